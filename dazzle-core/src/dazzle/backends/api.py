@@ -1,0 +1,95 @@
+"""The contract between DAZZLE and a backend.
+
+A backend is a class with one required method::
+
+    def generate(self, appspec: ir.AppSpec, output_dir: Path, **options) -> None
+
+It writes files under ``output_dir`` (a fresh staging folder; DAZZLE moves what
+it wrote into the user's output folder only after every backend succeeded) and
+raises ``BackendError`` for anything the user must fix. Two optional methods,
+``get_capabilities()`` and ``validate_config(**options)``, have defaults here;
+subclass ``Backend`` to inherit them, or write them yourself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+import attrs
+
+if TYPE_CHECKING:
+    from dazzle.core import ir
+
+#: The version of this contract. A backend may set ``api_version`` on its class
+#: to the version it was written for; one with a different major number is
+#: reported as unavailable instead of being run.
+API_VERSION = 1
+
+#: The value types an option may declare.
+OPTION_TYPES: tuple[type, ...] = (str, int, float, bool)
+
+
+class BackendError(Exception):
+    """A failure the user can act on. ``dazzle build`` prints
+    ``Backend error: <message>`` and exits 1, without a traceback."""
+
+
+def _check_option_type(instance: Any, attribute: Any, value: type) -> None:
+    if value not in OPTION_TYPES:
+        names = ", ".join(t.__name__ for t in OPTION_TYPES)
+        raise TypeError(f"option type must be one of {names}, not {value!r}")
+
+
+@attrs.frozen
+class BackendOption:
+    """One option a backend accepts (``-O name=value`` on the command line,
+    ``[build.options.BACKEND]`` in ``dazzle.toml``)."""
+
+    name: str
+    type: type = attrs.field(default=str, validator=_check_option_type)
+    default: Any = None
+    choices: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
+    help: str = ""
+
+
+@attrs.frozen
+class BackendCapabilities:
+    """What a backend says about itself; ``dazzle backends`` shows it.
+
+    ``options`` declares the options the backend accepts. A backend that
+    declares none receives every option given to it, as strings.
+    """
+
+    name: str
+    description: str = ""
+    output_formats: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    supports_incremental: bool = False
+    requires_config: bool = False
+    options: tuple[BackendOption, ...] = attrs.field(default=(), converter=tuple)
+
+    def get_option(self, name: str) -> BackendOption | None:
+        for option in self.options:
+            if option.name == name:
+                return option
+        return None
+
+
+class Backend(Protocol):
+    """The backend protocol, with defaults for the optional methods."""
+
+    #: The ``API_VERSION`` this backend was written for.
+    api_version: ClassVar[int] = API_VERSION
+
+    def generate(self, appspec: ir.AppSpec, output_dir: Path, **options: Any) -> None:
+        """Write this backend's artifacts for ``appspec`` under ``output_dir``."""
+        ...
+
+    def get_capabilities(self) -> BackendCapabilities:
+        """Describe the backend. The default uses the class name and docstring."""
+        doc = (type(self).__doc__ or "").strip().splitlines()
+        return BackendCapabilities(name=type(self).__name__, description=doc[0] if doc else "")
+
+    def validate_config(self, **options: Any) -> None:
+        """Raise ``BackendError`` if ``options`` cannot work together."""
+        return None

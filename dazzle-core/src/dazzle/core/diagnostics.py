@@ -1,0 +1,88 @@
+"""Diagnostics: what the compiler tells the user, and how it is shown.
+
+Every diagnostic has a stable code. The codes and what they mean are listed in
+``docs/diagnostics.md``; a code never changes meaning once released.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable
+
+import attrs
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    file: str
+    line: int
+    column: int
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def to_json(self) -> dict:
+        """The documented JSON shape (``dazzle validate --json``)."""
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+        }
+
+    def render(self, source_line: str | None = None) -> str:
+        """``path:line:col: error[CODE]: message``, the source line with a caret
+        under the column, then the hint."""
+        out = [f"{self.file}:{self.line}:{self.column}: {self.severity.value}[{self.code}]: {self.message}"]
+        if source_line is not None and self.line > 0:
+            text = source_line.rstrip("\r\n")
+            gutter = f"{self.line:>4} | "
+            out.append(gutter + text)
+            # Keep the caret under the right character even for wide prefixes.
+            prefix = text[: max(self.column - 1, 0)]
+            pad = "".join(ch if ch == "\t" else " " for ch in prefix)
+            out.append(" " * (len(gutter) - 2) + "| " + pad + "^")
+        if self.hint:
+            out.append(f"  = help: {self.hint}")
+        return "\n".join(out)
+
+
+def error(code: str, message: str, file: str, line: int, column: int, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, code, message, file, line, column, hint)
+
+
+def warning(code: str, message: str, file: str, line: int, column: int, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.WARNING, code, message, file, line, column, hint)
+
+
+def closest_match(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like ``name``, if any is close enough to suggest."""
+    pool = list(candidates)
+    lowered = {c.lower(): c for c in pool}
+    if name.lower() in lowered and lowered[name.lower()] != name:
+        return lowered[name.lower()]
+    found = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A hint such as ``did you mean 'Ticket'?``, or None."""
+    match = closest_match(name, candidates)
+    return f"did you mean '{match}'?" if match else None
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    return (d.file, d.line, d.column, d.code, d.message)
