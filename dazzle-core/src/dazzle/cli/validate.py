@@ -1,0 +1,68 @@
+"""`dazzle validate` and `dazzle inspect`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+PATH_ARGUMENT = click.argument(
+    "path", default=".", type=click.Path(exists=True, path_type=Path),
+)
+
+
+def report(result, *, strict: bool) -> bool:
+    """Print the diagnostics of a compile to stderr, with a summary line.
+    Returns whether the run counts as a success."""
+    for text in result.render_diagnostics():
+        click.echo(text + "\n", err=True)
+    errors, warnings = result.error_count, result.warning_count
+    ok = errors == 0 and not (strict and warnings)
+    summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    if ok:
+        name = result.appspec.name if result.appspec else "project"
+        click.echo(f"{name}: valid ({summary})", err=True)
+    else:
+        reason = " (warnings fail under --strict)" if errors == 0 else ""
+        click.echo(f"validation failed: {summary}{reason}", err=True)
+    return ok
+
+
+@click.command("validate")
+@PATH_ARGUMENT
+@click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON on stdout.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate_command(path: Path, as_json: bool, strict: bool) -> None:
+    """Check a DAZZLE project and report every error and warning.
+
+    PATH is a project folder (with dazzle.toml), a folder of .dsl files, or one
+    .dsl file. Exit status: 0 valid, 1 errors (or warnings with --strict).
+    """
+    from dazzle.core.compiler import compile_path
+
+    result = compile_path(path)
+    if as_json:
+        ok = result.error_count == 0 and not (strict and result.warning_count)
+        payload = {"ok": ok, "diagnostics": [d.to_json() for d in result.diagnostics]}
+        click.echo(json.dumps(payload, ensure_ascii=False))
+    else:
+        ok = report(result, strict=strict)
+    sys.exit(0 if ok else 1)
+
+
+@click.command("inspect")
+@PATH_ARGUMENT
+def inspect_command(path: Path) -> None:
+    """Print the linked AppSpec as JSON (see docs/inspect.md for its shape)."""
+    from dazzle.core.compiler import compile_path
+    from dazzle.core.serialize import appspec_to_json
+
+    result = compile_path(path)
+    if not result.ok:
+        report(result, strict=False)
+        sys.exit(1)
+    for text in result.render_diagnostics():
+        click.echo(text + "\n", err=True)
+    click.echo(appspec_to_json(result.appspec))

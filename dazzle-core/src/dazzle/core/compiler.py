@@ -1,0 +1,141 @@
+"""The whole pipeline, one function call per stage:
+
+    load_project -> read_source + parse_module (per file) -> link -> check_appspec
+
+``compile_path`` and ``compile_source`` never raise for bad input: every
+problem is a Diagnostic in the result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from dazzle.core import diagnostics as diag
+from dazzle.core import ir
+from dazzle.core.diagnostics import Diagnostic
+from dazzle.core.linker import link
+from dazzle.core.parser import parse_module
+from dazzle.core.project import Project, load_project
+from dazzle.core.rules import check_appspec
+
+
+@attrs.frozen
+class CompileResult:
+    """``appspec`` is None when there are errors. ``diagnostics`` are sorted
+    by file, line and column. ``sources`` maps each file read to its text, to
+    show the source line under a diagnostic."""
+
+    appspec: ir.AppSpec | None
+    diagnostics: tuple[Diagnostic, ...]
+    project: Project | None = None
+    sources: dict = attrs.field(factory=dict, eq=False, repr=False)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.diagnostics) - self.error_count
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if not d.is_error)
+
+    def source_line(self, d: Diagnostic) -> str | None:
+        text = self.sources.get(d.file)
+        if text is None or d.line < 1:
+            return None
+        lines = text.split("\n")
+        if d.line == 1 and lines[0].startswith("\ufeff"):
+            lines[0] = lines[0][1:]
+        return lines[d.line - 1] if d.line <= len(lines) else None
+
+    def render_diagnostics(self) -> list[str]:
+        """Each diagnostic as a human reads it: location, message, source line
+        with a caret, hint."""
+        return [d.render(self.source_line(d)) for d in self.diagnostics]
+
+
+def read_source(path: Path) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a DSL file, or None with a diagnostic saying why it cannot
+    be read (unreadable, NUL bytes, not UTF-8)."""
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [diag.error("E001", f"cannot read file: {exc.strerror or exc}", file, 1, 1)]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        return None, [diag.error("E003", "the file contains a NUL byte; is it a binary file?", file, line, column,
+                                 hint="DAZZLE files are UTF-8 text")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start:exc.start].decode("utf-8", "replace")) + 1
+        return None, [diag.error("E002", f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", file, line,
+                                 column, hint="save the file as UTF-8")]
+
+
+def compile_project(project: Project) -> CompileResult:
+    problems: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    modules = []
+    for path in project.files:
+        text, read_problems = read_source(path)
+        problems.extend(read_problems)
+        if text is None:
+            continue
+        sources[str(path)] = text
+        module = parse_module(text, str(path))
+        problems.extend(module.diagnostics)
+        modules.append(module)
+    appspec = None
+    if modules:
+        linked = link(project, modules)
+        problems.extend(linked.diagnostics)
+        if linked.appspec is not None:
+            problems.extend(check_appspec(linked.appspec, linked.incomplete))
+            appspec = linked.appspec
+    problems.sort(key=diag.sort_key)
+    if any(d.is_error for d in problems):
+        appspec = None
+    return CompileResult(appspec, tuple(problems), project, sources)
+
+
+def compile_path(path: Path | str) -> CompileResult:
+    """Compile a project folder (with dazzle.toml), a folder of .dsl files, or
+    one .dsl file."""
+    project, problems = load_project(Path(path))
+    if project is None:
+        return CompileResult(None, tuple(problems))
+    return compile_project(project)
+
+
+def compile_source(text: str, file: str = "<string>") -> CompileResult:
+    """Compile DSL text as a one-module application (it needs an ``app`` line)."""
+    module = parse_module(text, file)
+    project = Project(root_dir=Path("."), files=())
+    linked = link(project, [module])
+    problems = [*module.diagnostics, *linked.diagnostics]
+    appspec = linked.appspec
+    if appspec is not None:
+        problems.extend(check_appspec(appspec, linked.incomplete))
+    problems.sort(key=diag.sort_key)
+    if any(d.is_error for d in problems):
+        appspec = None
+    return CompileResult(appspec, tuple(problems), project, {file: text})

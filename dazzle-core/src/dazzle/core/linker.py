@@ -1,0 +1,260 @@
+"""Modules to one application: the root, the use graph (unknown modules,
+cycles, reachability), one namespace per kind, visibility, and every name a
+declaration refers to."""
+
+from __future__ import annotations
+
+import attrs
+
+from dazzle.core import diagnostics as diag
+from dazzle.core import ir
+from dazzle.core.diagnostics import Diagnostic, did_you_mean
+from dazzle.core.parser import DECLARATION_KEYWORDS, Declaration, ModuleAST
+from dazzle.core.project import Project
+
+DSL_VERSION = "0.1"
+KIND_WORDS = {kind: kind.replace("_", " ") for kind in DECLARATION_KEYWORDS}
+_MEMBER_CODES = {"field": "E207", "step": "E208", "action": "E209"}
+
+
+@attrs.frozen
+class LinkResult:
+    """The linked application (None when there is no usable root module), the
+    diagnostics, and the declarations that had syntax errors, as
+    ``(kind, name)``, whose contents later checks should not judge."""
+
+    appspec: ir.AppSpec | None
+    diagnostics: tuple[Diagnostic, ...]
+    incomplete: frozenset[tuple[str, str]] = frozenset()
+
+
+def _members(kind: str, spec) -> tuple[str, ...] | dict:
+    if kind == "experience":
+        return spec._steps
+    if kind == "integration":
+        return spec._members
+    return spec._fields
+
+
+class Linker:
+    def __init__(self, project: Project, modules: list[ModuleAST]) -> None:
+        self.project = project
+        self.modules = modules
+        self.problems: list[Diagnostic] = []
+        self.by_name: dict[str, ModuleAST] = {}
+
+    def error(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(diag.error(code, message, loc.file, loc.line, loc.column, hint))
+
+    def link(self) -> LinkResult:
+        for module in self.modules:
+            first = self.by_name.get(module.name)
+            if first is not None:
+                self.error(module.location, "E201",
+                           f"module '{module.name}' is declared in two files: {first.file} and {module.file}",
+                           hint="rename one of the modules")
+                continue
+            self.by_name[module.name] = module
+        root = self.find_root()
+        graph = self.check_uses()
+        if root is None:
+            return LinkResult(None, tuple(self.problems))
+        reach = self.reachable(graph, root.name)
+        app_modules = [m for m in self.by_name.values() if m.name in reach]
+        for module in self.by_name.values():
+            if module.name not in reach:
+                self.problems.append(diag.warning(
+                    "W003", f"module '{module.name}' is not used by the root module '{root.name}'; it is left out",
+                    module.file, module.location.line, module.location.column,
+                    hint=f"add 'use {module.name}' to a module of the application, or delete the file",
+                ))
+        tables = self.declare(app_modules)
+        outside = self.outside_names(reach)
+        visible = {m.name: self.reachable(graph, m.name) for m in app_modules}
+        incomplete = frozenset((kind, name) for kind, table in tables.items()
+                               for name, (decl, _) in table.items() if decl.incomplete)
+        for module in app_modules:
+            self.resolve(module, tables, outside, visible[module.name])
+        return LinkResult(self.build(root, app_modules, tables), tuple(self.problems), incomplete)
+
+    # -- modules -----------------------------------------------------------------
+
+    def find_root(self) -> ModuleAST | None:
+        wanted = self.project.root_module
+        if wanted is not None:
+            root = self.by_name.get(wanted)
+            if root is None:
+                file, line, column = self.project.config_location("project", "root")
+                names = sorted(self.by_name)
+                hint = did_you_mean(wanted, names) or f"modules found: {', '.join(names)}"
+                self.problems.append(diag.error("E011", f"root module '{wanted}' not found", file, line, column, hint))
+                return None
+            if root.app is None:
+                self.error(root.location, "E012", f"root module '{wanted}' has no 'app' line",
+                           hint='add a line such as: app my_app "My App"')
+            return root
+        with_app = [m for m in self.by_name.values() if m.app is not None]
+        if len(with_app) == 1:
+            return with_app[0]
+        if not with_app:
+            if len(self.by_name) == 1:
+                root = next(iter(self.by_name.values()))
+                self.error(root.location, "E012", "no 'app' line: the application has no name",
+                           hint='add a line such as: app my_app "My App"')
+                return root
+            file, line, column = self.project.config_location("project")
+            self.problems.append(diag.error(
+                "E012", "no module has an 'app' line, so there is no root module", file, line, column,
+                hint="add an 'app' line to the root module, or a dazzle.toml naming the root",
+            ))
+            return None
+        first = with_app[0]
+        for other in with_app[1:]:
+            self.error(other.app.location, "E012",
+                       f"several modules have an 'app' line ('{first.name}' in {first.file} and '{other.name}')",
+                       hint="keep one 'app' line, or add a dazzle.toml whose [project] root names the root module")
+        return None
+
+    def check_uses(self) -> dict[str, list[str]]:
+        graph: dict[str, list[str]] = {}
+        for module in self.by_name.values():
+            targets = graph.setdefault(module.name, [])
+            for use in module.uses:
+                if use.module not in self.by_name:
+                    self.error(use.location, "E202", f"unknown module '{use.module}'",
+                               hint=did_you_mean(use.module, self.by_name))
+                elif use.module not in targets:
+                    targets.append(use.module)
+        self.report_cycles(graph)
+        return graph
+
+    def report_cycles(self, graph: dict[str, list[str]]) -> None:
+        state: dict[str, int] = {}  # 1: on the current path; 2: done
+        reported: set[frozenset[str]] = set()
+        for start in graph:
+            if state.get(start):
+                continue
+            path = [start]
+            state[start] = 1
+            stack = [iter(graph[start])]
+            while stack:
+                nxt = next(stack[-1], None)
+                if nxt is None:
+                    state[path.pop()] = 2
+                    stack.pop()
+                    continue
+                if state.get(nxt) == 1:
+                    cycle = path[path.index(nxt):] + [nxt]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        module = self.by_name[path[-1]]
+                        use = next(u for u in module.uses if u.module == nxt)
+                        self.error(use.location, "E203", f"use cycle: {' -> '.join(cycle)}",
+                                   hint="modules may not use each other in a circle; move what both need into "
+                                   "a module of its own")
+                elif not state.get(nxt):
+                    state[nxt] = 1
+                    path.append(nxt)
+                    stack.append(iter(graph[nxt]))
+
+    @staticmethod
+    def reachable(graph: dict[str, list[str]], start: str) -> set[str]:
+        seen = {start}
+        todo = [start]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    # -- names -------------------------------------------------------------------
+
+    def declare(self, app_modules: list[ModuleAST]) -> dict[str, dict[str, tuple[Declaration, str]]]:
+        tables: dict[str, dict[str, tuple[Declaration, str]]] = {k: {} for k in DECLARATION_KEYWORDS}
+        for module in app_modules:
+            for decl in module.declarations:
+                table = tables[decl.kind]
+                first = table.get(decl.name)
+                if first is not None:
+                    self.error(decl.spec.location, "E204",
+                               f"duplicate {KIND_WORDS[decl.kind]} '{decl.name}': first declared at "
+                               f"{first[0].spec.location}",
+                               hint="names are shared by the whole application; rename one of them")
+                    continue
+                table[decl.name] = (decl, module.name)
+        return tables
+
+    def outside_names(self, reach: set[str]) -> dict[tuple[str, str], str]:
+        """Declarations in modules that are not part of the application."""
+        found: dict[tuple[str, str], str] = {}
+        for module in self.by_name.values():
+            if module.name not in reach:
+                for decl in module.declarations:
+                    found.setdefault((decl.kind, decl.name), module.name)
+        return found
+
+    def resolve(self, module: ModuleAST, tables: dict, outside: dict, visible: set[str]) -> None:
+        for kind, name, loc in module.references:
+            entry = tables[kind].get(name)
+            if entry is not None:
+                if entry[1] not in visible:
+                    self.error(loc, "E206",
+                               f"{KIND_WORDS[kind]} '{name}' is declared in module '{entry[1]}', "
+                               f"which module '{module.name}' does not use",
+                               hint=f"add 'use {entry[1]}' to {module.file}")
+                continue
+            home = outside.get((kind, name))
+            if home is not None:
+                self.error(loc, "E206",
+                           f"{KIND_WORDS[kind]} '{name}' is declared in module '{home}', "
+                           "which is not part of the application",
+                           hint=f"add 'use {home}' to {module.file}")
+                continue
+            candidates = [n for n, (_, home_module) in tables[kind].items() if home_module in visible]
+            self.error(loc, "E205", f"unknown {KIND_WORDS[kind]} '{name}'",
+                       hint=did_you_mean(name, candidates or tables[kind]))
+        for owner_kind, owner, member_kind, member, loc in module.member_references:
+            entry = tables[owner_kind].get(owner)
+            if entry is None or entry[0].incomplete:
+                continue
+            members = _members(owner_kind, entry[0].spec)
+            if member in members:
+                continue
+            what = "action or sync" if member_kind == "action" else member_kind
+            self.error(loc, _MEMBER_CODES[member_kind],
+                       f"unknown {what} '{member}' in {KIND_WORDS[owner_kind]} '{owner}'",
+                       hint=did_you_mean(member, members))
+
+    # -- the result ----------------------------------------------------------------
+
+    def build(self, root: ModuleAST, app_modules: list[ModuleAST], tables: dict) -> ir.AppSpec:
+        def specs(kind: str) -> tuple:
+            return tuple(decl.spec for decl, _ in tables[kind].values())
+
+        metadata = {"dsl_version": DSL_VERSION, "root_module": root.name}
+        if self.project.name:
+            metadata["project_name"] = self.project.name
+        app = root.app
+        return ir.AppSpec(
+            name=app.name if app else root.name,
+            title=app.title if app else None,
+            version=self.project.version,
+            location=app.location if app else root.location,
+            domain=ir.DomainSpec(specs("entity")),
+            surfaces=specs("surface"),
+            experiences=specs("experience"),
+            services=specs("service"),
+            foreign_models=specs("foreign_model"),
+            integrations=specs("integration"),
+            modules=tuple(
+                ir.ModuleInfo(m.name, m.file, tuple(dict.fromkeys(u.module for u in m.uses))) for m in app_modules
+            ),
+            metadata=ir.Options.of(metadata),
+        )
+
+
+def link(project: Project, modules: list[ModuleAST]) -> LinkResult:
+    """Link parsed modules into an AppSpec. Never raises for bad input."""
+    return Linker(project, modules).link()

@@ -1,0 +1,1210 @@
+"""Tokens to one module: its header, its declarations as IR records, and the
+names they refer to (for the linker to resolve).
+
+Keywords are contextual: the parser compares a NAME token's text with a
+keyword only where the grammar allows that keyword, so every keyword is also a
+valid name. Checks that need nothing outside one declaration (field types,
+defaults, pk count, steps of an experience, ...) are made here, where the exact
+token positions are known; checks across declarations are the linker's and the
+rules'.
+
+Error recovery: a syntax error abandons the line it is on (and the block under
+it); parsing goes on with the next line. A declaration with such an error is
+kept, marked ``incomplete``, so that references to it still resolve but checks
+that depend on its contents are skipped rather than reported twice.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import uuid as _uuid
+from decimal import Decimal
+from pathlib import PurePath
+
+import attrs
+
+from dazzle.core import diagnostics as diag
+from dazzle.core import ir
+from dazzle.core.diagnostics import Diagnostic, did_you_mean
+from dazzle.core.lexer import NAME, NUMBER, OP, STRING, Line, build_blocks
+
+DECLARATION_KEYWORDS = ("entity", "surface", "experience", "service", "foreign_model", "integration")
+TOP_LEVEL_KEYWORDS = ("module", "use", "app", *DECLARATION_KEYWORDS)
+SIMPLE_TYPES = {
+    "text": ir.FieldTypeKind.TEXT,
+    "int": ir.FieldTypeKind.INT,
+    "bool": ir.FieldTypeKind.BOOL,
+    "date": ir.FieldTypeKind.DATE,
+    "datetime": ir.FieldTypeKind.DATETIME,
+    "uuid": ir.FieldTypeKind.UUID,
+    "email": ir.FieldTypeKind.EMAIL,
+}
+TYPE_WORDS = ("str", "text", "int", "decimal", "bool", "date", "datetime", "uuid", "email", "enum", "ref")
+MODIFIER_WORDS = ("required", "optional", "pk", "unique", "auto_add", "auto_update", "default")
+_MODULE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+
+
+class ParseError(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+@attrs.frozen
+class UseLine:
+    module: str
+    alias: str | None
+    location: ir.SourceLocation
+
+
+@attrs.frozen
+class AppLine:
+    name: str
+    title: str | None
+    location: ir.SourceLocation
+
+
+@attrs.frozen
+class Declaration:
+    """A top-level declaration: ``kind`` is one of ``DECLARATION_KEYWORDS`` and
+    ``spec`` its IR record."""
+
+    kind: str
+    spec: object
+    incomplete: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@attrs.define
+class ModuleAST:
+    """What the parser knows about one file.
+
+    ``references`` are ``(kind, name, location)`` for names of declarations;
+    ``member_references`` are ``(owner_kind, owner, member_kind, member,
+    location)`` for names inside a declaration (an entity's field, an
+    experience's step, an integration's action or sync).
+    """
+
+    file: str
+    name: str
+    location: ir.SourceLocation
+    declared_name: bool = False
+    uses: list[UseLine] = attrs.Factory(list)
+    app: AppLine | None = None
+    declarations: list[Declaration] = attrs.Factory(list)
+    references: list[tuple] = attrs.Factory(list)
+    member_references: list[tuple] = attrs.Factory(list)
+    diagnostics: list[Diagnostic] = attrs.Factory(list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+
+class Cursor:
+    """Reads the tokens of one line."""
+
+    __slots__ = ("tokens", "pos", "line", "file")
+
+    def __init__(self, line: Line, file: str) -> None:
+        self.tokens = line.tokens
+        self.pos = 0
+        self.line = line
+        self.file = file
+
+    # -- looking ---------------------------------------------------------------
+
+    def peek(self, offset: int = 0) -> tuple | None:
+        i = self.pos + offset
+        return self.tokens[i] if i < len(self.tokens) else None
+
+    def at_end(self) -> bool:
+        return self.pos >= len(self.tokens)
+
+    def at_op(self, op: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok[0] == OP and tok[1] == op
+
+    def at_word(self, word: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok[0] == NAME and tok[1] == word
+
+    def column(self) -> int:
+        tok = self.peek()
+        if tok is not None:
+            return tok[2]
+        last = self.tokens[-1]
+        return last[2] + len(str(last[1])) + (2 if last[0] == STRING else 0)
+
+    def location(self, tok: tuple | None = None) -> ir.SourceLocation:
+        column = tok[2] if tok is not None else self.column()
+        return ir.SourceLocation(self.file, self.line.number, column)
+
+    # -- failing ---------------------------------------------------------------
+
+    def describe(self) -> str:
+        tok = self.peek()
+        if tok is None:
+            return "the end of the line"
+        if tok[0] == STRING:
+            return f'"{tok[1]}"'
+        return f"'{tok[1]}'"
+
+    def fail(self, message: str, hint: str | None = None, code: str = "E100", tok: tuple | None = None):
+        column = tok[2] if tok is not None else self.column()
+        raise ParseError(diag.error(code, message, self.file, self.line.number, column, hint))
+
+    def expected(self, what: str, hint: str | None = None, choices: tuple[str, ...] = ()) -> None:
+        tok = self.peek()
+        if hint is None and choices and tok is not None and tok[0] == NAME:
+            hint = did_you_mean(tok[1], choices)
+        self.fail(f"expected {what}, found {self.describe()}", hint)
+
+    # -- taking ----------------------------------------------------------------
+
+    def name(self, what: str = "a name") -> tuple:
+        tok = self.peek()
+        if tok is None or tok[0] != NAME:
+            self.expected(what)
+        self.pos += 1
+        return tok
+
+    def word(self, word: str) -> tuple:
+        tok = self.peek()
+        if tok is None or tok[0] != NAME or tok[1] != word:
+            self.expected(f"'{word}'", choices=(word,))
+        self.pos += 1
+        return tok
+
+    def choice(self, what: str, words: tuple[str, ...]) -> tuple:
+        tok = self.peek()
+        if tok is None or tok[0] != NAME or tok[1] not in words:
+            self.expected(f"{what} ({' | '.join(words)})", choices=words)
+        self.pos += 1
+        return tok
+
+    def op(self, op: str, what: str | None = None) -> tuple:
+        tok = self.peek()
+        if tok is None or tok[0] != OP or tok[1] != op:
+            self.expected(what or f"'{op}'")
+        self.pos += 1
+        return tok
+
+    def accept_op(self, op: str) -> bool:
+        if self.at_op(op):
+            self.pos += 1
+            return True
+        return False
+
+    def accept_word(self, word: str) -> bool:
+        if self.at_word(word):
+            self.pos += 1
+            return True
+        return False
+
+    def string(self, what: str = "a string in double quotes") -> tuple:
+        tok = self.peek()
+        if tok is None or tok[0] != STRING:
+            self.expected(what)
+        self.pos += 1
+        return tok
+
+    def optional_string(self) -> str | None:
+        tok = self.peek()
+        if tok is not None and tok[0] == STRING:
+            self.pos += 1
+            return tok[1]
+        return None
+
+    def integer(self, what: str) -> tuple:
+        tok = self.peek()
+        if tok is None or tok[0] != NUMBER or "." in tok[1]:
+            self.expected(what)
+        self.pos += 1
+        return tok
+
+    def dotted(self, what: str) -> tuple[list[str], tuple]:
+        first = self.name(what)
+        parts = [first[1]]
+        while self.at_op("."):
+            self.pos += 1
+            parts.append(self.name(f"a name after '.' in {'.'.join(parts)}.")[1])
+        return parts, first
+
+    def name_list(self, what: str) -> list[tuple]:
+        names = [self.name(what)]
+        while self.accept_op(","):
+            names.append(self.name(what))
+        return names
+
+    def literal(self, what: str = "a value (a string, number, true or false)") -> tuple:
+        """A literal token. Bare names are returned as NAME tokens; the caller
+        decides whether a name is acceptable there."""
+        tok = self.peek()
+        if tok is None or tok[0] not in (STRING, NUMBER, NAME):
+            self.expected(what)
+        self.pos += 1
+        return tok
+
+    def block_start(self) -> None:
+        """The ':' that ends a line opening a block."""
+        if not self.at_op(":"):
+            self.expected("':' to open a block")
+        self.pos += 1
+        self.end()
+
+    def end(self) -> None:
+        if not self.at_end():
+            self.fail(f"unexpected {self.describe()}; expected the end of the line")
+
+
+def literal_value(tok: tuple) -> ir.Literal:
+    kind, text = tok[0], tok[1]
+    if kind == NUMBER:
+        return Decimal(text) if "." in text else int(text)
+    if kind == NAME and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def parse_options(cur: Cursor, what: str) -> ir.Options:
+    """``key=LITERAL ...`` to the end of the line. Keys may be dotted or
+    namespaced with ':' (``ui:layout``); values may be bare names."""
+    pairs: list[tuple[str, ir.Literal]] = []
+    seen: set[str] = set()
+    while not cur.at_end():
+        key_tok = cur.name(f"an option of the form key=value on this {what}")
+        key = key_tok[1]
+        while cur.at_op(":") or cur.at_op("."):
+            sep = cur.peek()[1]
+            cur.pos += 1
+            key += sep + cur.name(f"the rest of the option name after '{key}{sep}'")[1]
+        if key in seen:
+            cur.fail(f"option '{key}' is given twice", code="E109", tok=key_tok)
+        seen.add(key)
+        cur.op("=", f"'=' and a value after option '{key}'")
+        pairs.append((key, literal_value(cur.literal(f"a value for option '{key}'"))))
+    return ir.Options(tuple(pairs))
+
+
+class Recovery:
+    """``with parser.recover:`` records a ParseError raised in the block and
+    goes on after it, marking the declaration being read incomplete."""
+
+    __slots__ = ("parser",)
+
+    def __init__(self, parser: ModuleParser) -> None:
+        self.parser = parser
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is ParseError:
+            self.parser.problems.append(exc.diagnostic)
+            self.parser.incomplete = True
+            return True
+        return False
+
+
+class ModuleParser:
+    def __init__(self, text: str, file: str) -> None:
+        self.file = file
+        self.text = text
+        stem = PurePath(file).stem if not file.startswith("<") else "main"
+        self.module = ModuleAST(file=file, name=stem, location=ir.SourceLocation(file, 1, 1))
+        self.problems = self.module.diagnostics
+        self.incomplete = False
+        self.recover = Recovery(self)
+
+    # -- diagnostics -------------------------------------------------------------
+
+    def error(self, code: str, message: str, line: int, column: int, hint: str | None = None) -> None:
+        self.problems.append(diag.error(code, message, self.file, line, column, hint))
+
+    def error_at(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
+        self.error(code, message, loc.line, loc.column, hint)
+
+    def warning_at(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(diag.warning(code, message, self.file, loc.line, loc.column, hint))
+
+    def loc(self, line: Line, tok: tuple) -> ir.SourceLocation:
+        return ir.SourceLocation(self.file, line.number, tok[2])
+
+    def ref(self, kind: str, tok: tuple, line: Line) -> None:
+        self.module.references.append((kind, tok[1], self.loc(line, tok)))
+
+    def member_ref(self, owner_kind: str, owner: str, member_kind: str, tok: tuple, line: Line) -> None:
+        self.module.member_references.append((owner_kind, owner, member_kind, tok[1], self.loc(line, tok)))
+
+    def guarded(self, fn, *args):
+        with self.recover:
+            return fn(*args)
+        return None
+
+    def no_block(self, line: Line, what: str) -> None:
+        if line.children:
+            first = line.children[0]
+            self.error("E102", f"unexpected indented block under {what}", first.number, first.indent + 1,
+                       hint="only lines ending with ':' open a block")
+
+    def once(self, seen: dict, key: str, line: Line, tok: tuple) -> bool:
+        if key in seen:
+            self.error("E109", f"'{key}' is given more than once (first on line {seen[key]})",
+                       line.number, tok[2])
+            return False
+        seen[key] = line.number
+        return True
+
+    # -- the file ----------------------------------------------------------------
+
+    def parse(self) -> ModuleAST:
+        top = build_blocks(self.text, self.file, self.problems)
+        phase = 0  # 0: module allowed; 1: use allowed; 2: declarations
+        for line in top:
+            cur = Cursor(line, self.file)
+            word = line.tokens[0]
+            self.incomplete = False
+            try:
+                if word[0] != NAME or word[1] not in TOP_LEVEL_KEYWORDS:
+                    hint = did_you_mean(word[1], TOP_LEVEL_KEYWORDS) if word[0] == NAME else None
+                    cur.fail(
+                        f"expected a declaration ({', '.join(TOP_LEVEL_KEYWORDS)}), found {cur.describe()}",
+                        hint=hint, code="E107",
+                    )
+                keyword = word[1]
+                if keyword == "module":
+                    if phase > 0:
+                        cur.fail("'module' must be the first line of the file (after comments)", code="E108")
+                    self.parse_module_line(line, cur)
+                    phase = 1
+                elif keyword == "use":
+                    if phase > 1:
+                        cur.fail("'use' lines must come before every declaration (after 'module')",
+                                 code="E108", hint="move this line up, under the 'module' line")
+                    self.parse_use(line, cur)
+                    phase = 1
+                elif keyword == "app":
+                    phase = 2
+                    self.parse_app(line, cur)
+                else:
+                    phase = 2
+                    spec = getattr(self, "parse_" + keyword)(line, cur)
+                    if spec is not None:
+                        self.module.declarations.append(Declaration(keyword, spec, self.incomplete))
+            except ParseError as exc:
+                self.problems.append(exc.diagnostic)
+        return self.module
+
+    def parse_module_line(self, line: Line, cur: Cursor) -> None:
+        cur.pos = 1
+        parts, first = cur.dotted("a module name such as 'support.core'")
+        cur.end()
+        self.no_block(line, "a 'module' line")
+        self.module.name = ".".join(parts)
+        self.module.location = self.loc(line, first)
+        self.module.declared_name = True
+
+    def parse_use(self, line: Line, cur: Cursor) -> None:
+        cur.pos = 1
+        parts, first = cur.dotted("a module name after 'use'")
+        alias = None
+        if cur.accept_word("as"):
+            alias = cur.name("an alias after 'as'")[1]
+        cur.end()
+        self.no_block(line, "a 'use' line")
+        self.module.uses.append(UseLine(".".join(parts), alias, self.loc(line, first)))
+
+    def parse_app(self, line: Line, cur: Cursor) -> None:
+        cur.pos = 1
+        name = cur.name("the application's name after 'app'")
+        title = cur.optional_string()
+        cur.end()
+        self.no_block(line, "an 'app' line")
+        if self.module.app is not None:
+            cur.fail(f"a module has at most one 'app' line (the first is on line {self.module.app.location.line})",
+                     code="E109", tok=line.tokens[0])
+        self.module.app = AppLine(name[1], title, self.loc(line, name))
+
+    def header(self, line: Line, cur: Cursor, what: str) -> tuple[tuple, str | None]:
+        """``KEYWORD NAME ["Title"]:`` (after any extra words the caller read)."""
+        cur.pos = 1
+        name = cur.name(f"a name for the {what}")
+        title = cur.optional_string()
+        cur.block_start()
+        return name, title
+
+    # -- fields (entities and foreign models) ------------------------------------------
+
+    def parse_field(self, line: Line, cur: Cursor) -> ir.FieldSpec:
+        name_tok = cur.name("a field name")
+        cur.op(":", f"':' and a type after field name '{name_tok[1]}'")
+        ftype = self.parse_type(cur, line)
+        required = pk = unique = auto_add = auto_update = False
+        optional_tok = None
+        seen: dict[str, int] = {}
+        default_tok = None
+        if cur.accept_op("?"):
+            optional_tok = cur.tokens[cur.pos - 1]
+        if cur.at_op("="):
+            cur.pos += 1
+            default_tok = cur.literal("a default value after '='")
+        while not cur.at_end():
+            tok = cur.peek()
+            if tok[0] != NAME or tok[1] not in MODIFIER_WORDS:
+                what = "a modifier (" + ", ".join(MODIFIER_WORDS[:-1]) + ", default=VALUE)"
+                cur.expected(what, choices=MODIFIER_WORDS)
+            cur.pos += 1
+            word = tok[1]
+            if word == "unique" and cur.accept_op("?"):
+                word = "unique?"
+            if word in seen:
+                cur.fail(f"modifier '{word}' is given twice", code="E109", tok=tok)
+            seen[word] = line.number
+            if word == "required":
+                required = True
+            elif word == "optional":
+                optional_tok = optional_tok or tok
+            elif word == "pk":
+                pk = True
+            elif word == "unique":
+                unique = True
+            elif word == "unique?":
+                unique = True
+                optional_tok = optional_tok or tok
+            elif word == "auto_add":
+                auto_add = True
+            elif word == "auto_update":
+                auto_update = True
+            else:  # default
+                if default_tok is not None:
+                    cur.fail("the default is given twice ('=VALUE' and 'default=VALUE')", code="E109", tok=tok)
+                cur.op("=", "'=' and a value after 'default'")
+                default_tok = cur.literal("a default value after 'default='")
+        if required and optional_tok is not None:
+            self.error("E304", f"field '{name_tok[1]}' is both required and optional", line.number,
+                       optional_tok[2], hint="keep one of them")
+        if pk and optional_tok is not None:
+            self.error("E304", f"primary key '{name_tok[1]}' cannot be optional", line.number,
+                       optional_tok[2], hint="a pk is always required")
+        default = None
+        if default_tok is not None:
+            default = self.check_default(name_tok[1], ftype, default_tok, line)
+        if (auto_add or auto_update) and ftype.kind is not ir.FieldTypeKind.DATETIME:
+            which = "auto_add" if auto_add else "auto_update"
+            self.warning_at(self.loc(line, name_tok), "W007",
+                            f"'{which}' on field '{name_tok[1]}' of type {ftype}; it applies to datetime fields",
+                            hint="make the field a datetime, or remove the modifier")
+        return ir.FieldSpec(
+            name=name_tok[1], type=ftype, location=self.loc(line, name_tok),
+            required=required or pk, pk=pk, unique=unique or pk, default=default,
+            auto_add=auto_add, auto_update=auto_update,
+        )
+
+    def parse_type(self, cur: Cursor, line: Line) -> ir.FieldType:
+        tok = cur.peek()
+        if tok is None or tok[0] != NAME or tok[1] not in TYPE_WORDS:
+            cur.expected("a type (str(N), text, int, decimal(P,S), bool, date, datetime, uuid, email, "
+                         "enum[a,b], ref Entity)", choices=TYPE_WORDS)
+        cur.pos += 1
+        word = tok[1]
+        simple = SIMPLE_TYPES.get(word)
+        if simple is not None:
+            return ir.FieldType(simple)
+        if word == "str":
+            cur.op("(", "'(' and a maximum length after 'str', as in str(200)")
+            n = cur.integer("a maximum length (a whole number) in str(N)")
+            cur.op(")", "')' after the length in str(N)")
+            length = int(n[1])
+            if length < 1:
+                self.error("E305", f"str({length}): the maximum length must be at least 1", line.number, n[2])
+            return ir.FieldType(ir.FieldTypeKind.STR, max_length=length)
+        if word == "decimal":
+            cur.op("(", "'(' after 'decimal', as in decimal(12,2)")
+            p = cur.integer("the precision (a whole number) in decimal(P,S)")
+            cur.op(",", "',' and the scale in decimal(P,S)")
+            s = cur.integer("the scale (a whole number) in decimal(P,S)")
+            cur.op(")", "')' after decimal(P,S)")
+            precision, scale = int(p[1]), int(s[1])
+            if precision < 1:
+                self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1",
+                           line.number, p[2])
+            elif not 0 <= scale <= precision:
+                self.error("E305", f"decimal({precision},{scale}): the scale must be between 0 and the precision",
+                           line.number, s[2])
+            return ir.FieldType(ir.FieldTypeKind.DECIMAL, precision=precision, scale=scale)
+        if word == "enum":
+            open_tok = cur.op("[", "'[' and the values after 'enum', as in enum[open,closed]")
+            if cur.at_op("]"):
+                self.error("E306", "an enum needs at least one value", line.number, open_tok[2])
+                cur.pos += 1
+                return ir.FieldType(ir.FieldTypeKind.ENUM)
+            values = cur.name_list("an enum value (a name)")
+            cur.op("]", "',' and another value, or ']' to close the enum")
+            seen: set[str] = set()
+            for v in values:
+                if v[1] in seen:
+                    self.error("E306", f"enum value '{v[1]}' is listed twice", line.number, v[2])
+                seen.add(v[1])
+            return ir.FieldType(ir.FieldTypeKind.ENUM, enum_values=tuple(dict.fromkeys(v[1] for v in values)))
+        # ref
+        target = cur.name("an entity name after 'ref'")
+        self.ref("entity", target, line)
+        return ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target[1])
+
+    def check_default(self, field: str, ftype: ir.FieldType, tok: tuple, line: Line) -> ir.Literal | None:
+        value = literal_value(tok)
+        kind = ftype.kind
+        problem = None
+        if kind is ir.FieldTypeKind.ENUM:
+            if tok[0] == NUMBER or isinstance(value, bool) or value not in ftype.enum_values:
+                problem = f"is not one of the enum's values ({', '.join(ftype.enum_values)})"
+        elif kind is ir.FieldTypeKind.BOOL:
+            if not isinstance(value, bool):
+                problem = "must be true or false"
+        elif kind is ir.FieldTypeKind.INT:
+            if tok[0] != NUMBER or not isinstance(value, int):
+                problem = "must be a whole number"
+        elif kind is ir.FieldTypeKind.DECIMAL:
+            if tok[0] != NUMBER:
+                problem = "must be a number"
+            else:
+                digits = Decimal(value).as_tuple()
+                decimals = max(-digits.exponent, 0)
+                whole = len(digits.digits) - decimals
+                if decimals > ftype.scale or whole > ftype.precision - ftype.scale:
+                    problem = f"does not fit decimal({ftype.precision},{ftype.scale})"
+        elif kind is ir.FieldTypeKind.REF:
+            problem = "is not allowed: a reference has no literal default"
+        elif tok[0] != STRING:
+            problem = "must be a string in double quotes"
+        elif kind is ir.FieldTypeKind.STR and len(value) > ftype.max_length:
+            problem = f"is {len(value)} characters long, more than str({ftype.max_length}) allows"
+        elif kind is ir.FieldTypeKind.DATE:
+            problem = _iso_problem(_dt.date.fromisoformat, value, "a date such as \"2024-01-31\"")
+        elif kind is ir.FieldTypeKind.DATETIME:
+            problem = _iso_problem(_dt.datetime.fromisoformat, value, "a timestamp such as \"2024-01-31T12:00:00Z\"")
+        elif kind is ir.FieldTypeKind.UUID:
+            problem = _iso_problem(_uuid.UUID, value, "a UUID")
+        if problem:
+            shown = f'"{tok[1]}"' if tok[0] == STRING else tok[1]
+            self.error("E303", f"default {shown} of field '{field}' {problem}", line.number, tok[2])
+            return None
+        return value
+
+    # -- entities ----------------------------------------------------------------
+
+    def parse_entity(self, line: Line, cur: Cursor) -> ir.EntitySpec:
+        name, title = self.header(line, cur, "entity")
+        fields: list[ir.FieldSpec] = []
+        constraints: dict[str, list[tuple]] = {"unique": [], "index": []}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                first = child.tokens[0]
+                second = c.peek(1)
+                if first[0] == NAME and first[1] in constraints and second is not None and second[0] == NAME:
+                    c.pos = 1
+                    names = c.name_list(f"a field name after '{first[1]}'")
+                    c.end()
+                    self.no_block(child, f"an '{first[1]}' line")
+                    constraints[first[1]].append((names, child))
+                else:
+                    fields.append(self.parse_field(child, c))
+                    c.end()
+                    self.no_block(child, "a field line")
+        by_name: dict[str, ir.FieldSpec] = {}
+        for f in fields:
+            if f.name in by_name:
+                first_line = by_name[f.name].location.line
+                self.error_at(f.location, "E302",
+                              f"field '{f.name}' is declared twice in entity '{name[1]}' (first on line {first_line})")
+            else:
+                by_name[f.name] = f
+        specs: dict[str, list[ir.ConstraintSpec]] = {"unique": [], "index": []}
+        for kind, entries in constraints.items():
+            for names, child in entries:
+                for tok in names:
+                    if tok[1] not in by_name and not self.incomplete:
+                        self.error("E207", f"unknown field '{tok[1]}' in entity '{name[1]}'", child.number, tok[2],
+                                   hint=did_you_mean(tok[1], by_name))
+                specs[kind].append(ir.ConstraintSpec(tuple(t[1] for t in names), self.loc(child, names[0])))
+        pks = [f for f in by_name.values() if f.pk]
+        if len(pks) != 1 and not self.incomplete:
+            if not pks:
+                self.error_at(self.loc(line, name), "E301", f"entity '{name[1]}' has no primary key",
+                              hint="mark one field 'pk', for example: id: uuid pk")
+            else:
+                self.error_at(pks[1].location, "E301",
+                              f"entity '{name[1]}' has more than one primary key ('{pks[0].name}' and '{pks[1].name}')",
+                              hint="keep 'pk' on one field; use a 'unique a,b' line for other keys")
+        return ir.EntitySpec(
+            name=name[1], title=title, module=self.module.name, location=self.loc(line, name),
+            fields=tuple(by_name.values()), unique_constraints=tuple(specs["unique"]),
+            indexes=tuple(specs["index"]),
+        )
+
+    # -- surfaces ----------------------------------------------------------------
+
+    def parse_surface(self, line: Line, cur: Cursor) -> ir.SurfaceSpec:
+        name, title = self.header(line, cur, "surface")
+        entity = None
+        mode = None
+        meta: list[tuple[str, ir.Literal]] = []
+        sections: list[ir.SurfaceSection] = []
+        actions: list[ir.SurfaceAction] = []
+        seen: dict[str, int] = {}
+        names: dict[str, dict[str, int]] = {"section": {}, "action": {}}
+        words = ("uses", "mode", "meta", "section", "action")
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                word = c.choice("a surface line", words)
+                if word[1] in ("section", "action"):
+                    member = c.name(f"a name for the {word[1]}")
+                    label = c.optional_string()
+                    c.block_start()
+                    table = names[word[1]]
+                    if member[1] in table:
+                        self.error("E302", f"{word[1]} '{member[1]}' is declared twice in surface '{name[1]}' "
+                                   f"(first on line {table[member[1]]})", child.number, member[2])
+                    table[member[1]] = child.number
+                    if word[1] == "section":
+                        sections.append(self.parse_section(child, member, label))
+                    else:
+                        action = self.guarded(self.parse_surface_action, child, member, label)
+                        if action is not None:
+                            actions.append(action)
+                    continue
+                self.no_block(child, f"a '{word[1]}' line")
+                if word[1] == "uses":
+                    c.word("entity")
+                    target = c.name("an entity name after 'uses entity'")
+                    c.end()
+                    if self.once(seen, "uses entity", child, word):
+                        entity = target[1]
+                        self.ref("entity", target, child)
+                elif word[1] == "mode":
+                    c.op(":", "':' after 'mode'")
+                    m = c.choice("a surface mode", tuple(ir.SurfaceMode))
+                    c.end()
+                    if self.once(seen, "mode", child, word):
+                        mode = ir.SurfaceMode(m[1])
+                else:
+                    options = parse_options(c, "meta line")
+                    if not options:
+                        c.expected("key=value hints after 'meta'")
+                    meta.extend(options.pairs)
+        if mode is None:
+            self.error_at(self.loc(line, name), "E110", f"surface '{name[1]}' has no 'mode' line",
+                          hint="add a line such as 'mode: view' (view | create | edit | list | custom)")
+            mode = ir.SurfaceMode.CUSTOM
+        return ir.SurfaceSpec(
+            name=name[1], title=title, module=self.module.name, location=self.loc(line, name), mode=mode,
+            entity=entity, sections=tuple(sections), actions=tuple(actions), metadata=ir.Options(tuple(meta)),
+        )
+
+    def parse_section(self, line: Line, name: tuple, title: str | None) -> ir.SurfaceSection:
+        elements: list[ir.SurfaceElement] = []
+        seen: dict[str, int] = {}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                c.word("field")
+                field = c.name("a field name after 'field'")
+                label = c.optional_string()
+                options = parse_options(c, "field") if not c.at_end() else ir.Options()
+                self.no_block(child, "a section field")
+                if field[1] in seen:
+                    self.error("E302", f"field '{field[1]}' appears twice in section '{name[1]}' "
+                               f"(first on line {seen[field[1]]})", child.number, field[2])
+                    continue
+                seen[field[1]] = child.number
+                elements.append(ir.SurfaceElement(field[1], label, self.loc(child, field), options))
+        return ir.SurfaceSection(name[1], title, self.loc(line, name), tuple(elements))
+
+    def parse_surface_action(self, line: Line, name: tuple, label: str | None) -> ir.SurfaceAction | None:
+        result = None
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                on = c.word("on")
+                trigger = c.choice("a trigger", tuple(ir.ActionTrigger))
+                c.op("->", "'->' and an outcome after the trigger")
+                outcome = self.parse_outcome(c, child)
+                c.end()
+                self.no_block(child, "an 'on' line")
+                if result is not None:
+                    c.fail(f"action '{name[1]}' has more than one 'on' line", code="E109", tok=on)
+                result = ir.SurfaceAction(name[1], label, ir.ActionTrigger(trigger[1]), outcome, self.loc(line, name))
+        if result is None and not self.incomplete:
+            self.error_at(self.loc(line, name), "E110", f"action '{name[1]}' has no 'on TRIGGER -> OUTCOME' line")
+        return result
+
+    def parse_outcome(self, c: Cursor, line: Line) -> ir.Outcome:
+        kind = c.choice("an outcome", tuple(ir.OutcomeKind))
+        target = c.name(f"the name of the {kind[1]}")
+        self.ref(kind[1], target, line)
+        loc = self.loc(line, target)
+        if kind[1] == "experience":
+            step = None
+            if c.accept_word("step"):
+                step_tok = c.name("a step name after 'step'")
+                step = step_tok[1]
+                self.member_ref("experience", target[1], "step", step_tok, line)
+            return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=step)
+        if kind[1] == "integration":
+            c.word("action")
+            action = c.name("an action or sync name after 'action'")
+            self.member_ref("integration", target[1], "action", action, line)
+            return ir.Outcome(ir.OutcomeKind.INTEGRATION, target[1], loc, action=action[1])
+        return ir.Outcome(ir.OutcomeKind.SURFACE, target[1], loc)
+
+    # -- experiences -------------------------------------------------------------
+
+    def parse_experience(self, line: Line, cur: Cursor) -> ir.ExperienceSpec:
+        name, title = self.header(line, cur, "experience")
+        start = None
+        steps: list[ir.ExperienceStep] = []
+        step_lines: dict[str, int] = {}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                word = c.choice("an experience line", ("start", "step"))
+                if word[1] == "start":
+                    c.word("at")
+                    c.word("step")
+                    target = c.name("a step name after 'start at step'")
+                    c.end()
+                    self.no_block(child, "the 'start' line")
+                    if start is not None:
+                        c.fail("the experience has more than one 'start' line", code="E109", tok=word)
+                    start = (target, child)
+                else:
+                    step_name = c.name("a step name")
+                    c.block_start()
+                    if step_name[1] in step_lines:
+                        self.error("E302", f"step '{step_name[1]}' is declared twice in experience '{name[1]}' "
+                                   f"(first on line {step_lines[step_name[1]]})", child.number, step_name[2])
+                        continue
+                    step_lines[step_name[1]] = child.number
+                    step = self.guarded(self.parse_step, child, step_name)
+                    if step is not None:
+                        steps.append(step)
+        if not self.incomplete:
+            for step in steps:
+                for t in step.transitions:
+                    if t.target_step not in step_lines:
+                        self.error_at(t.location, "E208", f"unknown step '{t.target_step}' in experience '{name[1]}'",
+                                      hint=did_you_mean(t.target_step, step_lines))
+        start_step = ""
+        if start is None:
+            self.error_at(self.loc(line, name), "E110", f"experience '{name[1]}' has no 'start at step' line",
+                          hint=f"add 'start at step {steps[0].name}'" if steps else None)
+        else:
+            start_step = start[0][1]
+            if start_step not in step_lines and not self.incomplete:
+                self.error("E208", f"unknown step '{start_step}' in experience '{name[1]}'", start[1].number,
+                           start[0][2], hint=did_you_mean(start_step, step_lines))
+        return ir.ExperienceSpec(name[1], title, self.module.name, self.loc(line, name), start_step, tuple(steps))
+
+    def parse_step(self, line: Line, name: tuple) -> ir.ExperienceStep:
+        kind = None
+        surface = integration = action = None
+        transitions: list[ir.Transition] = []
+        seen: dict[str, int] = {}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                word = c.choice("a step line", ("kind", "surface", "integration", "on"))
+                self.no_block(child, f"a '{word[1]}' line")
+                if word[1] == "kind":
+                    c.op(":", "':' after 'kind'")
+                    k = c.choice("a step kind", tuple(ir.StepKind))
+                    if self.once(seen, "kind", child, word):
+                        kind = (ir.StepKind(k[1]), k)
+                elif word[1] == "surface":
+                    target = c.name("a surface name")
+                    if self.once(seen, "surface", child, word):
+                        surface = target[1]
+                        self.ref("surface", target, child)
+                elif word[1] == "integration":
+                    target = c.name("an integration name")
+                    c.word("action")
+                    member = c.name("an action or sync name after 'action'")
+                    if self.once(seen, "integration", child, word):
+                        integration, action = target[1], member[1]
+                        self.ref("integration", target, child)
+                        self.member_ref("integration", target[1], "action", member, child)
+                else:
+                    event = c.choice("an event", tuple(ir.TransitionEvent))
+                    c.op("->", "'->' after the event")
+                    c.word("step")
+                    target = c.name("a step name after 'step'")
+                    if self.once(seen, f"on {event[1]}", child, word):
+                        transitions.append(ir.Transition(ir.TransitionEvent(event[1]), target[1], self.loc(child, target)))
+                c.end()
+        step_loc = self.loc(line, name)
+        if kind is None:
+            self.error_at(step_loc, "E110", f"step '{name[1]}' has no 'kind' line",
+                          hint="add 'kind: surface', 'kind: process' or 'kind: integration'")
+            kind = (ir.StepKind.PROCESS, None)
+        elif not self.incomplete:
+            k = kind[0]
+            if k is ir.StepKind.SURFACE and surface is None:
+                self.error_at(step_loc, "E110", f"surface step '{name[1]}' names no surface",
+                              hint="add a line 'surface NAME'")
+            if k is ir.StepKind.INTEGRATION and integration is None:
+                self.error_at(step_loc, "E110", f"integration step '{name[1]}' names no integration",
+                              hint="add a line 'integration NAME action ACTION'")
+            if (surface is not None and k is not ir.StepKind.SURFACE) or (
+                integration is not None and k is not ir.StepKind.INTEGRATION
+            ):
+                self.error_at(step_loc, "E111",
+                              f"{k.value} step '{name[1]}' cannot name a{'n integration' if integration else ' surface'}",
+                              hint="change the step's kind, or remove that line")
+        return ir.ExperienceStep(name[1], kind[0], step_loc, surface=surface, integration=integration,
+                                 action=action, transitions=tuple(transitions))
+
+    # -- services and foreign models ---------------------------------------------
+
+    def parse_service(self, line: Line, cur: Cursor) -> ir.ServiceSpec:
+        name, title = self.header(line, cur, "service")
+        spec = auth = owner = None
+        seen: dict[str, int] = {}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                word = c.choice("a service line", ("spec", "auth_profile", "owner"))
+                c.op(":", f"':' after '{word[1]}'")
+                self.no_block(child, f"a '{word[1]}' line")
+                if word[1] == "spec":
+                    kind = c.choice("a spec kind", tuple(ir.ApiSpecKind))
+                    value = c.string(f"the spec's {'URL' if kind[1] == 'url' else 'name'} in double quotes")
+                    c.end()
+                    if self.once(seen, "spec", child, word):
+                        spec = ir.ApiSpecRef(ir.ApiSpecKind(kind[1]), value[1], self.loc(child, value))
+                elif word[1] == "auth_profile":
+                    kind = c.choice("an auth kind", tuple(ir.AuthKind))
+                    options = parse_options(c, "auth profile")
+                    if self.once(seen, "auth_profile", child, word):
+                        auth = ir.AuthProfile(ir.AuthKind(kind[1]), self.loc(child, kind), options)
+                else:
+                    value = c.string("the owner in double quotes")
+                    c.end()
+                    if self.once(seen, "owner", child, word):
+                        owner = value[1]
+        if spec is None:
+            if not self.incomplete:
+                self.error_at(self.loc(line, name), "E110", f"service '{name[1]}' has no 'spec' line",
+                              hint='add \'spec: url "https://..."\' or \'spec: inline "name"\'')
+            spec = ir.ApiSpecRef(ir.ApiSpecKind.INLINE, "", self.loc(line, name))
+        return ir.ServiceSpec(name[1], title, self.module.name, self.loc(line, name), spec, auth, owner)
+
+    def parse_foreign_model(self, line: Line, cur: Cursor) -> ir.ForeignModelSpec:
+        cur.pos = 1
+        name = cur.name("a name for the foreign model")
+        cur.word("from")
+        service = cur.name("the service the foreign model comes from")
+        title = cur.optional_string()
+        cur.block_start()
+        self.ref("service", service, line)
+        keys: list[tuple] | None = None
+        key_line: Line | None = None
+        constraints: list[ir.ForeignConstraint] = []
+        fields: dict[str, ir.FieldSpec] = {}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                word = c.choice("a foreign model line", ("key", "constraint", "field"))
+                self.no_block(child, f"a '{word[1]}' line")
+                if word[1] == "key":
+                    c.op(":", "':' after 'key'")
+                    names = c.name_list("a field name")
+                    c.end()
+                    if keys is not None:
+                        c.fail("the foreign model has more than one 'key' line", code="E109", tok=word)
+                    keys, key_line = names, child
+                elif word[1] == "constraint":
+                    kind = c.choice("a constraint kind", tuple(ir.ForeignConstraintKind))
+                    options = parse_options(c, "constraint")
+                    constraints.append(ir.ForeignConstraint(ir.ForeignConstraintKind(kind[1]), self.loc(child, kind),
+                                                            options))
+                else:
+                    field = self.parse_field(child, c)
+                    c.end()
+                    if field.name in fields:
+                        self.error_at(field.location, "E302", f"field '{field.name}' is declared twice in foreign model "
+                                      f"'{name[1]}' (first on line {fields[field.name].location.line})")
+                        continue
+                    fields[field.name] = field
+        if keys is None:
+            if not self.incomplete:
+                self.error_at(self.loc(line, name), "E110", f"foreign model '{name[1]}' has no 'key' line",
+                              hint="add 'key: FIELD' naming the field(s) that identify a record")
+            keys = []
+        elif not self.incomplete:
+            for tok in keys:
+                if tok[1] not in fields:
+                    self.error("E207", f"unknown field '{tok[1]}' in foreign model '{name[1]}'", key_line.number,
+                               tok[2], hint=did_you_mean(tok[1], fields))
+        return ir.ForeignModelSpec(
+            name=name[1], title=title, module=self.module.name, location=self.loc(line, name),
+            service=service[1], key_fields=tuple(t[1] for t in keys), constraints=tuple(constraints),
+            fields=tuple(fields.values()),
+        )
+
+    # -- integrations ------------------------------------------------------------
+
+    def parse_integration(self, line: Line, cur: Cursor) -> ir.IntegrationSpec:
+        name, title = self.header(line, cur, "integration")
+        uses: dict[str, dict[str, tuple]] = {"service": {}, "foreign_model": {}}
+        members: list[tuple[str, Line, tuple]] = []
+        member_lines: dict[str, int] = {}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                word = c.choice("an integration line", ("uses", "action", "sync"))
+                if word[1] == "uses":
+                    kind = c.choice("what the integration uses", ("service", "foreign_model"))
+                    for tok in c.name_list(f"a {kind[1].replace('_', ' ')} name"):
+                        uses[kind[1]].setdefault(tok[1], tok)
+                        self.ref(kind[1], tok, child)
+                    c.end()
+                    self.no_block(child, "a 'uses' line")
+                else:
+                    member = c.name(f"a name for the {word[1]}")
+                    c.block_start()
+                    if member[1] in member_lines:
+                        self.error("E302", f"'{member[1]}' is declared twice in integration '{name[1]}' "
+                                   f"(first on line {member_lines[member[1]]})", child.number, member[2])
+                        continue
+                    member_lines[member[1]] = child.number
+                    members.append((word[1], child, member))
+        actions: list[ir.IntegrationAction] = []
+        syncs: list[ir.IntegrationSync] = []
+        for kind, child, member in members:
+            if kind == "action":
+                action = self.guarded(self.parse_integration_action, child, member, uses)
+                if action is not None:
+                    actions.append(action)
+            else:
+                sync = self.guarded(self.parse_sync, child, member, uses)
+                if sync is not None:
+                    syncs.append(sync)
+        return ir.IntegrationSpec(
+            name=name[1], title=title, module=self.module.name, location=self.loc(line, name),
+            services=tuple(uses["service"]), foreign_models=tuple(uses["foreign_model"]),
+            actions=tuple(actions), syncs=tuple(syncs),
+        )
+
+    def check_used(self, uses: dict, kind: str, tok: tuple, line: Line) -> None:
+        if tok[1] not in uses[kind]:
+            spelled = kind.replace("_", " ")
+            self.error("E307", f"{spelled} '{tok[1]}' is not listed in this integration's 'uses {kind}' lines",
+                       line.number, tok[2], hint=f"add 'uses {kind} {tok[1]}' to the integration")
+
+    def parse_call_target(self, c: Cursor, line: Line, uses: dict) -> tuple[tuple, str]:
+        service = c.name("a service name, as in SERVICE.OPERATION")
+        c.op(".", "'.' and an operation name, as in SERVICE.OPERATION")
+        operation = c.name("an operation name after '.'")
+        self.check_used(uses, "service", service, line)
+        return service, operation[1]
+
+    def parse_assignments(self, line: Line, arrow: str, target_what: str) -> list[tuple]:
+        out = []
+        seen: dict[str, int] = {}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                target = c.name(target_what)
+                c.op(arrow, f"'{arrow}' after '{target[1]}'")
+                if arrow == "<->":
+                    value = c.name("a field name after '<->'")
+                    expr = ir.Expression(path=(value[1],))
+                    extra = value
+                elif c.peek() is not None and c.peek()[0] == NAME and c.peek()[1] not in ("true", "false"):
+                    parts, extra = c.dotted("an expression (a dotted path such as form.vrn, or a value)")
+                    expr = ir.Expression(path=tuple(parts))
+                else:
+                    extra = c.literal("an expression (a dotted path such as form.vrn, or a value)")
+                    expr = ir.Expression(value=literal_value(extra))
+                c.end()
+                self.no_block(child, "an assignment")
+                if target[1] in seen:
+                    self.error("E109", f"'{target[1]}' is assigned twice (first on line {seen[target[1]]})",
+                               child.number, target[2])
+                    continue
+                seen[target[1]] = child.number
+                out.append((target, expr, child, extra))
+        return out
+
+    def parse_integration_action(self, line: Line, name: tuple, uses: dict) -> ir.IntegrationAction | None:
+        surface = None
+        call = None
+        response = None
+        seen: dict[str, int] = {}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                word = c.choice("an action line", ("when", "call", "map"))
+                if word[1] == "when":
+                    c.word("surface")
+                    target = c.name("a surface name after 'when surface'")
+                    c.word("submitted")
+                    c.end()
+                    self.no_block(child, "a 'when' line")
+                    if self.once(seen, "when", child, word):
+                        surface = target[1]
+                        self.ref("surface", target, child)
+                elif word[1] == "call":
+                    service, operation = self.parse_call_target(c, child, uses)
+                    c.word("with")
+                    if c.at_op(":"):
+                        c.block_start()
+                        args = self.parse_assignments(child, "<-", "an argument name")
+                    else:
+                        c.end()
+                        args = []
+                    if self.once(seen, "call", child, word):
+                        call = (service[1], operation, tuple(ir.Assignment(t[1], e, self.loc(ln, t))
+                                                             for t, e, ln, _ in args))
+                else:
+                    c.word("response")
+                    foreign = c.name("a foreign model name after 'map response'")
+                    c.op("->", "'->' after the foreign model")
+                    c.word("entity")
+                    entity = c.name("an entity name after 'entity'")
+                    c.block_start()
+                    self.check_used(uses, "foreign_model", foreign, child)
+                    self.ref("entity", entity, child)
+                    assignments = self.parse_assignments(child, "<-", "an entity field name")
+                    for target, expr, ln, extra in assignments:
+                        self.member_ref("entity", entity[1], "field", target, ln)
+                        if len(expr.path) == 2 and expr.path[0] == "foreign":
+                            tok = (NAME, expr.path[1], extra[2] + len("foreign."))
+                            self.member_ref("foreign_model", foreign[1], "field", tok, ln)
+                    if self.once(seen, "map", child, word):
+                        response = ir.ResponseMapping(
+                            foreign[1], entity[1], self.loc(child, foreign),
+                            tuple(ir.Assignment(t[1], e, self.loc(ln, t)) for t, e, ln, _ in assignments),
+                        )
+        if call is None:
+            if not self.incomplete:
+                self.error_at(self.loc(line, name), "E110", f"action '{name[1]}' has no 'call SERVICE.OPERATION with:' line")
+            return None
+        return ir.IntegrationAction(name[1], self.loc(line, name), call[0], call[1], surface=surface,
+                                    arguments=call[2], response=response)
+
+    def parse_sync(self, line: Line, name: tuple, uses: dict) -> ir.IntegrationSync | None:
+        mode = schedule = source = entity = None
+        rules: list[ir.MatchRule] = []
+        seen: dict[str, int] = {}
+        for child in line.children:
+            with self.recover:
+                c = Cursor(child, self.file)
+                word = c.choice("a sync line", ("mode", "schedule", "from", "into", "match"))
+                if word[1] == "match":
+                    c.word("on")
+                    c.block_start()
+                    pairs = self.parse_assignments(child, "<->", "a field of the foreign model")
+                    if self.once(seen, "match", child, word):
+                        rules = [(t, e, ln, extra) for t, e, ln, extra in pairs]
+                    continue
+                self.no_block(child, f"a '{word[1]}' line")
+                if word[1] == "mode":
+                    c.op(":", "':' after 'mode'")
+                    m = c.choice("a sync mode", tuple(ir.SyncMode))
+                    if self.once(seen, "mode", child, word):
+                        mode = (ir.SyncMode(m[1]), child, word)
+                elif word[1] == "schedule":
+                    c.op(":", "':' after 'schedule'")
+                    value = c.string('a cron schedule in double quotes, such as "0 2 * * *"')
+                    if self.once(seen, "schedule", child, word):
+                        schedule = (value, child)
+                elif word[1] == "from":
+                    service, operation = self.parse_call_target(c, child, uses)
+                    c.word("as")
+                    foreign = c.name("a foreign model name after 'as'")
+                    self.check_used(uses, "foreign_model", foreign, child)
+                    if self.once(seen, "from", child, word):
+                        source = (service[1], operation, foreign)
+                else:
+                    c.word("entity")
+                    target = c.name("an entity name after 'into entity'")
+                    if self.once(seen, "into", child, word):
+                        entity = target
+                        self.ref("entity", target, child)
+                c.end()
+        loc = self.loc(line, name)
+        missing = [w for w, v in (("mode", mode), ("from", source), ("into", entity)) if v is None]
+        if missing:
+            if not self.incomplete:
+                self.error_at(loc, "E110", f"sync '{name[1]}' has no '{missing[0]}' line",
+                              hint={"mode": "add 'mode: scheduled' or 'mode: event_driven'",
+                                    "from": "add 'from SERVICE.OPERATION as FOREIGN_MODEL'",
+                                    "into": "add 'into entity ENTITY'"}[missing[0]])
+            return None
+        if mode[0] is ir.SyncMode.SCHEDULED:
+            if schedule is None:
+                self.error_at(loc, "E308", f"scheduled sync '{name[1]}' has no 'schedule' line",
+                              hint='add a cron schedule, such as: schedule: "0 2 * * *"')
+            else:
+                problem = cron_problem(schedule[0][1])
+                if problem:
+                    self.error("E309", f"invalid cron schedule \"{schedule[0][1]}\": {problem}", schedule[1].number,
+                               schedule[0][2], hint='five fields: minute hour day-of-month month day-of-week, '
+                               'such as "0 2 * * *"')
+        elif schedule is not None:
+            self.warning_at(self.loc(schedule[1], schedule[0]), "W009",
+                            f"sync '{name[1]}' is event_driven; its schedule is ignored",
+                            hint="remove the schedule, or make the sync 'mode: scheduled'")
+        for target, expr, ln, extra in rules:
+            self.member_ref("foreign_model", source[2][1], "field", target, ln)
+            self.member_ref("entity", entity[1], "field", extra, ln)
+        return ir.IntegrationSync(
+            name=name[1], location=loc, mode=mode[0], service=source[0], operation=source[1],
+            foreign_model=source[2][1], entity=entity[1], schedule=schedule[0][1] if schedule else None,
+            match_rules=tuple(ir.MatchRule(t[1], e.path[0], self.loc(ln, t)) for t, e, ln, _ in rules),
+        )
+
+
+_CRON_FIELD_RE = re.compile(r"(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?)*\Z")
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+
+
+def cron_problem(schedule: str) -> str | None:
+    """Why ``schedule`` is not a five-field cron expression, or None."""
+    fields = schedule.split()
+    if len(fields) != 5:
+        return f"it has {len(fields)} field{'s' * (len(fields) != 1)}, not 5"
+    names = ("minute", "hour", "day-of-month", "month", "day-of-week")
+    for text, (low, high), what in zip(fields, _CRON_RANGES, names, strict=True):
+        if not _CRON_FIELD_RE.match(text):
+            return f"the {what} field '{text}' is not valid"
+        for number in re.findall(r"(?<![/0-9])[0-9]+", text):
+            if not low <= int(number) <= high:
+                return f"the {what} field '{text}' is outside {low}-{high}"
+    return None
+
+
+def _iso_problem(parse, value: str, what: str) -> str | None:
+    try:
+        parse(value)
+    except ValueError:
+        return f"is not {what}"
+    return None
+
+
+def parse_module(text: str, file: str) -> ModuleAST:
+    """Parse one module's text. Never raises for bad input: problems are in
+    ``ModuleAST.diagnostics``."""
+    return ModuleParser(text, file).parse()
+
+
+def is_module_name(name: str) -> bool:
+    return bool(_MODULE_NAME_RE.match(name))

@@ -1,0 +1,174 @@
+"""What the user pointed at: a project folder with ``dazzle.toml``, a folder of
+``.dsl`` files, or one ``.dsl`` file; and which module files belong to it."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import attrs
+
+from dazzle.core import diagnostics as diag
+from dazzle.core.diagnostics import Diagnostic
+
+CONFIG_NAME = "dazzle.toml"
+DEFAULT_VERSION = "0.1.0"
+_MODULE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@attrs.frozen
+class Project:
+    """A project to compile.
+
+    ``root_module`` is None when there is no ``dazzle.toml``: the root is then
+    the one module with an ``app`` line. ``config`` is the whole parsed
+    ``dazzle.toml`` (``{}`` without one); other stages read their own tables
+    from it (``[build]`` for ``dazzle build``).
+    """
+
+    root_dir: Path
+    files: tuple[Path, ...]
+    config_file: Path | None = None
+    config: dict = attrs.field(factory=dict, eq=False)
+    name: str | None = None
+    version: str = DEFAULT_VERSION
+    root_module: str | None = None
+
+    def config_location(self, *keys: str) -> tuple[str, int, int]:
+        """Where ``keys`` (a table path such as ``("project", "root")``) is
+        written in dazzle.toml, best effort: (file, line, column)."""
+        if self.config_file is None:
+            return (str(self.root_dir), 1, 1)
+        return _toml_key_location(self.config_file, keys)
+
+
+def _toml_key_location(path: Path, keys: tuple[str, ...]) -> tuple[str, int, int]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return (str(path), 1, 1)
+    table, key = ".".join(keys[:-1]), keys[-1]
+    current = ""
+    for number, text in enumerate(lines, 1):
+        stripped = text.strip()
+        header = re.match(r"\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1)
+            if current == ".".join(keys):
+                return (str(path), number, text.index("[") + 1)
+            continue
+        m = re.match(rf"\s*{re.escape(key)}\s*=", text)
+        if m and current == table:
+            return (str(path), number, text.index(key) + 1)
+    return (str(path), 1, 1)
+
+
+def _config_error(path: Path, message: str, where: tuple[str, int, int] | None = None,
+                  hint: str | None = None) -> Diagnostic:
+    file, line, column = where or (str(path), 1, 1)
+    return diag.error("E010", message, file, line, column, hint)
+
+
+def discover_dsl_files(folder: Path) -> list[Path]:
+    """Every ``*.dsl`` file under ``folder``, recursively, in a stable order.
+    Hidden folders are skipped and links to folders are not followed."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".dsl"))
+    return found
+
+
+def load_project(path: Path) -> tuple[Project | None, list[Diagnostic]]:
+    """Find the project at ``path``. Returns None and diagnostics when there
+    is nothing that can be compiled."""
+    path = Path(path)
+    if path.is_file():
+        if path.name == CONFIG_NAME:
+            return _load_config_project(path.parent)
+        if path.suffix != ".dsl":
+            return None, [_config_error(path, f"'{path}' is not a .dsl file",
+                                        hint="give a .dsl file, a folder of them, or a project folder with dazzle.toml")]
+        return Project(root_dir=path.parent, files=(path,)), []
+    if path.is_dir():
+        if (path / CONFIG_NAME).is_file():
+            return _load_config_project(path)
+        files = discover_dsl_files(path)
+        if not files:
+            return None, [_config_error(path, f"no dazzle.toml and no .dsl files in '{path}'",
+                                        hint="create a dazzle.toml, or point at a .dsl file")]
+        return Project(root_dir=path, files=tuple(files)), []
+    return None, [_config_error(path, f"'{path}' does not exist")]
+
+
+def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]]:
+    config_file = folder / CONFIG_NAME
+    try:
+        text = config_file.read_bytes().decode("utf-8")
+    except OSError as exc:
+        return None, [_config_error(config_file, f"cannot read {CONFIG_NAME}: {exc.strerror or exc}")]
+    except UnicodeDecodeError:
+        return None, [_config_error(config_file, f"{CONFIG_NAME} is not valid UTF-8")]
+    try:
+        config = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        m = _TOML_POSITION_RE.search(message)
+        where = (str(config_file), int(m.group(1)), int(m.group(2))) if m else None
+        reason = _TOML_POSITION_RE.sub("", message).strip()
+        return None, [_config_error(config_file, f"{CONFIG_NAME} is not valid TOML: {reason}", where)]
+
+    problems: list[Diagnostic] = []
+
+    def where(*keys: str) -> tuple[str, int, int]:
+        return _toml_key_location(config_file, keys)
+
+    section = config.get("project")
+    if not isinstance(section, dict):
+        return None, [_config_error(
+            config_file, f"{CONFIG_NAME} has no [project] table",
+            hint='add:\n    [project]\n    name = "my_app"\n    root = "my_app.core"',
+        )]
+    root = section.get("root")
+    if not isinstance(root, str) or not _MODULE_NAME_RE.match(root):
+        problems.append(_config_error(
+            config_file, "[project] root must name the root module, such as \"support.core\"",
+            where("project", "root") if "root" in section else where("project"),
+        ))
+    name = section.get("name")
+    if name is not None and not isinstance(name, str):
+        problems.append(_config_error(config_file, "[project] name must be a string", where("project", "name")))
+    version = section.get("version", DEFAULT_VERSION)
+    if not isinstance(version, str):
+        problems.append(_config_error(config_file, "[project] version must be a string, such as \"0.1.0\"",
+                                      where("project", "version")))
+
+    modules = config.get("modules", {})
+    paths = modules.get("paths", ["."]) if isinstance(modules, dict) else None
+    if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+        problems.append(_config_error(
+            config_file, "[modules] paths must be a list of folder names, such as [\"./dsl\"]",
+            where("modules", "paths"),
+        ))
+        paths = []
+    files: dict[Path, None] = {}
+    for entry in paths:
+        folder_path = folder / entry
+        if not folder_path.is_dir():
+            problems.append(_config_error(config_file, f"[modules] paths: folder '{entry}' does not exist",
+                                          where("modules", "paths")))
+            continue
+        for f in discover_dsl_files(folder_path):
+            files.setdefault(f, None)
+    if problems:
+        return None, problems
+    if not files:
+        return None, [_config_error(config_file, f"no .dsl files under [modules] paths {paths}",
+                                    where("modules", "paths"))]
+    return Project(
+        root_dir=folder, files=tuple(files), config_file=config_file, config=config,
+        name=name, version=version, root_module=root,
+    ), []
