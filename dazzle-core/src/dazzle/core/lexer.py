@@ -1,13 +1,18 @@
-"""Text to tokens, and lines to a tree of indented blocks.
+"""Lines to a tree of indented blocks, and a cursor that reads tokens off one
+line on demand.
 
 A DAZZLE file is a sequence of lines. Each non-blank, non-comment line becomes a
-``Line``: its tokens and the lines of the block it opens (its ``children``).
-A line opens a block when its last token is ``:``. Everything else about the
-language is the parser's business.
+``Line``: its number, its indentation, its text without the comment, and the
+lines of the block it opens (its ``children``). A line opens a block when it
+ends with ``:``.
 
-Tokens are plain tuples ``(kind, value, column)`` for speed; ``kind`` is one of
-``NAME``, ``STRING`` (value decoded), ``NUMBER`` (value as written) and ``OP``
-(value is the operator text). Columns are 1-based.
+There is no token list: as in CPython's ``tomllib``, the ``Cursor`` matches a
+precompiled regular expression at its position and moves past what it read,
+so a token's column is simply where the cursor stood. A token is a tuple
+``(kind, value, column, end)``: ``kind`` is ``NAME``, ``STRING`` (value
+decoded), ``NUMBER`` (value as written), ``OP`` or ``BAD`` (a character that
+starts no token); ``column`` is 1-based; ``end`` is the index after the token
+and the spaces that follow it.
 """
 
 from __future__ import annotations
@@ -17,93 +22,261 @@ import re
 from dazzle.core import diagnostics as diag
 from dazzle.core.diagnostics import Diagnostic
 
-NAME, STRING, NUMBER, OP = "NAME", "STRING", "NUMBER", "OP"
+NAME, STRING, NUMBER, OP, BAD = "NAME", "STRING", "NUMBER", "OP", "BAD"
 
 _TOKEN_RE = re.compile(
-    r"""
-      (?P<ws>\ +)
-    | (?P<comment>\#.*)
-    | (?P<STRING>"(?:[^"\\]|\\.)*")
+    r"""(?:
+      (?P<STRING>"(?:[^"\\]|\\.)*")
     | (?P<NUMBER>-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z_0-9]))
     | (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<OP><->|<-|->|[:()\[\],=?.])
-    | (?P<bad>.)
-    """,
+    )\ *""",
     re.VERBOSE,
 )
+_NAME_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) *")
+_STRING_OR_HASH_RE = re.compile(r'"(?:[^"\\]|\\.)*"?|#')
 _BAD_ESCAPE_RE = re.compile(r'\\[^"\\]')
+_IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+class ParseError(Exception):
+    """A syntax error on one line; carries its diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
 
 
 class Line:
-    """One logical line: where it is, its tokens, and the block it opens."""
+    """One logical line: where it is, its text (comment removed), and the
+    block it opens."""
 
-    __slots__ = ("number", "indent", "tokens", "children")
+    __slots__ = ("number", "indent", "text", "children")
 
-    def __init__(self, number: int, indent: int, tokens: list) -> None:
+    def __init__(self, number: int, indent: int, text: str) -> None:
         self.number = number
         self.indent = indent
-        self.tokens = tokens
+        self.text = text
         self.children: list[Line] = []
 
     @property
     def opens_block(self) -> bool:
-        last = self.tokens[-1]
-        return last[0] == OP and last[1] == ":"
+        return self.text.endswith(":")
 
     def __repr__(self) -> str:
-        return f"Line({self.number}, {[t[1] for t in self.tokens]!r}, {len(self.children)} children)"
+        return f"Line({self.number}, {self.text!r}, {len(self.children)} children)"
 
 
-def _describe_char(ch: str) -> str:
+def describe_char(ch: str) -> str:
+    if ch == "\t":
+        return "a tab character (U+0009)"
     if ch.isprintable() and not ch.isspace():
         return f"'{ch}' (U+{ord(ch):04X})"
     return f"U+{ord(ch):04X}"
 
 
-def tokenize_line(text: str, start: int, number: int, file: str, problems: list[Diagnostic]) -> list | None:
-    """Tokens of ``text[start:]``; None (with a diagnostic) if the line cannot be read."""
-    tokens: list = []
-    append = tokens.append
-    for m in _TOKEN_RE.finditer(text, start):
-        kind = m.lastgroup
-        if kind == "ws":
-            continue
-        if kind == "NAME" or kind == "OP" or kind == "NUMBER":
-            append((kind, m.group(), m.start() + 1))
-        elif kind == "STRING":
-            raw = m.group()
-            if "\\" in raw:
-                bad = _BAD_ESCAPE_RE.search(raw)
-                if bad:
-                    problems.append(diag.error(
-                        "E105", f"unknown escape '{bad.group()}' in a string", file, number,
-                        m.start() + bad.start() + 1,
-                        hint='only \\" and \\\\ are escapes; write a backslash as \\\\',
-                    ))
-                    return None
-                raw = raw.replace('\\"', '"').replace("\\\\", "\\")
-            append((STRING, raw[1:-1], m.start() + 1))
-        elif kind == "comment":
-            break
-        else:
-            ch = m.group()
-            column = m.start() + 1
-            if ch == '"':
-                problems.append(diag.error(
-                    "E105", "unterminated string", file, number, column,
-                    hint='strings are one line, between double quotes: "like this"',
-                ))
-            elif ch == "\t":
-                problems.append(diag.error(
-                    "E101", "tab character; DAZZLE uses spaces only", file, number, column,
-                    hint="replace the tab with spaces",
-                ))
-            else:
-                problems.append(diag.error(
-                    "E106", f"unexpected character {_describe_char(ch)}", file, number, column,
-                ))
+class Cursor:
+    """Reads the tokens of one line, left to right."""
+
+    __slots__ = ("text", "pos", "line", "file")
+
+    def __init__(self, line: Line, file: str) -> None:
+        self.text = line.text
+        self.pos = line.indent
+        self.line = line
+        self.file = file
+
+    # -- looking ---------------------------------------------------------------
+
+    def token_at(self, pos: int) -> tuple | None:
+        text = self.text
+        if pos >= len(text):
             return None
-    return tokens
+        m = _TOKEN_RE.match(text, pos)
+        if m is None:
+            return (BAD, text[pos], pos + 1, pos + 1)
+        kind = m.lastgroup
+        value = m.group(kind)
+        if kind == STRING:
+            value = self._decode(value, pos)
+        return (kind, value, pos + 1, m.end())
+
+    def peek(self, offset: int = 0) -> tuple | None:
+        tok = self.token_at(self.pos)
+        while offset and tok is not None:
+            tok = self.token_at(tok[3])
+            offset -= 1
+        return tok
+
+    def at_end(self) -> bool:
+        return self.pos >= len(self.text)
+
+    def at_op(self, op: str) -> bool:
+        text, pos = self.text, self.pos
+        if not text.startswith(op, pos):
+            return False
+        return op != "<-" or not text.startswith("<->", pos)
+
+    def at_word(self, word: str) -> bool:
+        text, pos = self.text, self.pos
+        if not text.startswith(word, pos):
+            return False
+        after = pos + len(word)
+        return after >= len(text) or text[after] not in _IDENT_CHARS
+
+    def column(self) -> int:
+        return self.pos + 1
+
+    # -- moving ----------------------------------------------------------------
+
+    def advance(self, tok: tuple) -> None:
+        self.pos = tok[3]
+
+    def skip(self) -> tuple:
+        """Take whatever token comes next (one the caller already looked at)."""
+        tok = self.peek()
+        self.pos = tok[3]
+        return tok
+
+    # -- failing ---------------------------------------------------------------
+
+    def describe(self) -> str:
+        tok = self.peek()
+        if tok is None:
+            return "the end of the line"
+        if tok[0] == STRING:
+            return f'"{tok[1]}"'
+        if tok[0] == BAD:
+            return describe_char(tok[1])
+        return f"'{tok[1]}'"
+
+    def fail(self, message: str, hint: str | None = None, code: str = "E100", tok: tuple | None = None):
+        column = tok[2] if tok is not None else self.column()
+        raise ParseError(diag.error(code, message, self.file, self.line.number, column, hint))
+
+    def expected(self, what: str, hint: str | None = None, choices: tuple[str, ...] = ()) -> None:
+        from dazzle.core.diagnostics import did_you_mean
+
+        tok = self.peek()
+        if tok is not None and tok[0] == BAD:
+            if tok[1] == '"':
+                self.fail("unterminated string", code="E105",
+                          hint='strings are one line, between double quotes: "like this"')
+            if tok[1] == "\t":
+                self.fail("tab character; DAZZLE uses spaces only", code="E101", hint="replace the tab with spaces")
+            self.fail(f"unexpected character {describe_char(tok[1])}; expected {what}", code="E106")
+        if hint is None and choices and tok is not None and tok[0] == NAME:
+            hint = did_you_mean(tok[1], choices)
+        self.fail(f"expected {what}, found {self.describe()}", hint)
+
+    def _decode(self, raw: str, pos: int) -> str:
+        if "\\" not in raw:
+            return raw[1:-1]
+        bad = _BAD_ESCAPE_RE.search(raw)
+        if bad:
+            raise ParseError(diag.error(
+                "E105", f"unknown escape '{bad.group()}' in a string", self.file, self.line.number,
+                pos + bad.start() + 1, hint='only \\" and \\\\ are escapes; write a backslash as \\\\',
+            ))
+        return raw[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+
+    # -- taking ----------------------------------------------------------------
+
+    def name(self, what: str = "a name") -> tuple:
+        m = _NAME_RE.match(self.text, self.pos)
+        if m is None:
+            self.expected(what)
+        tok = (NAME, m.group(1), self.pos + 1, m.end())
+        self.pos = m.end()
+        return tok
+
+    def word(self, word: str) -> tuple:
+        if not self.at_word(word):
+            self.expected(f"'{word}'", choices=(word,))
+        return self.name()
+
+    def choice(self, what: str, words: tuple[str, ...]) -> tuple:
+        m = _NAME_RE.match(self.text, self.pos)
+        if m is None or m.group(1) not in words:
+            self.expected(f"{what} ({' | '.join(words)})", choices=words)
+        tok = (NAME, m.group(1), self.pos + 1, m.end())
+        self.pos = m.end()
+        return tok
+
+    def _take_op(self, op: str) -> tuple:
+        text = self.text
+        start = self.pos
+        end = start + len(op)
+        while end < len(text) and text[end] == " ":
+            end += 1
+        self.pos = end
+        return (OP, op, start + 1, end)
+
+    def op(self, op: str, what: str | None = None) -> tuple:
+        if not self.at_op(op):
+            self.expected(what or f"'{op}'")
+        return self._take_op(op)
+
+    def accept_op(self, op: str) -> tuple | None:
+        return self._take_op(op) if self.at_op(op) else None
+
+    def accept_word(self, word: str) -> tuple | None:
+        return self.name() if self.at_word(word) else None
+
+    def _take(self, kinds: tuple[str, ...], what: str) -> tuple:
+        tok = self.peek()
+        if tok is None or tok[0] not in kinds:
+            self.expected(what)
+        self.pos = tok[3]
+        return tok
+
+    def string(self, what: str = "a string in double quotes") -> tuple:
+        return self._take((STRING,), what)
+
+    def optional_string(self) -> str | None:
+        if self.pos < len(self.text) and self.text[self.pos] == '"':
+            return self.string()[1]
+        return None
+
+    def integer(self, what: str) -> tuple:
+        tok = self.peek()
+        if tok is None or tok[0] != NUMBER or "." in tok[1]:
+            self.expected(what)
+        self.pos = tok[3]
+        return tok
+
+    def literal(self, what: str = "a value (a string, number, true or false)") -> tuple:
+        """A string, number or bare name; the caller decides whether a name is
+        acceptable there."""
+        return self._take((STRING, NUMBER, NAME), what)
+
+    def dotted(self, what: str) -> tuple[list[str], tuple]:
+        first = self.name(what)
+        parts = [first[1]]
+        while self.at_op("."):
+            self._take_op(".")
+            parts.append(self.name(f"a name after '{'.'.join(parts)}.'")[1])
+        return parts, first
+
+    def name_list(self, what: str) -> list[tuple]:
+        names = [self.name(what)]
+        while self.accept_op(","):
+            names.append(self.name(what))
+        return names
+
+    def block_start(self) -> None:
+        """The ':' that ends a line opening a block."""
+        if not self.at_op(":"):
+            self.expected("':' to open a block")
+        self._take_op(":")
+        self.end()
+
+    def end(self) -> None:
+        if not self.at_end():
+            tok = self.peek()
+            if tok[0] == BAD:
+                self.expected("the end of the line")
+            self.fail(f"unexpected {self.describe()}; expected the end of the line")
 
 
 def split_lines(text: str) -> list[str]:
@@ -114,12 +287,23 @@ def split_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
+def strip_comment(text: str) -> str:
+    """``text`` without a ``#`` comment (a ``#`` inside a string is kept) and
+    without trailing spaces."""
+    if "#" in text:
+        for m in _STRING_OR_HASH_RE.finditer(text):
+            if m.group() == "#":
+                text = text[: m.start()]
+                break
+    return text.rstrip(" ")
+
+
 def build_blocks(text: str, file: str, problems: list[Diagnostic]) -> list[Line]:
     """The top-level ``Line``s of ``text``, each with its block of children.
 
-    Problems (bad characters, tabs, bad indentation) are appended to
-    ``problems``; the offending line is dropped, together with any block below
-    it, so that one mistake gives one diagnostic.
+    Indentation problems are appended to ``problems``; the offending line is
+    dropped, together with any block below it, so that one mistake gives one
+    diagnostic.
     """
     top: list[Line] = []
     # The open blocks: (indent of their lines, the list their lines go into).
@@ -127,46 +311,53 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic]) -> list[Line]
     previous: Line | None = None
     skip_deeper_than: int | None = None
 
+    def expected_block(line: Line) -> None:
+        problems.append(diag.error(
+            "E103", "expected an indented block after this line", file, line.number, len(line.text),
+            hint=f"indent the lines of the block under line {line.number}, or remove the ':'",
+        ))
+
     for index, raw in enumerate(split_lines(text)):
-        number = index + 1
         stripped = raw.lstrip(" ")
         if not stripped or stripped[0] == "#":
             continue
+        number = index + 1
         indent = len(raw) - len(stripped)
-        if stripped[0] == "\t":
-            problems.append(diag.error(
-                "E101", "tab in indentation; DAZZLE indents with spaces only", file, number, indent + 1,
-                hint="replace the tab with spaces",
-            ))
+        if stripped[0].isspace():
+            rest = stripped.lstrip()
+            if not rest or rest[0] == "#":  # a blank or comment line indented with tabs
+                continue
+            ch = stripped[0]
+            if ch == "\t":
+                problems.append(diag.error(
+                    "E101", "tab in indentation; DAZZLE indents with spaces only", file, number, indent + 1,
+                    hint="replace the tab with spaces",
+                ))
+            else:
+                problems.append(diag.error(
+                    "E106", f"unexpected character {describe_char(ch)} in indentation", file, number, indent + 1,
+                    hint="indent with spaces only",
+                ))
             skip_deeper_than = indent if skip_deeper_than is None else min(skip_deeper_than, indent)
             previous = None
+            continue
+        body = strip_comment(raw)
+        if len(body) == indent:  # only spaces before a comment
             continue
         if skip_deeper_than is not None:
             if indent > skip_deeper_than:
                 continue
             skip_deeper_than = None
 
-        tokens = tokenize_line(raw, indent, number, file, problems)
-        if tokens is None:
-            skip_deeper_than = indent
-            previous = None
-            continue
-        if not tokens:  # only whitespace before a comment
-            continue
-        line = Line(number, indent, tokens)
-        current_indent = stack[-1][0]
-
+        line = Line(number, indent, body)
         if previous is not None and previous.opens_block:
             if indent > previous.indent:
                 stack.append((indent, previous.children))
-                stack[-1][1].append(line)
+                previous.children.append(line)
                 previous = line
                 continue
-            problems.append(diag.error(
-                "E103", "expected an indented block after this line", file, previous.number,
-                previous.tokens[-1][2],
-                hint=f"indent the lines of the block under line {previous.number}, or remove the ':'",
-            ))
+            expected_block(previous)
+        current_indent = stack[-1][0]
         if indent > current_indent:
             problems.append(diag.error(
                 "E102", "unexpected indentation", file, number, indent + 1,
@@ -189,8 +380,5 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic]) -> list[Line]
         previous = line
 
     if previous is not None and previous.opens_block:
-        problems.append(diag.error(
-            "E103", "expected an indented block after this line", file, previous.number, previous.tokens[-1][2],
-            hint=f"indent the lines of the block under line {previous.number}, or remove the ':'",
-        ))
+        expected_block(previous)
     return top

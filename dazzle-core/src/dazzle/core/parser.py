@@ -27,7 +27,7 @@ import attrs
 from dazzle.core import diagnostics as diag
 from dazzle.core import ir
 from dazzle.core.diagnostics import Diagnostic, did_you_mean
-from dazzle.core.lexer import NAME, NUMBER, OP, STRING, Line, build_blocks
+from dazzle.core.lexer import NAME, NUMBER, STRING, Cursor, Line, ParseError, build_blocks
 
 DECLARATION_KEYWORDS = ("entity", "surface", "experience", "service", "foreign_model", "integration")
 TOP_LEVEL_KEYWORDS = ("module", "use", "app", *DECLARATION_KEYWORDS)
@@ -42,13 +42,23 @@ SIMPLE_TYPES = {
 }
 TYPE_WORDS = ("str", "text", "int", "decimal", "bool", "date", "datetime", "uuid", "email", "enum", "ref")
 MODIFIER_WORDS = ("required", "optional", "pk", "unique", "auto_add", "auto_update", "default")
-_MODULE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+
+def _words(enum_type) -> tuple[dict, tuple[str, ...]]:
+    """An IR enum's members by their DSL word, and the words."""
+    members = {member.value: member for member in enum_type}
+    return members, tuple(members)
 
 
-class ParseError(Exception):
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
+SURFACE_MODES, SURFACE_MODE_WORDS = _words(ir.SurfaceMode)
+TRIGGERS, TRIGGER_WORDS = _words(ir.ActionTrigger)
+OUTCOME_KINDS, OUTCOME_WORDS = _words(ir.OutcomeKind)
+STEP_KINDS, STEP_KIND_WORDS = _words(ir.StepKind)
+EVENTS, EVENT_WORDS = _words(ir.TransitionEvent)
+SPEC_KINDS, SPEC_KIND_WORDS = _words(ir.ApiSpecKind)
+AUTH_KINDS, AUTH_KIND_WORDS = _words(ir.AuthKind)
+CONSTRAINT_KINDS, CONSTRAINT_KIND_WORDS = _words(ir.ForeignConstraintKind)
+SYNC_MODES, SYNC_MODE_WORDS = _words(ir.SyncMode)
+EMPTY_OPTIONS = ir.Options()
 
 
 @attrs.frozen
@@ -105,163 +115,6 @@ class ModuleAST:
         return any(d.is_error for d in self.diagnostics)
 
 
-class Cursor:
-    """Reads the tokens of one line."""
-
-    __slots__ = ("tokens", "pos", "line", "file")
-
-    def __init__(self, line: Line, file: str) -> None:
-        self.tokens = line.tokens
-        self.pos = 0
-        self.line = line
-        self.file = file
-
-    # -- looking ---------------------------------------------------------------
-
-    def peek(self, offset: int = 0) -> tuple | None:
-        i = self.pos + offset
-        return self.tokens[i] if i < len(self.tokens) else None
-
-    def at_end(self) -> bool:
-        return self.pos >= len(self.tokens)
-
-    def at_op(self, op: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok[0] == OP and tok[1] == op
-
-    def at_word(self, word: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok[0] == NAME and tok[1] == word
-
-    def column(self) -> int:
-        tok = self.peek()
-        if tok is not None:
-            return tok[2]
-        last = self.tokens[-1]
-        return last[2] + len(str(last[1])) + (2 if last[0] == STRING else 0)
-
-    def location(self, tok: tuple | None = None) -> ir.SourceLocation:
-        column = tok[2] if tok is not None else self.column()
-        return ir.SourceLocation(self.file, self.line.number, column)
-
-    # -- failing ---------------------------------------------------------------
-
-    def describe(self) -> str:
-        tok = self.peek()
-        if tok is None:
-            return "the end of the line"
-        if tok[0] == STRING:
-            return f'"{tok[1]}"'
-        return f"'{tok[1]}'"
-
-    def fail(self, message: str, hint: str | None = None, code: str = "E100", tok: tuple | None = None):
-        column = tok[2] if tok is not None else self.column()
-        raise ParseError(diag.error(code, message, self.file, self.line.number, column, hint))
-
-    def expected(self, what: str, hint: str | None = None, choices: tuple[str, ...] = ()) -> None:
-        tok = self.peek()
-        if hint is None and choices and tok is not None and tok[0] == NAME:
-            hint = did_you_mean(tok[1], choices)
-        self.fail(f"expected {what}, found {self.describe()}", hint)
-
-    # -- taking ----------------------------------------------------------------
-
-    def name(self, what: str = "a name") -> tuple:
-        tok = self.peek()
-        if tok is None or tok[0] != NAME:
-            self.expected(what)
-        self.pos += 1
-        return tok
-
-    def word(self, word: str) -> tuple:
-        tok = self.peek()
-        if tok is None or tok[0] != NAME or tok[1] != word:
-            self.expected(f"'{word}'", choices=(word,))
-        self.pos += 1
-        return tok
-
-    def choice(self, what: str, words: tuple[str, ...]) -> tuple:
-        tok = self.peek()
-        if tok is None or tok[0] != NAME or tok[1] not in words:
-            self.expected(f"{what} ({' | '.join(words)})", choices=words)
-        self.pos += 1
-        return tok
-
-    def op(self, op: str, what: str | None = None) -> tuple:
-        tok = self.peek()
-        if tok is None or tok[0] != OP or tok[1] != op:
-            self.expected(what or f"'{op}'")
-        self.pos += 1
-        return tok
-
-    def accept_op(self, op: str) -> bool:
-        if self.at_op(op):
-            self.pos += 1
-            return True
-        return False
-
-    def accept_word(self, word: str) -> bool:
-        if self.at_word(word):
-            self.pos += 1
-            return True
-        return False
-
-    def string(self, what: str = "a string in double quotes") -> tuple:
-        tok = self.peek()
-        if tok is None or tok[0] != STRING:
-            self.expected(what)
-        self.pos += 1
-        return tok
-
-    def optional_string(self) -> str | None:
-        tok = self.peek()
-        if tok is not None and tok[0] == STRING:
-            self.pos += 1
-            return tok[1]
-        return None
-
-    def integer(self, what: str) -> tuple:
-        tok = self.peek()
-        if tok is None or tok[0] != NUMBER or "." in tok[1]:
-            self.expected(what)
-        self.pos += 1
-        return tok
-
-    def dotted(self, what: str) -> tuple[list[str], tuple]:
-        first = self.name(what)
-        parts = [first[1]]
-        while self.at_op("."):
-            self.pos += 1
-            parts.append(self.name(f"a name after '.' in {'.'.join(parts)}.")[1])
-        return parts, first
-
-    def name_list(self, what: str) -> list[tuple]:
-        names = [self.name(what)]
-        while self.accept_op(","):
-            names.append(self.name(what))
-        return names
-
-    def literal(self, what: str = "a value (a string, number, true or false)") -> tuple:
-        """A literal token. Bare names are returned as NAME tokens; the caller
-        decides whether a name is acceptable there."""
-        tok = self.peek()
-        if tok is None or tok[0] not in (STRING, NUMBER, NAME):
-            self.expected(what)
-        self.pos += 1
-        return tok
-
-    def block_start(self) -> None:
-        """The ':' that ends a line opening a block."""
-        if not self.at_op(":"):
-            self.expected("':' to open a block")
-        self.pos += 1
-        self.end()
-
-    def end(self) -> None:
-        if not self.at_end():
-            self.fail(f"unexpected {self.describe()}; expected the end of the line")
-
-
 def literal_value(tok: tuple) -> ir.Literal:
     kind, text = tok[0], tok[1]
     if kind == NUMBER:
@@ -280,15 +133,14 @@ def parse_options(cur: Cursor, what: str) -> ir.Options:
         key_tok = cur.name(f"an option of the form key=value on this {what}")
         key = key_tok[1]
         while cur.at_op(":") or cur.at_op("."):
-            sep = cur.peek()[1]
-            cur.pos += 1
+            sep = cur.skip()[1]
             key += sep + cur.name(f"the rest of the option name after '{key}{sep}'")[1]
         if key in seen:
             cur.fail(f"option '{key}' is given twice", code="E109", tok=key_tok)
         seen.add(key)
         cur.op("=", f"'=' and a value after option '{key}'")
         pairs.append((key, literal_value(cur.literal(f"a value for option '{key}'"))))
-    return ir.Options(tuple(pairs))
+    return ir.Options(tuple(pairs)) if pairs else EMPTY_OPTIONS
 
 
 class Recovery:
@@ -367,7 +219,7 @@ class ModuleParser:
         phase = 0  # 0: module allowed; 1: use allowed; 2: declarations
         for line in top:
             cur = Cursor(line, self.file)
-            word = line.tokens[0]
+            word = cur.peek()
             self.incomplete = False
             try:
                 if word[0] != NAME or word[1] not in TOP_LEVEL_KEYWORDS:
@@ -401,7 +253,7 @@ class ModuleParser:
         return self.module
 
     def parse_module_line(self, line: Line, cur: Cursor) -> None:
-        cur.pos = 1
+        cur.skip()
         parts, first = cur.dotted("a module name such as 'support.core'")
         cur.end()
         self.no_block(line, "a 'module' line")
@@ -410,7 +262,7 @@ class ModuleParser:
         self.module.declared_name = True
 
     def parse_use(self, line: Line, cur: Cursor) -> None:
-        cur.pos = 1
+        cur.skip()
         parts, first = cur.dotted("a module name after 'use'")
         alias = None
         if cur.accept_word("as"):
@@ -420,19 +272,19 @@ class ModuleParser:
         self.module.uses.append(UseLine(".".join(parts), alias, self.loc(line, first)))
 
     def parse_app(self, line: Line, cur: Cursor) -> None:
-        cur.pos = 1
+        cur.skip()
         name = cur.name("the application's name after 'app'")
         title = cur.optional_string()
         cur.end()
         self.no_block(line, "an 'app' line")
         if self.module.app is not None:
             cur.fail(f"a module has at most one 'app' line (the first is on line {self.module.app.location.line})",
-                     code="E109", tok=line.tokens[0])
+                     code="E109", tok=(NAME, "app", line.indent + 1))
         self.module.app = AppLine(name[1], title, self.loc(line, name))
 
     def header(self, line: Line, cur: Cursor, what: str) -> tuple[tuple, str | None]:
         """``KEYWORD NAME ["Title"]:`` (after any extra words the caller read)."""
-        cur.pos = 1
+        cur.skip()
         name = cur.name(f"a name for the {what}")
         title = cur.optional_string()
         cur.block_start()
@@ -445,20 +297,17 @@ class ModuleParser:
         cur.op(":", f"':' and a type after field name '{name_tok[1]}'")
         ftype = self.parse_type(cur, line)
         required = pk = unique = auto_add = auto_update = False
-        optional_tok = None
         seen: dict[str, int] = {}
         default_tok = None
-        if cur.accept_op("?"):
-            optional_tok = cur.tokens[cur.pos - 1]
-        if cur.at_op("="):
-            cur.pos += 1
+        optional_tok = cur.accept_op("?")
+        if cur.accept_op("="):
             default_tok = cur.literal("a default value after '='")
         while not cur.at_end():
             tok = cur.peek()
             if tok[0] != NAME or tok[1] not in MODIFIER_WORDS:
                 what = "a modifier (" + ", ".join(MODIFIER_WORDS[:-1]) + ", default=VALUE)"
                 cur.expected(what, choices=MODIFIER_WORDS)
-            cur.pos += 1
+            cur.advance(tok)
             word = tok[1]
             if word == "unique" and cur.accept_op("?"):
                 word = "unique?"
@@ -510,7 +359,7 @@ class ModuleParser:
         if tok is None or tok[0] != NAME or tok[1] not in TYPE_WORDS:
             cur.expected("a type (str(N), text, int, decimal(P,S), bool, date, datetime, uuid, email, "
                          "enum[a,b], ref Entity)", choices=TYPE_WORDS)
-        cur.pos += 1
+        cur.advance(tok)
         word = tok[1]
         simple = SIMPLE_TYPES.get(word)
         if simple is not None:
@@ -541,7 +390,7 @@ class ModuleParser:
             open_tok = cur.op("[", "'[' and the values after 'enum', as in enum[open,closed]")
             if cur.at_op("]"):
                 self.error("E306", "an enum needs at least one value", line.number, open_tok[2])
-                cur.pos += 1
+                cur.skip()
                 return ir.FieldType(ir.FieldTypeKind.ENUM)
             values = cur.name_list("an enum value (a name)")
             cur.op("]", "',' and another value, or ']' to close the enum")
@@ -605,10 +454,10 @@ class ModuleParser:
         for child in line.children:
             with self.recover:
                 c = Cursor(child, self.file)
-                first = child.tokens[0]
+                first = c.peek()
                 second = c.peek(1)
                 if first[0] == NAME and first[1] in constraints and second is not None and second[0] == NAME:
-                    c.pos = 1
+                    c.skip()
                     names = c.name_list(f"a field name after '{first[1]}'")
                     c.end()
                     self.no_block(child, f"an '{first[1]}' line")
@@ -690,10 +539,10 @@ class ModuleParser:
                         self.ref("entity", target, child)
                 elif word[1] == "mode":
                     c.op(":", "':' after 'mode'")
-                    m = c.choice("a surface mode", tuple(ir.SurfaceMode))
+                    m = c.choice("a surface mode", SURFACE_MODE_WORDS)
                     c.end()
                     if self.once(seen, "mode", child, word):
-                        mode = ir.SurfaceMode(m[1])
+                        mode = SURFACE_MODES[m[1]]
                 else:
                     options = parse_options(c, "meta line")
                     if not options:
@@ -717,7 +566,7 @@ class ModuleParser:
                 c.word("field")
                 field = c.name("a field name after 'field'")
                 label = c.optional_string()
-                options = parse_options(c, "field") if not c.at_end() else ir.Options()
+                options = parse_options(c, "field") if not c.at_end() else EMPTY_OPTIONS
                 self.no_block(child, "a section field")
                 if field[1] in seen:
                     self.error("E302", f"field '{field[1]}' appears twice in section '{name[1]}' "
@@ -733,20 +582,20 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 on = c.word("on")
-                trigger = c.choice("a trigger", tuple(ir.ActionTrigger))
+                trigger = c.choice("a trigger", TRIGGER_WORDS)
                 c.op("->", "'->' and an outcome after the trigger")
                 outcome = self.parse_outcome(c, child)
                 c.end()
                 self.no_block(child, "an 'on' line")
                 if result is not None:
                     c.fail(f"action '{name[1]}' has more than one 'on' line", code="E109", tok=on)
-                result = ir.SurfaceAction(name[1], label, ir.ActionTrigger(trigger[1]), outcome, self.loc(line, name))
+                result = ir.SurfaceAction(name[1], label, TRIGGERS[trigger[1]], outcome, self.loc(line, name))
         if result is None and not self.incomplete:
             self.error_at(self.loc(line, name), "E110", f"action '{name[1]}' has no 'on TRIGGER -> OUTCOME' line")
         return result
 
     def parse_outcome(self, c: Cursor, line: Line) -> ir.Outcome:
-        kind = c.choice("an outcome", tuple(ir.OutcomeKind))
+        kind = c.choice("an outcome", OUTCOME_WORDS)
         target = c.name(f"the name of the {kind[1]}")
         self.ref(kind[1], target, line)
         loc = self.loc(line, target)
@@ -824,9 +673,9 @@ class ModuleParser:
                 self.no_block(child, f"a '{word[1]}' line")
                 if word[1] == "kind":
                     c.op(":", "':' after 'kind'")
-                    k = c.choice("a step kind", tuple(ir.StepKind))
+                    k = c.choice("a step kind", STEP_KIND_WORDS)
                     if self.once(seen, "kind", child, word):
-                        kind = (ir.StepKind(k[1]), k)
+                        kind = (STEP_KINDS[k[1]], k)
                 elif word[1] == "surface":
                     target = c.name("a surface name")
                     if self.once(seen, "surface", child, word):
@@ -841,12 +690,12 @@ class ModuleParser:
                         self.ref("integration", target, child)
                         self.member_ref("integration", target[1], "action", member, child)
                 else:
-                    event = c.choice("an event", tuple(ir.TransitionEvent))
+                    event = c.choice("an event", EVENT_WORDS)
                     c.op("->", "'->' after the event")
                     c.word("step")
                     target = c.name("a step name after 'step'")
                     if self.once(seen, f"on {event[1]}", child, word):
-                        transitions.append(ir.Transition(ir.TransitionEvent(event[1]), target[1], self.loc(child, target)))
+                        transitions.append(ir.Transition(EVENTS[event[1]], target[1], self.loc(child, target)))
                 c.end()
         step_loc = self.loc(line, name)
         if kind is None:
@@ -883,16 +732,16 @@ class ModuleParser:
                 c.op(":", f"':' after '{word[1]}'")
                 self.no_block(child, f"a '{word[1]}' line")
                 if word[1] == "spec":
-                    kind = c.choice("a spec kind", tuple(ir.ApiSpecKind))
+                    kind = c.choice("a spec kind", SPEC_KIND_WORDS)
                     value = c.string(f"the spec's {'URL' if kind[1] == 'url' else 'name'} in double quotes")
                     c.end()
                     if self.once(seen, "spec", child, word):
-                        spec = ir.ApiSpecRef(ir.ApiSpecKind(kind[1]), value[1], self.loc(child, value))
+                        spec = ir.ApiSpecRef(SPEC_KINDS[kind[1]], value[1], self.loc(child, value))
                 elif word[1] == "auth_profile":
-                    kind = c.choice("an auth kind", tuple(ir.AuthKind))
+                    kind = c.choice("an auth kind", AUTH_KIND_WORDS)
                     options = parse_options(c, "auth profile")
                     if self.once(seen, "auth_profile", child, word):
-                        auth = ir.AuthProfile(ir.AuthKind(kind[1]), self.loc(child, kind), options)
+                        auth = ir.AuthProfile(AUTH_KINDS[kind[1]], self.loc(child, kind), options)
                 else:
                     value = c.string("the owner in double quotes")
                     c.end()
@@ -906,7 +755,7 @@ class ModuleParser:
         return ir.ServiceSpec(name[1], title, self.module.name, self.loc(line, name), spec, auth, owner)
 
     def parse_foreign_model(self, line: Line, cur: Cursor) -> ir.ForeignModelSpec:
-        cur.pos = 1
+        cur.skip()
         name = cur.name("a name for the foreign model")
         cur.word("from")
         service = cur.name("the service the foreign model comes from")
@@ -930,9 +779,9 @@ class ModuleParser:
                         c.fail("the foreign model has more than one 'key' line", code="E109", tok=word)
                     keys, key_line = names, child
                 elif word[1] == "constraint":
-                    kind = c.choice("a constraint kind", tuple(ir.ForeignConstraintKind))
+                    kind = c.choice("a constraint kind", CONSTRAINT_KIND_WORDS)
                     options = parse_options(c, "constraint")
-                    constraints.append(ir.ForeignConstraint(ir.ForeignConstraintKind(kind[1]), self.loc(child, kind),
+                    constraints.append(ir.ForeignConstraint(CONSTRAINT_KINDS[kind[1]], self.loc(child, kind),
                                                             options))
                 else:
                     field = self.parse_field(child, c)
@@ -1118,9 +967,9 @@ class ModuleParser:
                 self.no_block(child, f"a '{word[1]}' line")
                 if word[1] == "mode":
                     c.op(":", "':' after 'mode'")
-                    m = c.choice("a sync mode", tuple(ir.SyncMode))
+                    m = c.choice("a sync mode", SYNC_MODE_WORDS)
                     if self.once(seen, "mode", child, word):
-                        mode = (ir.SyncMode(m[1]), child, word)
+                        mode = (SYNC_MODES[m[1]], child, word)
                 elif word[1] == "schedule":
                     c.op(":", "':' after 'schedule'")
                     value = c.string('a cron schedule in double quotes, such as "0 2 * * *"')
@@ -1204,7 +1053,3 @@ def parse_module(text: str, file: str) -> ModuleAST:
     """Parse one module's text. Never raises for bad input: problems are in
     ``ModuleAST.diagnostics``."""
     return ModuleParser(text, file).parse()
-
-
-def is_module_name(name: str) -> bool:
-    return bool(_MODULE_NAME_RE.match(name))
