@@ -34,6 +34,7 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 _NAME_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) *")
+_PLAIN_STRING_RE = re.compile(r'"([^"\\]*)" *')
 _STRING_OR_HASH_RE = re.compile(r'"(?:[^"\\]|\\.)*"?|#')
 _BAD_ESCAPE_RE = re.compile(r'\\[^"\\]')
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -107,6 +108,11 @@ class Cursor:
             tok = self.token_at(tok[3])
             offset -= 1
         return tok
+
+    def peek_name(self) -> tuple | None:
+        """The next token if it is a name, else None."""
+        m = _NAME_RE.match(self.text, self.pos)
+        return None if m is None else (NAME, m.group(1), self.pos + 1, m.end())
 
     def at_end(self) -> bool:
         return self.pos >= len(self.text)
@@ -234,7 +240,12 @@ class Cursor:
         return self._take((STRING,), what)
 
     def optional_string(self) -> str | None:
-        if self.pos < len(self.text) and self.text[self.pos] == '"':
+        text, pos = self.text, self.pos
+        if pos < len(text) and text[pos] == '"':
+            m = _PLAIN_STRING_RE.match(text, pos)
+            if m is not None:  # the common case: no escapes
+                self.pos = m.end()
+                return m.group(1)
             return self.string()[1]
         return None
 
@@ -279,14 +290,6 @@ class Cursor:
             self.fail(f"unexpected {self.describe()}; expected the end of the line")
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines of ``text``: ``\\n`` and ``\\r\\n`` end a line; a BOM is dropped."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = text.split("\n")
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
-
-
 def strip_comment(text: str) -> str:
     """``text`` without a ``#`` comment (a ``#`` inside a string is kept) and
     without trailing spaces."""
@@ -317,11 +320,14 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic]) -> list[Line]
             hint=f"indent the lines of the block under line {line.number}, or remove the ':'",
         ))
 
-    for index, raw in enumerate(split_lines(text)):
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    for number, raw in enumerate(text.split("\n"), 1):
+        if raw.endswith("\r"):
+            raw = raw[:-1]
         stripped = raw.lstrip(" ")
         if not stripped or stripped[0] == "#":
             continue
-        number = index + 1
         indent = len(raw) - len(stripped)
         if stripped[0].isspace():
             rest = stripped.lstrip()
@@ -341,7 +347,7 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic]) -> list[Line]
             skip_deeper_than = indent if skip_deeper_than is None else min(skip_deeper_than, indent)
             previous = None
             continue
-        body = strip_comment(raw)
+        body = strip_comment(raw) if "#" in raw else raw.rstrip(" ")
         if len(body) == indent:  # only spaces before a comment
             continue
         if skip_deeper_than is not None:

@@ -303,8 +303,8 @@ class ModuleParser:
         if cur.accept_op("="):
             default_tok = cur.literal("a default value after '='")
         while not cur.at_end():
-            tok = cur.peek()
-            if tok[0] != NAME or tok[1] not in MODIFIER_WORDS:
+            tok = cur.peek_name()
+            if tok is None or tok[1] not in MODIFIER_WORDS:
                 what = "a modifier (" + ", ".join(MODIFIER_WORDS[:-1]) + ", default=VALUE)"
                 cur.expected(what, choices=MODIFIER_WORDS)
             cur.advance(tok)
@@ -355,8 +355,8 @@ class ModuleParser:
         )
 
     def parse_type(self, cur: Cursor, line: Line) -> ir.FieldType:
-        tok = cur.peek()
-        if tok is None or tok[0] != NAME or tok[1] not in TYPE_WORDS:
+        tok = cur.peek_name()
+        if tok is None or tok[1] not in TYPE_WORDS:
             cur.expected("a type (str(N), text, int, decimal(P,S), bool, date, datetime, uuid, email, "
                          "enum[a,b], ref Entity)", choices=TYPE_WORDS)
         cur.advance(tok)
