@@ -549,8 +549,9 @@ class ModuleParser:
                         c.expected("key=value hints after 'meta'")
                     meta.extend(options.pairs)
         if mode is None:
-            self.error_at(self.loc(line, name), "E110", f"surface '{name[1]}' has no 'mode' line",
-                          hint="add a line such as 'mode: view' (view | create | edit | list | custom)")
+            if not self.incomplete:
+                self.error_at(self.loc(line, name), "E110", f"surface '{name[1]}' has no 'mode' line",
+                              hint="add a line such as 'mode: view' (view | create | edit | list | custom)")
             mode = ir.SurfaceMode.CUSTOM
         return ir.SurfaceSpec(
             name=name[1], title=title, module=self.module.name, location=self.loc(line, name), mode=mode,
@@ -652,8 +653,9 @@ class ModuleParser:
                                       hint=did_you_mean(t.target_step, step_lines))
         start_step = ""
         if start is None:
-            self.error_at(self.loc(line, name), "E110", f"experience '{name[1]}' has no 'start at step' line",
-                          hint=f"add 'start at step {steps[0].name}'" if steps else None)
+            if not self.incomplete:
+                self.error_at(self.loc(line, name), "E110", f"experience '{name[1]}' has no 'start at step' line",
+                              hint=f"add 'start at step {steps[0].name}'" if steps else None)
         else:
             start_step = start[0][1]
             if start_step not in step_lines and not self.incomplete:
@@ -699,8 +701,9 @@ class ModuleParser:
                 c.end()
         step_loc = self.loc(line, name)
         if kind is None:
-            self.error_at(step_loc, "E110", f"step '{name[1]}' has no 'kind' line",
-                          hint="add 'kind: surface', 'kind: process' or 'kind: integration'")
+            if not self.incomplete:
+                self.error_at(step_loc, "E110", f"step '{name[1]}' has no 'kind' line",
+                              hint="add 'kind: surface', 'kind: process' or 'kind: integration'")
             kind = (ir.StepKind.PROCESS, None)
         elif not self.incomplete:
             k = kind[0]
