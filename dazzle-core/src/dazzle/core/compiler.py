@@ -75,6 +75,9 @@ def read_source(path: Path) -> tuple[str | None, list[Diagnostic]]:
     be read (unreadable, NUL bytes, not UTF-8)."""
     file = str(path)
     try:
+        if not path.is_file():  # a folder, a FIFO or a device would fail or block
+            what = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "missing"
+            return None, [diag.error("E001", f"cannot read file: it is {what}", file, 1, 1)]
         data = path.read_bytes()
     except OSError as exc:
         return None, [diag.error("E001", f"cannot read file: {exc.strerror or exc}", file, 1, 1)]

@@ -1,0 +1,5 @@
+"""`python -m dazzle.cli` runs the `dazzle` command."""
+
+from dazzle.cli import main
+
+main()
