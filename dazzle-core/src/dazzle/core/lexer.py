@@ -36,7 +36,7 @@ _TOKEN_RE = re.compile(
 _NAME_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) *")
 _PLAIN_STRING_RE = re.compile(r'"([^"\\]*)" *')
 _STRING_OR_HASH_RE = re.compile(r'"(?:[^"\\]|\\.)*"?|#')
-_BAD_ESCAPE_RE = re.compile(r'\\[^"\\]')
+_ESCAPE_RE = re.compile(r"\\(.?)")
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -178,13 +178,15 @@ class Cursor:
     def _decode(self, raw: str, pos: int) -> str:
         if "\\" not in raw:
             return raw[1:-1]
-        bad = _BAD_ESCAPE_RE.search(raw)
-        if bad:
-            raise ParseError(diag.error(
-                "E105", f"unknown escape '{bad.group()}' in a string", self.file, self.line.number,
-                pos + bad.start() + 1, hint='only \\" and \\\\ are escapes; write a backslash as \\\\',
-            ))
-        return raw[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        def unescape(m: re.Match) -> str:
+            if m.group(1) not in ('"', "\\"):
+                raise ParseError(diag.error(
+                    "E105", f"unknown escape '{m.group()}' in a string", self.file, self.line.number,
+                    pos + 1 + m.start() + 1, hint='only \\" and \\\\ are escapes; write a backslash as \\\\',
+                ))
+            return m.group(1)
+
+        return _ESCAPE_RE.sub(unescape, raw[1:-1])
 
     # -- taking ----------------------------------------------------------------
 
