@@ -160,9 +160,13 @@ class Cursor:
         column = tok[2] if tok is not None else self.column()
         raise ParseError(diag.error(code, message, self.file, self.line.number, column, hint))
 
-    def expected(self, what: str, hint: str | None = None, choices: tuple[str, ...] = ()) -> None:
+    def expected(self, what, hint: str | None = None, choices: tuple[str, ...] = ()) -> None:
+        """Fail: ``what`` was expected here. ``what`` may be a function that
+        returns the text, so that hot paths format messages only on failure."""
         from dazzle.core.diagnostics import did_you_mean
 
+        if callable(what):
+            what = what()
         tok = self.peek()
         if tok is not None and tok[0] == BAD:
             if tok[1] == '"':
@@ -220,7 +224,7 @@ class Cursor:
         self.pos = end
         return (OP, op, start + 1, end)
 
-    def op(self, op: str, what: str | None = None) -> tuple:
+    def op(self, op: str, what=None) -> tuple:
         if not self.at_op(op):
             self.expected(what or f"'{op}'")
         return self._take_op(op)

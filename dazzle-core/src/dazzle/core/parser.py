@@ -130,7 +130,7 @@ def parse_options(cur: Cursor, what: str) -> ir.Options:
     pairs: list[tuple[str, ir.Literal]] = []
     seen: set[str] = set()
     while not cur.at_end():
-        key_tok = cur.name(f"an option of the form key=value on this {what}")
+        key_tok = cur.name(lambda: f"an option of the form key=value on this {what}")
         key = key_tok[1]
         while cur.at_op(":") or cur.at_op("."):
             sep = cur.skip()[1]
@@ -138,8 +138,8 @@ def parse_options(cur: Cursor, what: str) -> ir.Options:
         if key in seen:
             cur.fail(f"option '{key}' is given twice", code="E109", tok=key_tok)
         seen.add(key)
-        cur.op("=", f"'=' and a value after option '{key}'")
-        pairs.append((key, literal_value(cur.literal(f"a value for option '{key}'"))))
+        cur.op("=", lambda: f"'=' and a value after option '{key}'")
+        pairs.append((key, literal_value(cur.literal(lambda: f"a value for option '{key}'"))))
     return ir.Options(tuple(pairs)) if pairs else EMPTY_OPTIONS
 
 
@@ -198,11 +198,12 @@ class ModuleParser:
             return fn(*args)
         return None
 
-    def no_block(self, line: Line, what: str) -> None:
+    def no_block(self, line: Line, keyword: str) -> None:
+        """An error if a line that opens no block has one under it."""
         if line.children:
             first = line.children[0]
-            self.error("E102", f"unexpected indented block under {what}", first.number, first.indent + 1,
-                       hint="only lines ending with ':' open a block")
+            self.error("E102", f"unexpected indented block under a '{keyword}' line", first.number,
+                       first.indent + 1, hint="only lines ending with ':' open a block")
 
     def once(self, seen: dict, key: str, line: Line, tok: tuple) -> bool:
         if key in seen:
@@ -256,7 +257,7 @@ class ModuleParser:
         cur.skip()
         parts, first = cur.dotted("a module name such as 'support.core'")
         cur.end()
-        self.no_block(line, "a 'module' line")
+        self.no_block(line, "module")
         self.module.name = ".".join(parts)
         self.module.location = self.loc(line, first)
         self.module.declared_name = True
@@ -268,7 +269,7 @@ class ModuleParser:
         if cur.accept_word("as"):
             alias = cur.name("an alias after 'as'")[1]
         cur.end()
-        self.no_block(line, "a 'use' line")
+        self.no_block(line, "use")
         self.module.uses.append(UseLine(".".join(parts), alias, self.loc(line, first)))
 
     def parse_app(self, line: Line, cur: Cursor) -> None:
@@ -276,7 +277,7 @@ class ModuleParser:
         name = cur.name("the application's name after 'app'")
         title = cur.optional_string()
         cur.end()
-        self.no_block(line, "an 'app' line")
+        self.no_block(line, "app")
         if self.module.app is not None:
             cur.fail(f"a module has at most one 'app' line (the first is on line {self.module.app.location.line})",
                      code="E109", tok=(NAME, "app", line.indent + 1))
@@ -285,7 +286,7 @@ class ModuleParser:
     def header(self, line: Line, cur: Cursor, what: str) -> tuple[tuple, str | None]:
         """``KEYWORD NAME ["Title"]:`` (after any extra words the caller read)."""
         cur.skip()
-        name = cur.name(f"a name for the {what}")
+        name = cur.name(lambda: f"a name for the {what}")
         title = cur.optional_string()
         cur.block_start()
         return name, title
@@ -294,7 +295,7 @@ class ModuleParser:
 
     def parse_field(self, line: Line, cur: Cursor) -> ir.FieldSpec:
         name_tok = cur.name("a field name")
-        cur.op(":", f"':' and a type after field name '{name_tok[1]}'")
+        cur.op(":", lambda: f"':' and a type after field name '{name_tok[1]}'")
         ftype = self.parse_type(cur, line)
         required = pk = unique = auto_add = auto_update = False
         seen: dict[str, int] = {}
@@ -460,12 +461,12 @@ class ModuleParser:
                     c.skip()
                     names = c.name_list(f"a field name after '{first[1]}'")
                     c.end()
-                    self.no_block(child, f"an '{first[1]}' line")
+                    self.no_block(child, first[1])
                     constraints[first[1]].append((names, child))
                 else:
                     fields.append(self.parse_field(child, c))
                     c.end()
-                    self.no_block(child, "a field line")
+                    self.no_block(child, "field")
         by_name: dict[str, ir.FieldSpec] = {}
         for f in fields:
             if f.name in by_name:
@@ -514,7 +515,7 @@ class ModuleParser:
                 c = Cursor(child, self.file)
                 word = c.choice("a surface line", words)
                 if word[1] in ("section", "action"):
-                    member = c.name(f"a name for the {word[1]}")
+                    member = c.name(lambda: f"a name for the {word[1]}")
                     label = c.optional_string()
                     c.block_start()
                     table = names[word[1]]
@@ -529,7 +530,7 @@ class ModuleParser:
                         if action is not None:
                             actions.append(action)
                     continue
-                self.no_block(child, f"a '{word[1]}' line")
+                self.no_block(child, word[1])
                 if word[1] == "uses":
                     c.word("entity")
                     target = c.name("an entity name after 'uses entity'")
@@ -568,7 +569,7 @@ class ModuleParser:
                 field = c.name("a field name after 'field'")
                 label = c.optional_string()
                 options = parse_options(c, "field") if not c.at_end() else EMPTY_OPTIONS
-                self.no_block(child, "a section field")
+                self.no_block(child, "field")
                 if field[1] in seen:
                     self.error("E302", f"field '{field[1]}' appears twice in section '{name[1]}' "
                                f"(first on line {seen[field[1]]})", child.number, field[2])
@@ -587,7 +588,7 @@ class ModuleParser:
                 c.op("->", "'->' and an outcome after the trigger")
                 outcome = self.parse_outcome(c, child)
                 c.end()
-                self.no_block(child, "an 'on' line")
+                self.no_block(child, "on")
                 if result is not None:
                     c.fail(f"action '{name[1]}' has more than one 'on' line", code="E109", tok=on)
                 result = ir.SurfaceAction(name[1], label, TRIGGERS[trigger[1]], outcome, self.loc(line, name))
@@ -597,7 +598,7 @@ class ModuleParser:
 
     def parse_outcome(self, c: Cursor, line: Line) -> ir.Outcome:
         kind = c.choice("an outcome", OUTCOME_WORDS)
-        target = c.name(f"the name of the {kind[1]}")
+        target = c.name(lambda: f"the name of the {kind[1]}")
         self.ref(kind[1], target, line)
         loc = self.loc(line, target)
         if kind[1] == "experience":
@@ -630,7 +631,7 @@ class ModuleParser:
                     c.word("step")
                     target = c.name("a step name after 'start at step'")
                     c.end()
-                    self.no_block(child, "the 'start' line")
+                    self.no_block(child, "start")
                     if start is not None:
                         c.fail("the experience has more than one 'start' line", code="E109", tok=word)
                     start = (target, child)
@@ -672,7 +673,7 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a step line", ("kind", "surface", "integration", "on"))
-                self.no_block(child, f"a '{word[1]}' line")
+                self.no_block(child, word[1])
                 if word[1] == "kind":
                     c.op(":", "':' after 'kind'")
                     k = c.choice("a step kind", STEP_KIND_WORDS)
@@ -732,8 +733,8 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a service line", ("spec", "auth_profile", "owner"))
-                c.op(":", f"':' after '{word[1]}'")
-                self.no_block(child, f"a '{word[1]}' line")
+                c.op(":", lambda: f"':' after '{word[1]}'")
+                self.no_block(child, word[1])
                 if word[1] == "spec":
                     kind = c.choice("a spec kind", SPEC_KIND_WORDS)
                     value = c.string(f"the spec's {'URL' if kind[1] == 'url' else 'name'} in double quotes")
@@ -773,7 +774,7 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a foreign model line", ("key", "constraint", "field"))
-                self.no_block(child, f"a '{word[1]}' line")
+                self.no_block(child, word[1])
                 if word[1] == "key":
                     c.op(":", "':' after 'key'")
                     names = c.name_list("a field name")
@@ -827,9 +828,9 @@ class ModuleParser:
                         uses[kind[1]].setdefault(tok[1], tok)
                         self.ref(kind[1], tok, child)
                     c.end()
-                    self.no_block(child, "a 'uses' line")
+                    self.no_block(child, "uses")
                 else:
-                    member = c.name(f"a name for the {word[1]}")
+                    member = c.name(lambda: f"a name for the {word[1]}")
                     c.block_start()
                     if member[1] in member_lines:
                         self.error("E302", f"'{member[1]}' is declared twice in integration '{name[1]}' "
@@ -874,7 +875,7 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 target = c.name(target_what)
-                c.op(arrow, f"'{arrow}' after '{target[1]}'")
+                c.op(arrow, lambda: f"'{arrow}' after '{target[1]}'")
                 if arrow == "<->":
                     value = c.name("a field name after '<->'")
                     expr = ir.Expression(path=(value[1],))
@@ -886,7 +887,7 @@ class ModuleParser:
                     extra = c.literal("an expression (a dotted path such as form.vrn, or a value)")
                     expr = ir.Expression(value=literal_value(extra))
                 c.end()
-                self.no_block(child, "an assignment")
+                self.no_block(child, "<-")
                 if target[1] in seen:
                     self.error("E109", f"'{target[1]}' is assigned twice (first on line {seen[target[1]]})",
                                child.number, target[2])
@@ -909,7 +910,7 @@ class ModuleParser:
                     target = c.name("a surface name after 'when surface'")
                     c.word("submitted")
                     c.end()
-                    self.no_block(child, "a 'when' line")
+                    self.no_block(child, "when")
                     if self.once(seen, "when", child, word):
                         surface = target[1]
                         self.ref("surface", target, child)
@@ -967,7 +968,7 @@ class ModuleParser:
                     if self.once(seen, "match", child, word):
                         rules = [(t, e, ln, extra) for t, e, ln, extra in pairs]
                     continue
-                self.no_block(child, f"a '{word[1]}' line")
+                self.no_block(child, word[1])
                 if word[1] == "mode":
                     c.op(":", "':' after 'mode'")
                     m = c.choice("a sync mode", SYNC_MODE_WORDS)
