@@ -1,0 +1,205 @@
+"""Backend options: from ``-O KEY=VALUE`` / ``-O BACKEND.KEY=VALUE`` and the
+``[build.options.BACKEND]`` tables of ``dazzle.toml`` to the keyword arguments
+each backend receives.
+
+Where an option is set, the more specific place wins: a table in
+``dazzle.toml`` < ``-O KEY=VALUE`` < ``-O BACKEND.KEY=VALUE``; between two
+settings of the same rank, the later one.
+
+A backend that declares its options (``BackendCapabilities.options``) receives
+each of them, converted to its declared type and checked against its choices,
+with the declared default for those not set; setting a key it does not declare
+is an error that lists the ones it does. A backend that declares none receives
+whatever is set for it, every value as a string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from dazzle.backends.api import BackendCapabilities, BackendOption
+from dazzle.backends.registry import UnknownBackendError
+
+#: Ranks of the places an option is set; a higher rank wins.
+CONFIG, COMMAND_LINE, COMMAND_LINE_FOR_BACKEND = 0, 1, 2
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean (true or false)"}
+
+
+class OptionError(ValueError):
+    """An option the user set that cannot be used; the message says why."""
+
+
+@attrs.frozen
+class OptionSetting:
+    """One option set in one place."""
+
+    key: str
+    value: Any
+    #: The backend it is for; None for every selected backend that accepts it.
+    backend: str | None
+    #: Where it was set, for messages: "-O x=1", "dazzle.toml [build.options.openapi]".
+    source: str
+    rank: int
+
+
+def parse_command_line(args: Iterable[str], backend_names: Iterable[str]) -> tuple[OptionSetting, ...]:
+    """Read ``-O`` values. ``BACKEND.KEY=VALUE`` is for one backend when
+    BACKEND is one of ``backend_names``; any other dotted key is an error."""
+    names = sorted(backend_names, key=len, reverse=True)
+    settings = []
+    for arg in args:
+        key, equals, value = arg.partition("=")
+        key = key.strip()
+        source = f"-O {arg}"
+        if not equals or not key:
+            raise OptionError(f"invalid option '{arg}': expected KEY=VALUE or BACKEND.KEY=VALUE")
+        backend = next((n for n in names if key.startswith(n + ".") and len(key) > len(n) + 1), None)
+        if backend is not None:
+            key = key[len(backend) + 1 :]
+            settings.append(OptionSetting(key, value, backend, source, COMMAND_LINE_FOR_BACKEND))
+        elif "." in key:
+            prefix = key.partition(".")[0]
+            raise OptionError(f"invalid option '{arg}': {UnknownBackendError(prefix, sorted(backend_names))}")
+        else:
+            settings.append(OptionSetting(key, value, None, source, COMMAND_LINE))
+    return tuple(settings)
+
+
+def read_config_tables(tables: Any, source: str = "dazzle.toml") -> tuple[OptionSetting, ...]:
+    """Read the ``[build.options]`` table of ``dazzle.toml``: one table of
+    ``key = value`` per backend."""
+    if not isinstance(tables, Mapping):
+        raise OptionError(f"{source}: [build.options] must be a table of tables, one per backend")
+    settings = []
+    for backend, table in tables.items():
+        where = f"{source} [build.options.{backend}]"
+        if not isinstance(table, Mapping):
+            raise OptionError(f"{where} must be a table of key = value options")
+        settings.extend(OptionSetting(key, value, backend, where, CONFIG) for key, value in table.items())
+    return tuple(settings)
+
+
+def resolve_options(
+    selected: Mapping[str, BackendCapabilities], settings: Sequence[OptionSetting]
+) -> dict[str, dict[str, Any]]:
+    """The keyword arguments for each selected backend (keyed by name).
+
+    Settings for a backend that is not selected are an error when given on
+    the command line and ignored when they come from ``dazzle.toml`` (whose
+    tables may configure backends that this build does not run)."""
+    given: dict[str, dict[str, OptionSetting]] = {name: {} for name in selected}
+    for setting in sorted(settings, key=lambda s: s.rank):
+        if setting.backend is None:
+            targets = [n for n, caps in selected.items() if _accepts(caps, setting.key)]
+            if not targets:
+                raise OptionError(_not_accepted_anywhere(setting, selected))
+        elif setting.backend in selected:
+            targets = [setting.backend]
+            caps = selected[setting.backend]
+            if not _accepts(caps, setting.key):
+                valid = ", ".join(o.name for o in caps.options)
+                raise OptionError(
+                    f"unknown option '{setting.key}' for backend '{caps.name}' ({setting.source}); "
+                    f"valid options: {valid}"
+                )
+        elif setting.rank == CONFIG:
+            continue
+        else:
+            raise OptionError(
+                f"option '{setting.key}' is for backend '{setting.backend}', "
+                f"which this build does not run ({setting.source}); "
+                f"running: {', '.join(selected)}"
+            )
+        for name in targets:
+            given[name][setting.key] = setting
+    return {name: _options_for(selected[name], given[name]) for name in selected}
+
+
+def _accepts(capabilities: BackendCapabilities, key: str) -> bool:
+    return not capabilities.options or capabilities.get_option(key) is not None
+
+
+def _not_accepted_anywhere(setting: OptionSetting, selected: Mapping[str, BackendCapabilities]) -> str:
+    valid = "; ".join(
+        f"{name}: {', '.join(o.name for o in caps.options)}" for name, caps in selected.items()
+    )
+    return (
+        f"unknown option '{setting.key}' ({setting.source}): no backend in this build accepts it; "
+        f"valid options: {valid}"
+    )
+
+
+def _options_for(capabilities: BackendCapabilities, given: Mapping[str, OptionSetting]) -> dict[str, Any]:
+    if capabilities.requires_config and not given:
+        names = ", ".join(o.name for o in capabilities.options)
+        raise OptionError(
+            f"backend '{capabilities.name}' requires configuration: set its options with "
+            f"-O {capabilities.name}.KEY=VALUE or in dazzle.toml [build.options.{capabilities.name}]"
+            + (f" (options: {names})" if names else "")
+        )
+    if not capabilities.options:
+        return {key: as_string(setting) for key, setting in given.items()}
+    options = {}
+    for option in capabilities.options:
+        setting = given.get(option.name)
+        if setting is None:
+            options[option.name] = option.default
+        else:
+            options[option.name] = convert(option, setting, capabilities.name)
+    return options
+
+
+def as_string(setting: OptionSetting) -> str:
+    """An option value as a backend that declares no options receives it."""
+    value = setting.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise OptionError(
+        f"option '{setting.key}' ({setting.source}) must be a string, a number or a boolean, "
+        f"not {type(value).__name__}"
+    )
+
+
+def convert(option: BackendOption, setting: OptionSetting, backend: str) -> Any:
+    """Convert a setting to the option's declared type and check its choices.
+    A string (from the command line) is parsed; a TOML value must already be
+    of the type (an integer is accepted for a float)."""
+    value = setting.value
+    try:
+        if setting.rank != CONFIG and option.type is not str:
+            value = _parse(option.type, value)
+        elif option.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif type(value) is not option.type:
+            raise ValueError
+    except ValueError:
+        raise OptionError(
+            f"option '{option.name}' of backend '{backend}' must be {_TYPE_NAMES[option.type]}, "
+            f"not {setting.value!r} ({setting.source})"
+        ) from None
+    if option.choices and value not in option.choices:
+        choices = ", ".join(str(c) for c in option.choices)
+        raise OptionError(
+            f"option '{option.name}' of backend '{backend}' must be one of {choices}, "
+            f"not {setting.value!r} ({setting.source})"
+        )
+    return value
+
+
+def _parse(type_: type, text: str) -> Any:
+    if type_ is bool:
+        word = text.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise ValueError(text)
+    return type_(text.strip())

@@ -1,0 +1,407 @@
+"""Real entry-point discovery, end to end.
+
+The `plugins` nox session pip-installs dazzle-core and every test-only backend
+distribution under `dists/` into a fresh virtualenv, then runs these tests,
+which run the installed `dazzle` command as a user would:
+
+- dazzle-test-good: `good` (declares options), `raw` (declares none) and `shared`;
+- dazzle-test-broken: `broken` (import fails), `notabackend`, `future` (API
+  version 2), `exits` (calls sys.exit on import);
+- dazzle-test-conflict: `shared` again, so `shared` is a conflict;
+- dazzle-test-failing: `failing`, which writes a file and then fails.
+
+Every test plugin module appends its name to $DAZZLE_TEST_IMPORT_LOG when
+imported, which is how these tests see what a command imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+DAZZLE = Path(sys.executable).parent / "dazzle"
+
+APP = """\
+module shop.core
+use shop.people
+
+app shop "Shop"
+
+entity Product "Product":
+  id: uuid pk
+  name: str(100) required
+  price: decimal(10,2)
+  status: enum[draft,live,retired]=draft
+  owner: ref Customer
+
+entity Order "Order":
+  id: uuid pk
+  product: ref Product required
+  customer: ref Customer required
+  placed_at: datetime auto_add
+"""
+
+PEOPLE = """\
+module shop.people
+
+entity Customer "Customer":
+  id: uuid pk
+  email: email unique
+  name: str(200) required
+"""
+
+TOML = """\
+[project]
+name = "shop"
+version = "2.1.0"
+root = "shop.core"
+
+[modules]
+paths = ["./dsl"]
+
+[build.options.good]
+greeting = "welcome"
+"""
+
+GOOD_DIST = "dazzle-test-good"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def installed():
+    if not DAZZLE.exists():
+        pytest.fail(f"no dazzle command next to {sys.executable}: run these tests through `nox -s plugins`")
+    for dist in (GOOD_DIST, "dazzle-test-broken", "dazzle-test-conflict", "dazzle-test-failing"):
+        try:
+            metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pytest.fail(f"{dist} is not installed: run these tests through `nox -s plugins`")
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    root = tmp_path / "shop"
+    (root / "dsl").mkdir(parents=True)
+    (root / "dsl" / "core.dsl").write_text(APP)
+    (root / "dsl" / "people.dsl").write_text(PEOPLE)
+    (root / "dazzle.toml").write_text(TOML)
+    return root
+
+
+@pytest.fixture
+def import_log(tmp_path, monkeypatch) -> Path:
+    log = tmp_path / "imports.log"
+    monkeypatch.setenv("DAZZLE_TEST_IMPORT_LOG", str(log))
+    return log
+
+
+def imported(log: Path) -> list[str]:
+    return log.read_text().split() if log.exists() else []
+
+
+def dazzle(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(DAZZLE), *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+# --- dazzle backends and --version ---------------------------------------------------------------
+
+
+def test_backends_json_shows_every_backend_with_its_origin_and_status(import_log):
+    result = dazzle("backends", "--json")
+    assert result.returncode == 0, result.stderr
+    backends = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
+
+    good = backends["good"]
+    assert good["status"] == "available"
+    assert good["description"] == "Summaries of the app for tests"
+    assert good["output_formats"] == ["txt", "json"]
+    assert good["distributions"] == [
+        {"name": GOOD_DIST, "version": "0.1.0", "entry_point": "good = dazzle_test_good.good:GoodBackend"}
+    ]
+    assert [o["name"] for o in good["options"]] == ["greeting", "count", "style", "verbose"]
+    assert good["options"][1] == {"name": "count", "type": "int", "default": 1, "choices": [],
+                                  "help": "How often to repeat the greeting"}
+    assert backends["raw"]["status"] == "available" and backends["raw"]["options"] == []
+    assert backends["failing"]["status"] == "available"
+
+    reasons = {name: backends[name]["reason"] for name in ("broken", "notabackend", "future", "exits")}
+    assert all(backends[name]["status"] == "unavailable" for name in reasons)
+    assert all(backends[name]["distributions"][0]["name"] == "dazzle-test-broken" for name in reasons)
+    assert reasons["broken"] == "ModuleNotFoundError: No module named 'dazzle_test_no_such_dependency'"
+    assert "is not a backend class: got dict" in reasons["notabackend"]
+    assert "written for backend API version 2; this dazzle-core supports version 1" in reasons["future"]
+    assert reasons["exits"] == "its import called sys.exit(3)"
+
+    shared = backends["shared"]
+    assert shared["status"] == "conflict"
+    assert [(d["name"], d["version"]) for d in shared["distributions"]] == [
+        ("dazzle-test-conflict", "0.2.0"), (GOOD_DIST, "0.1.0"),
+    ]
+    # Listing loads every backend but the conflicting ones.
+    assert "dazzle_test_good.shared" not in imported(import_log)
+    assert "dazzle_test_conflict" not in imported(import_log)
+
+
+def test_backends_text():
+    result = dazzle("backends")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "good  Summaries of the app for tests\n    from: dazzle-test-good 0.1.0\n    formats: txt, json\n" in out
+    assert "      style (str, one of plain|fancy, default 'plain')\n" in out
+    assert "raw  Echoes its options\n    from: dazzle-test-good 0.1.0\n    formats: json\n" \
+           "    options: any KEY=VALUE, passed as strings\n" in out
+    assert "broken  [UNAVAILABLE]\n    from: dazzle-test-broken 0.1.0, entry point " \
+           "'broken = dazzle_test_broken.missing:Backend'\n" in out
+    assert "shared  [CONFLICT]\n" in out
+    assert "reason: backend 'shared' is claimed by 2 distributions: dazzle-test-conflict 0.2.0 and " \
+           "dazzle-test-good 0.1.0" in out
+
+
+def test_version_lists_core_and_every_backend_distribution(import_log):
+    result = dazzle("--version")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"dazzle-core {metadata.version('dazzle-core')}"
+    assert "dazzle-test-broken 0.1.0 (backends: broken, exits, future, notabackend)" in lines
+    assert "dazzle-test-conflict 0.2.0 (backends: shared)" in lines
+    assert "dazzle-test-failing 0.1.0 (backends: failing)" in lines
+    assert "dazzle-test-good 0.1.0 (backends: good, raw, shared)" in lines
+    assert imported(import_log) == []
+
+
+# --- what each command imports ---------------------------------------------------------------------
+
+
+def test_a_build_imports_only_the_backend_it_uses(project, import_log):
+    result = dazzle("build", str(project), "-b", "good")
+    assert result.returncode == 0, result.stderr
+    assert imported(import_log) == ["dazzle_test_good.good"]
+
+
+def test_validate_and_help_import_no_backend(project, import_log):
+    assert dazzle("validate", str(project)).returncode == 0
+    assert dazzle("--help").returncode == 0
+    assert dazzle("build", "--help").returncode == 0
+    assert imported(import_log) == []
+
+
+def test_the_import_log_sees_imports(import_log):
+    """The check above means something: listing does import the plugins."""
+    assert dazzle("backends").returncode == 0
+    assert {"dazzle_test_good.good", "dazzle_test_good.raw", "dazzle_test_broken.missing",
+            "dazzle_test_failing"} <= set(imported(import_log))
+
+
+# --- dazzle build ----------------------------------------------------------------------------------
+
+
+def test_build_with_declared_and_undeclared_options(project):
+    result = dazzle("build", str(project), "-b", "good", "-b", "raw", "-O", "count=2", "-O", "good.verbose=yes",
+                    "-O", "raw.depth=3")
+    assert result.returncode == 0, result.stderr
+    out = project / "build"
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        "good/app.txt", "good/entities/Customer.txt", "good/entities/Order.txt", "good/entities/Product.txt",
+        "good/options.json", "raw.json",
+    ]
+    # dazzle.toml gives greeting; the command line gives count (converted) and verbose.
+    assert json.loads((out / "good" / "options.json").read_text()) == {
+        "count": 2, "greeting": "welcome", "style": "plain", "verbose": True,
+    }
+    assert (out / "good" / "app.txt").read_text().startswith("welcome\nwelcome\napp shop 'Shop' 2.1.0\n")
+    assert json.loads((out / "raw.json").read_text()) == {"count": ["str", "2"], "depth": ["str", "3"]}
+    assert "wrote 6 of 6 files, 0 unchanged (good, raw)" in result.stderr
+
+
+def test_bad_options_are_errors_with_exit_1(project):
+    for args, message in [
+        (["-O", "count=two"], "Error: option 'count' of backend 'good' must be an integer, not 'two' (-O count=two)"),
+        (["-O", "style=loud"], "must be one of plain, fancy, not 'loud'"),
+        (["-O", "colour=red"], "unknown option 'colour'"),
+        (["-O", "count"], "invalid option 'count': expected KEY=VALUE"),
+    ]:
+        result = dazzle("build", str(project), "-b", "good", *args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_an_unknown_backend_lists_the_available_ones(project):
+    result = dazzle("build", str(project), "-b", "godo")
+    assert result.returncode == 1
+    assert "Error: unknown backend 'godo' (did you mean 'good'?); available backends: failing, good, raw" in result.stderr
+
+
+def test_a_usage_error_is_exit_2(project):
+    assert dazzle("build", str(project), "--no-such-flag").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("backend", "message"),
+    [
+        ("broken", "Backend error: backend 'broken' from dazzle-test-broken 0.1.0 (entry point "
+                   "'broken = dazzle_test_broken.missing:Backend') is unavailable: ModuleNotFoundError: "
+                   "No module named 'dazzle_test_no_such_dependency'"),
+        ("exits", "is unavailable: its import called sys.exit(3)"),
+        ("future", "written for backend API version 2"),
+        ("notabackend", "is not a backend class"),
+        ("shared", "Backend error: backend 'shared' is claimed by 2 distributions: dazzle-test-conflict 0.2.0 "
+                   "and dazzle-test-good 0.1.0"),
+    ],
+)
+def test_using_a_broken_or_conflicting_backend_is_an_error(project, backend, message):
+    result = dazzle("build", str(project), "-b", backend)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_a_broken_plugin_does_not_stop_the_others(project):
+    # The broken ones are skipped with a warning when every available backend runs.
+    (project / "dazzle.toml").write_text(TOML + "\n[build.options.failing]\nhow = \"succeed\"\n")
+    result = dazzle("build", str(project))
+    assert result.returncode == 0, result.stderr
+    for name in ("broken", "exits", "future", "notabackend", "shared"):
+        assert f"warning: skipping backend '{name}'" in result.stderr
+    assert "(failing, good, raw)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("crash", "Error: backend 'failing' (dazzle-test-failing 0.1.0) failed in generate: "
+                  "RuntimeError: the failing backend crashed (run with --debug for the traceback)"),
+        ("backend-error", "Backend error: failing: the failing backend cannot build this app"),
+        ("invalid-config", "Backend error: failing: how=invalid-config is not a configuration that can work"),
+        ("escape", "Error: backend 'failing' wrote outside its output folder: ../escaped.txt"),
+        ("symlink", "Error: backend 'failing' staged 'link.txt', a symbolic link"),
+        ("exit", "failed in generate: SystemExit: 4"),
+    ],
+)
+def test_a_failing_backend_leaves_the_output_folder_exactly_as_it_was(project, how, message):
+    assert dazzle("build", str(project), "-b", "good").returncode == 0
+    (project / "build" / "notes.md").write_text("the user's own notes\n")
+    before = snapshot(project / "build")
+
+    # `good` runs first and succeeds with a new greeting; nothing of it may land either.
+    result = dazzle("build", str(project), "-b", "good", "-b", "failing", "-O", "greeting=changed", "-O", f"how={how}")
+
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(project / "build") == before
+
+
+def test_debug_shows_the_traceback(project):
+    result = dazzle("build", str(project), "-b", "failing", "--debug")
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert 'raise RuntimeError("the failing backend crashed")' in result.stderr
+
+
+def test_a_spec_with_errors_runs_no_backend(project, import_log):
+    (project / "dsl" / "core.dsl").write_text(APP + "\nentity Broken:\n  name: ref Nowhere\n")
+    result = dazzle("build", str(project), "-b", "good")
+    assert result.returncode == 1
+    assert "validation failed" in result.stderr
+    assert imported(import_log) == []
+    assert not (project / "build").exists()
+
+
+def test_check_lists_changes_and_writes_nothing(project):
+    result = dazzle("build", str(project), "-b", "good", "--check")
+    assert result.returncode == 1
+    assert f"add    {project / 'build' / 'good' / 'app.txt'}" in result.stdout.splitlines()
+    assert not (project / "build").exists()
+
+    assert dazzle("build", str(project), "-b", "good").returncode == 0
+    assert dazzle("build", str(project), "-b", "good", "--check").returncode == 0
+    result = dazzle("build", str(project), "-b", "good", "--check", "-O", "count=3")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"update {project / 'build' / 'good' / 'app.txt'}",
+        f"update {project / 'build' / 'good' / 'options.json'}",
+    ]
+
+
+# --- determinism ----------------------------------------------------------------------------------
+
+
+def test_builds_under_different_hash_seeds_are_byte_identical(project, tmp_path):
+    trees = []
+    for seed in ("1", "2", "random"):
+        out = tmp_path / f"out-{seed}"
+        result = dazzle("build", str(project), "-b", "good", "-b", "raw", "-O", "raw.z=1", "-O", "raw.a=2",
+                        "-o", str(out), env={"PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        trees.append({path: data for path, (data, _) in snapshot(out).items()})
+    assert trees[0] == trees[1] == trees[2]
+    assert len(trees[0]) == 6
+
+
+def test_a_second_identical_build_rewrites_nothing(project):
+    assert dazzle("build", str(project), "-b", "good", "-b", "raw").returncode == 0
+    out = project / "build"
+    for path in out.rglob("*"):
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    before = snapshot(out)
+    result = dazzle("build", str(project), "-b", "good", "-b", "raw")
+    assert result.returncode == 0
+    assert "wrote 0 of 6 files, 6 unchanged" in result.stderr
+    assert snapshot(out) == before
+
+
+# --- the same distribution twice on sys.path ------------------------------------------------------------
+
+
+def copy_of_good_dist_info(folder: Path, version: str) -> Path:
+    dist = metadata.distribution(GOOD_DIST)
+    source = next(f for f in dist.files if f.name == "METADATA").locate().parent
+    copy = folder / f"dazzle_test_good-{version}.dist-info"
+    shutil.copytree(source, copy)
+    text = (copy / "METADATA").read_text()
+    (copy / "METADATA").write_text(text.replace("Version: 0.1.0", f"Version: {version}", 1))
+    return copy
+
+
+def test_the_same_distribution_twice_on_sys_path_counts_once(tmp_path, project):
+    extra = tmp_path / "extra-site"
+    copy_of_good_dist_info(extra, "0.1.0")
+    env = {"PYTHONPATH": str(extra)}
+
+    result = dazzle("backends", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    backends = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
+    assert backends["good"]["status"] == "available"
+    assert [d["name"] for d in backends["good"]["distributions"]] == [GOOD_DIST]
+    assert [d["name"] for d in backends["shared"]["distributions"]] == ["dazzle-test-conflict", GOOD_DIST]
+
+    version = dazzle("--version", env=env).stdout.splitlines()
+    assert sum(line.startswith(GOOD_DIST + " ") for line in version) == 1
+    assert dazzle("build", str(project), "-b", "good", env=env).returncode == 0
+
+
+def test_the_first_copy_on_sys_path_wins(tmp_path):
+    extra = tmp_path / "extra-site"
+    copy_of_good_dist_info(extra, "0.9.0")
+    result = dazzle("--version", env={"PYTHONPATH": str(extra)})
+    lines = result.stdout.splitlines()
+    assert "dazzle-test-good 0.9.0 (backends: good, raw, shared)" in lines
+    assert not any(line.startswith("dazzle-test-good 0.1.0") for line in lines)

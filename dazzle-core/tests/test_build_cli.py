@@ -1,0 +1,445 @@
+"""`dazzle build`, `dazzle backends` and `dazzle --version`, run in-process
+with backends registered by hand (no backend distribution installed)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption, BackendRegistry
+from dazzle.backends import registry as registry_module
+from dazzle.backends.registry import Plugin
+from dazzle.cli import main
+
+APP = """\
+app shop "Shop"
+
+entity Product "Product":
+  id: uuid pk
+  name: str(100) required
+
+surface product_list "Products":
+  uses entity Product
+  mode: list
+"""
+
+#: Every call a test backend gets, in order: (backend, method, options).
+CALLS: list[tuple[str, str, dict]] = []
+
+
+class SummaryBackend(Backend):
+    """Writes a summary of the app."""
+
+    def get_capabilities(self):
+        return BackendCapabilities(
+            name="summary",
+            description="A summary of the app",
+            output_formats=("txt",),
+            options=(
+                BackendOption("greeting", str, default="hello", help="First line"),
+                BackendOption("count", int, default=1),
+                BackendOption("style", str, default="plain", choices=("plain", "fancy")),
+            ),
+        )
+
+    def validate_config(self, **options):
+        CALLS.append(("summary", "validate_config", options))
+        if options["count"] < 0:
+            raise BackendError("count must not be negative")
+
+    def generate(self, appspec, output_dir, **options):
+        CALLS.append(("summary", "generate", options))
+        lines = [options["greeting"]] * options["count"] + [appspec.name]
+        (output_dir / "summary").mkdir()
+        (output_dir / "summary" / "app.txt").write_text("\n".join(lines) + "\n")
+
+
+class RawBackend:
+    """Echoes its options."""
+
+    def generate(self, appspec, output_dir, **options):
+        CALLS.append(("raw", "generate", options))
+        (output_dir / "raw.json").write_text(json.dumps(options, sort_keys=True))
+
+
+class FailingBackend(Backend):
+    """Writes a file, then fails as its `how` option says."""
+
+    def get_capabilities(self):
+        return BackendCapabilities(name="failing", options=(BackendOption("how", default="crash"),))
+
+    def generate(self, appspec, output_dir, **options):
+        CALLS.append(("failing", "generate", options))
+        (output_dir / "summary-of-failure.txt").write_text("half\n")
+        if options["how"] == "crash":
+            raise KeyError("kaboom")
+        raise BackendError("cannot build this app")
+
+
+class BrokenCapabilities(RawBackend):
+    def get_capabilities(self):
+        raise RuntimeError("no capabilities today")
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    CALLS.clear()
+    registry = BackendRegistry(distributions=lambda: ())
+    registry.register("summary", SummaryBackend)
+    registry.register("raw", RawBackend)
+    monkeypatch.setattr(registry_module, "_registry", registry)
+    return registry
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "shop"
+    (root / "dsl").mkdir(parents=True)
+    (root / "dsl" / "shop.dsl").write_text(APP)
+    (root / "dazzle.toml").write_text('[project]\nname = "shop"\nroot = "shop"\n\n[modules]\npaths = ["./dsl"]\n')
+    return root
+
+
+def run(*args: str, cwd: Path | None = None):
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, list(args))
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, list(args))
+    finally:
+        os.chdir(old)
+
+
+def configure(project: Path, text: str) -> None:
+    with (project / "dazzle.toml").open("a") as stream:
+        stream.write("\n" + text)
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# --- dazzle build -------------------------------------------------------------------
+
+
+def test_build_with_chosen_backends_into_the_default_folder(registry, project):
+    result = run("build", str(project), "-b", "summary", "-b", "raw", "-O", "greeting=hi", "-O", "raw.depth=2")
+    assert result.exit_code == 0, result.output
+    assert files(project / "build") == {
+        "raw.json": '{"depth": "2", "greeting": "hi"}',  # it declares no options: it gets all, as strings
+        "summary/app.txt": "hi\nshop\n",
+    }
+    assert "shop: valid (0 errors, 0 warnings)" in result.stderr
+    assert "wrote 2 of 2 files, 0 unchanged (summary, raw)" in result.stderr
+
+
+def test_build_options_are_converted_checked_and_reach_the_backend(registry, project):
+    result = run("build", str(project), "-b", "summary", "-O", "count=2", "-O", "style=fancy")
+    assert result.exit_code == 0, result.output
+    expected = {"greeting": "hello", "count": 2, "style": "fancy"}
+    assert CALLS == [("summary", "validate_config", expected), ("summary", "generate", expected)]
+
+
+def test_build_reads_backends_out_and_options_from_dazzle_toml(registry, project, tmp_path):
+    configure(project, '[build]\nbackends = ["summary"]\nout = "artifacts"\n\n'
+                       '[build.options.summary]\ngreeting = "howdy"\ncount = 2\n\n[build.options.elsewhere]\nx = 1\n')
+    result = run("build", str(project), "-O", "count=3")
+    assert result.exit_code == 0, result.output
+    assert files(project / "artifacts") == {"summary/app.txt": "howdy\nhowdy\nhowdy\nshop\n"}
+    assert not (project / "build").exists()
+
+
+def test_out_on_the_command_line_wins_and_is_relative_to_the_working_folder(registry, project, tmp_path):
+    configure(project, '[build]\nout = "artifacts"\n')
+    result = run("build", str(project), "-b", "raw", "-o", "here", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "here" / "raw.json").exists()
+    assert not (project / "artifacts").exists()
+
+
+def test_without_a_choice_every_available_backend_runs_and_broken_ones_are_skipped(registry, project):
+    registry.register("broken", BrokenCapabilities)
+    result = run("build", str(project))
+    assert result.exit_code == 0, result.output
+    assert sorted(files(project / "build")) == ["raw.json", "summary/app.txt"]
+    assert "warning: skipping backend 'broken': backend 'broken': get_capabilities() failed" in result.stderr
+
+
+def test_no_backend_at_all_is_an_error(monkeypatch, project):
+    monkeypatch.setattr(registry_module, "_registry", BackendRegistry(distributions=lambda: ()))
+    result = run("build", str(project))
+    assert result.exit_code == 1
+    assert "Error: no backend to run: none is installed" in result.stderr
+
+
+def test_a_single_dsl_file_builds_beside_itself(registry, tmp_path):
+    source = tmp_path / "app" / "shop.dsl"
+    source.parent.mkdir()
+    source.write_text(APP)
+    result = run("build", str(source), "-b", "raw")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "app" / "build" / "raw.json").exists()
+
+
+def test_an_unknown_backend_lists_the_available_ones(registry, project):
+    result = run("build", str(project), "-b", "sumary")
+    assert result.exit_code == 1
+    assert "Error: unknown backend 'sumary' (did you mean 'summary'?); available backends: raw, summary" in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_an_unknown_backend_in_dazzle_toml_is_an_error(registry, project):
+    configure(project, '[build]\nbackends = ["openapi"]\n')
+    result = run("build", str(project))
+    assert result.exit_code == 1
+    assert "unknown backend 'openapi'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("greeting", "Error: invalid option 'greeting': expected KEY=VALUE or BACKEND.KEY=VALUE"),
+        ("count=many", "Error: option 'count' of backend 'summary' must be an integer, not 'many'"),
+        ("style=loud", "Error: option 'style' of backend 'summary' must be one of plain, fancy, not 'loud'"),
+        ("summary.colour=red", "Error: unknown option 'colour' for backend 'summary' (-O summary.colour=red); "
+                               "valid options: greeting, count, style"),
+        ("colour=red", "Error: unknown option 'colour' (-O colour=red): no backend in this build accepts it"),
+        ("sumary.count=1", "(did you mean 'summary'?)"),
+    ],
+)
+def test_bad_options_are_clear_errors_before_any_backend_runs(registry, project, option, message):
+    result = run("build", str(project), "-b", "summary", "-O", option)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert CALLS == []
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[build]\nbackends = \"summary\"\n", "[build] backends must be a list of names"),
+        ("[build]\nout = 3\n", "[build] out must be a folder path"),
+        ("build = 1\n", "[build] must be a table"),
+        ("[build]\noptions = 1\n", "[build.options] must be a table of tables"),
+        ("[build.options]\nsummary = 1\n", "[build.options.summary] must be a table"),
+        ("[build.options.summary]\ncount = \"2\"\n", "option 'count' of backend 'summary' must be an integer"),
+    ],
+)
+def test_a_bad_build_table_is_a_clear_error(registry, project, toml, message):
+    config = project / "dazzle.toml"
+    config.write_text(toml + config.read_text())  # top-level keys before the first table
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert CALLS == []
+
+
+def test_a_spec_with_errors_stops_before_any_backend_runs(registry, project):
+    (project / "dsl" / "shop.dsl").write_text(APP + "\nentity Broken:\n  name: str(10)\n")
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 1
+    assert "validation failed" in result.stderr
+    assert CALLS == [] and not (project / "build").exists()
+
+
+def test_strict_stops_on_warnings(registry, project):
+    (project / "dsl" / "shop.dsl").write_text(APP + "\nentity Unused:\n  id: uuid pk\n")
+    result = run("build", str(project), "-b", "summary", "--strict")
+    assert result.exit_code == 1
+    assert "warnings fail under --strict" in result.stderr
+    assert CALLS == []
+    assert run("build", str(project), "-b", "summary").exit_code == 0
+
+
+def test_a_failing_validate_config_stops_before_any_generate(registry, project):
+    result = run("build", str(project), "-b", "raw", "-b", "summary", "-O", "count=-1")
+    assert result.exit_code == 1
+    assert "Backend error: summary: count must not be negative" in result.stderr
+    assert [c[:2] for c in CALLS] == [("summary", "validate_config")]
+
+
+@pytest.fixture
+def earlier_build(registry, project):
+    """An output folder from an earlier build, plus a file of the user's."""
+    registry.register("failing", FailingBackend)
+    assert run("build", str(project), "-b", "summary", "-O", "greeting=old").exit_code == 0
+    (project / "build" / "notes.md").write_text("mine\n")
+    return files(project / "build")
+
+
+def test_a_backend_error_leaves_the_output_folder_as_it_was(earlier_build, project):
+    result = run("build", str(project), "-b", "summary", "-b", "failing", "-O", "how=refuse")
+    assert result.exit_code == 1
+    assert "Backend error: failing: cannot build this app" in result.stderr
+    assert files(project / "build") == earlier_build
+
+
+def test_a_crashing_backend_prints_one_line_and_leaves_the_output_folder_as_it_was(earlier_build, project):
+    result = run("build", str(project), "-b", "summary", "-b", "failing")
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("Error: backend 'failing' (")
+    assert last.endswith(
+        ".FailingBackend, registered in-process) failed in generate: KeyError: 'kaboom' "
+        "(run with --debug for the traceback)"
+    )
+    assert "Traceback" not in result.stderr
+    assert files(project / "build") == earlier_build
+
+
+def test_debug_shows_the_traceback(earlier_build, project):
+    result = run("build", str(project), "-b", "failing", "--debug")
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert 'raise KeyError("kaboom")' in result.stderr
+
+
+def test_two_backends_writing_one_path_is_an_error_and_nothing_is_written(registry, project):
+    registry.register("summary2", SummaryBackend)
+    result = run("build", str(project), "-b", "summary", "-b", "summary2")
+    assert result.exit_code == 1
+    assert "Error: backends 'summary' and 'summary2' both wrote 'summary/app.txt'" in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(registry, project, monkeypatch):
+    from dazzle.backends import committer
+
+    def fail(source, target):
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(committer, "write_atomically", fail)
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 1
+    assert "Error: cannot write the output: [Errno 13] Permission denied:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_writes_nothing_and_lists_what_would_change(registry, project):
+    result = run("build", str(project), "-b", "summary", "--check")
+    assert result.exit_code == 1
+    assert result.stdout.split() == ["add", str(project / "build" / "summary" / "app.txt")]
+    assert "1 of 1 files would change (summary)" in result.stderr
+    assert not (project / "build").exists()
+
+    assert run("build", str(project), "-b", "summary").exit_code == 0
+    result = run("build", str(project), "-b", "summary", "--check")
+    assert result.exit_code == 0, result.output
+    assert "up to date, 1 files (summary)" in result.stderr
+
+    result = run("build", str(project), "-b", "summary", "-O", "greeting=new", "--check")
+    assert result.exit_code == 1
+    assert result.stdout.split() == ["update", str(project / "build" / "summary" / "app.txt")]
+
+
+def test_a_second_identical_build_rewrites_nothing(registry, project):
+    assert run("build", str(project), "-b", "summary", "-b", "raw").exit_code == 0
+    out = project / "build"
+    for path in out.rglob("*"):
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    result = run("build", str(project), "-b", "summary", "-b", "raw")
+    assert result.exit_code == 0
+    assert "wrote 0 of 2 files, 2 unchanged" in result.stderr
+    assert {p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == {1_000_000_000}
+
+
+# --- dazzle backends ------------------------------------------------------------------
+
+
+def test_backends_lists_each_backend_with_its_options(registry):
+    registry.register("broken", BrokenCapabilities)
+    result = run("backends")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "broken  [UNAVAILABLE]",
+        "    reason: backend 'broken': get_capabilities() failed: RuntimeError: no capabilities today",
+        "raw  Echoes its options.",
+        "    from: registered in-process",
+        "    options: any KEY=VALUE, passed as strings",
+        "summary  A summary of the app",
+        "    from: registered in-process",
+        "    formats: txt",
+        "    options:",
+        "      greeting (str, default 'hello')  First line",
+        "      count (int, default 1)",
+        "      style (str, one of plain|fancy, default 'plain')",
+    ]
+
+
+def test_backends_json(registry):
+    result = run("backends", "--json")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["api_version"] == 1
+    by_name = {b["name"]: b for b in payload["backends"]}
+    assert sorted(by_name) == ["raw", "summary"]
+    assert by_name["summary"]["status"] == "available"
+    assert by_name["summary"]["output_formats"] == ["txt"]
+    assert by_name["summary"]["options"][2] == {
+        "name": "style", "type": "str", "default": "plain", "choices": ["plain", "fancy"], "help": "",
+    }
+    assert by_name["raw"]["options"] == [] and by_name["raw"]["distributions"] == []
+
+
+def test_backends_with_none_installed(monkeypatch):
+    monkeypatch.setattr(registry_module, "_registry", BackendRegistry(distributions=lambda: ()))
+    result = run("backends")
+    assert result.exit_code == 0
+    assert "No backends installed" in result.stdout
+    assert json.loads(run("backends", "--json").stdout)["backends"] == []
+
+
+def test_backends_shows_conflicts_and_unavailable_plugins(monkeypatch, tmp_path):
+    site = tmp_path / "site"
+    for dist, version, entries in [
+        ("dazzle-backend-a", "1.0", "shared = a_module:A\n"),
+        ("dazzle-backend-b", "2.0", "shared = b_module:B\nmissing = dazzle_cli_test_no_such_module:X\n"),
+    ]:
+        info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+        (info / "entry_points.txt").write_text("[dazzle.backends]\n" + entries)
+    import importlib_metadata
+
+    monkeypatch.setattr(
+        registry_module, "_registry",
+        BackendRegistry(distributions=lambda: importlib_metadata.distributions(path=[str(site)])),
+    )
+    result = run("backends")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "missing  [UNAVAILABLE]",
+        "    from: dazzle-backend-b 2.0, entry point 'missing = dazzle_cli_test_no_such_module:X'",
+        "    reason: ModuleNotFoundError: No module named 'dazzle_cli_test_no_such_module'",
+        "shared  [CONFLICT]",
+        "    from: dazzle-backend-a 1.0, entry point 'shared = a_module:A'",
+        "    from: dazzle-backend-b 2.0, entry point 'shared = b_module:B'",
+        "    reason: backend 'shared' is claimed by 2 distributions: dazzle-backend-a 1.0 and "
+        "dazzle-backend-b 2.0; uninstall all but one of them",
+    ]
+    payload = json.loads(run("backends", "--json").stdout)
+    shared = payload["backends"][1]
+    assert shared["status"] == "conflict"
+    assert [d["name"] for d in shared["distributions"]] == ["dazzle-backend-a", "dazzle-backend-b"]
+
+
+def test_version_lists_every_backend_distribution(monkeypatch):
+    plugins = (
+        Plugin("openapi", "dazzle-backend-openapi", "0.3.0", "x:Y"),
+        Plugin("prisma", "dazzle-backend-prisma", "0.1.0", "p:Q"),
+        Plugin("prisma-lite", "dazzle-backend-prisma", "0.1.0", "p:R"),
+    )
+    monkeypatch.setattr(registry_module, "find_plugins", lambda: plugins)
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "dazzle-core 0.1.0",
+        "dazzle-backend-openapi 0.3.0 (backends: openapi)",
+        "dazzle-backend-prisma 0.1.0 (backends: prisma, prisma-lite)",
+    ]

@@ -1,0 +1,102 @@
+"""The build pipeline without the CLI: selection, staging, commit."""
+
+from __future__ import annotations
+
+import pytest
+from dazzle.backends import Backend, BackendError, BackendRegistry
+from dazzle.backends.committer import CommitError
+from dazzle.backends.registry import UnknownBackendError
+from dazzle.backends.runner import BackendRunError, build, load_targets, select_backends
+from dazzle.core import ir
+
+APPSPEC = ir.AppSpec(name="demo", title="Demo", version="1.0", location=ir.NO_LOCATION)
+
+
+class Writes(Backend):
+    """Writes one file named after the app."""
+
+    def generate(self, appspec, output_dir, **options):
+        (output_dir / f"{appspec.name}.txt").write_text(appspec.title)
+
+
+class Escapes(Backend):
+    """Writes beside its output folder instead of inside it."""
+
+    def generate(self, appspec, output_dir, **options):
+        (output_dir / ".." / "sneaky.txt").write_text("outside")
+
+
+class RemovesItsFolder(Backend):
+    def generate(self, appspec, output_dir, **options):
+        output_dir.rmdir()
+
+
+class Exits(Backend):
+    def generate(self, appspec, output_dir, **options):
+        raise SystemExit(7)
+
+
+class Refuses(Backend):
+    def validate_config(self, **options):
+        raise BackendError("needs a url")
+
+    def generate(self, appspec, output_dir, **options):
+        raise AssertionError("generate must not run after validate_config failed")
+
+
+@pytest.fixture
+def registry():
+    registry = BackendRegistry(distributions=lambda: ())
+    for name, cls in [("writes", Writes), ("escapes", Escapes), ("removes", RemovesItsFolder),
+                      ("exits", Exits), ("refuses", Refuses)]:
+        registry.register(name, cls)
+    return registry
+
+
+def run(registry, out, *names, check=False):
+    targets = load_targets(registry, names)
+    return build(APPSPEC, targets, {name: {} for name in names}, out, check=check)
+
+
+def test_build_writes_and_reports_the_plan(registry, tmp_path):
+    plan = run(registry, tmp_path / "out", "writes")
+    assert [(c.kind, c.path) for c in plan.changes] == [("add", "demo.txt")]
+    assert (tmp_path / "out" / "demo.txt").read_text() == "Demo"
+
+
+def test_check_writes_nothing(registry, tmp_path):
+    plan = run(registry, tmp_path / "out", "writes", check=True)
+    assert len(plan.changes) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_backend_writing_outside_its_folder_is_refused(registry, tmp_path):
+    with pytest.raises(CommitError, match=r"backend 'escapes' wrote outside its output folder: \.\./sneaky.txt"):
+        run(registry, tmp_path / "out", "writes", "escapes")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_backend_removing_its_folder_is_refused(registry, tmp_path):
+    with pytest.raises(CommitError, match="backend 'removes' wrote outside its output folder"):
+        run(registry, tmp_path / "out", "removes")
+
+
+def test_sys_exit_in_a_backend_does_not_end_the_build(registry, tmp_path):
+    with pytest.raises(BackendRunError, match=r"backend 'exits' \(.*\) failed in generate: SystemExit: 7"):
+        run(registry, tmp_path / "out", "writes", "exits")
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_config_of_every_backend_runs_before_any_generate(registry, tmp_path):
+    with pytest.raises(BackendRunError, match="refuses: needs a url") as caught:
+        run(registry, tmp_path / "out", "writes", "refuses")
+    assert isinstance(caught.value.error, BackendError) and caught.value.step == "validate_config"
+
+
+def test_select_backends(registry):
+    assert select_backends(registry, ["writes", "refuses", "writes"], ["escapes"]) == (["writes", "refuses"], [])
+    assert select_backends(registry, [], ["escapes"]) == (["escapes"], [])
+    names, skipped = select_backends(registry, [], None)
+    assert names == ["escapes", "exits", "refuses", "removes", "writes"] and skipped == []
+    with pytest.raises(UnknownBackendError, match="did you mean 'writes'"):
+        select_backends(registry, ["write"], None)
