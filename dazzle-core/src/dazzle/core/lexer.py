@@ -52,17 +52,14 @@ class Line:
     """One logical line: where it is, its text (comment removed), and the
     block it opens."""
 
-    __slots__ = ("number", "indent", "text", "children")
+    __slots__ = ("number", "indent", "text", "children", "opens_block")
 
     def __init__(self, number: int, indent: int, text: str) -> None:
         self.number = number
         self.indent = indent
         self.text = text
         self.children: list[Line] = []
-
-    @property
-    def opens_block(self) -> bool:
-        return self.text.endswith(":")
+        self.opens_block = text.endswith(":")
 
     def __repr__(self) -> str:
         return f"Line({self.number}, {self.text!r}, {len(self.children)} children)"
@@ -328,8 +325,9 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic]) -> list[Line]
 
     if text.startswith("\ufeff"):
         text = text[1:]
+    has_cr = "\r" in text
     for number, raw in enumerate(text.split("\n"), 1):
-        if raw.endswith("\r"):
+        if has_cr and raw.endswith("\r"):
             raw = raw[:-1]
         stripped = raw.lstrip(" ")
         if not stripped or stripped[0] == "#":

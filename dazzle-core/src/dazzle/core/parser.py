@@ -59,6 +59,7 @@ AUTH_KINDS, AUTH_KIND_WORDS = _words(ir.AuthKind)
 CONSTRAINT_KINDS, CONSTRAINT_KIND_WORDS = _words(ir.ForeignConstraintKind)
 SYNC_MODES, SYNC_MODE_WORDS = _words(ir.SyncMode)
 EMPTY_OPTIONS = ir.Options()
+_PLAIN_ELEMENT_RE = re.compile(r'field +([A-Za-z_][A-Za-z0-9_]*)(?: +"([^"\\]*)")? *\Z')
 
 
 @attrs.frozen
@@ -563,6 +564,15 @@ class ModuleParser:
         elements: list[ir.SurfaceElement] = []
         seen: dict[str, int] = {}
         for child in line.children:
+            # Most section lines are a plain `field NAME ["Label"]`: read those
+            # with one match; anything else takes the general path below.
+            m = _PLAIN_ELEMENT_RE.match(child.text, child.indent)
+            if m is not None and not child.children and m.group(1) not in seen:
+                seen[m.group(1)] = child.number
+                elements.append(ir.SurfaceElement(
+                    m.group(1), m.group(2), ir.SourceLocation(self.file, child.number, m.start(1) + 1), EMPTY_OPTIONS,
+                ))
+                continue
             with self.recover:
                 c = Cursor(child, self.file)
                 c.word("field")
