@@ -120,10 +120,9 @@ def build_command(
     from dazzle.backends.options import OptionError, parse_command_line, read_config_tables, resolve_options
     from dazzle.backends.registry import UnknownBackendError, get_registry
     from dazzle.backends.runner import BackendRunError, build, load_targets, select_backends
-    from dazzle.cli.validate import report
-    from dazzle.core.compiler import compile_path
+    from dazzle.cli.validate import compile_for_command, report
 
-    result = compile_path(path)
+    result = compile_for_command(path)
     if not report(result, strict=strict):
         sys.exit(1)
     project_dir = result.project.root_dir if result.project else (path if path.is_dir() else path.parent)

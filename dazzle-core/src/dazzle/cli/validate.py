@@ -8,6 +8,21 @@ from pathlib import Path
 
 import click
 
+def compile_for_command(path: Path):
+    """Compile for a command. The compiled data is acyclic and lives until the
+    process ends, so once it is built it moves to the collector's permanent
+    generation (``gc.freeze``) instead of being rescanned by later collections."""
+    import gc
+
+    from dazzle.core.compiler import compile_path
+
+    gc.disable()
+    result = compile_path(path)
+    gc.freeze()
+    gc.enable()
+    return result
+
+
 PATH_ARGUMENT = click.argument(
     "path", default=".", type=click.Path(exists=True, path_type=Path),
 )
@@ -40,9 +55,7 @@ def validate_command(path: Path, as_json: bool, strict: bool) -> None:
     PATH is a project folder (with dazzle.toml), a folder of .dsl files, or one
     .dsl file. Exit status: 0 valid, 1 errors (or warnings with --strict).
     """
-    from dazzle.core.compiler import compile_path
-
-    result = compile_path(path)
+    result = compile_for_command(path)
     if as_json:
         ok = result.error_count == 0 and not (strict and result.warning_count)
         payload = {"ok": ok, "diagnostics": [d.to_json() for d in result.diagnostics]}
@@ -56,10 +69,9 @@ def validate_command(path: Path, as_json: bool, strict: bool) -> None:
 @PATH_ARGUMENT
 def inspect_command(path: Path) -> None:
     """Print the linked AppSpec as JSON (see docs/inspect.md for its shape)."""
-    from dazzle.core.compiler import compile_path
     from dazzle.core.serialize import appspec_to_json
 
-    result = compile_path(path)
+    result = compile_for_command(path)
     if not result.ok:
         report(result, strict=False)
         sys.exit(1)
