@@ -369,10 +369,10 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic]) -> list[Line]
             expected_block(previous)
         current_indent = stack[-1][0]
         if indent > current_indent:
-            problems.append(diag.error(
-                "E102", "unexpected indentation", file, number, indent + 1,
-                hint="only a line ending with ':' opens an indented block",
-            ))
+            hint = "only a line ending with ':' opens an indented block"
+            if previous is not None and previous.indent < indent:
+                hint = f"if line {previous.number} opens a block, end it with ':'"
+            problems.append(diag.error("E102", "unexpected indentation", file, number, indent + 1, hint=hint))
             skip_deeper_than = indent - 1
             continue
         if indent < current_indent:
