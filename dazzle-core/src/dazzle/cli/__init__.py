@@ -7,6 +7,7 @@ import click
 
 from dazzle import __version__
 from dazzle.cli.build import backends_command, build_command
+from dazzle.cli.scaffold import new_backend_command
 from dazzle.cli.validate import inspect_command, validate_command
 
 
@@ -38,3 +39,4 @@ main.add_command(validate_command)
 main.add_command(inspect_command)
 main.add_command(backends_command)
 main.add_command(build_command)
+main.add_command(new_backend_command)
