@@ -146,20 +146,24 @@ def parse_options(cur: Cursor, what: str) -> ir.Options:
 
 class Recovery:
     """``with parser.recover:`` records a ParseError raised in the block and
-    goes on after it, marking the declaration being read incomplete."""
+    goes on after it, marking the declaration being read incomplete.
 
-    __slots__ = ("parser",)
+    It holds the problem list and the flag itself, not the parser, so that no
+    reference cycle keeps a parser (and its module) alive after parsing."""
 
-    def __init__(self, parser: ModuleParser) -> None:
-        self.parser = parser
+    __slots__ = ("problems", "incomplete")
+
+    def __init__(self, problems: list[Diagnostic]) -> None:
+        self.problems = problems
+        self.incomplete = False
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is ParseError:
-            self.parser.problems.append(exc.diagnostic)
-            self.parser.incomplete = True
+            self.problems.append(exc.diagnostic)
+            self.incomplete = True
             return True
         return False
 
@@ -171,8 +175,16 @@ class ModuleParser:
         stem = PurePath(file).stem if not file.startswith("<") else "main"
         self.module = ModuleAST(file=file, name=stem, location=ir.SourceLocation(file, 1, 1))
         self.problems = self.module.diagnostics
-        self.incomplete = False
-        self.recover = Recovery(self)
+        self.recover = Recovery(self.problems)
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether the declaration being read has had a syntax error."""
+        return self.recover.incomplete
+
+    @incomplete.setter
+    def incomplete(self, value: bool) -> None:
+        self.recover.incomplete = value
 
     # -- diagnostics -------------------------------------------------------------
 
