@@ -241,8 +241,26 @@ def load_backend(name: str):
     return getattr(module, class_name)()
 
 
+def cli_build_seconds(path: Path, name: str, out: Path, repeat: int) -> float:
+    """Best wall time of the real command, ``dazzle build PATH -b NAME -o OUT``,
+    start-up and writing included: what a user waits for."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "dazzle.cli", "build", str(path), "-b", name, "-o", str(out)],
+            capture_output=True, text=True,
+        )
+        best = min(best, time.perf_counter() - started)
+        if proc.returncode != 0:
+            raise RuntimeError(f"dazzle build -b {name} failed: {proc.stderr.strip()[-500:]}")
+    return best
+
+
 def worker_backend(path: Path, name: str, repeat: int) -> dict:
-    from dazzle.core.compiler import compile_path
+    # The command's own compile step: compile, then take the result out of the
+    # cyclic collector's reach, exactly as `dazzle build` does.
+    from dazzle.cli.validate import compile_for_command as compile_path
 
     backend = load_backend(name)
     if isinstance(backend, str):
@@ -270,6 +288,7 @@ def worker_backend(path: Path, name: str, repeat: int) -> dict:
             best["total"] = min(best["total"], done - started)
         rss = max_rss_mb()
         output_bytes = sum(f.stat().st_size for f in (Path(tmp) / "run0").rglob("*") if f.is_file())
+        command_seconds = cli_build_seconds(path, name, Path(tmp) / "cli", repeat)
 
         del result
         gc.collect()
@@ -286,6 +305,7 @@ def worker_backend(path: Path, name: str, repeat: int) -> dict:
         "compile_seconds": best["compile"],
         "generate_seconds": best["generate"],
         "seconds": best["total"],
+        "command_seconds": command_seconds,
         "peak_mb": total_peak,
         "compile_peak_mb": compile_peak,
         "rss_mb": rss,
@@ -461,9 +481,10 @@ def print_report(report: dict) -> None:
     print(line + "   (traced peak per MB of DSL; constant when memory is linear)")
 
     if report["backends"]:
-        print("\nBackends: compile + generate() into a temporary folder, end to end")
+        print("\nBackends: compile + generate() into a temporary folder, in process; 'command s' is the"
+              " whole `dazzle build -b NAME` command, start-up and writing included")
         print(f"{'backend':>8} {'size':>7} {'compile s':>10} {'generate s':>11} {'total s':>8}"
-              f" {'peak MB':>8} {'RSS MB':>7} {'output':>10}")
+              f" {'command s':>10} {'peak MB':>8} {'RSS MB':>7} {'output':>10}")
         for name in report["backends"]:
             for r in results:
                 b = r["backends"][name]
@@ -472,7 +493,7 @@ def print_report(report: dict) -> None:
                     continue
                 print(f"{name:>8} {r['size']:>7} {fmt_s(b['compile_seconds']):>10}"
                       f" {fmt_s(b['generate_seconds']):>11} {fmt_s(b['seconds']):>8}"
-                      f" {fmt_mb(b['peak_mb']):>8} {fmt_mb(b['rss_mb']):>7} {b['output_bytes']:>10,}")
+                      f" {fmt_s(b['command_seconds']):>10} {fmt_mb(b['peak_mb']):>8} {fmt_mb(b['rss_mb']):>7} {b['output_bytes']:>10,}")
 
     if report["targets"]:
         print("\nTargets (from the issues)")
