@@ -1,0 +1,241 @@
+"""The ``x-dazzle-*`` extensions: what the spec says that OpenAPI has no
+word for, kept at the top of the document so no declaration is dropped.
+
+- ``x-dazzle-app``: the application's name, root module and modules.
+- ``x-dazzle-surfaces``: every surface, with the operationIds that serve it.
+- ``x-dazzle-experiences``, ``x-dazzle-services``, ``x-dazzle-foreign-models``,
+  ``x-dazzle-integrations``: those declarations, field for field.
+
+Values are JSON values: option literals keep their type except decimals,
+which are written as strings so their digits survive exactly; integration
+expressions are written as in the DSL (``form.vrn``, ``"text"``, ``12.50``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from dazzle.core import ir
+
+from dazzle_backend_openapi.document import LazyMapping
+from dazzle_backend_openapi.schemas import SchemaMapper
+
+
+def literal(value: ir.Literal) -> Any:
+    """A DSL literal as a JSON value."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def expression_text(expression: ir.Expression) -> str:
+    """An expression as it is written in the DSL."""
+    if expression.path:
+        return ".".join(expression.path)
+    value = expression.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+def outcome_text(outcome: ir.Outcome) -> str:
+    """An action's outcome as it is written in the DSL, after ``->``."""
+    text = f"{outcome.kind.value} {outcome.target}"
+    if outcome.step is not None:
+        text += f" step {outcome.step}"
+    if outcome.action is not None:
+        text += f" action {outcome.action}"
+    return text
+
+
+def _options(options: ir.Options) -> dict[str, Any]:
+    return {key: literal(value) for key, value in options.pairs}
+
+
+def _named(title: str | None, module: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if title is not None:
+        out["title"] = title
+    out["module"] = module
+    return out
+
+
+def members(
+    appspec: ir.AppSpec,
+    types: SchemaMapper,
+    surface_operations: dict[str, list[str]],
+    action_operations: dict[tuple[str, str], str],
+) -> Iterator[tuple[str, Any]]:
+    """The top-level ``x-dazzle-*`` members in a fixed order, each built when
+    asked for; empty ones are left out."""
+    yield "x-dazzle-app", _app(appspec)
+    if appspec.surfaces:
+        # Lazy: the operationIds are known once the paths are written.
+        yield (
+            "x-dazzle-surfaces",
+            LazyMapping(
+                lambda: (
+                    (s.name, _surface(s, surface_operations, action_operations)) for s in appspec.surfaces
+                )
+            ),
+        )
+    if appspec.experiences:
+        yield "x-dazzle-experiences", {x.name: _experience(x) for x in appspec.experiences}
+    if appspec.services:
+        yield "x-dazzle-services", {s.name: _service(s) for s in appspec.services}
+    if appspec.foreign_models:
+        yield "x-dazzle-foreign-models", {f.name: _foreign_model(f, types) for f in appspec.foreign_models}
+    if appspec.integrations:
+        yield "x-dazzle-integrations", {i.name: _integration(i) for i in appspec.integrations}
+
+
+def _app(appspec: ir.AppSpec) -> dict[str, Any]:
+    app: dict[str, Any] = {"name": appspec.name}
+    for key in ("project_name", "root_module", "dsl_version"):
+        if key in appspec.metadata:
+            app[key] = literal(appspec.metadata[key])
+    if appspec.modules:
+        app["modules"] = {m.name: {"uses": list(m.uses)} for m in appspec.modules}
+    return app
+
+
+def _surface(
+    surface: ir.SurfaceSpec,
+    surface_operations: dict[str, list[str]],
+    action_operations: dict[tuple[str, str], str],
+) -> dict[str, Any]:
+    out = _named(surface.title, surface.module)
+    out["mode"] = surface.mode.value
+    if surface.entity is not None:
+        out["entity"] = surface.entity
+    out["operations"] = surface_operations.get(surface.name, [])
+    if surface.sections:
+        out["sections"] = {section.name: _section(section) for section in surface.sections}
+    if surface.actions:
+        out["actions"] = {
+            action.name: _action(action, action_operations.get((surface.name, action.name)))
+            for action in surface.actions
+        }
+    if surface.metadata:
+        out["meta"] = _options(surface.metadata)
+    return out
+
+
+def _section(section: ir.SurfaceSection) -> dict[str, Any]:
+    """``fields`` maps each field to its label (null without one), in order;
+    ``options`` holds the ``key=value`` options of the fields that have any."""
+    out: dict[str, Any] = {}
+    if section.title is not None:
+        out["title"] = section.title
+    fields: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    for element in section.elements:
+        name = element.field_name
+        if fields.get(name) is None:
+            fields[name] = element.label
+        if element.options:
+            options.setdefault(name, {}).update(_options(element.options))
+    out["fields"] = fields
+    if options:
+        out["options"] = options
+    return out
+
+
+def _action(action: ir.SurfaceAction, operation_id: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if action.label is not None:
+        out["label"] = action.label
+    out["trigger"] = action.trigger.value
+    out["to"] = outcome_text(action.outcome)
+    if operation_id is not None:
+        out["operation"] = operation_id
+    return out
+
+
+def _experience(experience: ir.ExperienceSpec) -> dict[str, Any]:
+    out = _named(experience.title, experience.module)
+    out["start"] = experience.start_step
+    steps: dict[str, Any] = {}
+    for step in experience.steps:
+        entry: dict[str, Any] = {"kind": step.kind.value}
+        if step.surface is not None:
+            entry["surface"] = step.surface
+        if step.integration is not None:
+            entry["integration"] = step.integration
+        if step.action is not None:
+            entry["action"] = step.action
+        for transition in step.transitions:
+            entry[f"on_{transition.event.value}"] = transition.target_step
+        steps[step.name] = entry
+    out["steps"] = steps
+    return out
+
+
+def _service(service: ir.ServiceSpec) -> dict[str, Any]:
+    out = _named(service.title, service.module)
+    out["spec"] = {service.spec.kind.value: service.spec.value}
+    if service.auth is not None:
+        out["auth"] = {"kind": service.auth.kind.value, **_options(service.auth.options)}
+    if service.owner is not None:
+        out["owner"] = service.owner
+    return out
+
+
+def _foreign_model(model: ir.ForeignModelSpec, types: SchemaMapper) -> dict[str, Any]:
+    out = _named(model.title, model.module)
+    out["service"] = model.service
+    out["key"] = list(model.key_fields)
+    if model.constraints:
+        out["constraints"] = [{"kind": c.kind.value, **_options(c.options)} for c in model.constraints]
+    schema: dict[str, Any] = {"type": "object"}
+    required = [f.name for f in model.fields if f.required or f.pk]
+    if required:
+        schema["required"] = required
+    schema["properties"] = {f.name: types.field_schema(f) for f in model.fields}
+    out["schema"] = schema
+    return out
+
+
+def _integration(integration: ir.IntegrationSpec) -> dict[str, Any]:
+    out = _named(integration.title, integration.module)
+    out["services"] = list(integration.services)
+    out["foreign_models"] = list(integration.foreign_models)
+    if integration.actions:
+        out["actions"] = {a.name: _integration_action(a) for a in integration.actions}
+    if integration.syncs:
+        out["syncs"] = {s.name: _sync(s) for s in integration.syncs}
+    return out
+
+
+def _integration_action(action: ir.IntegrationAction) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if action.surface is not None:
+        out["when_submitted"] = action.surface
+    out["call"] = f"{action.service}.{action.operation}"
+    out["with"] = [{"target": a.target, "value": expression_text(a.expression)} for a in action.arguments]
+    if action.response is not None:
+        out["map_response"] = {
+            "foreign_model": action.response.foreign_model,
+            "entity": action.response.entity,
+            "set": [
+                {"target": a.target, "value": expression_text(a.expression)}
+                for a in action.response.assignments
+            ],
+        }
+    return out
+
+
+def _sync(sync: ir.IntegrationSync) -> dict[str, Any]:
+    out: dict[str, Any] = {"mode": sync.mode.value}
+    if sync.schedule is not None:
+        out["schedule"] = sync.schedule
+    out["from"] = f"{sync.service}.{sync.operation}"
+    out["as"] = sync.foreign_model
+    out["into"] = sync.entity
+    if sync.match_rules:
+        out["match_on"] = [{"foreign": r.foreign_field, "entity": r.entity_field} for r in sync.match_rules]
+    return out

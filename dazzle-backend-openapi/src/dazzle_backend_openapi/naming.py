@@ -1,0 +1,163 @@
+"""Every name the document invents: URL segments, plurals, operationIds,
+component names and the JSON pointers that refer to them.
+
+DSL identifiers are ``[A-Za-z_][A-Za-z0-9_]*``; everything here turns such
+identifiers into the spellings OpenAPI users expect (``LedgerTransaction`` ->
+``ledger-transactions``, ``listLedgerTransactions``) and keeps invented names
+unique with ``NameAllocator``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A word is a run of capitals not followed by a lower-case letter (an acronym:
+# ``HTTP`` in ``HTTPRequest``), or an optional capital followed by lower-case
+# letters and digits, or a run of digits.
+_WORD = re.compile(r"[A-Z]+[0-9]*(?![a-z])|[A-Z]?[a-z0-9]+|[0-9]+")
+
+_IRREGULAR = {
+    "person": "people",
+    "man": "men",
+    "woman": "women",
+    "child": "children",
+    "tooth": "teeth",
+    "foot": "feet",
+    "mouse": "mice",
+    "goose": "geese",
+    "ox": "oxen",
+    "datum": "data",
+    "medium": "media",
+    "criterion": "criteria",
+    "phenomenon": "phenomena",
+    "matrix": "matrices",
+    "vertex": "vertices",
+    "appendix": "appendices",
+    "axis": "axes",
+    "quiz": "quizzes",
+    "leaf": "leaves",
+    "life": "lives",
+    "knife": "knives",
+    "wife": "wives",
+    "half": "halves",
+    "shelf": "shelves",
+    "wolf": "wolves",
+    "thief": "thieves",
+    "calf": "calves",
+    "loaf": "loaves",
+    "hero": "heroes",
+    "potato": "potatoes",
+    "tomato": "tomatoes",
+    "echo": "echoes",
+    "veto": "vetoes",
+    "lens": "lenses",
+}
+
+# Words whose plural is the word itself, or that are plural already.
+_UNCHANGED = frozenset(
+    """
+    advice aircraft data equipment evidence feedback fish furniture hardware
+    information knowledge luggage metadata money moose news offspring police
+    research rice salmon series sheep software species staff traffic trout
+    deer weather
+    """.split()
+) | frozenset(_IRREGULAR.values())
+
+_VOWELS = frozenset("aeiou")
+
+
+def split_words(identifier: str) -> list[str]:
+    """``ledger_transaction`` / ``LedgerTransaction`` -> ``[ledger, transaction]``
+    (case kept). An identifier with no letters or digits gives ``[]``."""
+    words: list[str] = []
+    for part in identifier.split("_"):
+        words.extend(_WORD.findall(part))
+    return words
+
+
+def pluralise_word(word: str) -> str:
+    """The English plural of one lower-case word."""
+    if word in _UNCHANGED:
+        return word
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("sis"):
+        return word[:-2] + "es"  # analysis -> analyses
+    if word.endswith(("ss", "us", "as", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("s"):
+        return word  # settings, details: already plural
+    if word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _plural_words(identifier: str) -> list[str]:
+    words = split_words(identifier) or [identifier]
+    last = words[-1]
+    plural = pluralise_word(last.lower())
+    if plural.startswith(last.lower()):
+        # Keep the word's own casing and add the ending: FAQ -> FAQs.
+        plural = last + plural[len(last) :]
+    elif last[:1].isupper():
+        plural = plural[:1].upper() + plural[1:]
+    return [*words[:-1], plural]
+
+
+def kebab(identifier: str) -> str:
+    """``ticket_detail`` / ``TicketDetail`` -> ``ticket-detail``."""
+    return "-".join(w.lower() for w in split_words(identifier)) or identifier.lower()
+
+
+def plural_kebab(identifier: str) -> str:
+    """``Category`` -> ``categories``, ``LedgerTransaction`` -> ``ledger-transactions``."""
+    return "-".join(w.lower() for w in _plural_words(identifier))
+
+
+def pascal(identifier: str) -> str:
+    """``ticket_detail`` -> ``TicketDetail``; ``HTTPRequest`` stays as it is."""
+    return "".join(w[:1].upper() + w[1:] for w in split_words(identifier)) or identifier
+
+
+def plural_pascal(identifier: str) -> str:
+    """``Category`` -> ``Categories``, ``Person`` -> ``People``."""
+    return "".join(w[:1].upper() + w[1:] for w in _plural_words(identifier))
+
+
+def camel(*identifiers: str) -> str:
+    """``camel("ticket_detail", "assign_to_me")`` -> ``ticketDetailAssignToMe``."""
+    joined = "".join(pascal(i) for i in identifiers)
+    return joined[:1].lower() + joined[1:]
+
+
+def pointer_token(name: str) -> str:
+    """Escape one JSON Pointer reference token (RFC 6901)."""
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def component_ref(section: str, name: str) -> str:
+    """``component_ref("schemas", "Ticket")`` -> ``#/components/schemas/Ticket``."""
+    return f"#/components/{section}/{pointer_token(name)}"
+
+
+class NameAllocator:
+    """Hands out unique names: the first claim of a name gets it, later claims
+    get the name with ``2``, ``3``, ... appended (or ``sep`` and a number)."""
+
+    def __init__(self, taken: tuple[str, ...] = (), sep: str = "") -> None:
+        self._taken: set[str] = set(taken)
+        self._sep = sep
+
+    def claim(self, name: str) -> str:
+        if name not in self._taken:
+            self._taken.add(name)
+            return name
+        n = 2
+        while f"{name}{self._sep}{n}" in self._taken:
+            n += 1
+        unique = f"{name}{self._sep}{n}"
+        self._taken.add(unique)
+        return unique
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._taken
