@@ -59,7 +59,16 @@ AUTH_KINDS, AUTH_KIND_WORDS = _words(ir.AuthKind)
 CONSTRAINT_KINDS, CONSTRAINT_KIND_WORDS = _words(ir.ForeignConstraintKind)
 SYNC_MODES, SYNC_MODE_WORDS = _words(ir.SyncMode)
 EMPTY_OPTIONS = ir.Options()
+# Fast paths: the commonest line shapes, read with one match. A line that does
+# not match, or that has anything to report, takes the general path, which
+# gives the same result (tests/test_fast_paths.py checks that it does).
 _PLAIN_ELEMENT_RE = re.compile(r'field +([A-Za-z_][A-Za-z0-9_]*)(?: +"([^"\\]*)")? *\Z')
+_PLAIN_FIELD_RE = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_]*) *: *"
+    r"(?:(text|int|bool|date|datetime|uuid|email)|str\(([0-9]+)\)|ref +([A-Za-z_][A-Za-z0-9_]*))"
+    r"( *\?)?((?: +(?:required|optional|pk|unique\??|auto_add|auto_update))*) *\Z"
+)
+_SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()}
 
 
 @attrs.frozen
@@ -368,6 +377,39 @@ class ModuleParser:
             auto_add=auto_add, auto_update=auto_update,
         )
 
+    def plain_field(self, m: re.Match, line: Line) -> ir.FieldSpec | None:
+        """The field of a line matched by ``_PLAIN_FIELD_RE``, or None when
+        the line has something to report (the general path reports it)."""
+        modifiers = m.group(6).split()
+        if len(set(modifiers)) != len(modifiers):
+            return None
+        optional = m.group(5) is not None or "optional" in modifiers or "unique?" in modifiers
+        required = "required" in modifiers
+        pk = "pk" in modifiers
+        auto_add = "auto_add" in modifiers
+        auto_update = "auto_update" in modifiers
+        if (required or pk) and optional:
+            return None
+        simple, length, target = m.group(2), m.group(3), m.group(4)
+        if simple is not None:
+            ftype = _SIMPLE_TYPES[simple]
+            if (auto_add or auto_update) and simple != "datetime":
+                return None
+        elif auto_add or auto_update:
+            return None
+        elif length is not None:
+            if int(length) < 1:
+                return None
+            ftype = ir.FieldType(ir.FieldTypeKind.STR, max_length=int(length))
+        else:
+            ftype = ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target)
+            self.module.references.append(
+                ("entity", target, ir.SourceLocation(self.file, line.number, m.start(4) + 1)))
+        return ir.FieldSpec(
+            m.group(1), ftype, ir.SourceLocation(self.file, line.number, m.start(1) + 1),
+            required or pk, pk, pk or "unique" in modifiers or "unique?" in modifiers, None, auto_add, auto_update,
+        )
+
     def parse_type(self, cur: Cursor, line: Line) -> ir.FieldType:
         tok = cur.peek_name()
         if tok is None or tok[1] not in TYPE_WORDS:
@@ -375,9 +417,9 @@ class ModuleParser:
                          "enum[a,b], ref Entity)", choices=TYPE_WORDS)
         cur.advance(tok)
         word = tok[1]
-        simple = SIMPLE_TYPES.get(word)
+        simple = _SIMPLE_TYPES.get(word)
         if simple is not None:
-            return ir.FieldType(simple)
+            return simple
         if word == "str":
             cur.op("(", "'(' and a maximum length after 'str', as in str(200)")
             n = cur.integer("a maximum length (a whole number) in str(N)")
@@ -466,6 +508,12 @@ class ModuleParser:
         fields: list[ir.FieldSpec] = []
         constraints: dict[str, list[tuple]] = {"unique": [], "index": []}
         for child in line.children:
+            m = _PLAIN_FIELD_RE.match(child.text, child.indent)
+            if m is not None and not child.children:
+                field = self.plain_field(m, child)
+                if field is not None:
+                    fields.append(field)
+                    continue
             with self.recover:
                 c = Cursor(child, self.file)
                 first = c.peek()
