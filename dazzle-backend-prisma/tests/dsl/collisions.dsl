@@ -1,0 +1,26 @@
+# Names this backend makes up (enums, foreign-key fields, back-relations)
+# that meet names the DSL already uses.
+
+app collisions "Collisions"
+
+# the enum of Ticket.status would be TicketStatus (Ticket_status when names
+# are preserved): the name of this model in either naming style
+entity Ticket_status:
+  id: int pk
+  label: str(20)
+
+entity Ticket:
+  id: int pk
+  status: enum[open,closed]
+  owner: ref User
+  owner_id: int
+  owner_id_2: int
+  # their back-relations on User, ticketOwner and ticketReviewer (Ticket_owner
+  # and Ticket_reviewer), meet User's own fields in one naming style or the other
+  reviewer: ref User
+
+entity User:
+  id: int pk
+  ticket_owner: str(10)
+  ticketOwner2: int
+  Ticket_reviewer: str(10)
