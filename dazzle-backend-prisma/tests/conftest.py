@@ -18,7 +18,11 @@ from pathlib import Path
 
 import pytest
 from dazzle.core import ir
-from dazzle.core.compiler import compile_path, compile_source
+from dazzle.testing import compile_dsl, compile_project
+
+# The test kit's fixtures (dazzle_example, dazzle_build, ...), as a third-party
+# backend would use them.
+pytest_plugins = ["dazzle.testing.fixtures"]
 
 TESTS = Path(__file__).resolve().parent
 WASM_ENV = "DAZZLE_PRISMA_WASM"
@@ -77,25 +81,11 @@ def prisma() -> PrismaTool:
     return PrismaTool(node, package)
 
 
-def compile_dsl(text: str, file: str = "test.dsl") -> ir.AppSpec:
-    """Compile one DSL module (with an ``app`` line); fail the test on errors."""
-    result = compile_source(text, file=file)
-    assert result.ok, "\n".join(result.render_diagnostics())
-    assert result.appspec is not None
-    return result.appspec
-
-
-def compile_project(path: Path) -> ir.AppSpec:
-    result = compile_path(path)
-    assert result.ok, "\n".join(result.render_diagnostics())
-    assert result.appspec is not None
-    return result.appspec
-
-
 @pytest.fixture(scope="session")
 def dsl() -> Callable[..., ir.AppSpec]:
-    """``dsl(text, file="test.dsl")``: the AppSpec of one DSL module."""
-    return compile_dsl
+    """``dsl(text, file="test.dsl")``: the AppSpec of one DSL module (the test
+    kit's ``compile_dsl``; the texts here are written unindented)."""
+    return lambda text, file="test.dsl": compile_dsl(text, file, dedent=False)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dazzle.backends import API_VERSION, BackendCapabilities
+from dazzle.backends import API_VERSION, BackendCapabilities, BackendError
 from dazzle.core.ir import AppSpec
 
 from dazzle_backend_prisma.build import build_schema
@@ -39,8 +39,11 @@ class PrismaBackend:
     def generate(self, appspec: AppSpec, output_dir: Path, **options: Any) -> None:
         text = generate_schema(appspec, **options)
         target = Path(output_dir) / SCHEMA_PATH
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.encode("utf-8"))
+        except OSError as error:
+            raise BackendError(f"prisma cannot write {target}: {error.strerror or error}") from error
 
 
 def generate_schema(appspec: AppSpec, **options: Any) -> str:
