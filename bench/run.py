@@ -261,6 +261,7 @@ def worker_backend(path: Path, name: str, repeat: int) -> dict:
     # The command's own compile step: compile, then take the result out of the
     # cyclic collector's reach, exactly as `dazzle build` does.
     from dazzle.cli.validate import compile_for_command as compile_path
+    from dazzle.core.compiler import cyclic_gc_paused
 
     backend = load_backend(name)
     if isinstance(backend, str):
@@ -279,7 +280,8 @@ def worker_backend(path: Path, name: str, repeat: int) -> dict:
             if not result.ok:
                 return {"status": f"project does not compile ({result.error_count} errors)"}
             try:
-                backend.generate(result.appspec, out)
+                with cyclic_gc_paused():  # as `dazzle build` runs every backend
+                    backend.generate(result.appspec, out)
             except Exception as exc:
                 return {"status": f"generate failed: {type(exc).__name__}: {exc}"}
             done = time.perf_counter()
@@ -297,7 +299,8 @@ def worker_backend(path: Path, name: str, repeat: int) -> dict:
         tracemalloc.start()
         result = compile_path(path)
         compile_peak = tracemalloc.get_traced_memory()[1] / MB
-        backend.generate(result.appspec, out)
+        with cyclic_gc_paused():
+            backend.generate(result.appspec, out)
         total_peak = tracemalloc.get_traced_memory()[1] / MB
         tracemalloc.stop()
     return {

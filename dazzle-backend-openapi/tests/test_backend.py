@@ -96,10 +96,3 @@ def test_an_unwritable_output_folder_is_a_backend_error(tmp_path: Path) -> None:
 def test_conforms_to_what_dazzle_asks_of_every_backend() -> None:
     assert_conforms("openapi")
 
-
-def test_the_collector_is_back_on_afterwards(tmp_path: Path) -> None:
-    import gc
-
-    assert gc.isenabled()
-    OpenAPIBackend().generate(compile_dsl(APP), tmp_path)
-    assert gc.isenabled()

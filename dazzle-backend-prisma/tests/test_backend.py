@@ -3,7 +3,6 @@ options, the file it writes, and output that is the same bytes every time."""
 
 from __future__ import annotations
 
-import gc
 import os
 import subprocess
 import sys
@@ -121,17 +120,6 @@ _MANY_ENTITIES = "".join(
     for i in range(20)
 )
 
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_cyclic_collector_left_as_found(dsl, enabled):
-    appspec = dsl(PROJECT)
-    was = gc.isenabled()
-    try:
-        gc.enable() if enabled else gc.disable()
-        generate_schema(appspec)
-        assert gc.isenabled() is enabled
-    finally:
-        gc.enable() if was else gc.disable()
 
 
 def test_dazzle_build_with_the_cli(tmp_path):

@@ -100,3 +100,22 @@ def test_select_backends(registry):
     assert names == ["escapes", "exits", "refuses", "removes", "writes"] and skipped == []
     with pytest.raises(UnknownBackendError, match="did you mean 'writes'"):
         select_backends(registry, ["write"], None)
+
+
+def test_backends_generate_with_the_cyclic_collector_paused_and_it_is_restored(tmp_path):
+    import gc
+
+    seen = []
+
+    class Watches(Backend):
+        def generate(self, appspec, output_dir, **options):
+            seen.append(gc.isenabled())
+            raise BackendError("stop here")
+
+    registry = BackendRegistry(distributions=lambda: ())
+    registry.register("watches", Watches)
+    assert gc.isenabled()
+    with pytest.raises(BackendRunError):
+        build(APPSPEC, load_targets(registry, ["watches"]), {"watches": {}}, tmp_path / "out")
+    assert seen == [False]
+    assert gc.isenabled()

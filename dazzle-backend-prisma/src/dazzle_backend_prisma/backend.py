@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,22 +46,4 @@ class PrismaBackend:
 def generate_schema(appspec: AppSpec, **options: Any) -> str:
     """The text of ``schema.prisma`` for ``appspec``. Raises ``BackendError``."""
     settings = read_options(options)
-    with _cyclic_gc_paused():
-        return render_schema(build_schema(appspec, settings))
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    # The schema is a few hundred thousand small containers that all live
-    # until the text is written, and none of them forms a cycle. Left on, the
-    # cyclic collector keeps walking them, and the whole AppSpec with them:
-    # over half the time of a 4,000-entity build. Reference counting still
-    # frees everything; the collector is switched back on (if it was on) as
-    # soon as the text is done.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return render_schema(build_schema(appspec, settings))
