@@ -26,9 +26,12 @@ LINES = [
 ]
 
 
+FAST_PATHS = ["_PLAIN_FIELD_RE", "_PLAIN_ELEMENT_RE", "_USES_ENTITY_RE", "_MODE_RE", "_ON_SURFACE_RE"]
+
+
 def general_only(monkeypatch) -> None:
-    monkeypatch.setattr(parser, "_PLAIN_FIELD_RE", NEVER)
-    monkeypatch.setattr(parser, "_PLAIN_ELEMENT_RE", NEVER)
+    for name in FAST_PATHS:
+        monkeypatch.setattr(parser, name, NEVER)
 
 
 def both_ways(compile_once, monkeypatch):
@@ -63,18 +66,34 @@ def test_the_fast_paths_are_taken(monkeypatch):
     compile_path(EXAMPLES / "bookshop")
     assert len(calls) > 10
     assert parser._PLAIN_ELEMENT_RE.match('    field title "Title"', 4)
+    assert parser._USES_ENTITY_RE.match("  uses entity Book", 2)
+    assert parser._MODE_RE.match("  mode: list", 2)
+    assert parser._ON_SURFACE_RE.match("    on click -> surface order_create", 4)
+
+
+SURFACE_LINES = [
+    "uses entity Thing", "uses entity Thing", "uses entity Nope", "uses  entity   Thing  ", "mode: view",
+    "mode: list", "mode:view", "mode : edit", "mode: lst", "meta a=1",
+]
+ON_LINES = [
+    "on click -> surface s", "on submit->surface s", "on auto -> surface nope", "on clik -> surface s",
+    "on click -> experience x", "on click -> surface s extra",
+]
 
 
 @settings(max_examples=300)
 @given(st.lists(st.sampled_from(LINES), min_size=1, max_size=8),
+       st.lists(st.sampled_from(SURFACE_LINES), max_size=4),
        st.lists(st.sampled_from(['field title "T"', 'field nope', 'field title "A" w=1', 'field  x   "y"  ',
                                  'field title "a\\"b"', 'field title', 'field title "dup"']),
-                min_size=1, max_size=4))
-def test_random_field_lines_are_read_the_same_both_ways(entity_lines, section_lines):
+                min_size=1, max_size=4),
+       st.lists(st.sampled_from(ON_LINES), max_size=2))
+def test_random_lines_are_read_the_same_both_ways(entity_lines, surface_lines, section_lines, on_lines):
     text = (
         "app a\nentity Thing:\n" + "\n".join(entity_lines) + "\n"
-        "surface s:\n  uses entity Thing\n  mode: view\n  section main:\n"
+        "surface s:\n" + "".join("  " + line + "\n" for line in surface_lines) + "  section main:\n"
         + "\n".join("    " + line for line in section_lines) + "\n"
+        + "  action go:\n" + "".join("    " + line + "\n" for line in on_lines)
     )
     fast = compile_source(text, "t.dsl")
     with pytest.MonkeyPatch.context() as m:

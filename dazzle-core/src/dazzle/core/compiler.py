@@ -34,6 +34,7 @@ class CompileResult:
     diagnostics: tuple[Diagnostic, ...]
     project: Project | None = None
     sources: dict = attrs.field(factory=dict, eq=False, repr=False)
+    _lines: dict = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
     @property
     def error_count(self) -> int:
@@ -56,13 +57,13 @@ class CompileResult:
         return tuple(d for d in self.diagnostics if not d.is_error)
 
     def source_line(self, d: Diagnostic) -> str | None:
-        text = self.sources.get(d.file)
-        if text is None or d.line < 1:
-            return None
-        lines = text.split("\n")
-        if d.line == 1 and lines[0].startswith("\ufeff"):
-            lines[0] = lines[0][1:]
-        return lines[d.line - 1] if d.line <= len(lines) else None
+        lines = self._lines.get(d.file)
+        if lines is None:
+            text = self.sources.get(d.file)
+            if text is None:
+                return None
+            lines = self._lines[d.file] = text.removeprefix("\ufeff").split("\n")
+        return lines[d.line - 1] if 1 <= d.line <= len(lines) else None
 
     def render_diagnostics(self) -> list[str]:
         """Each diagnostic as a human reads it: location, message, source line

@@ -160,8 +160,6 @@ class Cursor:
     def expected(self, what, hint: str | None = None, choices: tuple[str, ...] = ()) -> None:
         """Fail: ``what`` was expected here. ``what`` may be a function that
         returns the text, so that hot paths format messages only on failure."""
-        from dazzle.core.diagnostics import did_you_mean
-
         if callable(what):
             what = what()
         tok = self.peek()
@@ -173,7 +171,7 @@ class Cursor:
                 self.fail("tab character; DAZZLE uses spaces only", code="E101", hint="replace the tab with spaces")
             self.fail(f"unexpected character {describe_char(tok[1])}; expected {what}", code="E106")
         if hint is None and choices and tok is not None and tok[0] == NAME:
-            hint = did_you_mean(tok[1], choices)
+            hint = diag.did_you_mean(tok[1], choices)
         self.fail(f"expected {what}, found {self.describe()}", hint)
 
     def _decode(self, raw: str, pos: int) -> str:

@@ -69,6 +69,9 @@ _PLAIN_FIELD_RE = re.compile(
     r"( *\?)?((?: +(?:required|optional|pk|unique\??|auto_add|auto_update))*) *\Z"
 )
 _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()}
+_USES_ENTITY_RE = re.compile(r"uses +entity +([A-Za-z_][A-Za-z0-9_]*) *\Z")
+_MODE_RE = re.compile(r"mode *: *([a-z]+) *\Z")
+_ON_SURFACE_RE = re.compile(r"on +(submit|click|auto) *-> *surface +([A-Za-z_][A-Za-z0-9_]*) *\Z")
 
 
 @attrs.frozen
@@ -572,6 +575,19 @@ class ModuleParser:
         names: dict[str, dict[str, int]] = {"section": {}, "action": {}}
         words = ("uses", "mode", "meta", "section", "action")
         for child in line.children:
+            if not child.children:
+                m = _USES_ENTITY_RE.match(child.text, child.indent)
+                if m is not None and "uses entity" not in seen:
+                    seen["uses entity"] = child.number
+                    entity = m.group(1)
+                    self.module.references.append(
+                        ("entity", entity, ir.SourceLocation(self.file, child.number, m.start(1) + 1)))
+                    continue
+                m = _MODE_RE.match(child.text, child.indent)
+                if m is not None and "mode" not in seen and m.group(1) in SURFACE_MODES:
+                    seen["mode"] = child.number
+                    mode = SURFACE_MODES[m.group(1)]
+                    continue
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a surface line", words)
@@ -651,6 +667,13 @@ class ModuleParser:
     def parse_surface_action(self, line: Line, name: tuple, label: str | None) -> ir.SurfaceAction | None:
         result = None
         for child in line.children:
+            m = _ON_SURFACE_RE.match(child.text, child.indent)
+            if m is not None and result is None and not child.children:
+                target = ir.SourceLocation(self.file, child.number, m.start(2) + 1)
+                self.module.references.append(("surface", m.group(2), target))
+                result = ir.SurfaceAction(name[1], label, TRIGGERS[m.group(1)],
+                                          ir.Outcome(ir.OutcomeKind.SURFACE, m.group(2), target), self.loc(line, name))
+                continue
             with self.recover:
                 c = Cursor(child, self.file)
                 on = c.word("on")
