@@ -45,12 +45,14 @@ CASES = [
      "E101", 3, 1, "tab in indentation", "replace the tab with spaces"),
     ("tab inside a line", APP + "entity User:\n  id:\tuuid pk\n",
      "E101", 3, 6, "tab character", None),
-    ("unexpected indentation", APP + "entity User:\n  id: uuid pk\n      name: text\n",
-     "E102", 4, 7, "unexpected indentation", "if line 3 opens a block, end it with ':'"),
+    ("block under a field", APP + "entity User:\n  id: uuid pk\n      name: text\n",
+     "E102", 4, 7, "unexpected indented block under a 'field' line", "line it up with the line above"),
+    ("indented first line", "  app x\n", "E102", 1, 3, "unexpected indentation",
+     "a declaration starts at the beginning of its line"),
     ("header without colon", APP + 'entity User "User"\n  id: uuid pk\n',
-     "E102", 3, 3, "unexpected indentation", "if line 2 opens a block, end it with ':'"),
+     "E100", 2, 19, "expected ':' to open a block, found the end of the line", None),
     ("block expected", APP + "entity User:\nentity Other:\n  id: uuid pk\n",
-     "E103", 2, 12, "expected an indented block", None),
+     "E103", 2, 12, "expected an indented block under this line", None),
     ("dedent to no block", APP + "entity User:\n    id: uuid pk\n  name: text\n",
      "E104", 4, 3, "matches no enclosing block", None),
     ("unterminated string", APP + 'entity User "User:\n  id: uuid pk\n',
@@ -250,8 +252,8 @@ def test_hint_for_unknown_names_is_the_nearest_declared_one():
 
 def test_rendered_diagnostic_shows_the_line_and_a_caret():
     result = compile_text(APP + "entity User:\n  id: uuid pk\n  name: strng(20)\n")
-    assert result.diagnostics[1].is_error
-    text = result.render_diagnostics()[1]
+    assert [d.code for d in result.diagnostics] == ["E100"]
+    text = result.render_diagnostics()[0]
     assert text.splitlines() == [
         "app.dsl:4:9: error[E100]: expected a type (str(N), text, int, decimal(P,S), bool, date, datetime, "
         "uuid, email, enum[a,b], ref Entity), found 'strng'",

@@ -19,7 +19,7 @@ from dazzle.core import diagnostics as diag
 from dazzle.core import ir
 from dazzle.core.diagnostics import Diagnostic
 from dazzle.core.linker import link
-from dazzle.core.parser import parse_module
+from dazzle.core.parser import ModuleAST, parse_module
 from dazzle.core.project import Project, load_project
 from dazzle.core.rules import check_appspec
 
@@ -112,6 +112,15 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def module_diagnostics(module: ModuleAST, application: frozenset[str] | None) -> list[Diagnostic]:
+    """A module's own diagnostics. A module left out of the application is
+    judged on its syntax alone (codes E0xx and E1xx): what it declares is not
+    part of anything that is built."""
+    if application is None or module.name in application:
+        return module.diagnostics
+    return [d for d in module.diagnostics if d.code[:2] in ("E0", "E1")]
+
+
 def compile_project(project: Project) -> CompileResult:
     with cyclic_gc_paused():
         return _compile_project(project)
@@ -127,16 +136,17 @@ def _compile_project(project: Project) -> CompileResult:
         if text is None:
             continue
         sources[str(path)] = text
-        module = parse_module(text, str(path))
-        problems.extend(module.diagnostics)
-        modules.append(module)
+        modules.append(parse_module(text, str(path)))
     appspec = None
     if modules:
         linked = link(project, modules)
+        for module in modules:
+            problems.extend(module_diagnostics(module, linked.application))
         problems.extend(linked.diagnostics)
         if linked.appspec is not None:
             problems.extend(check_appspec(linked.appspec, linked.incomplete))
             appspec = linked.appspec
+    sources.update(_config_sources(problems))
     problems.sort(key=diag.sort_key)
     if any(d.is_error for d in problems):
         appspec = None
@@ -148,7 +158,7 @@ def compile_path(path: Path | str) -> CompileResult:
     one .dsl file."""
     project, problems = load_project(Path(path))
     if project is None:
-        return CompileResult(None, tuple(problems))
+        return CompileResult(None, tuple(problems), sources=_config_sources(problems))
     return compile_project(project)
 
 
@@ -170,3 +180,16 @@ def _compile_source(text: str, file: str) -> CompileResult:
     if any(d.is_error for d in problems):
         appspec = None
     return CompileResult(appspec, tuple(problems), project, {file: text})
+
+
+def _config_sources(problems: list[Diagnostic]) -> dict[str, str]:
+    """The text of a dazzle.toml that diagnostics point into, to show the line."""
+    sources = {}
+    for d in problems:
+        path = Path(d.file)
+        if path.name == "dazzle.toml" and d.file not in sources:
+            try:
+                sources[d.file] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                pass
+    return sources

@@ -531,11 +531,13 @@ class IntegrationSpec:
 
 @attrs.frozen
 class ModuleInfo:
-    """A module of the application: its name, file and the modules it uses."""
+    """A module of the application: its name, file, the modules it uses, and
+    the aliases its ``use ... as`` lines give them (alias to module name)."""
 
     name: str
     file: str
     uses: tuple[str, ...] = ()
+    aliases: Options = Options()
 
 
 @attrs.frozen

@@ -3,8 +3,8 @@ line on demand.
 
 A DAZZLE file is a sequence of lines. Each non-blank, non-comment line becomes a
 ``Line``: its number, its indentation, its text without the comment, and the
-lines of the block it opens (its ``children``). A line opens a block when it
-ends with ``:``.
+lines of the block it opens (its ``children``). Which lines may open a
+block is the parser's business.
 
 There is no token list: as in CPython's ``tomllib``, the ``Cursor`` matches a
 precompiled regular expression at its position and moves past what it read,
@@ -34,6 +34,7 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 _NAME_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) *")
+_WORD_RE = re.compile(r"-?[0-9][A-Za-z0-9_.]*")
 _PLAIN_STRING_RE = re.compile(r'"([^"\\]*)" *')
 _STRING_OR_HASH_RE = re.compile(r'"(?:[^"\\]|\\.)*"?|#')
 _ESCAPE_RE = re.compile(r"\\(.?)")
@@ -52,14 +53,13 @@ class Line:
     """One logical line: where it is, its text (comment removed), and the
     block it opens."""
 
-    __slots__ = ("number", "indent", "text", "children", "opens_block")
+    __slots__ = ("number", "indent", "text", "children")
 
     def __init__(self, number: int, indent: int, text: str) -> None:
         self.number = number
         self.indent = indent
         self.text = text
         self.children: list[Line] = []
-        self.opens_block = text.endswith(":")
 
     def __repr__(self) -> str:
         return f"Line({self.number}, {self.text!r}, {len(self.children)} children)"
@@ -92,6 +92,9 @@ class Cursor:
             return None
         m = _TOKEN_RE.match(text, pos)
         if m is None:
+            word = _WORD_RE.match(text, pos)  # such as 3abc: neither a number nor a name
+            if word is not None:
+                return (BAD, word.group(), pos + 1, word.end())
             return (BAD, text[pos], pos + 1, pos + 1)
         kind = m.lastgroup
         value = m.group(kind)
@@ -150,7 +153,7 @@ class Cursor:
         if tok[0] == STRING:
             return f'"{tok[1]}"'
         if tok[0] == BAD:
-            return describe_char(tok[1])
+            return describe_char(tok[1]) if len(tok[1]) == 1 else f"'{tok[1]}'"
         return f"'{tok[1]}'"
 
     def fail(self, message: str, hint: str | None = None, code: str = "E100", tok: tuple | None = None):
@@ -169,6 +172,9 @@ class Cursor:
                           hint='strings are one line, between double quotes: "like this"')
             if tok[1] == "\t":
                 self.fail("tab character; DAZZLE uses spaces only", code="E101", hint="replace the tab with spaces")
+            if len(tok[1]) > 1:
+                self.fail(f"'{tok[1]}' is neither a number nor a name; expected {what}",
+                          hint="a name starts with a letter or '_'")
             self.fail(f"unexpected character {describe_char(tok[1])}; expected {what}", code="E106")
         if hint is None and choices and tok is not None and tok[0] == NAME:
             hint = diag.did_you_mean(tok[1], choices)
@@ -262,13 +268,13 @@ class Cursor:
         acceptable there."""
         return self._take((STRING, NUMBER, NAME), what)
 
-    def dotted(self, what: str) -> tuple[list[str], tuple]:
-        first = self.name(what)
-        parts = [first[1]]
+    def dotted(self, what: str) -> tuple[list[str], list[tuple]]:
+        """A dotted name: its parts, and the token of each part."""
+        tokens = [self.name(what)]
         while self.at_op("."):
             self._take_op(".")
-            parts.append(self.name(f"a name after '{'.'.join(parts)}.'")[1])
-        return parts, first
+            tokens.append(self.name(f"a name after '{'.'.join(t[1] for t in tokens)}.'"))
+        return [t[1] for t in tokens], tokens
 
     def name_list(self, what: str) -> list[tuple]:
         names = [self.name(what)]
@@ -277,11 +283,14 @@ class Cursor:
         return names
 
     def block_start(self) -> None:
-        """The ':' that ends a line opening a block."""
+        """The ':' that ends a line opening a block, and the block under it."""
         if not self.at_op(":"):
             self.expected("':' to open a block")
-        self._take_op(":")
+        colon = self._take_op(":")
         self.end()
+        if not self.line.children:
+            self.fail("expected an indented block under this line", code="E103", tok=colon,
+                      hint=f"indent the lines of the block under line {self.line.number}")
 
     def end(self) -> None:
         if not self.at_end():
@@ -302,24 +311,31 @@ def strip_comment(text: str) -> str:
     return text.rstrip(" ")
 
 
-def build_blocks(text: str, file: str, problems: list[Diagnostic]) -> list[Line]:
+def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list[int] | None = None) -> list[Line]:
     """The top-level ``Line``s of ``text``, each with its block of children.
 
-    Indentation problems are appended to ``problems``; the offending line is
-    dropped, together with any block below it, so that one mistake gives one
-    diagnostic.
+    A line indented deeper than the line before it goes into that line's
+    block, whether or not that line ends with ``:``: the parser knows which
+    lines open blocks, so it reports a block where none belongs (E102) and a
+    missing one (E103), with the words of the line in its message.
+
+    Lines that cannot be placed at all (a tab or another kind of space in the
+    indentation; an indentation that matches no enclosing block; an indented
+    first line) are reported here and dropped with the block below them, so
+    that one mistake gives one diagnostic. Their numbers go to ``dropped``:
+    the parser treats the declaration they were in as incomplete.
     """
     top: list[Line] = []
     # The open blocks: (indent of their lines, the list their lines go into).
     stack: list[tuple[int, list[Line]]] = [(0, top)]
-    previous: Line | None = None
     skip_deeper_than: int | None = None
+    if dropped is None:
+        dropped = []
 
-    def expected_block(line: Line) -> None:
-        problems.append(diag.error(
-            "E103", "expected an indented block after this line", file, line.number, len(line.text),
-            hint=f"indent the lines of the block under line {line.number}, or remove the ':'",
-        ))
+    def drop(number: int, indent: int) -> None:
+        nonlocal skip_deeper_than
+        dropped.append(number)
+        skip_deeper_than = indent
 
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -346,47 +362,44 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic]) -> list[Line]
                     "E106", f"unexpected character {describe_char(ch)} in indentation", file, number, indent + 1,
                     hint="indent with spaces only",
                 ))
-            skip_deeper_than = indent if skip_deeper_than is None else min(skip_deeper_than, indent)
-            previous = None
+            # Skip what was meant to be below it: deeper than it looks, with tabs at 8 columns.
+            drop(number, len(raw[: len(raw) - len(rest)].expandtabs(8)))
             continue
         body = strip_comment(raw) if "#" in raw else raw.rstrip(" ")
         if len(body) == indent:  # only spaces before a comment
             continue
         if skip_deeper_than is not None:
             if indent > skip_deeper_than:
+                dropped.append(number)
                 continue
             skip_deeper_than = None
 
         line = Line(number, indent, body)
-        if previous is not None and previous.opens_block:
-            if indent > previous.indent:
-                stack.append((indent, previous.children))
-                previous.children.append(line)
-                previous = line
-                continue
-            expected_block(previous)
-        current_indent = stack[-1][0]
+        current_indent, siblings = stack[-1]
         if indent > current_indent:
-            hint = "only a line ending with ':' opens an indented block"
-            if previous is not None and previous.indent < indent:
-                hint = f"if line {previous.number} opens a block, end it with ':'"
-            problems.append(diag.error("E102", "unexpected indentation", file, number, indent + 1, hint=hint))
-            skip_deeper_than = indent - 1
+            if not siblings:
+                problems.append(diag.error(
+                    "E102", "unexpected indentation", file, number, indent + 1,
+                    hint="a declaration starts at the beginning of its line" if len(stack) == 1
+                    else "line it up with the lines of its block",
+                ))
+                drop(number, indent - 1)
+                continue
+            parent = siblings[-1]
+            stack.append((indent, parent.children))
+            parent.children.append(line)
             continue
         if indent < current_indent:
+            inner = current_indent
             while len(stack) > 1 and stack[-1][0] > indent:
-                stack.pop()
-            if stack[-1][0] != indent:
+                inner = stack.pop()[0]
+            outer = stack[-1][0]
+            if outer != indent:
                 problems.append(diag.error(
                     "E104", "this line's indentation matches no enclosing block", file, number, indent + 1,
-                    hint=f"indent it by {stack[-1][0]} spaces to continue the enclosing block",
+                    hint=f"indent it by {inner} spaces to stay in the block above it, or by {outer} to end that block",
                 ))
-                skip_deeper_than = indent
-                previous = None
+                drop(number, indent)
                 continue
         stack[-1][1].append(line)
-        previous = line
-
-    if previous is not None and previous.opens_block:
-        expected_block(previous)
     return top

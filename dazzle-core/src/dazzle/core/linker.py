@@ -26,6 +26,8 @@ class LinkResult:
     appspec: ir.AppSpec | None
     diagnostics: tuple[Diagnostic, ...]
     incomplete: frozenset[tuple[str, str]] = frozenset()
+    #: The modules of the application (None when there is no root).
+    application: frozenset[str] | None = None
 
 
 def _members(kind: str, spec) -> tuple[str, ...] | dict:
@@ -42,6 +44,11 @@ class Linker:
         self.modules = modules
         self.problems: list[Diagnostic] = []
         self.by_name: dict[str, ModuleAST] = {}
+        # Suggestions cost a comparison with every candidate: past this many,
+        # unknown names get none, so that a flood of errors stays fast.
+        self.suggestions_left = 100
+        self.graph: dict[str, list[str]] = {}
+        self.homes: dict[tuple[str, str], list[str]] = {}
 
     def error(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
         self.problems.append(diag.error(code, message, loc.file, loc.line, loc.column, hint))
@@ -56,10 +63,12 @@ class Linker:
                 continue
             self.by_name[module.name] = module
         root = self.find_root()
-        graph = self.check_uses()
+        graph = self.graph = self.use_graph()
         if root is None:
+            self.check_uses(set(self.by_name))
             return LinkResult(None, tuple(self.problems))
         reach = self.reachable(graph, root.name)
+        self.check_uses(reach)
         app_modules = [m for m in self.by_name.values() if m.name in reach]
         for module in self.by_name.values():
             if module.name not in reach:
@@ -75,7 +84,7 @@ class Linker:
                                for name, (decl, _) in table.items() if decl.incomplete)
         for module in app_modules:
             self.resolve(module, tables, outside, visible[module.name])
-        return LinkResult(self.build(root, app_modules, tables), tuple(self.problems), incomplete)
+        return LinkResult(self.build(root, app_modules, tables), tuple(self.problems), incomplete, frozenset(reach))
 
     # -- modules -----------------------------------------------------------------
 
@@ -89,11 +98,11 @@ class Linker:
                 hint = did_you_mean(wanted, names) or f"modules found: {', '.join(names)}"
                 self.problems.append(diag.error("E011", f"root module '{wanted}' not found", file, line, column, hint))
                 return None
-            if root.app is None:
+            if root.app is None and not root.has_app_line:
                 self.error(root.location, "E012", f"root module '{wanted}' has no 'app' line",
                            hint='add a line such as: app my_app "My App"')
             return root
-        with_app = [m for m in self.by_name.values() if m.app is not None]
+        with_app = [m for m in self.by_name.values() if m.has_app_line]
         if len(with_app) == 1:
             return with_app[0]
         if not with_app:
@@ -110,28 +119,32 @@ class Linker:
             return None
         first = with_app[0]
         for other in with_app[1:]:
-            self.error(other.app.location, "E012",
+            self.error(other.app.location if other.app else other.location, "E012",
                        f"several modules have an 'app' line ('{first.name}' in {first.file} and '{other.name}')",
                        hint="keep one 'app' line, or add a dazzle.toml whose [project] root names the root module")
         return None
 
-    def check_uses(self) -> dict[str, list[str]]:
-        graph: dict[str, list[str]] = {}
-        for module in self.by_name.values():
-            targets = graph.setdefault(module.name, [])
-            for use in module.uses:
+    def use_graph(self) -> dict[str, list[str]]:
+        """Each module's name to the known modules it uses."""
+        return {
+            module.name: list(dict.fromkeys(u.module for u in module.uses if u.module in self.by_name))
+            for module in self.by_name.values()
+        }
+
+    def check_uses(self, modules: set[str]) -> None:
+        """Unknown modules and cycles among ``modules`` (the application's:
+        modules left out of it are judged on their syntax alone)."""
+        for name in modules:
+            for use in self.by_name[name].uses:
                 if use.module not in self.by_name:
                     self.error(use.location, "E202", f"unknown module '{use.module}'",
                                hint=did_you_mean(use.module, self.by_name))
-                elif use.module not in targets:
-                    targets.append(use.module)
-        self.report_cycles(graph)
-        return graph
+        self.report_cycles({name: targets for name, targets in self.graph.items() if name in modules})
 
     def report_cycles(self, graph: dict[str, list[str]]) -> None:
         state: dict[str, int] = {}  # 1: on the current path; 2: done
         reported: set[frozenset[str]] = set()
-        for start in graph:
+        for start in sorted(graph):
             if state.get(start):
                 continue
             path = [start]
@@ -156,7 +169,7 @@ class Linker:
                 elif not state.get(nxt):
                     state[nxt] = 1
                     path.append(nxt)
-                    stack.append(iter(graph[nxt]))
+                    stack.append(iter(graph.get(nxt, ())))
 
     @staticmethod
     def reachable(graph: dict[str, list[str]], start: str) -> set[str]:
@@ -175,6 +188,7 @@ class Linker:
         tables: dict[str, dict[str, tuple[Declaration, str]]] = {k: {} for k in DECLARATION_KEYWORDS}
         for module in app_modules:
             for decl in module.declarations:
+                self.homes.setdefault((decl.kind, decl.name), []).append(module.name)
                 table = tables[decl.kind]
                 first = table.get(decl.name)
                 if first is not None:
@@ -199,22 +213,23 @@ class Linker:
         for kind, name, loc in module.references:
             entry = tables[kind].get(name)
             if entry is not None:
-                if entry[1] not in visible:
+                homes = self.homes[(kind, name)]
+                if not any(home in visible for home in homes):
                     self.error(loc, "E206",
-                               f"{KIND_WORDS[kind]} '{name}' is declared in module '{entry[1]}', "
+                               f"{KIND_WORDS[kind]} '{name}' is declared in module '{homes[0]}', "
                                f"which module '{module.name}' does not use",
-                               hint=f"add 'use {entry[1]}' to {module.file}")
+                               hint=self.use_hint(module, homes[0], name))
                 continue
             home = outside.get((kind, name))
             if home is not None:
                 self.error(loc, "E206",
                            f"{KIND_WORDS[kind]} '{name}' is declared in module '{home}', "
                            "which is not part of the application",
-                           hint=f"add 'use {home}' to {module.file}")
+                           hint=self.use_hint(module, home, name))
                 continue
             candidates = [n for n, (_, home_module) in tables[kind].items() if home_module in visible]
             self.error(loc, "E205", f"unknown {KIND_WORDS[kind]} '{name}'",
-                       hint=did_you_mean(name, candidates or tables[kind]))
+                       hint=self.suggest(name, candidates or tables[kind]))
         for owner_kind, owner, member_kind, member, loc in module.member_references:
             entry = tables[owner_kind].get(owner)
             if entry is None or entry[0].incomplete:
@@ -225,7 +240,21 @@ class Linker:
             what = "action or sync" if member_kind == "action" else member_kind
             self.error(loc, _MEMBER_CODES[member_kind],
                        f"unknown {what} '{member}' in {KIND_WORDS[owner_kind]} '{owner}'",
-                       hint=did_you_mean(member, members))
+                       hint=self.suggest(member, members))
+
+    def suggest(self, name: str, candidates) -> str | None:
+        if self.suggestions_left <= 0:
+            return None
+        self.suggestions_left -= 1
+        return did_you_mean(name, candidates)
+
+    def use_hint(self, module: ModuleAST, home: str, name: str) -> str:
+        """How ``module`` can see ``name`` from module ``home``: a `use` line,
+        unless that would close a cycle."""
+        if module.name in self.reachable(self.graph, home):
+            return (f"'{home}' already uses '{module.name}' (directly or through others), so a 'use {home}' "
+                    f"would close a cycle; move '{name}' into a module that both can use")
+        return f"add 'use {home}' to {module.file}"
 
     # -- the result ----------------------------------------------------------------
 
@@ -249,7 +278,11 @@ class Linker:
             foreign_models=specs("foreign_model"),
             integrations=specs("integration"),
             modules=tuple(
-                ir.ModuleInfo(m.name, m.file, tuple(dict.fromkeys(u.module for u in m.uses))) for m in app_modules
+                ir.ModuleInfo(
+                    m.name, m.file, tuple(dict.fromkeys(u.module for u in m.uses)),
+                    ir.Options(tuple((u.alias, u.module) for u in m.uses if u.alias)),
+                )
+                for m in app_modules
             ),
             metadata=ir.Options.of(metadata),
         )

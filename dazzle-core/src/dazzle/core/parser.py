@@ -16,6 +16,7 @@ that depend on its contents are skipped rather than reported twice.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 import uuid as _uuid
@@ -118,6 +119,9 @@ class ModuleAST:
     declared_name: bool = False
     uses: list[UseLine] = attrs.Factory(list)
     app: AppLine | None = None
+    #: True when the module has an ``app`` line, even one with a syntax error
+    #: (then ``app`` is None), so that no "no app line" error follows it.
+    has_app_line: bool = False
     declarations: list[Declaration] = attrs.Factory(list)
     references: list[tuple] = attrs.Factory(list)
     member_references: list[tuple] = attrs.Factory(list)
@@ -202,6 +206,8 @@ class ModuleParser:
 
     def error(self, code: str, message: str, line: int, column: int, hint: str | None = None) -> None:
         self.problems.append(diag.error(code, message, self.file, line, column, hint))
+        if code == "E302":  # a member declared twice was dropped: judge the rest no further
+            self.incomplete = True
 
     def error_at(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
         self.error(code, message, loc.line, loc.column, hint)
@@ -228,10 +234,14 @@ class ModuleParser:
         if line.children:
             first = line.children[0]
             self.error("E102", f"unexpected indented block under a '{keyword}' line", first.number,
-                       first.indent + 1, hint="only lines ending with ':' open a block")
+                       first.indent + 1, hint="line it up with the line above; only some lines open a block")
+            self.incomplete = True
 
     def once(self, seen: dict, key: str, line: Line, tok: tuple) -> bool:
+        """Whether ``key`` is seen here for the first time; an error if not
+        (and the declaration, having lost that line, is incomplete)."""
         if key in seen:
+            self.incomplete = True
             self.error("E109", f"'{key}' is given more than once (first on line {seen[key]})",
                        line.number, tok[2])
             return False
@@ -241,12 +251,16 @@ class ModuleParser:
     # -- the file ----------------------------------------------------------------
 
     def parse(self) -> ModuleAST:
-        top = build_blocks(self.text, self.file, self.problems)
+        dropped: list[int] = []
+        top = build_blocks(self.text, self.file, self.problems, dropped)
         phase = 0  # 0: module allowed; 1: use allowed; 2: declarations
-        for line in top:
+        for index, line in enumerate(top):
             cur = Cursor(line, self.file)
             word = cur.peek()
-            self.incomplete = False
+            # A declaration that lost lines to an indentation error is incomplete.
+            end = top[index + 1].number if index + 1 < len(top) else float("inf")
+            at = bisect.bisect_left(dropped, line.number)
+            self.incomplete = at < len(dropped) and dropped[at] < end
             try:
                 if word[0] != NAME or word[1] not in TOP_LEVEL_KEYWORDS:
                     hint = did_you_mean(word[1], TOP_LEVEL_KEYWORDS) if word[0] == NAME else None
@@ -256,6 +270,8 @@ class ModuleParser:
                     )
                 keyword = word[1]
                 if keyword == "module":
+                    if self.module.declared_name:
+                        cur.fail(f"the module is already named on line {self.module.location.line}", code="E109")
                     if phase > 0:
                         cur.fail("'module' must be the first line of the file (after comments)", code="E108")
                     self.parse_module_line(line, cur)
@@ -268,6 +284,7 @@ class ModuleParser:
                     phase = 1
                 elif keyword == "app":
                     phase = 2
+                    self.module.has_app_line = True
                     self.parse_app(line, cur)
                 else:
                     phase = 2
@@ -280,7 +297,8 @@ class ModuleParser:
 
     def parse_module_line(self, line: Line, cur: Cursor) -> None:
         cur.skip()
-        parts, first = cur.dotted("a module name such as 'support.core'")
+        parts, tokens = cur.dotted("a module name such as 'support.core'")
+        first = tokens[0]
         cur.end()
         self.no_block(line, "module")
         self.module.name = ".".join(parts)
@@ -289,7 +307,8 @@ class ModuleParser:
 
     def parse_use(self, line: Line, cur: Cursor) -> None:
         cur.skip()
-        parts, first = cur.dotted("a module name after 'use'")
+        parts, tokens = cur.dotted("a module name after 'use'")
+        first = tokens[0]
         alias = None
         if cur.accept_word("as"):
             alias = cur.name("an alias after 'as'")[1]
@@ -309,11 +328,16 @@ class ModuleParser:
         self.module.app = AppLine(name[1], title, self.loc(line, name))
 
     def header(self, line: Line, cur: Cursor, what: str) -> tuple[tuple, str | None]:
-        """``KEYWORD NAME ["Title"]:`` (after any extra words the caller read)."""
+        """``KEYWORD NAME ["Title"]:``. Once the name is read, a mistake in the
+        rest of the line is reported and the block is read all the same, with
+        the declaration marked incomplete, so that the one mistake does not
+        also make every reference to the declaration fail."""
         cur.skip()
         name = cur.name(lambda: f"a name for the {what}")
-        title = cur.optional_string()
-        cur.block_start()
+        title = None
+        with self.recover:
+            title = cur.optional_string()
+            cur.block_start()
         return name, title
 
     # -- fields (entities and foreign models) ------------------------------------------
@@ -465,11 +489,12 @@ class ModuleParser:
         return ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target[1])
 
     def check_default(self, field: str, ftype: ir.FieldType, tok: tuple, line: Line) -> ir.Literal | None:
-        value = literal_value(tok)
         kind = ftype.kind
+        # An enum default is a value's name, even one spelt like a literal (enum[true,false]=false).
+        value = tok[1] if kind is ir.FieldTypeKind.ENUM and tok[0] != NUMBER else literal_value(tok)
         problem = None
         if kind is ir.FieldTypeKind.ENUM:
-            if tok[0] == NUMBER or isinstance(value, bool) or value not in ftype.enum_values:
+            if tok[0] == NUMBER or value not in ftype.enum_values:
                 problem = f"is not one of the enum's values ({', '.join(ftype.enum_values)})"
         elif kind is ir.FieldTypeKind.BOOL:
             if not isinstance(value, bool):
@@ -481,10 +506,9 @@ class ModuleParser:
             if tok[0] != NUMBER:
                 problem = "must be a number"
             else:
-                digits = Decimal(value).as_tuple()
-                decimals = max(-digits.exponent, 0)
-                whole = len(digits.digits) - decimals
-                if decimals > ftype.scale or whole > ftype.precision - ftype.scale:
+                number = Decimal(value)
+                exact = number.quantize(Decimal(1).scaleb(-ftype.scale)) == number
+                if not exact or abs(number) >= Decimal(10) ** (ftype.precision - ftype.scale):
                     problem = f"does not fit decimal({ftype.precision},{ftype.scale})"
         elif kind is ir.FieldTypeKind.REF:
             problem = "is not allowed: a reference has no literal default"
@@ -493,11 +517,12 @@ class ModuleParser:
         elif kind is ir.FieldTypeKind.STR and len(value) > ftype.max_length:
             problem = f"is {len(value)} characters long, more than str({ftype.max_length}) allows"
         elif kind is ir.FieldTypeKind.DATE:
-            problem = _iso_problem(_dt.date.fromisoformat, value, "a date such as \"2024-01-31\"")
+            problem = _format_problem(_DATE_RE, _dt.date.fromisoformat, value, 'a date such as "2024-01-31"')
         elif kind is ir.FieldTypeKind.DATETIME:
-            problem = _iso_problem(_dt.datetime.fromisoformat, value, "a timestamp such as \"2024-01-31T12:00:00Z\"")
+            problem = _format_problem(_DATETIME_RE, _dt.datetime.fromisoformat, value,
+                                      'a timestamp such as "2024-01-31T12:00:00Z"')
         elif kind is ir.FieldTypeKind.UUID:
-            problem = _iso_problem(_uuid.UUID, value, "a UUID")
+            problem = _format_problem(_UUID_RE, _uuid.UUID, value, 'a UUID such as "123e4567-e89b-12d3-a456-426614174000"')
         if problem:
             shown = f'"{tok[1]}"' if tok[0] == STRING else tok[1]
             self.error("E303", f"default {shown} of field '{field}' {problem}", line.number, tok[2])
@@ -568,7 +593,7 @@ class ModuleParser:
         name, title = self.header(line, cur, "surface")
         entity = None
         mode = None
-        meta: list[tuple[str, ir.Literal]] = []
+        meta: dict[str, ir.Literal] = {}
         sections: list[ir.SurfaceSection] = []
         actions: list[ir.SurfaceAction] = []
         seen: dict[str, int] = {}
@@ -625,7 +650,11 @@ class ModuleParser:
                     options = parse_options(c, "meta line")
                     if not options:
                         c.expected("key=value hints after 'meta'")
-                    meta.extend(options.pairs)
+                    for key, value in options.pairs:
+                        if key in meta:
+                            self.error("E109", f"meta key '{key}' is given twice in surface '{name[1]}'",
+                                       child.number, word[2])
+                        meta[key] = value
         if mode is None:
             if not self.incomplete:
                 self.error_at(self.loc(line, name), "E110", f"surface '{name[1]}' has no 'mode' line",
@@ -633,7 +662,7 @@ class ModuleParser:
             mode = ir.SurfaceMode.CUSTOM
         return ir.SurfaceSpec(
             name=name[1], title=title, module=self.module.name, location=self.loc(line, name), mode=mode,
-            entity=entity, sections=tuple(sections), actions=tuple(actions), metadata=ir.Options(tuple(meta)),
+            entity=entity, sections=tuple(sections), actions=tuple(actions), metadata=ir.Options(tuple(meta.items())),
         )
 
     def parse_section(self, line: Line, name: tuple, title: str | None) -> ir.SurfaceSection:
@@ -854,11 +883,13 @@ class ModuleParser:
     def parse_foreign_model(self, line: Line, cur: Cursor) -> ir.ForeignModelSpec:
         cur.skip()
         name = cur.name("a name for the foreign model")
-        cur.word("from")
-        service = cur.name("the service the foreign model comes from")
-        title = cur.optional_string()
-        cur.block_start()
-        self.ref("service", service, line)
+        service, title = (NAME, "", 0, 0), None
+        with self.recover:
+            cur.word("from")
+            service = cur.name("the service the foreign model comes from")
+            self.ref("service", service, line)
+            title = cur.optional_string()
+            cur.block_start()
         keys: list[tuple] | None = None
         key_line: Line | None = None
         constraints: list[ir.ForeignConstraint] = []
@@ -952,7 +983,8 @@ class ModuleParser:
         if tok[1] not in uses[kind]:
             spelled = kind.replace("_", " ")
             self.error("E307", f"{spelled} '{tok[1]}' is not listed in this integration's 'uses {kind}' lines",
-                       line.number, tok[2], hint=f"add 'uses {kind} {tok[1]}' to the integration")
+                       line.number, tok[2],
+                       hint=did_you_mean(tok[1], uses[kind]) or f"add 'uses {kind} {tok[1]}' to the integration")
 
     def parse_call_target(self, c: Cursor, line: Line, uses: dict) -> tuple[tuple, str]:
         service = c.name("a service name, as in SERVICE.OPERATION")
@@ -1029,11 +1061,14 @@ class ModuleParser:
                     self.check_used(uses, "foreign_model", foreign, child)
                     self.ref("entity", entity, child)
                     assignments = self.parse_assignments(child, "<-", "an entity field name")
-                    for target, expr, ln, extra in assignments:
+                    for target, expr, ln, tokens in assignments:
                         self.member_ref("entity", entity[1], "field", target, ln)
-                        if len(expr.path) == 2 and expr.path[0] == "foreign":
-                            tok = (NAME, expr.path[1], extra[2] + len("foreign."))
-                            self.member_ref("foreign_model", foreign[1], "field", tok, ln)
+                        if expr.path[:1] == ("foreign",):
+                            if len(expr.path) != 2:
+                                self.error("E100", "a foreign.NAME path names one field of the foreign model",
+                                           ln.number, tokens[-1][2] if len(expr.path) > 2 else tokens[0][2])
+                            else:
+                                self.member_ref("foreign_model", foreign[1], "field", tokens[1], ln)
                     if self.once(seen, "map", child, word):
                         response = ir.ResponseMapping(
                             foreign[1], entity[1], self.loc(child, foreign),
@@ -1119,31 +1154,55 @@ class ModuleParser:
         )
 
 
-_CRON_FIELD_RE = re.compile(r"(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?)*\Z")
-_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+_CRON_FIELDS = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day-of-month", 1, 31, {}),
+    ("month", 1, 12, {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}),
+    ("day-of-week", 0, 7, {d: i for i, d in enumerate("SUN MON TUE WED THU FRI SAT".split())}),
+)
 
 
 def cron_problem(schedule: str) -> str | None:
-    """Why ``schedule`` is not a five-field cron expression, or None."""
+    """Why ``schedule`` is not a five-field cron expression (``*``, numbers,
+    month and day names, ranges ``a-b``, steps ``/n``, lists ``a,b``), or None."""
     fields = schedule.split()
     if len(fields) != 5:
         return f"it has {len(fields)} field{'s' * (len(fields) != 1)}, not 5"
-    names = ("minute", "hour", "day-of-month", "month", "day-of-week")
-    for text, (low, high), what in zip(fields, _CRON_RANGES, names, strict=True):
-        if not _CRON_FIELD_RE.match(text):
-            return f"the {what} field '{text}' is not valid"
-        for number in re.findall(r"(?<![/0-9])[0-9]+", text):
-            if not low <= int(number) <= high:
+    for text, (what, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
+        for item in text.split(","):
+            base, slash, step = item.partition("/")
+            if slash and not (step.isdigit() and int(step) > 0):
+                return f"the {what} field '{text}' has a step that is not a whole number above 0"
+            if base == "*":
+                continue
+            first, dash, last = base.partition("-")
+            start = int(first) if first.isdigit() else names.get(first.upper())
+            end = (int(last) if last.isdigit() else names.get(last.upper())) if dash else start
+            if start is None or end is None:
+                return f"the {what} field '{text}' is not valid"
+            if not (low <= start <= high and low <= end <= high):
                 return f"the {what} field '{text}' is outside {low}-{high}"
+            if start > end:
+                return f"the {what} field '{text}' has a range that runs backwards"
     return None
 
 
-def _iso_problem(parse, value: str, what: str) -> str | None:
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?\Z")
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+
+
+def _format_problem(shape: re.Pattern, parse, value: str, what: str) -> str | None:
+    """Why ``value`` is not ``what`` (written as ``shape`` and accepted by
+    ``parse``), or None."""
     try:
-        parse(value)
+        if shape.match(value):
+            parse(value)
+            return None
     except ValueError:
-        return f"is not {what}"
-    return None
+        pass
+    return f"is not {what}"
 
 
 def parse_module(text: str, file: str) -> ModuleAST:

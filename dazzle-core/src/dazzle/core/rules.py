@@ -117,19 +117,32 @@ def check_services(appspec: ir.AppSpec) -> list[Diagnostic]:
                 hint=f'add the scopes it needs, such as: auth_profile: {auth.kind.value} scopes="read"',
             ))
         spec = service.spec
-        if spec.kind is ir.ApiSpecKind.URL:
-            parts = urlsplit(spec.value)
-            if not (parts.scheme and parts.netloc):
-                found.append(_warn(
-                    spec.location, "W006", f"service '{service.name}': spec URL \"{spec.value}\" is not absolute",
-                    hint='write the whole URL, such as "https://api.example.com/openapi.json"',
-                ))
+        if spec.kind is ir.ApiSpecKind.URL and not is_absolute_url(spec.value):
+            found.append(_warn(
+                spec.location, "W006", f"service '{service.name}': spec URL \"{spec.value}\" is not absolute",
+                hint='write the whole URL, such as "https://api.example.com/openapi.json"',
+            ))
     return found
+
+
+def is_absolute_url(text: str) -> bool:
+    """A scheme and a host (``https://host/...``), or a scheme and an absolute
+    path (``file:///...``). Text that is not a URL at all is not absolute."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "https://[x/..." and other text urlsplit refuses
+        return False
+    return bool(parts.scheme) and bool(parts.netloc or parts.path.startswith("/"))
 
 
 def check_appspec(appspec: ir.AppSpec, skip: Collection[tuple[str, str]] = ()) -> list[Diagnostic]:
     """Every cross-declaration check. ``skip`` holds ``(kind, name)`` of
     declarations with syntax errors, whose contents are not judged."""
+    if skip:
+        # With syntax errors, what is referenced and what reads a form field
+        # are not known for sure: warnings drawn from the whole application
+        # would be guesses.
+        return [*check_experiences(appspec, skip), *check_services(appspec)]
     return [
         *check_experiences(appspec, skip),
         *check_unused_entities(appspec),
