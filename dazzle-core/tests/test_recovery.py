@@ -226,3 +226,63 @@ def test_a_second_module_line_says_so():
 def test_dazzle_toml_diagnostics_show_the_line(make_project):
     result = make_project({"dazzle.toml": '[project]\nroot = "nowhere"\n', "a.dsl": "module a\napp a\n"})
     assert "   2 | root = \"nowhere\"" in result.render_diagnostics()[0]
+
+
+def test_lines_after_a_misindented_one_are_still_read():
+    result = run("app a\nentity X:\n  id: int pk\n name: str(10)\n  age: innt\n  zz: ref Nope\n"
+                 "surface s:\n  uses entity X\n  mode: view\n  section m:\n    field age\n")
+    assert found(result) == [("E104", 4, 2), ("E100", 5, 8), ("E205", 6, 11)]
+
+
+@pytest.mark.parametrize(("field", "message"), [
+    ('m: datetime default="2024-01-01"', "is not a timestamp with seconds and an offset"),
+    ('m: datetime default="2024-01-01T10:00"', "is not a timestamp with seconds and an offset"),
+    ('m: datetime default="2024-01-01 10:00:00+02:00"', "is not a timestamp with seconds and an offset"),
+    ('m: email default="not an email"', "is not an e-mail address"),
+    ("m: int default=99999999999999999999", "does not fit a 64-bit integer"),
+    ('m: datetime auto_add default="2024-01-01T10:00:00Z"', "is set automatically (auto_add) and cannot have a default"),
+])
+def test_defaults_that_no_backend_could_write_are_errors(field, message):
+    result = run(f"app a\nentity E:\n  id: uuid pk\n  {field}\n")
+    assert [d.code for d in result.errors] == ["E303"]
+    assert message in result.errors[0].message
+
+
+def test_a_timestamp_default_in_rfc3339_is_fine():
+    result = run('app a\nentity E:\n  id: uuid pk\n  m: datetime="2024-01-01T10:00:00.5+02:00"\n'
+                 "surface s:\n  uses entity E\n  mode: view\n")
+    assert result.diagnostics == ()
+
+
+def test_a_foreign_model_missing_from_uses_is_reported_once():
+    result = run("app a\nentity E:\n  id: uuid pk\n  k: str(5)\nservice s:\n  spec: inline \"x\"\n"
+                 "foreign_model F from s:\n  key: k\n  field k: str(5)\nintegration i:\n  uses service s\n"
+                 "  action a:\n    call s.get with:\n      x <- 1\n    map response F -> entity E:\n      k <- foreign.k\n"
+                 "  sync b:\n    mode: event_driven\n    from s.list as F\n    into entity E\n")
+    assert [d.code for d in result.errors] == ["E307"]
+
+
+def test_an_unknown_transition_target_is_not_also_an_unreachable_step():
+    result = run("app a\nentity E:\n  id: uuid pk\nsurface s:\n  uses entity E\n  mode: view\nexperience x:\n"
+                 "  start at step a\n  step a:\n    kind: surface\n    surface s\n    on success -> step dne\n"
+                 "  step done:\n    kind: process\n")
+    assert [d.code for d in result.diagnostics] == ["E208"]
+    assert result.diagnostics[0].hint == "did you mean 'done'?"
+
+
+def test_a_module_using_itself_gets_its_own_hint(make_project):
+    result = make_project({"dazzle.toml": '[project]\nroot = "m"\n', "m.dsl": "module m\nuse m\napp a\n"})
+    assert [d.hint for d in result.errors] == [
+        "a module sees its own declarations without a 'use' line; remove this one"]
+
+
+def test_several_app_lines_name_both_files(make_project):
+    result = make_project({"a.dsl": "app one\n", "b.dsl": "app two\n"})
+    message = result.errors[0].message
+    assert "a.dsl" in message and "b.dsl" in message
+
+
+def test_a_non_ascii_letter_in_a_name_says_names_are_ascii():
+    result = run("app a\nentity E:\n  id: uuid pk\n  notés: text\n")
+    assert found(result) == [("E106", 4, 6)]
+    assert result.diagnostics[0].hint == "names are made of ASCII letters, digits and '_'"

@@ -175,6 +175,9 @@ class Cursor:
             if len(tok[1]) > 1:
                 self.fail(f"'{tok[1]}' is neither a number nor a name; expected {what}",
                           hint="a name starts with a letter or '_'")
+            if tok[1].isalpha():
+                self.fail(f"unexpected character {describe_char(tok[1])}; expected {what}", code="E106",
+                          hint="names are made of ASCII letters, digits and '_'")
             self.fail(f"unexpected character {describe_char(tok[1])}; expected {what}", code="E106")
         if hint is None and choices and tok is not None and tok[0] == NAME:
             hint = diag.did_you_mean(tok[1], choices)
@@ -369,7 +372,9 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
         if len(body) == indent:  # only spaces before a comment
             continue
         if skip_deeper_than is not None:
-            if indent > skip_deeper_than:
+            # Below a dropped line, skip what looks like its block; a line that
+            # lines up with an open block belongs to that block again.
+            if indent > skip_deeper_than and all(level != indent for level, _ in stack):
                 dropped.append(number)
                 continue
             skip_deeper_than = None
@@ -390,16 +395,18 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
             parent.children.append(line)
             continue
         if indent < current_indent:
-            inner = current_indent
-            while len(stack) > 1 and stack[-1][0] > indent:
-                inner = stack.pop()[0]
-            outer = stack[-1][0]
-            if outer != indent:
+            depth = len(stack) - 1
+            while depth > 0 and stack[depth][0] > indent:
+                depth -= 1
+            if stack[depth][0] != indent:
+                # The lines after it that line up with the block above stay in it.
+                inner, outer = stack[depth + 1][0], stack[depth][0]
                 problems.append(diag.error(
                     "E104", "this line's indentation matches no enclosing block", file, number, indent + 1,
                     hint=f"indent it by {inner} spaces to stay in the block above it, or by {outer} to end that block",
                 ))
                 drop(number, indent)
                 continue
+            del stack[depth + 1:]
         stack[-1][1].append(line)
     return top

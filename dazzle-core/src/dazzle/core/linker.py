@@ -120,7 +120,8 @@ class Linker:
         first = with_app[0]
         for other in with_app[1:]:
             self.error(other.app.location if other.app else other.location, "E012",
-                       f"several modules have an 'app' line ('{first.name}' in {first.file} and '{other.name}')",
+                       f"several modules have an 'app' line ('{first.name}' in {first.file} and '{other.name}' "
+                       f"in {other.file})",
                        hint="keep one 'app' line, or add a dazzle.toml whose [project] root names the root module")
         return None
 
@@ -163,9 +164,11 @@ class Linker:
                         reported.add(key)
                         module = self.by_name[path[-1]]
                         use = next(u for u in module.uses if u.module == nxt)
-                        self.error(use.location, "E203", f"use cycle: {' -> '.join(cycle)}",
-                                   hint="modules may not use each other in a circle; move what both need into "
-                                   "a module of its own")
+                        hint = ("a module sees its own declarations without a 'use' line; remove this one"
+                                if len(cycle) == 2 else
+                                "modules may not use each other in a circle; move what both need into a module "
+                                "of its own")
+                        self.error(use.location, "E203", f"use cycle: {' -> '.join(cycle)}", hint=hint)
                 elif not state.get(nxt):
                     state[nxt] = 1
                     path.append(nxt)

@@ -392,7 +392,12 @@ class ModuleParser:
                        optional_tok[2], hint="a pk is always required")
         default = None
         if default_tok is not None:
-            default = self.check_default(name_tok[1], ftype, default_tok, line)
+            if auto_add or auto_update:
+                which = "auto_add" if auto_add else "auto_update"
+                self.error("E303", f"field '{name_tok[1]}' is set automatically ({which}) and cannot have a default",
+                           line.number, default_tok[2], hint="keep one of them")
+            else:
+                default = self.check_default(name_tok[1], ftype, default_tok, line)
         if (auto_add or auto_update) and ftype.kind is not ir.FieldTypeKind.DATETIME:
             which = "auto_add" if auto_add else "auto_update"
             self.warning_at(self.loc(line, name_tok), "W007",
@@ -502,6 +507,8 @@ class ModuleParser:
         elif kind is ir.FieldTypeKind.INT:
             if tok[0] != NUMBER or not isinstance(value, int):
                 problem = "must be a whole number"
+            elif not -(2**63) <= value < 2**63:
+                problem = "does not fit a 64-bit integer"
         elif kind is ir.FieldTypeKind.DECIMAL:
             if tok[0] != NUMBER:
                 problem = "must be a number"
@@ -516,11 +523,13 @@ class ModuleParser:
             problem = "must be a string in double quotes"
         elif kind is ir.FieldTypeKind.STR and len(value) > ftype.max_length:
             problem = f"is {len(value)} characters long, more than str({ftype.max_length}) allows"
+        elif kind is ir.FieldTypeKind.EMAIL and not _EMAIL_RE.match(value):
+            problem = "is not an e-mail address such as \"someone@example.com\""
         elif kind is ir.FieldTypeKind.DATE:
             problem = _format_problem(_DATE_RE, _dt.date.fromisoformat, value, 'a date such as "2024-01-31"')
         elif kind is ir.FieldTypeKind.DATETIME:
             problem = _format_problem(_DATETIME_RE, _dt.datetime.fromisoformat, value,
-                                      'a timestamp such as "2024-01-31T12:00:00Z"')
+                                      'a timestamp with seconds and an offset, such as "2024-01-31T12:00:00Z"')
         elif kind is ir.FieldTypeKind.UUID:
             problem = _format_problem(_UUID_RE, _uuid.UUID, value, 'a UUID such as "123e4567-e89b-12d3-a456-426614174000"')
         if problem:
@@ -774,6 +783,7 @@ class ModuleParser:
                     if t.target_step not in step_lines:
                         self.error_at(t.location, "E208", f"unknown step '{t.target_step}' in experience '{name[1]}'",
                                       hint=did_you_mean(t.target_step, step_lines))
+                        self.incomplete = True  # its reachability is not known: no W001 on top
         start_step = ""
         if start is None:
             if not self.incomplete:
@@ -939,7 +949,7 @@ class ModuleParser:
 
     def parse_integration(self, line: Line, cur: Cursor) -> ir.IntegrationSpec:
         name, title = self.header(line, cur, "integration")
-        uses: dict[str, dict[str, tuple]] = {"service": {}, "foreign_model": {}}
+        uses: dict = {"service": {}, "foreign_model": {}, "reported": set()}
         members: list[tuple[str, Line, tuple]] = []
         member_lines: dict[str, int] = {}
         for child in line.children:
@@ -981,6 +991,9 @@ class ModuleParser:
 
     def check_used(self, uses: dict, kind: str, tok: tuple, line: Line) -> None:
         if tok[1] not in uses[kind]:
+            if (kind, tok[1]) in uses["reported"]:  # once per name and integration
+                return
+            uses["reported"].add((kind, tok[1]))
             spelled = kind.replace("_", " ")
             self.error("E307", f"{spelled} '{tok[1]}' is not listed in this integration's 'uses {kind}' lines",
                        line.number, tok[2],
@@ -1189,7 +1202,9 @@ def cron_problem(schedule: str) -> str | None:
 
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?\Z")
+# RFC 3339, what OpenAPI's date-time and databases take: seconds and an offset are required.
+_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})\Z")
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
