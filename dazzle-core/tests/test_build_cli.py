@@ -223,11 +223,11 @@ def test_bad_options_are_clear_errors_before_any_backend_runs(registry, project,
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ("[build]\nbackends = \"summary\"\n", "[build] backends must be a list of names"),
-        ("[build]\nout = 3\n", "[build] out must be a folder path"),
-        ("build = 1\n", "[build] must be a table"),
-        ("[build]\noptions = 1\n", "[build.options] must be a table of tables"),
-        ("[build.options]\nsummary = 1\n", "[build.options.summary] must be a table"),
+        ("[build]\nbackends = \"summary\"\n", "error[E010]: [build] backends must be a list of backend names"),
+        ("[build]\nout = 3\n", "error[E010]: [build] out must be a folder path"),
+        ("build = 1\n", "error[E010]: [build] must be a table"),
+        ("[build]\noptions = 1\n", "error[E010]: [build.options] must hold one table per backend"),
+        ("[build.options]\nsummary = 1\n", "error[E010]: [build.options] must hold one table per backend"),
         ("[build.options.summary]\ncount = \"2\"\n", "option 'count' of backend 'summary' must be an integer"),
     ],
 )
@@ -443,3 +443,12 @@ def test_version_lists_every_backend_distribution(monkeypatch):
         "dazzle-backend-openapi 0.3.0 (backends: openapi)",
         "dazzle-backend-prisma 0.1.0 (backends: prisma, prisma-lite)",
     ]
+
+
+def test_an_options_table_for_no_installed_backend_is_a_warning(registry, project):
+    config = project / "dazzle.toml"
+    config.write_text(config.read_text() + "\n[build.options.sumary]\ncount = 2\n")
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 0, result.output
+    assert ("warning: dazzle.toml: [build.options.sumary] names no installed backend; did you mean 'summary'?"
+            in result.stderr)

@@ -244,3 +244,37 @@ def test_project_version_and_name_reach_the_appspec(make_project):
     app = result.appspec
     assert app.version == "2.0.0"
     assert dict(app.metadata) == {"dsl_version": "0.1", "root_module": "shop.core", "project_name": "shop"}
+
+
+def test_unknown_tables_and_keys_in_dazzle_toml_are_warnings_with_suggestions(make_project):
+    result = make_project({
+        "dazzle.toml": TOML.replace('version = "2.0.0"', 'versoin = "2.0.0"') + "\n[biuld]\nout = \"x\"\n",
+        "dsl/core.dsl": "module shop.core\napp shop\n",
+    })
+    assert result.ok
+    assert [(d.code, d.line, d.message, d.hint) for d in result.diagnostics] == [
+        ("W010", 3, "unknown key 'versoin' in [project]", "did you mean 'version'?"),
+        ("W010", 9, "unknown table [biuld]", "did you mean 'build'?"),
+    ]
+
+
+def test_a_misspelt_project_table_is_suggested(make_project):
+    result = make_project({"dazzle.toml": '[projetc]\nroot = "a"\n', "a.dsl": "app a\n"})
+    assert [(d.code, d.hint) for d in result.errors] == [("E010", "rename [projetc] to [project]")]
+
+
+def test_dazzle_toml_may_start_with_a_byte_order_mark(make_project):
+    result = make_project({"dazzle.toml": "\ufeff" + TOML, "dsl/core.dsl": "module shop.core\napp shop\n"})
+    assert result.ok and result.diagnostics == ()
+
+
+def test_a_modules_path_that_is_a_file_says_so(make_project):
+    result = make_project({"dazzle.toml": TOML.replace('["./dsl"]', '["./dsl/core.dsl"]'),
+                           "dsl/core.dsl": "module shop.core\napp shop\n"})
+    assert [d.message for d in result.errors] == ["[modules] paths: './dsl/core.dsl' is a file, not a folder"]
+
+
+def test_the_build_table_is_checked_by_validate_too(make_project):
+    result = make_project({"dazzle.toml": TOML + '\n[build]\nbackends = "openapi"\n',
+                           "dsl/core.dsl": "module shop.core\napp shop\n"})
+    assert [(d.code, d.line) for d in result.errors] == [("E010", 10)]

@@ -121,12 +121,14 @@ def build_command(
     from dazzle.backends.registry import UnknownBackendError, get_registry
     from dazzle.backends.runner import BackendRunError, build, load_targets, select_backends
     from dazzle.cli.validate import compile_for_command, report
+    from dazzle.core.diagnostics import did_you_mean
 
     result = compile_for_command(path)
     if not report(result, strict=strict):
         sys.exit(1)
     project_dir = result.project.root_dir if result.project else (path if path.is_dir() else path.parent)
-    config = read_build_config(result.project.config if result.project else {})
+    # The project loader has checked the shape of [build] (E010).
+    config = result.project.config.get("build", {}) if result.project else {}
     if out is None:
         out = project_dir / config.get("out", "build")
 
@@ -139,6 +141,11 @@ def build_command(
             raise click.ClickException("no backend to run: none is installed (see `dazzle backends`)")
         targets = load_targets(registry, names)
         known = set(registry.list_backends()) | set(names)
+        for table in config.get("options", {}):
+            if table not in known:
+                suggestion = did_you_mean(table, known)
+                click.echo(f"warning: dazzle.toml: [build.options.{table}] names no installed backend"
+                           + (f"; {suggestion}" if suggestion else ""), err=True)
         settings = read_config_tables(config.get("options", {})) + parse_command_line(options, known)
         resolved = resolve_options({t.name: t.capabilities for t in targets}, settings)
         plan = build(result.appspec, targets, resolved, out, check=check)
@@ -181,19 +188,3 @@ def fail(message: str, error: BaseException, debug: bool, *, hint: bool = False)
         message += " (run with --debug for the traceback)"
     click.echo(message, err=True)
     sys.exit(1)
-
-
-def read_build_config(config: Any) -> dict[str, Any]:
-    """The ``[build]`` table of dazzle.toml, with its shape checked."""
-    build = config.get("build", {})
-    if not isinstance(build, dict):
-        raise click.ClickException("dazzle.toml: [build] must be a table")
-    backends = build.get("backends")
-    if backends is not None and not (
-        isinstance(backends, list) and all(isinstance(b, str) and b for b in backends)
-    ):
-        raise click.ClickException('dazzle.toml: [build] backends must be a list of names, like ["openapi"]')
-    out = build.get("out")
-    if out is not None and not (isinstance(out, str) and out):
-        raise click.ClickException('dazzle.toml: [build] out must be a folder path, like "build"')
-    return build

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import attrs
@@ -121,13 +121,13 @@ def module_diagnostics(module: ModuleAST, application: frozenset[str] | None) ->
     return [d for d in module.diagnostics if d.code[:2] in ("E0", "E1")]
 
 
-def compile_project(project: Project) -> CompileResult:
+def compile_project(project: Project, problems: Iterable[Diagnostic] = ()) -> CompileResult:
+    """Compile a loaded project; ``problems`` are what loading it found (warnings)."""
     with cyclic_gc_paused():
-        return _compile_project(project)
+        return _compile_project(project, list(problems))
 
 
-def _compile_project(project: Project) -> CompileResult:
-    problems: list[Diagnostic] = []
+def _compile_project(project: Project, problems: list[Diagnostic]) -> CompileResult:
     sources: dict[str, str] = {}
     modules = []
     for path in project.files:
@@ -159,7 +159,7 @@ def compile_path(path: Path | str) -> CompileResult:
     project, problems = load_project(Path(path))
     if project is None:
         return CompileResult(None, tuple(problems), sources=_config_sources(problems))
-    return compile_project(project)
+    return compile_project(project, problems)
 
 
 def compile_source(text: str, file: str = "<string>") -> CompileResult:

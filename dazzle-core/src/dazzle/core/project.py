@@ -14,6 +14,13 @@ from dazzle.core import diagnostics as diag
 from dazzle.core.diagnostics import Diagnostic
 
 CONFIG_NAME = "dazzle.toml"
+#: The tables of dazzle.toml and their keys (``None``: any keys, such as the
+#: per-backend tables under [build.options]).
+CONFIG_KEYS: dict[str, dict[str, object] | None] = {
+    "project": {"name": None, "version": None, "root": None},
+    "modules": {"paths": None},
+    "build": {"backends": None, "out": None, "options": None},
+}
 DEFAULT_VERSION = "0.1.0"
 _MODULE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -107,7 +114,7 @@ def load_project(path: Path) -> tuple[Project | None, list[Diagnostic]]:
 def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]]:
     config_file = folder / CONFIG_NAME
     try:
-        text = config_file.read_bytes().decode("utf-8")
+        text = config_file.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except OSError as exc:
         return None, [_config_error(config_file, f"cannot read {CONFIG_NAME}: {exc.strerror or exc}")]
     except UnicodeDecodeError:
@@ -126,11 +133,13 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
     def where(*keys: str) -> tuple[str, int, int]:
         return _toml_key_location(config_file, keys)
 
+    warnings = _unknown_keys(config, config_file)
     section = config.get("project")
     if not isinstance(section, dict):
         return None, [_config_error(
             config_file, f"{CONFIG_NAME} has no [project] table",
-            hint='add:\n    [project]\n    name = "my_app"\n    root = "my_app.core"',
+            hint=f"rename [{close}] to [project]" if (close := diag.closest_match("project", config))
+            else 'add:\n    [project]\n    name = "my_app"\n    root = "my_app.core"',
         )]
     root = section.get("root")
     if not isinstance(root, str) or not _MODULE_NAME_RE.match(root):
@@ -154,11 +163,13 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
             where("modules", "paths"),
         ))
         paths = []
+    problems.extend(_build_table_problems(config.get("build", {}), where))
     files: dict[Path, None] = {}
     for entry in paths:
         folder_path = folder / entry
         if not folder_path.is_dir():
-            problems.append(_config_error(config_file, f"[modules] paths: folder '{entry}' does not exist",
+            what = "is a file, not a folder" if folder_path.exists() else "does not exist"
+            problems.append(_config_error(config_file, f"[modules] paths: '{entry}' {what}",
                                           where("modules", "paths")))
             continue
         for f in discover_dsl_files(folder_path):
@@ -171,4 +182,48 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
     return Project(
         root_dir=folder, files=tuple(files), config_file=config_file, config=config,
         name=name, version=version, root_module=root,
-    ), []
+    ), warnings
+
+
+def _unknown_keys(config: dict, config_file: Path) -> list[Diagnostic]:
+    """A warning for each table or key of dazzle.toml that DAZZLE does not
+    read, so that a typo (`[projetc]`, `versoin`) is not silently ignored."""
+    found = []
+    for table, value in config.items():
+        if table not in CONFIG_KEYS:
+            file, line, column = _toml_key_location(config_file, (table,))
+            found.append(diag.warning("W010", f"unknown table [{table}]", file, line, column,
+                                      hint=diag.did_you_mean(table, CONFIG_KEYS)))
+            continue
+        keys = CONFIG_KEYS[table]
+        if keys is None or not isinstance(value, dict):
+            continue
+        for key in value:
+            if key not in keys:
+                file, line, column = _toml_key_location(config_file, (table, key))
+                found.append(diag.warning("W010", f"unknown key '{key}' in [{table}]", file, line,
+                                          column, hint=diag.did_you_mean(key, keys)))
+    return found
+
+
+def _build_table_problems(build: object, where) -> list[Diagnostic]:
+    """The shape of [build] (read by `dazzle build`), checked by every command."""
+    def error(message: str, *keys: str) -> Diagnostic:
+        file, line, column = where(*keys)
+        return diag.error("E010", message, file, line, column)
+
+    if not isinstance(build, dict):
+        return [error("[build] must be a table", "build")]
+    problems = []
+    backends = build.get("backends")
+    if backends is not None and not (isinstance(backends, list) and all(isinstance(b, str) and b for b in backends)):
+        problems.append(error('[build] backends must be a list of backend names, such as ["openapi"]',
+                              "build", "backends"))
+    out = build.get("out")
+    if out is not None and not (isinstance(out, str) and out):
+        problems.append(error('[build] out must be a folder path, such as "build"', "build", "out"))
+    options = build.get("options", {})
+    if not (isinstance(options, dict) and all(isinstance(t, dict) for t in options.values())):
+        problems.append(error("[build.options] must hold one table per backend, such as [build.options.openapi]",
+                              "build", "options"))
+    return problems
