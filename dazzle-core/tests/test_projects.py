@@ -278,3 +278,23 @@ def test_the_build_table_is_checked_by_validate_too(make_project):
     result = make_project({"dazzle.toml": TOML + '\n[build]\nbackends = "openapi"\n',
                            "dsl/core.dsl": "module shop.core\napp shop\n"})
     assert [(d.code, d.line) for d in result.errors] == [("E010", 10)]
+
+
+def test_a_path_inside_a_project_means_the_whole_project(make_project, tmp_path, monkeypatch):
+    files = {
+        "dazzle.toml": TOML,
+        "dsl/core.dsl": "module shop.core\nuse shop.catalog\napp shop\nentity O:\n  id: uuid pk\n  p: ref P\n",
+        "dsl/catalog/catalog.dsl": "module shop.catalog\nentity P:\n  id: uuid pk\n",
+        "notes/scratch.dsl": "app scratch\n",
+    }
+    make_project(files)
+    for inside in ("dsl", "dsl/catalog", "dsl/core.dsl", "dsl/catalog/catalog.dsl"):
+        result = compile_path(tmp_path / inside)
+        assert result.ok, (inside, result.render_diagnostics())
+        assert (result.appspec.name, result.appspec.version) == ("shop", "2.0.0"), inside
+    monkeypatch.chdir(tmp_path / "dsl" / "catalog")
+    result = compile_path(".")
+    assert result.ok and result.project.config_file.resolve() == (tmp_path / "dazzle.toml").resolve()
+    assert all(Path(m.file).is_file() for m in result.appspec.modules)  # file names work from here
+    # A file outside the project's module paths is compiled on its own.
+    assert compile_path(tmp_path / "notes" / "scratch.dsl").appspec.name == "scratch"

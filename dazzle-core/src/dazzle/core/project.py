@@ -91,7 +91,11 @@ def discover_dsl_files(folder: Path) -> list[Path]:
 
 def load_project(path: Path) -> tuple[Project | None, list[Diagnostic]]:
     """Find the project at ``path``. Returns None and diagnostics when there
-    is nothing that can be compiled."""
+    is nothing that can be compiled.
+
+    A ``.dsl`` file or a folder inside a project (under a folder with a
+    ``dazzle.toml`` whose module paths hold it) means that whole project, as
+    a command run anywhere in a project means that project."""
     path = Path(path)
     if path.is_file():
         if path.name == CONFIG_NAME:
@@ -99,16 +103,38 @@ def load_project(path: Path) -> tuple[Project | None, list[Diagnostic]]:
         if path.suffix != ".dsl":
             return None, [_config_error(path, f"'{path}' is not a .dsl file",
                                         hint="give a .dsl file, a folder of them, or a project folder with dazzle.toml")]
-        return Project(root_dir=path.parent, files=(path,)), []
+        return _enclosing_project(path) or (Project(root_dir=path.parent, files=(path,)), [])
     if path.is_dir():
         if (path / CONFIG_NAME).is_file():
             return _load_config_project(path)
+        enclosing = _enclosing_project(path)
+        if enclosing is not None:
+            return enclosing
         files = discover_dsl_files(path)
         if not files:
             return None, [_config_error(path, f"no dazzle.toml and no .dsl files in '{path}'",
                                         hint="create a dazzle.toml, or point at a .dsl file")]
         return Project(root_dir=path, files=tuple(files)), []
+    if path.exists():
+        return None, [_config_error(path, f"'{path}' is not a regular file or a folder")]
     return None, [_config_error(path, f"'{path}' does not exist")]
+
+
+def _enclosing_project(path: Path) -> tuple[Project | None, list[Diagnostic]] | None:
+    """The project of the nearest ``dazzle.toml`` above ``path``, if ``path``
+    is one of its module files or a folder holding some of them."""
+    target = path.resolve()
+    for folder in target.parents:
+        if (folder / CONFIG_NAME).is_file():
+            project, problems = _load_config_project(Path(os.path.relpath(folder)))
+            if project is None:
+                return None, problems
+            for file in project.files:
+                resolved = file.resolve()
+                if resolved == target or target in resolved.parents:
+                    return project, problems
+            return None
+    return None
 
 
 def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]]:
