@@ -314,7 +314,7 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(registry, proj
     def fail(source, target):
         raise PermissionError(13, "Permission denied", str(target))
 
-    monkeypatch.setattr(committer, "write_atomically", fail)
+    monkeypatch.setattr(committer, "stage_copy", fail)
     result = run("build", str(project), "-b", "summary")
     assert result.exit_code == 1
     assert "Error: cannot write the output: [Errno 13] Permission denied:" in result.stderr

@@ -233,3 +233,31 @@ def test_an_output_folder_that_is_a_file_is_an_error(stages, tmp_path):
     out = write(tmp_path / "out", "not a folder\n")
     with pytest.raises(CommitError, match="is not a folder"):
         plan_commit(collect_staged(stages), out)
+
+
+def test_a_failing_write_leaves_the_output_folder_as_it_was(stages, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    commit(stages, out)
+    for folder in stages.values():  # every staged file changes, and one lands in a new folder
+        for file in folder.rglob("*"):
+            if file.is_file():
+                file.write_text(file.read_text() + " v2")
+    next(iter(stages.values())).joinpath("brand", "new.txt").parent.mkdir()
+    next(iter(stages.values())).joinpath("brand", "new.txt").write_text("new")
+    before = snapshot(out)
+    calls = []
+    real = committer.stage_copy
+
+    def fail_on_second(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(target))
+        return real(source, target)
+
+    monkeypatch.setattr(committer, "stage_copy", fail_on_second)
+    plan = plan_commit(collect_staged(stages), out)
+    assert len(plan.changes) >= 3
+    with pytest.raises(OSError, match="No space left"):
+        apply_commit(plan)
+    assert snapshot(out) == before
+    assert not list(out.rglob("*.tmp")) and not (out / "brand").exists()

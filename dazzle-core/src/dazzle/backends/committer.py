@@ -14,6 +14,7 @@ time (the user's own, or one a previous build wrote) is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -152,20 +153,47 @@ def _same_bytes(a: Path, b: Path) -> bool:
 
 
 def apply_commit(plan: CommitPlan) -> None:
-    """Write every changed file, each atomically."""
-    for change in plan.changes:
-        write_atomically(change.file.source, plan.out_dir / change.path)
+    """Write every changed file. First each new content goes into a temporary
+    file beside its target; only when all of them are written are they renamed
+    into place. So a write that fails (a folder that cannot be written, a full
+    disk) removes what it made and leaves the output folder as it was."""
+    made_folders: list[Path] = []
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for change in plan.changes:
+            target = plan.out_dir / change.path
+            made_folders.extend(make_folders(target.parent))
+            staged.append((stage_copy(change.file.source, target), target))
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary, _ in staged:  # those not renamed yet
+            temporary.unlink(missing_ok=True)
+        for folder in reversed(made_folders):
+            with contextlib.suppress(OSError):  # still holds files renamed into it
+                folder.rmdir()
+        raise
 
 
-def write_atomically(source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` through a temporary file beside it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and any missing parents; return those created, outermost first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+    return list(reversed(missing))
+
+
+def stage_copy(source: Path, target: Path) -> Path:
+    """Copy ``source`` into a new temporary file beside ``target``; return its path."""
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as stream, source.open("rb") as data:
             shutil.copyfileobj(data, stream)
         shutil.copymode(source, temporary)
-        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)
