@@ -157,3 +157,14 @@ def test_validate_imports_no_backend(examples):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_very_many_diagnostics_are_cut_for_people_but_not_for_json(tmp_path):
+    path = tmp_path / "app.dsl"
+    path.write_text("app x\n" + "bogus\n" * 250, encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.count("error[E107]") == 200
+    assert "... and 50 more (`dazzle validate --json` lists them all)" in result.stderr
+    assert "validation failed: 250 errors, 0 warnings" in result.stderr
+    assert len(json.loads(run("validate", str(path), "--json").stdout)["diagnostics"]) == 250

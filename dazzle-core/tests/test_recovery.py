@@ -6,6 +6,7 @@ spec, each pinned by the input that showed it."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -286,3 +287,34 @@ def test_a_non_ascii_letter_in_a_name_says_names_are_ascii():
     result = run("app a\nentity E:\n  id: uuid pk\n  notés: text\n")
     assert found(result) == [("E106", 4, 6)]
     assert result.diagnostics[0].hint == "names are made of ASCII letters, digits and '_'"
+
+
+def test_an_unreadable_file_is_one_error_not_a_cascade(make_project, tmp_path):
+    result = make_project({
+        "dazzle.toml": '[project]\nroot = "top"\n',
+        "top.dsl": "module top\nuse people\napp t\nentity T:\n  id: uuid pk\n  p: ref Person\n"
+                   "surface s:\n  uses entity T\n  mode: view\n",
+        "people.dsl": b"module people\nentity Person:\n  name: \xff\n",
+    })
+    assert [(d.code, Path(d.file).name) for d in result.diagnostics] == [("E002", "people.dsl")]
+
+
+def test_an_unreadable_root_file_is_one_error(make_project):
+    result = make_project({"dazzle.toml": '[project]\nroot = "top"\n', "top.dsl": b"module top\x00\napp t\n",
+                           "other.dsl": "module other\n"})
+    assert [d.code for d in result.diagnostics] == ["E003"]
+
+
+def test_a_file_with_carriage_returns_alone_says_so(make_project):
+    result = make_project({"a.dsl": "app a\rentity E:\r  id: uuid pk\r"}, compile_at="a.dsl")
+    assert [(d.code, d.line, d.column) for d in result.diagnostics] == [("E004", 1, 6)]
+
+
+def test_a_long_line_is_shown_around_the_column():
+    result = run("app a\nentity E:\n  id: uuid pk\nsurface s:\n  uses entity E\n  mode: view\n  meta "
+                 + " ".join(f"k{i}=1" for i in range(300)) + " @\n")
+    assert [d.code for d in result.diagnostics] == ["E106"]
+    text = result.render_diagnostics()[0]
+    source, caret = text.splitlines()[1:3]
+    assert len(source) < 140 and source.rstrip().endswith("@")
+    assert caret.index("^") == source.index("@")

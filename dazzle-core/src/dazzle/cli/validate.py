@@ -8,6 +8,21 @@ from pathlib import Path
 
 import click
 
+#: At most this many diagnostics are printed for people; --json gives all.
+SHOWN_DIAGNOSTICS = 200
+
+
+def print_diagnostics(result) -> None:
+    """The diagnostics on stderr, as people read them, the first ones only
+    when there are very many."""
+    shown = result.diagnostics[:SHOWN_DIAGNOSTICS]
+    for d in shown:
+        click.echo(d.render(result.source_line(d)) + "\n", err=True)
+    hidden = len(result.diagnostics) - len(shown)
+    if hidden:
+        click.echo(f"... and {hidden} more (`dazzle validate --json` lists them all)\n", err=True)
+
+
 def compile_for_command(path: Path):
     """Compile for a command. The compiled data is acyclic and lives until the
     process ends, so once it is built it moves to the collector's permanent
@@ -31,8 +46,7 @@ PATH_ARGUMENT = click.argument(
 def report(result, *, strict: bool) -> bool:
     """Print the diagnostics of a compile to stderr, with a summary line.
     Returns whether the run counts as a success."""
-    for text in result.render_diagnostics():
-        click.echo(text + "\n", err=True)
+    print_diagnostics(result)
     errors, warnings = result.error_count, result.warning_count
     ok = errors == 0 and not (strict and warnings)
     summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
@@ -75,6 +89,5 @@ def inspect_command(path: Path) -> None:
     if not result.ok:
         report(result, strict=False)
         sys.exit(1)
-    for text in result.render_diagnostics():
-        click.echo(text + "\n", err=True)
+    print_diagnostics(result)
     click.echo(appspec_to_json(result.appspec))

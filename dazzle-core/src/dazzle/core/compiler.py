@@ -89,13 +89,17 @@ def read_source(path: Path) -> tuple[str | None, list[Diagnostic]]:
         return None, [diag.error("E003", "the file contains a NUL byte; is it a binary file?", file, line, column,
                                  hint="DAZZLE files are UTF-8 text")]
     try:
-        return data.decode("utf-8"), []
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         start = data.rfind(b"\n", 0, exc.start) + 1
         column = len(data[start:exc.start].decode("utf-8", "replace")) + 1
         return None, [diag.error("E002", f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", file, line,
                                  column, hint="save the file as UTF-8")]
+    if "\r" in text and "\n" not in text:
+        return None, [diag.error("E004", "the file's lines end with a carriage return (CR) alone", file, 1,
+                                 text.index("\r") + 1, hint="save the file with LF or CRLF line endings")]
+    return text, []
 
 
 @contextlib.contextmanager
@@ -130,21 +134,25 @@ def compile_project(project: Project, problems: Iterable[Diagnostic] = ()) -> Co
 def _compile_project(project: Project, problems: list[Diagnostic]) -> CompileResult:
     sources: dict[str, str] = {}
     modules = []
+    unread = False
     for path in project.files:
         text, read_problems = read_source(path)
         problems.extend(read_problems)
         if text is None:
+            unread = True
             continue
         sources[str(path)] = text
         modules.append(parse_module(text, str(path)))
     appspec = None
     if modules:
-        linked = link(project, modules)
+        # With a file unread, names it declares are unknown: say so for that
+        # file alone, not for every name and `use` that needed it.
+        linked = link(project, modules, complete=not unread)
         for module in modules:
             problems.extend(module_diagnostics(module, linked.application))
         problems.extend(linked.diagnostics)
         if linked.appspec is not None:
-            problems.extend(check_appspec(linked.appspec, linked.incomplete))
+            problems.extend(check_appspec(linked.appspec, linked.incomplete, partial=unread))
             appspec = linked.appspec
     sources.update(_config_sources(problems))
     problems.sort(key=diag.sort_key)

@@ -13,6 +13,10 @@ from collections.abc import Iterable
 import attrs
 
 
+#: How much of a long source line a rendered diagnostic shows.
+SHOWN_WIDTH = 120
+
+
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -49,11 +53,16 @@ class Diagnostic:
         out = [f"{self.file}:{self.line}:{self.column}: {self.severity.value}[{self.code}]: {self.message}"]
         if source_line is not None and self.line > 0:
             text = source_line.rstrip("\r\n")
+            column = max(self.column - 1, 0)
+            if len(text) > SHOWN_WIDTH:  # show the part of a long line around the column
+                start = max(0, min(column - SHOWN_WIDTH // 2, len(text) - SHOWN_WIDTH))
+                head, tail = ("…" if start else ""), ("…" if start + SHOWN_WIDTH < len(text) else "")
+                text = head + text[start:start + SHOWN_WIDTH] + tail
+                column = column - start + len(head)
             gutter = f"{self.line:>4} | "
             out.append(gutter + text)
             # Keep the caret under the right character even for wide prefixes.
-            prefix = text[: max(self.column - 1, 0)]
-            pad = "".join(ch if ch == "\t" else " " for ch in prefix)
+            pad = "".join(ch if ch == "\t" else " " for ch in text[:column])
             out.append(" " * (len(gutter) - 2) + "| " + pad + "^")
         if self.hint:
             out.append(f"  = help: {self.hint}")

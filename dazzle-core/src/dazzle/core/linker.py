@@ -39,8 +39,9 @@ def _members(kind: str, spec) -> tuple[str, ...] | dict:
 
 
 class Linker:
-    def __init__(self, project: Project, modules: list[ModuleAST]) -> None:
+    def __init__(self, project: Project, modules: list[ModuleAST], complete: bool = True) -> None:
         self.project = project
+        self.complete = complete
         self.modules = modules
         self.problems: list[Diagnostic] = []
         self.by_name: dict[str, ModuleAST] = {}
@@ -71,7 +72,7 @@ class Linker:
         self.check_uses(reach)
         app_modules = [m for m in self.by_name.values() if m.name in reach]
         for module in self.by_name.values():
-            if module.name not in reach:
+            if module.name not in reach and self.complete:
                 self.problems.append(diag.warning(
                     "W003", f"module '{module.name}' is not used by the root module '{root.name}'; it is left out",
                     module.file, module.location.line, module.location.column,
@@ -92,6 +93,8 @@ class Linker:
         wanted = self.project.root_module
         if wanted is not None:
             root = self.by_name.get(wanted)
+            if root is None and not self.complete:
+                return None  # its file may be the one that could not be read
             if root is None:
                 file, line, column = self.project.config_location("project", "root")
                 names = sorted(self.by_name)
@@ -105,6 +108,8 @@ class Linker:
         with_app = [m for m in self.by_name.values() if m.has_app_line]
         if len(with_app) == 1:
             return with_app[0]
+        if not with_app and not self.complete:
+            return None  # the app line may be in the file that could not be read
         if not with_app:
             if len(self.by_name) == 1:
                 root = next(iter(self.by_name.values()))
@@ -137,7 +142,7 @@ class Linker:
         modules left out of it are judged on their syntax alone)."""
         for name in modules:
             for use in self.by_name[name].uses:
-                if use.module not in self.by_name:
+                if use.module not in self.by_name and self.complete:
                     self.error(use.location, "E202", f"unknown module '{use.module}'",
                                hint=did_you_mean(use.module, self.by_name))
         self.report_cycles({name: targets for name, targets in self.graph.items() if name in modules})
@@ -230,6 +235,8 @@ class Linker:
                            "which is not part of the application",
                            hint=self.use_hint(module, home, name))
                 continue
+            if not self.complete:
+                continue
             candidates = [n for n, (_, home_module) in tables[kind].items() if home_module in visible]
             self.error(loc, "E205", f"unknown {KIND_WORDS[kind]} '{name}'",
                        hint=self.suggest(name, candidates or tables[kind]))
@@ -291,6 +298,8 @@ class Linker:
         )
 
 
-def link(project: Project, modules: list[ModuleAST]) -> LinkResult:
-    """Link parsed modules into an AppSpec. Never raises for bad input."""
-    return Linker(project, modules).link()
+def link(project: Project, modules: list[ModuleAST], complete: bool = True) -> LinkResult:
+    """Link parsed modules into an AppSpec. Never raises for bad input.
+    ``complete`` is False when some module file could not be read: then
+    unknown modules and names are not reported (they may be in that file)."""
+    return Linker(project, modules, complete).link()

@@ -135,10 +135,13 @@ def is_absolute_url(text: str) -> bool:
     return bool(parts.scheme) and bool(parts.netloc or parts.path.startswith("/"))
 
 
-def check_appspec(appspec: ir.AppSpec, skip: Collection[tuple[str, str]] = ()) -> list[Diagnostic]:
+def check_appspec(
+    appspec: ir.AppSpec, skip: Collection[tuple[str, str]] = (), *, partial: bool = False
+) -> list[Diagnostic]:
     """Every cross-declaration check. ``skip`` holds ``(kind, name)`` of
-    declarations with syntax errors, whose contents are not judged."""
-    if skip:
+    declarations with syntax errors, whose contents are not judged;
+    ``partial`` says that some source could not be read at all."""
+    if skip or partial:
         # With syntax errors, what is referenced and what reads a form field
         # are not known for sure: warnings drawn from the whole application
         # would be guesses.
