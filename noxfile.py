@@ -40,7 +40,7 @@ def npm_install(session: nox.Session, folder: str, package: str) -> Path:
     return prefix / "node_modules"
 
 
-@nox.session(python="3.11")
+@nox.session
 def core(session: nox.Session) -> None:
     """dazzle-core alone: the compiler and the plugin API, with no backend installed."""
     session.install(str(CORE), *test_deps(CORE))
@@ -51,7 +51,7 @@ def core(session: nox.Session) -> None:
     )
 
 
-@nox.session(python="3.11")
+@nox.session
 def plugins(session: nox.Session) -> None:
     """Real entry-point discovery: test-only backend distributions installed beside dazzle-core."""
     dists = sorted(p for p in (CORE / "tests" / "e2e" / "dists").iterdir() if (p / "pyproject.toml").exists())
@@ -59,7 +59,7 @@ def plugins(session: nox.Session) -> None:
     session.run("pytest", str(CORE / "tests" / "e2e"), *session.posargs)
 
 
-@nox.session(python="3.11")
+@nox.session
 def openapi(session: nox.Session) -> None:
     """dazzle-backend-openapi with dazzle-core alone, checked by openapi-spec-validator and Redocly."""
     modules = npm_install(session, "redocly", REDOCLY_CLI)
@@ -68,7 +68,7 @@ def openapi(session: nox.Session) -> None:
                 env={"DAZZLE_REDOCLY_BIN": str(modules / ".bin" / "redocly")})
 
 
-@nox.session(python="3.11")
+@nox.session
 def prisma(session: nox.Session) -> None:
     """dazzle-backend-prisma with dazzle-core alone, checked by Prisma's own validator and formatter."""
     modules = npm_install(session, "prisma", PRISMA_SCHEMA_WASM)
@@ -77,14 +77,14 @@ def prisma(session: nox.Session) -> None:
                 env={"DAZZLE_PRISMA_WASM": str(modules / "@prisma" / "prisma-schema-wasm")})
 
 
-@nox.session(python="3.11")
+@nox.session
 def scaffold(session: nox.Session) -> None:
     """The third-party author's path: `dazzle new-backend`, its tests, install, build."""
     session.install(str(CORE), *test_deps(CORE), "build")
     session.run("pytest", str(CORE / "tests" / "e2e_scaffold"), *session.posargs)
 
 
-@nox.session(python="3.11")
+@nox.session
 def demo(session: nox.Session) -> None:
     """Install DAZZLE with both backends, validate and build the bundled example."""
     session.install(str(CORE), str(OPENAPI), str(PRISMA))
@@ -95,7 +95,7 @@ def demo(session: nox.Session) -> None:
     session.log(f"Artifacts written to {example / 'build'}")
 
 
-@nox.session(python="3.11")
+@nox.session
 def bench(session: nox.Session) -> None:
     """The benchmark: time and peak memory per stage at several sizes (not a test)."""
     session.install(str(CORE), str(OPENAPI), str(PRISMA))
