@@ -3,6 +3,7 @@ message points at the DSL line (file:line:column) and says what to do."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from dazzle.backends import BackendError
 from dazzle_backend_prisma import generate_schema
@@ -117,9 +118,12 @@ def test_compound_unique_named_like_a_field(dsl):
 
 
 def test_default_and_auto_add_together(dsl):
-    appspec = dsl(
-        'app a\nentity E:\n  id: int pk\n  at: datetime="2024-01-01T00:00:00Z" auto_add\n', file="a.dsl"
-    )
+    """The compiler refuses this (E303); an AppSpec made another way is refused here too."""
+    appspec = dsl("app a\nentity E:\n  id: int pk\n  at: datetime auto_add\n", file="a.dsl")
+    entity = appspec.get_entity("E")
+    at = attrs.evolve(entity.get_field("at"), default="2024-01-01T00:00:00Z")
+    entity = attrs.evolve(entity, fields=(entity.fields[0], at))
+    appspec = attrs.evolve(appspec, domain=attrs.evolve(appspec.domain, entities=(entity,)))
     assert refusal(appspec).startswith("a.dsl:4:3: field 'at' has both a default and auto_add")
 
 

@@ -136,7 +136,7 @@ entity M:
   j: decimal(4,2) default=-1.5
   k: bool=false
   l: str(40)="tab\"quote\\"
-  n: datetime="2024-01-31T12:00:00"
+  n: datetime="2024-01-31T12:00:00Z"
   o: date="2024-01-31"
   p: enum[x,y] default=y required
   q: datetime auto_add auto_update required

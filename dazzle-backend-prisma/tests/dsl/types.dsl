@@ -23,7 +23,7 @@ entity Everything "Everything: all types — «ünïcödé» 🎫 \"quoted\" bac
   born_default: date="2024-01-31"
   seen_at: datetime
   seen_default: datetime="2024-01-31T12:00:00Z"
-  local_default: datetime="2024-01-31T12:00:00"
+  fraction_default: datetime="2024-01-31T12:00:00.250Z"
   offset_default: datetime="2024-01-31T12:00:00+02:00"
   token: uuid
   token_default: uuid="123e4567-e89b-12d3-a456-426614174000"

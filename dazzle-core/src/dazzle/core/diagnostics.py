@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 import attrs
 
-
 #: How much of a long source line a rendered diagnostic shows.
 SHOWN_WIDTH = 120
 

@@ -19,13 +19,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Union
 
 import attrs
 
 #: A literal value from the DSL: a string (or a bare identifier used as a
 #: value, such as an enum default), an integer, a decimal number, a boolean.
-Literal = Union[str, int, Decimal, bool]
+Literal = str | int | Decimal | bool
 
 
 @attrs.frozen

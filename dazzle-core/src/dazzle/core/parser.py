@@ -1157,7 +1157,7 @@ class ModuleParser:
             self.warning_at(self.loc(schedule[1], schedule[0]), "W009",
                             f"sync '{name[1]}' is event_driven; its schedule is ignored",
                             hint="remove the schedule, or make the sync 'mode: scheduled'")
-        for target, expr, ln, extra in rules:
+        for target, _expr, ln, extra in rules:
             self.member_ref("foreign_model", source[2][1], "field", target, ln)
             self.member_ref("entity", entity[1], "field", extra, ln)
         return ir.IntegrationSync(
