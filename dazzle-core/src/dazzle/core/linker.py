@@ -49,6 +49,8 @@ class Linker:
         # unknown names get none, so that a flood of errors stays fast.
         self.suggestions_left = 100
         self.graph: dict[str, list[str]] = {}
+        # The modules of names declared more than once (an error), any of which
+        # makes the name visible, so that the one mistake is reported once.
         self.homes: dict[tuple[str, str], list[str]] = {}
 
     def error(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
@@ -196,10 +198,11 @@ class Linker:
         tables: dict[str, dict[str, tuple[Declaration, str]]] = {k: {} for k in DECLARATION_KEYWORDS}
         for module in app_modules:
             for decl in module.declarations:
-                self.homes.setdefault((decl.kind, decl.name), []).append(module.name)
                 table = tables[decl.kind]
                 first = table.get(decl.name)
                 if first is not None:
+                    homes = self.homes.setdefault((decl.kind, decl.name), [first[1]])
+                    homes.append(module.name)
                     self.error(decl.spec.location, "E204",
                                f"duplicate {KIND_WORDS[decl.kind]} '{decl.name}': first declared at "
                                f"{first[0].spec.location}",
@@ -221,7 +224,9 @@ class Linker:
         for kind, name, loc in module.references:
             entry = tables[kind].get(name)
             if entry is not None:
-                homes = self.homes[(kind, name)]
+                if entry[1] in visible:
+                    continue
+                homes = self.homes.get((kind, name)) or [entry[1]]  # more than one home: declared twice
                 if not any(home in visible for home in homes):
                     self.error(loc, "E206",
                                f"{KIND_WORDS[kind]} '{name}' is declared in module '{homes[0]}', "
