@@ -176,3 +176,10 @@ def test_requires_config():
                                           r".*\[build.options.needy\] \(options: url\)"):
         resolve([needy])
     assert resolve([needy], config={"needy": {"url": "x"}}) == {"needy": {"url": "x"}}
+
+
+def test_a_backend_prefix_without_an_option_name_says_so():
+    from dazzle.backends.options import OptionError, parse_command_line
+
+    with pytest.raises(OptionError, match=r"the option name is missing after 'openapi\.'"):
+        parse_command_line(["openapi.=1"], ["openapi", "prisma"])

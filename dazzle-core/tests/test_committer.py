@@ -261,3 +261,29 @@ def test_a_failing_write_leaves_the_output_folder_as_it_was(stages, tmp_path, mo
         apply_commit(plan)
     assert snapshot(out) == before
     assert not list(out.rglob("*.tmp")) and not (out / "brand").exists()
+
+
+def test_a_failing_move_puts_every_file_back(stages, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    commit(stages, out)
+    for folder in stages.values():
+        for file in folder.rglob("*"):
+            if file.is_file():
+                file.write_text(file.read_text() + " v2")
+    before = snapshot(out)
+    real = committer.os.replace
+    moves = []
+
+    def locked_schema(source, target):  # the schema is locked: it cannot be moved aside
+        moves.append(target)
+        if str(source).endswith("schema.prisma"):
+            raise PermissionError(1, "Operation not permitted", str(source))
+        return real(source, target)
+
+    monkeypatch.setattr(committer.os, "replace", locked_schema)
+    plan = plan_commit(collect_staged(stages), out)
+    with pytest.raises(PermissionError):
+        apply_commit(plan)
+    assert len(moves) > 2  # other files had been moved into place before the schema failed
+    assert {k: v[0] for k, v in snapshot(out).items()} == {k: v[0] for k, v in before.items()}
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(Path(k).name for k in before)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dazzle.core.compiler import compile_path
 
 TOML = """
@@ -298,3 +300,66 @@ def test_a_path_inside_a_project_means_the_whole_project(make_project, tmp_path,
     assert all(Path(m.file).is_file() for m in result.appspec.modules)  # file names work from here
     # A file outside the project's module paths is compiled on its own.
     assert compile_path(tmp_path / "notes" / "scratch.dsl").appspec.name == "scratch"
+
+
+def test_a_broken_dazzle_toml_above_does_not_block_a_file_outside_it(make_project, tmp_path):
+    make_project({"dazzle.toml": "[project\n", "scratch/x.dsl": "app x\n"})
+    result = compile_path(tmp_path / "scratch" / "x.dsl")
+    assert result.ok and result.appspec.name == "x"
+    assert [d.code for d in result.diagnostics] == ["W011"]
+
+
+def test_a_nested_project_is_not_part_of_the_outer_one(make_project, tmp_path):
+    result = make_project({
+        "dazzle.toml": '[project]\nroot = "main"\n',
+        "main.dsl": "module main\napp outer\n",
+        "inner/dazzle.toml": '[project]\nroot = "main"\n',
+        "inner/main.dsl": "module main\napp inner\n",
+    })
+    assert result.ok and result.diagnostics == ()
+    assert compile_path(tmp_path / "inner").appspec.name == "inner"
+
+
+def test_overlapping_module_paths_name_each_file_once(make_project):
+    result = make_project({"dazzle.toml": '[project]\nroot = "main"\n[modules]\npaths = ["dsl", "dsl/../dsl"]\n',
+                           "dsl/main.dsl": "module main\napp a\n"})
+    assert result.ok and result.diagnostics == ()
+
+
+def test_a_linked_module_file_inside_a_project_means_the_project(make_project, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "ext.dsl").write_text("module ext\nentity X:\n  id: uuid pk\n", encoding="utf-8")
+    make_project({"proj/dazzle.toml": '[project]\nroot = "main"\n',
+                  "proj/main.dsl": "module main\nuse ext\napp a\nentity T:\n  id: uuid pk\n  x: ref X\n"})
+    (tmp_path / "proj" / "ext.dsl").symlink_to(tmp_path / "elsewhere" / "ext.dsl")
+    result = compile_path(tmp_path / "proj" / "ext.dsl")
+    assert result.ok and result.appspec.name == "a"
+
+
+@pytest.mark.parametrize(("toml", "message", "line"), [
+    ('project = "x"\n', "project must be a table: [project]", 1),
+    ('[project]\nroot = "main"\n[modules]\npaths = ["' + "a" * 300 + '"]\n', "[modules] paths: '", 4),
+    ('[project]\nroot = "main"\n[build]\nout = "a\\u0000b"\n', "[build] out must be a folder path", 4),
+])
+def test_odd_dazzle_toml_values_are_errors_not_tracebacks(make_project, toml, message, line):
+    result = make_project({"dazzle.toml": toml, "main.dsl": "module main\napp a\n"})
+    errors = [(d.code, d.line) for d in result.errors if message in d.message]
+    assert errors == [("E010", line)], result.render_diagnostics()
+
+
+def test_locations_in_dazzle_toml_with_a_bom_and_deeper_tables(make_project):
+    result = make_project({
+        "dazzle.toml": '\ufeff[project]\nroot = "main"\nversoin = "1"\n[build.option.openapi]\nx = 1\n',
+        "main.dsl": "module main\napp a\n",
+    })
+    assert [(d.code, d.line, d.message) for d in result.diagnostics] == [
+        ("W010", 3, "unknown key 'versoin' in [project]"),
+        ("W010", 4, "unknown key 'option' in [build]"),
+    ]
+
+
+def test_a_top_level_key_that_belongs_in_a_table_says_where(make_project):
+    result = make_project({"dazzle.toml": 'name = "p"\n[project]\nroot = "main"\n',
+                           "main.dsl": "module main\napp a\n"})
+    assert [(d.message, d.hint) for d in result.diagnostics] == [
+        ("unknown key 'name' at the top level", "move it under [project]")]

@@ -318,3 +318,94 @@ def test_a_long_line_is_shown_around_the_column():
     source, caret = text.splitlines()[1:3]
     assert len(source) < 140 and source.rstrip().endswith("@")
     assert caret.index("^") == source.index("@")
+
+
+# --- a second review, after the fixes above -------------------------------------
+
+VAT = ("app a\nentity C:\n  id: uuid pk\nsurface s:\n  mode: custom\n  section m:\n    field vrn\n"
+       "service hmrc:\n  spec: inline \"x\"\nintegration i:\n  uses service hmrc\n  action look:\n"
+       "    when surface s submitted\n")
+
+
+def test_a_call_without_its_colon_does_not_drop_the_arguments_silently():
+    result = run(VAT + "    call hmrc.get with\n      vrn <- form.vrn\n")
+    assert [(d.code, d.line) for d in result.errors] == [("E100", 14)]
+    assert "expected ':' after 'with'" in result.errors[0].message
+
+
+def test_a_call_with_no_arguments_needs_no_colon():
+    result = run(VAT + "    call hmrc.ping with\n")
+    assert result.ok, result.render_diagnostics()
+
+
+@pytest.mark.parametrize(("line", "code"), [("  uses service hmrc,", "E100"), ("  uses servce hmrc", "E100")])
+def test_a_broken_uses_line_is_not_also_a_missing_use(line, code):
+    result = run(VAT.replace("  uses service hmrc", line) + "    call hmrc.get with:\n      vrn <- form.vrn\n")
+    assert [d.code for d in result.errors] == [code]
+
+
+def test_a_malformed_schedule_is_not_also_a_missing_one():
+    result = run("app a\nentity E:\n  id: uuid pk\n  k: str(5)\nservice s:\n  spec: inline \"x\"\n"
+                 "foreign_model F from s:\n  key: k\n  field k: str(5)\nintegration i:\n  uses service s\n"
+                 "  uses foreign_model F\n  sync pull:\n    mode: scheduled\n    schedule: 0 2 * * *\n"
+                 "    from s.list as F\n    into entity E\n")
+    assert [d.code for d in result.diagnostics] == ["E100"]
+
+
+def test_a_misspelt_declaration_keyword_is_not_also_every_reference():
+    result = run('app a\nentty User "U":\n  id: uuid pk\n' + ENTITY_T)
+    assert [(d.code, d.hint) for d in result.diagnostics] == [("E107", "did you mean 'entity'?")]
+
+
+def test_a_block_indented_with_tabs_is_not_also_a_missing_block():
+    result = run('app a\nentity E "E":\n\tid: uuid pk\n\tname: text\n')
+    assert [d.code for d in result.diagnostics] == ["E101", "E101"]
+
+
+def test_a_bad_module_line_keeps_the_module_name(make_project):
+    result = make_project({
+        "dazzle.toml": '[project]\nroot = "main"\n',
+        "main.dsl": "module main\nuse lib\napp a\nentity T:\n  id: uuid pk\n  u: ref User\n",
+        "people.dsl": "module lib x\nentity User:\n  id: uuid pk\n",
+    })
+    assert [(d.code, Path(d.file).name) for d in result.errors] == [("E100", "people.dsl")]
+
+
+def test_a_cron_digit_must_be_ascii_and_timestamps_use_capital_t_and_z():
+    assert "E309" in [d.code for d in run(
+        "app a\nentity E:\n  id: uuid pk\n  k: str(5)\nservice s:\n  spec: inline \"x\"\n"
+        "foreign_model F from s:\n  key: k\n  field k: str(5)\nintegration i:\n  uses service s\n"
+        "  uses foreign_model F\n  sync pull:\n    mode: scheduled\n    schedule: \"\u0661 * * * *\"\n"
+        "    from s.list as F\n    into entity E\n").diagnostics]
+    result = run('app a\nentity E:\n  id: uuid pk\n  at: datetime="2024-01-01t10:00:00z"\n'
+                 "surface s:\n  uses entity E\n  mode: view\n")
+    assert [d.code for d in result.diagnostics] == ["E303"]
+
+
+def test_control_characters_never_reach_the_terminal():
+    result = run('app a\nentity E "a\x1b[31mred":\n  name: text\n')
+    text = "\n".join(result.render_diagnostics())
+    assert "\x1b" not in text and "\ufffd[31mred" in text
+
+
+def test_a_file_of_cr_line_endings_with_one_final_lf_is_e004(make_project):
+    result = make_project({"a.dsl": "app a\rentity E:\r  id: uuid pk\r\n"}, compile_at="a.dsl")
+    assert [d.code for d in result.diagnostics] == ["E004"]
+
+
+def test_repeated_misspellings_keep_their_hint_beyond_the_budget():
+    text = "app a\nentity Customer:\n  id: uuid pk\n" + "".join(
+        f"entity E{i}:\n  id: uuid pk\n  c: ref Custmer\n  d: ref Zq{i}xy\n" for i in range(150))
+    hints = [d.hint for d in run(text).errors if "Custmer" in d.message]
+    assert len(hints) == 150 and set(hints) == {"did you mean 'Customer'?"}
+
+
+def test_many_unknown_surface_fields_against_a_big_entity_stay_fast_and_hinted_first():
+    n = 400
+    text = ("app a\nentity Big:\n  id: uuid pk\n" + "".join(f"  field_number_{i}: int\n" for i in range(n))
+            + "surface s:\n  uses entity Big\n  mode: view\n  section m:\n"
+            + "".join(f"    field fielt_number_{i}\n" for i in range(n)))
+    warnings = [d for d in run(text).diagnostics if d.code == "W004"]
+    assert len(warnings) == n
+    assert warnings[0].hint == "did you mean 'field_number_0'?"
+    assert sum(d.hint is not None for d in warnings) == 100

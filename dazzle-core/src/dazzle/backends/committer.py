@@ -154,25 +154,46 @@ def _same_bytes(a: Path, b: Path) -> bool:
 
 def apply_commit(plan: CommitPlan) -> None:
     """Write every changed file. First each new content goes into a temporary
-    file beside its target; only when all of them are written are they renamed
-    into place. So a write that fails (a folder that cannot be written, a full
-    disk) removes what it made and leaves the output folder as it was."""
+    file beside its target; only when all of them are written are they moved
+    into place, each old file kept aside until every move has succeeded. So a
+    write or a move that fails (a folder that cannot be written, a full disk,
+    a locked file) undoes what was done and leaves the output folder as it was."""
     made_folders: list[Path] = []
     staged: list[tuple[Path, Path]] = []
+    moved: list[tuple[Path, Path | None]] = []  # (target, where its old content is kept)
     try:
         for change in plan.changes:
             target = plan.out_dir / change.path
             made_folders.extend(make_folders(target.parent))
             staged.append((stage_copy(change.file.source, target), target))
         for temporary, target in staged:
-            os.replace(temporary, target)
+            kept = None
+            if os.path.lexists(target):
+                kept = Path(f"{temporary}.old")
+                os.replace(target, kept)
+            try:
+                os.replace(temporary, target)
+            except BaseException:
+                if kept is not None:
+                    os.replace(kept, target)
+                raise
+            moved.append((target, kept))
     except BaseException:
-        for temporary, _ in staged:  # those not renamed yet
+        for target, kept in reversed(moved):
+            with contextlib.suppress(OSError):
+                if kept is None:
+                    target.unlink()
+                else:
+                    os.replace(kept, target)
+        for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
         for folder in reversed(made_folders):
-            with contextlib.suppress(OSError):  # still holds files renamed into it
+            with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+    for _, kept in moved:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
 
 
 def make_folders(folder: Path) -> list[Path]:

@@ -64,7 +64,9 @@ def parse_command_line(args: Iterable[str], backend_names: Iterable[str]) -> tup
             key = key[len(backend) + 1 :]
             settings.append(OptionSetting(key, value, backend, source, COMMAND_LINE_FOR_BACKEND))
         elif "." in key:
-            prefix = key.partition(".")[0]
+            prefix, _, rest = key.partition(".")
+            if prefix in names and not rest:
+                raise OptionError(f"invalid option '{arg}': the option name is missing after '{prefix}.'")
             raise OptionError(f"invalid option '{arg}': {UnknownBackendError(prefix, sorted(backend_names))}")
         else:
             settings.append(OptionSetting(key, value, None, source, COMMAND_LINE))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -96,9 +97,13 @@ def read_source(path: Path) -> tuple[str | None, list[Diagnostic]]:
         column = len(data[start:exc.start].decode("utf-8", "replace")) + 1
         return None, [diag.error("E002", f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", file, line,
                                  column, hint="save the file as UTF-8")]
-    if "\r" in text and "\n" not in text:
-        return None, [diag.error("E004", "the file's lines end with a carriage return (CR) alone", file, 1,
-                                 text.index("\r") + 1, hint="save the file with LF or CRLF line endings")]
+    lone_returns = text.count("\r") - text.count("\r\n")
+    if lone_returns and lone_returns >= text.count("\n"):  # more lines end with CR alone than with LF
+        first = re.search("\r(?!\n)", text).start()
+        line = text.count("\n", 0, first) + 1
+        return None, [diag.error("E004", "the file's lines end with a carriage return (CR) alone", file, line,
+                                 first - (text.rfind("\n", 0, first) + 1) + 1,
+                                 hint="save the file with LF or CRLF line endings")]
     return text, []
 
 

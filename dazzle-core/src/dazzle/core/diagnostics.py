@@ -47,6 +47,9 @@ class Diagnostic:
         }
 
     def render(self, source_line: str | None = None) -> str:
+        return _printable(self._render(source_line))
+
+    def _render(self, source_line: str | None = None) -> str:
         """``path:line:col: error[CODE]: message``, the source line with a caret
         under the column, then the hint."""
         out = [f"{self.file}:{self.line}:{self.column}: {self.severity.value}[{self.code}]: {self.message}"]
@@ -66,6 +69,15 @@ class Diagnostic:
         if self.hint:
             out.append(f"  = help: {self.hint}")
         return "\n".join(out)
+
+
+# Control characters from the source (an escape sequence, a carriage return)
+# must not reach the terminal as such: each shows as U+FFFD.
+_CONTROL = {c: "\ufffd" for c in (*range(0, 9), *range(11, 32), 127)}
+
+
+def _printable(text: str) -> str:
+    return text.translate(_CONTROL)
 
 
 def error(code: str, message: str, file: str, line: int, column: int, hint: str | None = None) -> Diagnostic:
@@ -90,6 +102,27 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint such as ``did you mean 'Ticket'?``, or None."""
     match = closest_match(name, candidates)
     return f"did you mean '{match}'?" if match else None
+
+
+class Suggester:
+    """``did_you_mean`` on a budget. A suggestion compares the name with every
+    candidate, so after ``budget`` different names no more are computed and a
+    flood of unknown names stays fast; a name seen before in the same
+    ``context`` gets the same suggestion for free."""
+
+    def __init__(self, budget: int = 100) -> None:
+        self.left = budget
+        self.known: dict[tuple[str, str], str | None] = {}
+
+    def __call__(self, name: str, candidates: Iterable[str], context: str = "") -> str | None:
+        key = (context, name)
+        if key in self.known:
+            return self.known[key]
+        if self.left <= 0:
+            return None
+        self.left -= 1
+        hint = self.known[key] = did_you_mean(name, candidates)
+        return hint
 
 
 def sort_key(d: Diagnostic) -> tuple:

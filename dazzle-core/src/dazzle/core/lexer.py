@@ -53,13 +53,15 @@ class Line:
     """One logical line: where it is, its text (comment removed), and the
     block it opens."""
 
-    __slots__ = ("number", "indent", "text", "children")
+    __slots__ = ("number", "indent", "text", "children", "lost_children")
 
     def __init__(self, number: int, indent: int, text: str) -> None:
         self.number = number
         self.indent = indent
         self.text = text
         self.children: list[Line] = []
+        #: Lines meant for its block were dropped (already reported).
+        self.lost_children = False
 
     def __repr__(self) -> str:
         return f"Line({self.number}, {self.text!r}, {len(self.children)} children)"
@@ -291,7 +293,7 @@ class Cursor:
             self.expected("':' to open a block")
         colon = self._take_op(":")
         self.end()
-        if not self.line.children:
+        if not self.line.children and not self.line.lost_children:
             self.fail("expected an indented block under this line", code="E103", tok=colon,
                       hint=f"indent the lines of the block under line {self.line.number}")
 
@@ -339,6 +341,9 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
         nonlocal skip_deeper_than
         dropped.append(number)
         skip_deeper_than = indent
+        siblings = stack[-1][1]
+        if siblings and indent > stack[-1][0]:  # it was meant to be in the last line's block
+            siblings[-1].lost_children = True
 
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -45,9 +45,7 @@ class Linker:
         self.modules = modules
         self.problems: list[Diagnostic] = []
         self.by_name: dict[str, ModuleAST] = {}
-        # Suggestions cost a comparison with every candidate: past this many,
-        # unknown names get none, so that a flood of errors stays fast.
-        self.suggestions_left = 100
+        self.suggest = diag.Suggester()
         self.graph: dict[str, list[str]] = {}
         # The modules of names declared more than once (an error), any of which
         # makes the name visible, so that the one mistake is reported once.
@@ -81,6 +79,7 @@ class Linker:
                     hint=f"add 'use {module.name}' to a module of the application, or delete the file",
                 ))
         tables = self.declare(app_modules)
+        self.broken = {name for m in app_modules for name in m.broken_names}
         outside = self.outside_names(reach)
         visible = {m.name: self.reachable(graph, m.name) for m in app_modules}
         incomplete = frozenset((kind, name) for kind, table in tables.items()
@@ -240,11 +239,11 @@ class Linker:
                            "which is not part of the application",
                            hint=self.use_hint(module, home, name))
                 continue
-            if not self.complete:
+            if not self.complete or (kind, name) in self.broken:
                 continue
             candidates = [n for n, (_, home_module) in tables[kind].items() if home_module in visible]
             self.error(loc, "E205", f"unknown {KIND_WORDS[kind]} '{name}'",
-                       hint=self.suggest(name, candidates or tables[kind]))
+                       hint=self.suggest(name, candidates or tables[kind], kind))
         for owner_kind, owner, member_kind, member, loc in module.member_references:
             entry = tables[owner_kind].get(owner)
             if entry is None or entry[0].incomplete:
@@ -255,13 +254,7 @@ class Linker:
             what = "action or sync" if member_kind == "action" else member_kind
             self.error(loc, _MEMBER_CODES[member_kind],
                        f"unknown {what} '{member}' in {KIND_WORDS[owner_kind]} '{owner}'",
-                       hint=self.suggest(member, members))
-
-    def suggest(self, name: str, candidates) -> str | None:
-        if self.suggestions_left <= 0:
-            return None
-        self.suggestions_left -= 1
-        return did_you_mean(name, candidates)
+                       hint=self.suggest(member, members, f"{owner_kind} {owner}"))
 
     def use_hint(self, module: ModuleAST, home: str, name: str) -> str:
         """How ``module`` can see ``name`` from module ``home``: a `use` line,

@@ -123,6 +123,9 @@ class ModuleAST:
     #: (then ``app`` is None), so that no "no app line" error follows it.
     has_app_line: bool = False
     declarations: list[Declaration] = attrs.Factory(list)
+    #: ``(kind, name)`` of declarations whose first word was misspelt: meant,
+    #: but not read (references to them are not reported).
+    broken_names: list[tuple[str, str]] = attrs.Factory(list)
     references: list[tuple] = attrs.Factory(list)
     member_references: list[tuple] = attrs.Factory(list)
     diagnostics: list[Diagnostic] = attrs.Factory(list)
@@ -192,6 +195,7 @@ class ModuleParser:
         self.module = ModuleAST(file=file, name=stem, location=ir.SourceLocation(file, 1, 1))
         self.problems = self.module.diagnostics
         self.recover = Recovery(self.problems)
+        self.suggest = diag.Suggester()
 
     @property
     def incomplete(self) -> bool:
@@ -263,7 +267,14 @@ class ModuleParser:
             self.incomplete = at < len(dropped) and dropped[at] < end
             try:
                 if word[0] != NAME or word[1] not in TOP_LEVEL_KEYWORDS:
-                    hint = did_you_mean(word[1], TOP_LEVEL_KEYWORDS) if word[0] == NAME else None
+                    hint = None
+                    if word[0] == NAME:
+                        self.note_misspelt_declaration(word[1], cur.peek(1))
+                        hint = did_you_mean(word[1], TOP_LEVEL_KEYWORDS)
+                    if self.module.declarations and line.indent == 0:
+                        # Likely a line of the declaration above that lost its indentation.
+                        last = self.module.declarations[-1]
+                        self.module.declarations[-1] = attrs.evolve(last, incomplete=True)
                     cur.fail(
                         f"expected a declaration ({', '.join(TOP_LEVEL_KEYWORDS)}), found {cur.describe()}",
                         hint=hint, code="E107",
@@ -295,15 +306,22 @@ class ModuleParser:
                 self.problems.append(exc.diagnostic)
         return self.module
 
+    def note_misspelt_declaration(self, word: str, name: tuple | None) -> None:
+        """``entty User:``: remember that a declaration of User was meant, so
+        that references to it are not reported as well."""
+        kind = diag.closest_match(word, DECLARATION_KEYWORDS)
+        if kind is not None and name is not None and name[0] == NAME:
+            self.module.broken_names.append((kind, name[1]))
+
     def parse_module_line(self, line: Line, cur: Cursor) -> None:
         cur.skip()
         parts, tokens = cur.dotted("a module name such as 'support.core'")
         first = tokens[0]
-        cur.end()
-        self.no_block(line, "module")
         self.module.name = ".".join(parts)
         self.module.location = self.loc(line, first)
         self.module.declared_name = True
+        cur.end()
+        self.no_block(line, "module")
 
     def parse_use(self, line: Line, cur: Cursor) -> None:
         cur.skip()
@@ -579,7 +597,7 @@ class ModuleParser:
                 for tok in names:
                     if tok[1] not in by_name and not self.incomplete:
                         self.error("E207", f"unknown field '{tok[1]}' in entity '{name[1]}'", child.number, tok[2],
-                                   hint=did_you_mean(tok[1], by_name))
+                                   hint=self.suggest(tok[1], by_name, name[1]))
                 specs[kind].append(ir.ConstraintSpec(tuple(t[1] for t in names), self.loc(child, names[0])))
         pks = [f for f in by_name.values() if f.pk]
         if len(pks) != 1 and not self.incomplete:
@@ -782,7 +800,7 @@ class ModuleParser:
                 for t in step.transitions:
                     if t.target_step not in step_lines:
                         self.error_at(t.location, "E208", f"unknown step '{t.target_step}' in experience '{name[1]}'",
-                                      hint=did_you_mean(t.target_step, step_lines))
+                                      hint=self.suggest(t.target_step, step_lines, name[1]))
                         self.incomplete = True  # its reachability is not known: no W001 on top
         start_step = ""
         if start is None:
@@ -990,7 +1008,7 @@ class ModuleParser:
         )
 
     def check_used(self, uses: dict, kind: str, tok: tuple, line: Line) -> None:
-        if tok[1] not in uses[kind]:
+        if tok[1] not in uses[kind] and not self.incomplete:
             if (kind, tok[1]) in uses["reported"]:  # once per name and integration
                 return
             uses["reported"].add((kind, tok[1]))
@@ -1060,6 +1078,9 @@ class ModuleParser:
                         args = self.parse_assignments(child, "<-", "an argument name")
                     else:
                         c.end()
+                        if child.children:
+                            c.fail("expected ':' after 'with' to open the block of arguments",
+                                   hint="end the line with 'with:'")
                         args = []
                     if self.once(seen, "call", child, word):
                         call = (service[1], operation, tuple(ir.Assignment(t[1], e, self.loc(ln, t))
@@ -1144,10 +1165,10 @@ class ModuleParser:
                                     "into": "add 'into entity ENTITY'"}[missing[0]])
             return None
         if mode[0] is ir.SyncMode.SCHEDULED:
-            if schedule is None:
+            if schedule is None and not self.incomplete:
                 self.error_at(loc, "E308", f"scheduled sync '{name[1]}' has no 'schedule' line",
                               hint='add a cron schedule, such as: schedule: "0 2 * * *"')
-            else:
+            elif schedule is not None:
                 problem = cron_problem(schedule[0][1])
                 if problem:
                     self.error("E309", f"invalid cron schedule \"{schedule[0][1]}\": {problem}", schedule[1].number,
@@ -1176,6 +1197,12 @@ _CRON_FIELDS = (
 )
 
 
+def _cron_value(text: str, names: dict[str, int]) -> int | None:
+    if text.isascii() and text.isdigit():
+        return int(text)
+    return names.get(text.upper())
+
+
 def cron_problem(schedule: str) -> str | None:
     """Why ``schedule`` is not a five-field cron expression (``*``, numbers,
     month and day names, ranges ``a-b``, steps ``/n``, lists ``a,b``), or None."""
@@ -1185,13 +1212,13 @@ def cron_problem(schedule: str) -> str | None:
     for text, (what, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
         for item in text.split(","):
             base, slash, step = item.partition("/")
-            if slash and not (step.isdigit() and int(step) > 0):
+            if slash and not (step.isascii() and step.isdigit() and int(step) > 0):
                 return f"the {what} field '{text}' has a step that is not a whole number above 0"
             if base == "*":
                 continue
             first, dash, last = base.partition("-")
-            start = int(first) if first.isdigit() else names.get(first.upper())
-            end = (int(last) if last.isdigit() else names.get(last.upper())) if dash else start
+            start = _cron_value(first, names)
+            end = _cron_value(last, names) if dash else start
             if start is None or end is None:
                 return f"the {what} field '{text}' is not valid"
             if not (low <= start <= high and low <= end <= high):
@@ -1203,7 +1230,9 @@ def cron_problem(schedule: str) -> str | None:
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 # RFC 3339, what OpenAPI's date-time and databases take: seconds and an offset are required.
-_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})\Z")
+_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})\Z"
+)
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -54,17 +55,18 @@ class Project:
 
 def _toml_key_location(path: Path, keys: tuple[str, ...]) -> tuple[str, int, int]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").removeprefix("\ufeff").splitlines()
     except (OSError, UnicodeDecodeError):
         return (str(path), 1, 1)
     table, key = ".".join(keys[:-1]), keys[-1]
+    wanted = ".".join(keys)
     current = ""
     for number, text in enumerate(lines, 1):
         stripped = text.strip()
-        header = re.match(r"\[\s*([^\]]+?)\s*\]", stripped)
+        header = re.match(r"\[\[?\s*([^\]]+?)\s*\]", stripped)
         if header:
             current = header.group(1)
-            if current == ".".join(keys):
+            if current == wanted or current.startswith(wanted + "."):
                 return (str(path), number, text.index("[") + 1)
             continue
         m = re.match(rf"\s*{re.escape(key)}\s*=", text)
@@ -84,7 +86,10 @@ def discover_dsl_files(folder: Path) -> list[Path]:
     Hidden folders are skipped and links to folders are not followed."""
     found = []
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # A folder with a dazzle.toml of its own is another project.
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and not os.path.isfile(os.path.join(dirpath, d, CONFIG_NAME))
+        )
         found.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".dsl"))
     return found
 
@@ -103,18 +108,21 @@ def load_project(path: Path) -> tuple[Project | None, list[Diagnostic]]:
         if path.suffix != ".dsl":
             return None, [_config_error(path, f"'{path}' is not a .dsl file",
                                         hint="give a .dsl file, a folder of them, or a project folder with dazzle.toml")]
-        return _enclosing_project(path) or (Project(root_dir=path.parent, files=(path,)), [])
+        project, problems = _enclosing_project(path) or (None, [])
+        if project is None:
+            project = Project(root_dir=path.parent, files=(path,))
+        return project, problems
     if path.is_dir():
         if (path / CONFIG_NAME).is_file():
             return _load_config_project(path)
-        enclosing = _enclosing_project(path)
-        if enclosing is not None:
-            return enclosing
+        project, problems = _enclosing_project(path) or (None, [])
+        if project is not None:
+            return project, problems
         files = discover_dsl_files(path)
         if not files:
             return None, [_config_error(path, f"no dazzle.toml and no .dsl files in '{path}'",
                                         hint="create a dazzle.toml, or point at a .dsl file")]
-        return Project(root_dir=path, files=tuple(files)), []
+        return Project(root_dir=path, files=tuple(files)), problems
     if path.exists():
         return None, [_config_error(path, f"'{path}' is not a regular file or a folder")]
     return None, [_config_error(path, f"'{path}' does not exist")]
@@ -123,15 +131,21 @@ def load_project(path: Path) -> tuple[Project | None, list[Diagnostic]]:
 def _enclosing_project(path: Path) -> tuple[Project | None, list[Diagnostic]] | None:
     """The project of the nearest ``dazzle.toml`` above ``path``, if ``path``
     is one of its module files or a folder holding some of them."""
-    target = path.resolve()
+    target = Path(os.path.abspath(path))
     for folder in target.parents:
         if (folder / CONFIG_NAME).is_file():
-            project, problems = _load_config_project(Path(os.path.relpath(folder)))
-            if project is None:
-                return None, problems
+            if not path.is_absolute():
+                with contextlib.suppress(ValueError, OSError):  # OSError: the working folder is gone
+                    folder = Path(os.path.relpath(folder))
+            project, problems = _load_config_project(folder)
+            if project is None:  # a broken dazzle.toml above: PATH is compiled on its own, with a word
+                return None, [diag.warning(
+                    "W011", f"the {CONFIG_NAME} above ({folder / CONFIG_NAME}) has errors, so '{path}' is "
+                    "compiled on its own", str(path), 1, 1,
+                    hint=f"run `dazzle validate {folder}` to see them")]
             for file in project.files:
-                resolved = file.resolve()
-                if resolved == target or target in resolved.parents:
+                absolute = Path(os.path.abspath(file))
+                if absolute == target or target in absolute.parents:
                     return project, problems
             return None
     return None
@@ -161,6 +175,8 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
 
     warnings = _unknown_keys(config, config_file)
     section = config.get("project")
+    if "project" in config and not isinstance(section, dict):
+        return None, [_config_error(config_file, "project must be a table: [project]", where("project"))]
     if not isinstance(section, dict):
         return None, [_config_error(
             config_file, f"{CONFIG_NAME} has no [project] table",
@@ -191,15 +207,25 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
         paths = []
     problems.extend(_build_table_problems(config.get("build", {}), where))
     files: dict[Path, None] = {}
+    seen_files: set[str] = set()
     for entry in paths:
         folder_path = folder / entry
-        if not folder_path.is_dir():
-            what = "is a file, not a folder" if folder_path.exists() else "does not exist"
+        try:
+            is_dir, exists = folder_path.is_dir(), folder_path.exists()
+        except OSError as exc:  # such as a name too long
+            problems.append(_config_error(config_file, f"[modules] paths: '{entry}': {exc.strerror or exc}",
+                                          where("modules", "paths")))
+            continue
+        if not is_dir:
+            what = "is a file, not a folder" if exists else "does not exist"
             problems.append(_config_error(config_file, f"[modules] paths: '{entry}' {what}",
                                           where("modules", "paths")))
             continue
         for f in discover_dsl_files(folder_path):
-            files.setdefault(f, None)
+            real = os.path.realpath(f)
+            if real not in seen_files:  # paths that overlap name a file once
+                seen_files.add(real)
+                files[f] = None
     if problems:
         return None, problems
     if not files:
@@ -218,6 +244,12 @@ def _unknown_keys(config: dict, config_file: Path) -> list[Diagnostic]:
     for table, value in config.items():
         if table not in CONFIG_KEYS:
             file, line, column = _toml_key_location(config_file, (table,))
+            home = next((t for t, keys in CONFIG_KEYS.items() if keys and table in keys), None)
+            if not isinstance(value, dict):
+                found.append(diag.warning(
+                    "W010", f"unknown key '{table}' at the top level", file, line, column,
+                    hint=f"move it under [{home}]" if home else diag.did_you_mean(table, CONFIG_KEYS)))
+                continue
             found.append(diag.warning("W010", f"unknown table [{table}]", file, line, column,
                                       hint=diag.did_you_mean(table, CONFIG_KEYS)))
             continue
@@ -246,7 +278,7 @@ def _build_table_problems(build: object, where) -> list[Diagnostic]:
         problems.append(error('[build] backends must be a list of backend names, such as ["openapi"]',
                               "build", "backends"))
     out = build.get("out")
-    if out is not None and not (isinstance(out, str) and out):
+    if out is not None and not (isinstance(out, str) and out and "\x00" not in out):
         problems.append(error('[build] out must be a folder path, such as "build"', "build", "out"))
     options = build.get("options", {})
     if not (isinstance(options, dict) and all(isinstance(t, dict) for t in options.values())):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from dazzle.core import diagnostics as diag
 from dazzle.core import ir
-from dazzle.core.diagnostics import Diagnostic, did_you_mean
+from dazzle.core.diagnostics import Diagnostic
 
 OAUTH2_KINDS = (ir.AuthKind.OAUTH2_LEGACY, ir.AuthKind.OAUTH2_PKCE)
 
@@ -91,6 +91,7 @@ def form_reads(appspec: ir.AppSpec) -> dict[str, set[str]]:
 def check_surface_fields(appspec: ir.AppSpec, skip: Collection[tuple[str, str]] = ()) -> list[Diagnostic]:
     found = []
     reads = form_reads(appspec)
+    suggest = diag.Suggester()
     for surface in appspec.surfaces:
         entity = appspec.get_entity(surface.entity) if surface.entity else None
         if entity is None or ("entity", entity.name) in skip:
@@ -102,7 +103,7 @@ def check_surface_fields(appspec: ir.AppSpec, skip: Collection[tuple[str, str]] 
                     element.location, "W004",
                     f"surface '{surface.name}': '{element.field_name}' is not a field of entity '{entity.name}' "
                     "and no integration action reads it as form." + element.field_name,
-                    hint=did_you_mean(element.field_name, [f.name for f in entity.fields]),
+                    hint=suggest(element.field_name, entity._fields, entity.name),
                 ))
     return found
 
