@@ -117,7 +117,7 @@ CASES = [
     ("duplicate field", APP + "entity User:\n  id: uuid pk\n  name: text\n  name: int\n",
      "E302", 5, 3, "field 'name' is declared twice in entity 'User' (first on line 4)", None),
     ("duplicate step", APP + "experience f:\n  start at step a\n  step a:\n    kind: process\n  step a:\n"
-     "    kind: process\n", "E302", 6, 8, "step 'a' is declared twice", None),
+     "    kind: process\n", "E302", 6, 8, "step 'a' of experience 'f' is declared twice (first on line 4)", None),
     ("enum default not a value", APP + "entity User:\n  id: uuid pk\n  s: enum[a,b]=c\n",
      "E303", 4, 16, "default c of field 's' is not one of the enum's values (a, b)", None),
     ("bool default", APP + "entity User:\n  id: uuid pk\n  b: bool default=yes\n",

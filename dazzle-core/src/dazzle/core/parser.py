@@ -241,6 +241,16 @@ class ModuleParser:
                        first.indent + 1, hint="line it up with the line above; only some lines open a block")
             self.incomplete = True
 
+    def first_time(self, seen: dict[str, int], tok: tuple, line: Line, what: str) -> bool:
+        """Whether the member that ``tok`` names is declared for the first time
+        (``seen`` maps names to their lines); if not, E302 "``what`` is
+        declared twice"."""
+        if tok[1] in seen:
+            self.error("E302", f"{what} is declared twice (first on line {seen[tok[1]]})", line.number, tok[2])
+            return False
+        seen[tok[1]] = line.number
+        return True
+
     def once(self, seen: dict, key: str, line: Line, tok: tuple) -> bool:
         """Whether ``key`` is seen here for the first time; an error if not
         (and the declaration, having lost that line, is incomplete)."""
@@ -647,11 +657,8 @@ class ModuleParser:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     label = c.optional_string()
                     c.block_start()
-                    table = names[word[1]]
-                    if member[1] in table:
-                        self.error("E302", f"{word[1]} '{member[1]}' is declared twice in surface '{name[1]}' "
-                                   f"(first on line {table[member[1]]})", child.number, member[2])
-                    table[member[1]] = child.number
+                    self.first_time(names[word[1]], member, child,
+                                    f"{word[1]} '{member[1]}' of surface '{name[1]}'")
                     if word[1] == "section":
                         sections.append(self.parse_section(child, member, label))
                     else:
@@ -712,11 +719,8 @@ class ModuleParser:
                 label = c.optional_string()
                 options = parse_options(c, "field") if not c.at_end() else EMPTY_OPTIONS
                 self.no_block(child, "field")
-                if field[1] in seen:
-                    self.error("E302", f"field '{field[1]}' appears twice in section '{name[1]}' "
-                               f"(first on line {seen[field[1]]})", child.number, field[2])
+                if not self.first_time(seen, field, child, f"field '{field[1]}' of section '{name[1]}'"):
                     continue
-                seen[field[1]] = child.number
                 elements.append(ir.SurfaceElement(field[1], label, self.loc(child, field), options))
         return ir.SurfaceSection(name[1], title, self.loc(line, name), tuple(elements))
 
@@ -787,11 +791,9 @@ class ModuleParser:
                 else:
                     step_name = c.name("a step name")
                     c.block_start()
-                    if step_name[1] in step_lines:
-                        self.error("E302", f"step '{step_name[1]}' is declared twice in experience '{name[1]}' "
-                                   f"(first on line {step_lines[step_name[1]]})", child.number, step_name[2])
+                    if not self.first_time(step_lines, step_name, child,
+                                           f"step '{step_name[1]}' of experience '{name[1]}'"):
                         continue
-                    step_lines[step_name[1]] = child.number
                     step = self.guarded(self.parse_step, child, step_name)
                     if step is not None:
                         steps.append(step)
@@ -984,11 +986,9 @@ class ModuleParser:
                 else:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     c.block_start()
-                    if member[1] in member_lines:
-                        self.error("E302", f"'{member[1]}' is declared twice in integration '{name[1]}' "
-                                   f"(first on line {member_lines[member[1]]})", child.number, member[2])
+                    if not self.first_time(member_lines, member, child,
+                                           f"action or sync '{member[1]}' of integration '{name[1]}'"):
                         continue
-                    member_lines[member[1]] = child.number
                     members.append((word[1], child, member))
         actions: list[ir.IntegrationAction] = []
         syncs: list[ir.IntegrationSync] = []
