@@ -26,7 +26,9 @@ LINES = [
 ]
 
 
-FAST_PATHS = ["_PLAIN_FIELD_RE", "_PLAIN_ELEMENT_RE", "_USES_ENTITY_RE", "_MODE_RE", "_ON_SURFACE_RE"]
+FAST_PATHS = [
+    "_PLAIN_FIELD_RE", "_PLAIN_ELEMENT_RE", "_USES_ENTITY_RE", "_MODE_RE", "_ON_SURFACE_RE", "_MEMBER_HEADER_RE",
+]
 
 
 def general_only(monkeypatch) -> None:
@@ -105,3 +107,15 @@ def test_random_lines_are_read_the_same_both_ways(entity_lines, surface_lines, s
 @pytest.mark.parametrize("index", range(len(TEXTS)))
 def test_example_files_alone_are_read_the_same_both_ways(index, monkeypatch):
     assert_same(*both_ways(lambda: compile_source(TEXTS[index], "x.dsl"), monkeypatch))
+
+
+@pytest.mark.parametrize("headers", [
+    ['section main:', 'section main "Main":'], ['section main:', 'section main:'], ['action go:', 'action go "Go":'],
+    ['section  list  "Tickets"  :', 'action end:'], ['section main "a\\"b":'], ['section main "x" extra:'],
+    ['section main"x":'], ['action go:', 'action go:'],
+])
+def test_surface_member_headers_are_read_the_same_both_ways(headers, monkeypatch):
+    body = {"section": "    field title\n", "action": "    on click -> surface s\n"}
+    text = "app a\nentity Thing:\n  id: uuid pk\n  title: text\nsurface s:\n  uses entity Thing\n  mode: view\n"
+    text += "".join(f"  {h}\n" + body[h.split()[0]] for h in headers)
+    assert_same(*both_ways(lambda: compile_source(text, "t.dsl"), monkeypatch))

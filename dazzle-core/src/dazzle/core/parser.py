@@ -72,6 +72,7 @@ _PLAIN_FIELD_RE = re.compile(
 _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()}
 _USES_ENTITY_RE = re.compile(r"uses +entity +([A-Za-z_][A-Za-z0-9_]*) *\Z")
 _MODE_RE = re.compile(r"mode *: *([a-z]+) *\Z")
+_MEMBER_HEADER_RE = re.compile(r'(section|action) +([A-Za-z_][A-Za-z0-9_]*)(?: +"([^"\\]*)")? *:\Z')
 _ON_SURFACE_RE = re.compile(r"on +(submit|click|auto) *-> *surface +([A-Za-z_][A-Za-z0-9_]*) *\Z")
 
 
@@ -650,6 +651,11 @@ class ModuleParser:
                     seen["mode"] = child.number
                     mode = SURFACE_MODES[m.group(1)]
                     continue
+            elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) and m.group(2) not in names[m.group(1)]:
+                names[m.group(1)][m.group(2)] = child.number
+                member = (NAME, m.group(2), m.start(2) + 1, m.end(2))
+                self.surface_member(m.group(1), child, member, m.group(3), sections, actions)
+                continue
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a surface line", words)
@@ -659,12 +665,7 @@ class ModuleParser:
                     c.block_start()
                     self.first_time(names[word[1]], member, child,
                                     f"{word[1]} '{member[1]}' of surface '{name[1]}'")
-                    if word[1] == "section":
-                        sections.append(self.parse_section(child, member, label))
-                    else:
-                        action = self.guarded(self.parse_surface_action, child, member, label)
-                        if action is not None:
-                            actions.append(action)
+                    self.surface_member(word[1], child, member, label, sections, actions)
                     continue
                 self.no_block(child, word[1])
                 if word[1] == "uses":
@@ -698,6 +699,16 @@ class ModuleParser:
             name=name[1], title=title, module=self.module.name, location=self.loc(line, name), mode=mode,
             entity=entity, sections=tuple(sections), actions=tuple(actions), metadata=ir.Options(tuple(meta.items())),
         )
+
+    def surface_member(self, kind: str, line: Line, name: tuple, label: str | None,
+                       sections: list, actions: list) -> None:
+        """Read the block of a surface's ``section`` or ``action`` line."""
+        if kind == "section":
+            sections.append(self.parse_section(line, name, label))
+        else:
+            action = self.guarded(self.parse_surface_action, line, name, label)
+            if action is not None:
+                actions.append(action)
 
     def parse_section(self, line: Line, name: tuple, title: str | None) -> ir.SurfaceSection:
         elements: list[ir.SurfaceElement] = []
