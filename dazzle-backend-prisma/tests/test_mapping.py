@@ -1,6 +1,6 @@
 """What the schema says for each DSL construct (issue 4's mapping), line by
 line. Whether Prisma accepts the results is test_prisma_accepts.py's job;
-the schemas written here go through the validator too, at the end."""
+the schemas written here go through the validator too, when the module ends."""
 
 from __future__ import annotations
 
@@ -11,6 +11,19 @@ from dazzle_backend_prisma import generate_schema
 from dazzle_backend_prisma.providers import PROVIDERS
 
 SCHEMAS_SEEN: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def every_schema_written_here_passes_prisma(prisma):
+    """When the module's tests have run (all or some), every schema they
+    wrote goes through Prisma's validator and formatter, in one Node process."""
+    SCHEMAS_SEEN.clear()
+    yield
+    verdicts = prisma.check(SCHEMAS_SEEN) if SCHEMAS_SEEN else {}
+    assert set(verdicts) == set(SCHEMAS_SEEN)
+    for name, verdict in verdicts.items():
+        assert verdict.error is None, f"{name}:\n{verdict.error}\n{SCHEMAS_SEEN[name]}"
+        assert verdict.formatted == SCHEMAS_SEEN[name], name
 
 
 def schema(appspec, **options) -> str:
@@ -342,11 +355,3 @@ def test_sqlserver_relations_take_no_cascading_action(dsl):
     )
 
 
-def test_everything_written_here_passes_prisma(prisma):
-    """Last in the module: every schema the tests above wrote."""
-    if not SCHEMAS_SEEN:
-        pytest.skip("the other tests of this module did not run")
-    verdicts = prisma.check(SCHEMAS_SEEN)
-    for name, verdict in verdicts.items():
-        assert verdict.error is None, f"{name}:\n{verdict.error}\n{SCHEMAS_SEEN[name]}"
-        assert verdict.formatted == SCHEMAS_SEEN[name], name
