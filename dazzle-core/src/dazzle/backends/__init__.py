@@ -23,6 +23,7 @@ from dazzle.backends.api import (
     BackendCapabilities,
     BackendError,
     BackendOption,
+    BackendWarning,
 )
 from dazzle.backends.registry import (
     ENTRY_POINT_GROUP,
@@ -40,6 +41,7 @@ __all__ = [
     "BackendError",
     "BackendOption",
     "BackendRegistry",
+    "BackendWarning",
     "ENTRY_POINT_GROUP",
     "get_backend",
     "get_registry",

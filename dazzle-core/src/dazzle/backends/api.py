@@ -35,6 +35,34 @@ class BackendError(Exception):
     ``Backend error: <message>`` and exits 1, without a traceback."""
 
 
+class BackendWarning(UserWarning):
+    """A problem that does not stop the build, reported with Python's own
+    ``warnings.warn(BackendWarning("...", location=loc))``.
+
+    ``location`` is where in the DSL the cause was written (or ``None``);
+    ``code`` is an optional short code of the backend's own (e.g. ``"P001"``).
+    The build collects every one a backend gives, whatever the warning filters
+    say, prints it like a compiler diagnostic naming the backend, and fails
+    under ``--strict``.
+    """
+
+    def __init__(self, message: str, *, location: ir.SourceLocation | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments survive pickling (a worker process sends warnings back).
+        return (_rebuild_warning, (type(self), self.message, self.location, self.code))
+
+
+def _rebuild_warning(
+    cls: type[BackendWarning], message: str, location: ir.SourceLocation | None, code: str | None
+) -> BackendWarning:
+    return cls(message, location=location, code=code)
+
+
 def _check_option_type(instance: Any, attribute: Any, value: type) -> None:
     if value not in OPTION_TYPES:
         names = ", ".join(t.__name__ for t in OPTION_TYPES)
