@@ -21,10 +21,19 @@ import attrs
 if TYPE_CHECKING:
     from dazzle.core import ir
 
-#: The version of this contract. A backend may set ``api_version`` on its class
-#: to the version it was written for; one with a different major number is
-#: reported as unavailable instead of being run.
+#: The version of this contract. A backend states the version it was written
+#: for as a literal on its class (``api_version = 1``); one written for another
+#: version is reported as unavailable, with the reason, instead of being run.
+#: Additions that keep existing backends working do not change it.
 API_VERSION = 1
+
+#: The version a backend class that states none was written for: 1, forever
+#: (never the core's current version, which a backend cannot know).
+DEFAULT_API_VERSION = 1
+
+#: The first dazzle-core release of each API version, for the advice given
+#: to a backend written for an older one ("install dazzle-core<X").
+FIRST_CORE_RELEASE = {1: "0.1.0"}
 
 #: The value types an option may declare.
 OPTION_TYPES: tuple[type, ...] = (str, int, float, bool)
@@ -61,6 +70,24 @@ def _rebuild_warning(
     cls: type[BackendWarning], message: str, location: ir.SourceLocation | None, code: str | None
 ) -> BackendWarning:
     return cls(message, location=location, code=code)
+
+
+def api_version_mismatch(backend_class: type) -> str | None:
+    """Why ``backend_class`` cannot run on this dazzle-core because of the
+    API version it states ("was written for backend API 2; ..."), or None."""
+    from dazzle import __version__
+
+    declared = getattr(backend_class, "api_version", DEFAULT_API_VERSION)
+    if type(declared) is not int:
+        return f"states api_version = {declared!r}; it must be an integer, the API version it was written for (like 1)"
+    if declared == API_VERSION:
+        return None
+    speaks = f"was written for backend API {declared}; this dazzle-core ({__version__}) speaks API {API_VERSION}"
+    if declared > API_VERSION:
+        return f"{speaks}: upgrade dazzle-core (pip install --upgrade dazzle-core)"
+    first = FIRST_CORE_RELEASE.get(API_VERSION)
+    older = f"install dazzle-core<{first}" if first else f"install a dazzle-core that speaks API {declared}"
+    return f"{speaks}: upgrade the backend to a release written for API {API_VERSION}, or {older}"
 
 
 def _check_option_type(instance: Any, attribute: Any, value: type) -> None:
@@ -106,8 +133,9 @@ class BackendCapabilities:
 class Backend(Protocol):
     """The backend protocol, with defaults for the optional methods."""
 
-    #: The ``API_VERSION`` this backend was written for.
-    api_version: ClassVar[int] = API_VERSION
+    #: The ``API_VERSION`` this backend was written for, as a literal. Not
+    #: stating it means 1.
+    api_version: ClassVar[int] = DEFAULT_API_VERSION
 
     def generate(self, appspec: ir.AppSpec, output_dir: Path, **options: Any) -> None:
         """Write this backend's artifacts for ``appspec`` under ``output_dir``."""
