@@ -525,6 +525,20 @@ def test_output_that_depends_on_the_hash_seed(installed):
     assert "seeded.txt differs" in detail
 
 
+def test_seeds_may_be_integers(installed):
+    report = conformance("seeded", seeds=(1, 2))
+    assert "bookshop, PYTHONHASHSEED=1: `dazzle build` in a child process wrote other bytes" in (
+        report.result("deterministic").detail
+    )
+    assert conformance("good", seeds=[0, "3"]).ok
+
+
+@pytest.mark.parametrize("seed", [-1, 4294967296, "random", "1.5", True, None, "٣"])
+def test_a_seed_python_would_not_take_is_refused(seed):
+    with pytest.raises(ValueError, match=r"seeds must be integers from 0 to 4294967295 \(PYTHONHASHSEED\), not "):
+        check_conformance("good", projects=[], seeds=(seed,))
+
+
 def test_writing_into_the_working_folder(installed, tmp_path):
     report = conformance("stray")
     assert statuses(report)["writes only inside its output folder"] == "fail"

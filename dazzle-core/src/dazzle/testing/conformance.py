@@ -134,7 +134,7 @@ def assert_conforms(
     *,
     projects: Sequence[str | os.PathLike[str]] | None = None,
     options: Mapping[str, Any] | None = None,
-    seeds: Sequence[str] = DEFAULT_SEEDS,
+    seeds: Sequence[int | str] = DEFAULT_SEEDS,
 ) -> ConformanceReport:
     """Run ``check_conformance``; raise ``ConformanceError`` (an
     ``AssertionError``) listing every check if any failed."""
@@ -149,21 +149,32 @@ def check_conformance(
     *,
     projects: Sequence[str | os.PathLike[str]] | None = None,
     options: Mapping[str, Any] | None = None,
-    seeds: Sequence[str] = DEFAULT_SEEDS,
+    seeds: Sequence[int | str] = DEFAULT_SEEDS,
 ) -> ConformanceReport:
     """Check the installed backend ``name`` (see this module's docstring).
 
     ``projects`` are the project folders or ``.dsl`` files to build (default:
     every bundled example). ``options`` are given to every build, typed as in
     ``dazzle.toml`` (a backend with ``requires_config`` needs them).
-    ``seeds`` are the ``PYTHONHASHSEED`` values of the child builds.
+    ``seeds`` are the ``PYTHONHASHSEED`` values of the child builds:
+    integers from 0 to 4294967295, as ``int`` or as text (``(0, 1)`` or
+    ``("0", "1")``); anything else is a ``ValueError``.
     """
+    hash_seeds = tuple(_hash_seed(seed) for seed in seeds)
     paths = [Path(p).resolve() for p in projects] if projects is not None else [
         example_path(n) for n in EXAMPLE_NAMES
     ]
     with tempfile.TemporaryDirectory(prefix="dazzle-conformance-") as work:
-        run = _Run(name, paths, dict(options or {}), tuple(seeds), Path(work))
+        run = _Run(name, paths, dict(options or {}), hash_seeds, Path(work))
         return ConformanceReport(name, run.results())
+
+
+def _hash_seed(seed: int | str) -> str:
+    """A seed as the environment variable PYTHONHASHSEED takes it."""
+    text = str(seed).strip() if isinstance(seed, int | str) and not isinstance(seed, bool) else ""
+    if not text.isdigit() or not text.isascii() or int(text) > 4294967295:
+        raise ValueError(f"seeds must be integers from 0 to 4294967295 (PYTHONHASHSEED), not {seed!r}")
+    return str(int(text))
 
 
 class _Run:
