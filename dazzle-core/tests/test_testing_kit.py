@@ -611,3 +611,20 @@ def test_describe_difference():
     assert describe_difference({"a": b"x\ny\n", "b": b""}, {"a": b"x\nz\n", "c": b""}) == (
         "missing b; extra c; a differs:\n-y\n+z"
     )
+
+
+class FailsNamingItsFile(Backend):
+    """Raises BackendError naming the file it would write."""
+
+    def get_capabilities(self):
+        return BackendCapabilities(name="fails-naming")
+
+    def generate(self, appspec, output_dir, **options):
+        raise BackendError(f"cannot write {output_dir / 'out.txt'}")
+
+
+def test_run_backend_errors_name_the_file_in_out_dir(tmp_path):
+    appspec = compile_dsl('app a "A"')
+    with pytest.raises(BackendError) as caught:
+        run_backend(FailsNamingItsFile, appspec, out_dir=tmp_path / "mine")
+    assert str(caught.value) == f"cannot write {tmp_path / 'mine' / 'out.txt'}"
