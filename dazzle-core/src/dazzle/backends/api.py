@@ -35,8 +35,16 @@ DEFAULT_API_VERSION = 1
 #: to a backend written for an older one ("install dazzle-core<X").
 FIRST_CORE_RELEASE = {1: "0.1.0"}
 
-#: The value types an option may declare.
-OPTION_TYPES: tuple[type, ...] = (str, int, float, bool)
+#: The value types an option may declare. ``list[str]`` is a list of strings:
+#: a TOML array of strings in ``dazzle.toml``, comma-separated text after
+#: ``-O``; the backend receives it as a tuple of strings.
+OPTION_TYPES: tuple[Any, ...] = (str, int, float, bool, list[str])
+
+
+def option_type_name(option_type: Any) -> str:
+    """How ``dazzle backends`` and messages write an option type: ``str``, ``int``,
+    ``float``, ``bool``, ``list[str]``."""
+    return "list[str]" if option_type == list[str] else str(getattr(option_type, "__name__", option_type))
 
 
 class BackendError(Exception):
@@ -90,9 +98,9 @@ def api_version_mismatch(backend_class: type) -> str | None:
     return f"{speaks}: upgrade the backend to a release written for API {API_VERSION}, or {older}"
 
 
-def _check_option_type(instance: Any, attribute: Any, value: type) -> None:
+def _check_option_type(instance: Any, attribute: Any, value: Any) -> None:
     if value not in OPTION_TYPES:
-        names = ", ".join(t.__name__ for t in OPTION_TYPES)
+        names = ", ".join(option_type_name(t) for t in OPTION_TYPES)
         raise TypeError(f"option type must be one of {names}, not {value!r}")
 
 
@@ -102,10 +110,17 @@ class BackendOption:
     ``[build.options.BACKEND]`` in ``dazzle.toml``)."""
 
     name: str
-    type: type = attrs.field(default=str, validator=_check_option_type)
+    #: ``str``, ``int``, ``float``, ``bool`` or ``list[str]``.
+    type: Any = attrs.field(default=str, validator=_check_option_type)
+    #: The value a build gives when the option is not set (a list is kept as a tuple).
     default: Any = None
+    #: The allowed values (for ``list[str]``: the allowed items); empty for any.
     choices: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
     help: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.type == list[str] and isinstance(self.default, list):
+            object.__setattr__(self, "default", tuple(self.default))
 
 
 @attrs.frozen

@@ -42,7 +42,14 @@ from typing import Any, Literal
 
 import attrs
 
-from dazzle.backends.api import API_VERSION, Backend, BackendCapabilities, BackendError
+from dazzle.backends.api import (
+    API_VERSION,
+    OPTION_TYPES,
+    Backend,
+    BackendCapabilities,
+    BackendError,
+    option_type_name,
+)
 from dazzle.backends.committer import CommitError
 from dazzle.backends.options import CONFIG, OptionError, OptionSetting, resolve_options
 from dazzle.backends.registry import ENTRY_POINT_GROUP, BackendConflictError, find_plugins, load_plugin
@@ -494,22 +501,27 @@ def option_problems(option: Any, seen: set[str]) -> list[str]:
         problems.append(f"option '{name}' is declared twice")
     seen.add(name)
     kind = option.type
-    if kind not in (str, int, float, bool):
-        return [*problems, f"option '{name}' has the type {kind!r}; use str, int, float or bool"]
-    typed = f"option '{name}' has the type {kind.__name__}, but its"
+    if kind not in OPTION_TYPES:
+        return [*problems, f"option '{name}' has the type {kind!r}; use str, int, float, bool or list[str]"]
+    typed = f"option '{name}' has the type {option_type_name(kind)}, but its"
     if option.default is not None and not _has_type(option.default, kind):
         problems.append(f"{typed} default is {option.default!r}")
-    bad_choices = [c for c in option.choices if not _has_type(c, kind)]
+    item_kind = str if kind == list[str] else kind
+    bad_choices = [c for c in option.choices if not _has_type(c, item_kind)]
     if bad_choices:
         problems.append(f"{typed} choices include {bad_choices[0]!r}")
-    elif option.choices and option.default is not None and option.default not in option.choices:
+    elif option.choices and option.default is not None and any(
+        item not in option.choices for item in (option.default if kind == list[str] else (option.default,))
+    ):
         problems.append(f"option '{name}': the default {option.default!r} is not one of its choices")
     if not isinstance(option.help, str):
         problems.append(f"option '{name}': help must be text")
     return problems
 
 
-def _has_type(value: Any, kind: type) -> bool:
+def _has_type(value: Any, kind: Any) -> bool:
+    if kind == list[str]:
+        return isinstance(value, tuple) and all(isinstance(item, str) for item in value)
     if kind is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if kind is int:
