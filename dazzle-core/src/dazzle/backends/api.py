@@ -13,6 +13,7 @@ subclass ``Backend`` to inherit them, or write them yourself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -104,6 +105,20 @@ def _check_option_type(instance: Any, attribute: Any, value: Any) -> None:
         raise TypeError(f"option type must be one of {names}, not {value!r}")
 
 
+# Converters with precise types: with ``converter=tuple``, type checkers
+# cannot tell what a field accepts, and reject a backend's own tuples.
+def _values(items: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(items)
+
+
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
+def _options(items: Iterable[BackendOption]) -> tuple[BackendOption, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class BackendOption:
     """One option a backend accepts (``-O name=value`` on the command line,
@@ -115,7 +130,7 @@ class BackendOption:
     #: The value a build gives when the option is not set (a list is kept as a tuple).
     default: Any = None
     #: The allowed values (for ``list[str]``: the allowed items); empty for any.
-    choices: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
+    choices: tuple[Any, ...] = attrs.field(default=(), converter=_values)
     help: str = ""
 
     def __attrs_post_init__(self) -> None:
@@ -133,10 +148,10 @@ class BackendCapabilities:
 
     name: str
     description: str = ""
-    output_formats: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    output_formats: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     supports_incremental: bool = False
     requires_config: bool = False
-    options: tuple[BackendOption, ...] = attrs.field(default=(), converter=tuple)
+    options: tuple[BackendOption, ...] = attrs.field(default=(), converter=_options)
 
     def get_option(self, name: str) -> BackendOption | None:
         for option in self.options:
