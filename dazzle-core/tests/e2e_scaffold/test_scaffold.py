@@ -251,7 +251,7 @@ def test_a_licence_chosen_with_license_reaches_the_wheel(work):
     with zipfile.ZipFile(only(out, "*.whl")) as archive:
         metadata = archive.read("dazzle_backend_licensed-0.1.0.dist-info/METADATA").decode()
     assert "License-Expression: MIT OR Apache-2.0\n" in metadata
-    assert "Do Not Upload" not in metadata
+    assert "Classifier: Private :: Do Not Upload" not in metadata
 
 
 def test_the_wheel_installs_and_works(venv, built, generated, work):
