@@ -606,6 +606,24 @@ def test_capability_problems_of_option_types():
     ]
 
 
+def test_capability_problems_of_list_options():
+    good = BackendCapabilities(name="x", description="X", options=(
+        BackendOption("tags", list[str], default=["a"]),
+        BackendOption("kinds", list[str], default=("p",), choices=("p", "q")),
+    ))
+    assert capability_problems(good, "x") == []
+    bad = BackendCapabilities(name="x", description="X", options=(
+        BackendOption("tags", list[str], default="a,b"),
+        BackendOption("kinds", list[str], default=("p", "z"), choices=("p", "q")),
+        BackendOption("sizes", list[str], choices=(1, 2)),
+    ))
+    assert capability_problems(bad, "x") == [
+        "option 'tags' has the type list[str], but its default is 'a,b'",
+        "option 'kinds': the default ('p', 'z') has an item that is not one of its choices",
+        "option 'sizes' has the type list[str], but its choices include 1",
+    ]
+
+
 def test_describe_difference():
     assert describe_difference({"a": b"1\n"}, {"a": b"1\n"}) == ""
     assert describe_difference({"a": b"x\ny\n", "b": b""}, {"a": b"x\nz\n", "c": b""}) == (

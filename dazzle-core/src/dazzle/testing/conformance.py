@@ -513,7 +513,8 @@ def option_problems(option: Any, seen: set[str]) -> list[str]:
     elif option.choices and option.default is not None and any(
         item not in option.choices for item in (option.default if kind == list[str] else (option.default,))
     ):
-        problems.append(f"option '{name}': the default {option.default!r} is not one of its choices")
+        what = "has an item that is not" if kind == list[str] else "is not"
+        problems.append(f"option '{name}': the default {option.default!r} {what} one of its choices")
     if not isinstance(option.help, str):
         problems.append(f"option '{name}': help must be text")
     return problems
