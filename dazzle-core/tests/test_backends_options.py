@@ -4,6 +4,8 @@ conversion and checking."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from dazzle.backends import BackendCapabilities, BackendOption
 from dazzle.backends.options import (
     COMMAND_LINE,
@@ -272,3 +274,16 @@ def test_dazzle_backends_shows_a_list_option():
     assert "      kinds (list[str], one of x|y|z, default ())" in lines
     options = backend_to_json(info)["options"]
     assert [(o["type"], o["default"]) for o in options] == [("list[str]", ("a", "b")), ("list[str]", ())]
+
+
+ITEM = st.text(st.characters(blacklist_characters=",", blacklist_categories=("Cs",)), min_size=1).filter(
+    lambda text: text.strip() == text and text.isprintable()
+)
+
+
+@given(st.lists(ITEM, max_size=6))
+def test_a_list_given_after_dash_o_reads_back_as_written(items):
+    # Comma-separated on the command line; the same list as a TOML array.
+    from_cli = resolve([LISTS], "lists.tags=" + ",".join(items))["lists"]["tags"]
+    from_toml = resolve([LISTS], config={"lists": {"tags": items}})["lists"]["tags"]
+    assert from_cli == from_toml == tuple(items)
