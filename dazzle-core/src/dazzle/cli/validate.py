@@ -81,9 +81,14 @@ def validate_command(path: Path, as_json: bool, strict: bool) -> None:
 
 @click.command("inspect")
 @PATH_ARGUMENT
-def inspect_command(path: Path) -> None:
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of the output instead (PATH is not read).")
+def inspect_command(path: Path, schema: bool) -> None:
     """Print the linked AppSpec as JSON (see docs/inspect.md for its shape)."""
-    from dazzle.core.serialize import appspec_to_json
+    from dazzle.core.serialize import appspec_json_schema, appspec_to_json
+
+    if schema:
+        click.echo(json.dumps(appspec_json_schema(), indent=2, ensure_ascii=False))
+        return
 
     result = compile_for_command(path)
     if not result.ok:
