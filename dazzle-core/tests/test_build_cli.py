@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption, BackendRegistry
 from dazzle.backends import registry as registry_module
+from dazzle.backends.committer import MANIFEST_NAME
 from dazzle.backends.registry import Plugin
 from dazzle.cli import main
 
@@ -121,7 +122,11 @@ def configure(project: Path, text: str) -> None:
 
 
 def files(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The artifacts under ``folder``: every file but the manifest."""
+    return {
+        str(p.relative_to(folder)): p.read_text()
+        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST_NAME
+    }
 
 
 # --- dazzle build -------------------------------------------------------------------
@@ -135,7 +140,12 @@ def test_build_with_chosen_backends_into_the_default_folder(registry, project):
         "summary/app.txt": "hi\nshop\n",
     }
     assert "shop: valid (0 errors, 0 warnings)" in result.stderr
-    assert "wrote 2 of 2 files, 0 unchanged (summary, raw)" in result.stderr
+    assert "build: 2 added, 0 updated, 0 removed, 0 unchanged (summary, raw)" in result.stderr
+    assert result.stdout.splitlines() == [
+        f"added   {project / 'build' / MANIFEST_NAME}",
+        f"added   {project / 'build' / 'raw.json'}",
+        f"added   {project / 'build' / 'summary' / 'app.txt'}",
+    ]
 
 
 def test_build_options_are_converted_checked_and_reach_the_backend(registry, project):
@@ -311,10 +321,10 @@ def test_two_backends_writing_one_path_is_an_error_and_nothing_is_written(regist
 def test_an_output_folder_that_cannot_be_written_is_a_clear_error(registry, project, monkeypatch):
     from dazzle.backends import committer
 
-    def fail(source, target):
-        raise PermissionError(13, "Permission denied", str(target))
+    def fail(fd, data):
+        raise PermissionError(13, "Permission denied", "app.txt")
 
-    monkeypatch.setattr(committer, "stage_copy", fail)
+    monkeypatch.setattr(committer, "_write_all", fail)
     result = run("build", str(project), "-b", "summary")
     assert result.exit_code == 1
     assert "Error: cannot write the output: [Errno 13] Permission denied:" in result.stderr
@@ -324,18 +334,25 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(registry, proj
 def test_check_writes_nothing_and_lists_what_would_change(registry, project):
     result = run("build", str(project), "-b", "summary", "--check")
     assert result.exit_code == 1
-    assert result.stdout.split() == ["add", str(project / "build" / "summary" / "app.txt")]
-    assert "1 of 1 files would change (summary)" in result.stderr
+    assert result.stdout.splitlines() == [
+        f"add    {project / 'build' / MANIFEST_NAME}",
+        f"add    {project / 'build' / 'summary' / 'app.txt'}",
+    ]
+    assert "build: 1 to add, 0 to update, 0 to remove, 0 unchanged (summary)" in result.stderr
     assert not (project / "build").exists()
 
     assert run("build", str(project), "-b", "summary").exit_code == 0
     result = run("build", str(project), "-b", "summary", "--check")
     assert result.exit_code == 0, result.output
-    assert "up to date, 1 files (summary)" in result.stderr
+    assert result.stdout == ""
+    assert "build: up to date, 1 files unchanged (summary)" in result.stderr
 
     result = run("build", str(project), "-b", "summary", "-O", "greeting=new", "--check")
     assert result.exit_code == 1
-    assert result.stdout.split() == ["update", str(project / "build" / "summary" / "app.txt")]
+    assert result.stdout.splitlines() == [
+        f"update {project / 'build' / MANIFEST_NAME}",
+        f"update {project / 'build' / 'summary' / 'app.txt'}",
+    ]
 
 
 def test_a_second_identical_build_rewrites_nothing(registry, project):
@@ -345,7 +362,8 @@ def test_a_second_identical_build_rewrites_nothing(registry, project):
         os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     result = run("build", str(project), "-b", "summary", "-b", "raw")
     assert result.exit_code == 0
-    assert "wrote 0 of 2 files, 2 unchanged" in result.stderr
+    assert "build: up to date, 2 files unchanged (summary, raw)" in result.stderr
+    assert result.stdout == ""
     assert {p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == {1_000_000_000}
 
 

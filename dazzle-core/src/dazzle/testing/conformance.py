@@ -43,7 +43,7 @@ from typing import Any, Literal
 import attrs
 
 from dazzle.backends.api import API_VERSION, Backend, BackendCapabilities, BackendError
-from dazzle.backends.committer import CommitError
+from dazzle.backends.committer import MANIFEST_NAME, CommitError
 from dazzle.backends.options import CONFIG, OptionError, OptionSetting, resolve_options
 from dazzle.backends.registry import ENTRY_POINT_GROUP, BackendConflictError, find_plugins, load_plugin
 from dazzle.testing.appspecs import SpecError, compile_dsl, compile_project
@@ -316,7 +316,8 @@ class _Run:
                     if left:
                         self.fail(CONFINED, f"{where}: left files in its {what}: {', '.join(left)}")
                 out = run_dir / "out"
-                got = {path: (out / path).read_bytes() for path in _relative_files(out)}
+                # The manifest is the build's record, not the backend's output.
+                got = {path: (out / path).read_bytes() for path in _relative_files(out) if path != MANIFEST_NAME}
                 difference = describe_difference(expected.files, got)
                 if difference:
                     self.fail(DETERMINISTIC, (

@@ -1,0 +1,82 @@
+"""The per-user cache folder where the builds of one output folder keep their
+lock and their staging folders.
+
+Both live outside the output folder, so ``dazzle build --check`` writes
+nothing into it and works on a read-only one. The cache folder is
+``$DAZZLE_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/dazzle``, else
+``~/.cache/dazzle``; each output folder gets a subfolder named after a hash
+of its real path, holding ``lock`` (taken with ``flock``, so the lock goes
+away with the process that held it, even after SIGKILL), ``staging/`` and
+``out-dir`` (the real path, for a person who looks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import attrs
+
+#: The environment variable that moves the cache folder (tests, read-only homes).
+CACHE_DIR_VARIABLE = "DAZZLE_CACHE_DIR"
+
+
+@attrs.frozen
+class OutputReservation:
+    """The right to build into one output folder, held until released."""
+
+    #: The output folder's real path, resolved before any backend ran.
+    out_dir: Path
+    #: An empty folder that only this build uses; backends' staging folders go here.
+    staging_root: Path
+
+
+def cache_dir() -> Path:
+    """The per-user cache folder of dazzle."""
+    configured = os.environ.get(CACHE_DIR_VARIABLE)
+    if configured:
+        return Path(configured)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG spec says to ignore a relative one
+        return Path(xdg) / "dazzle"
+    return Path.home() / ".cache" / "dazzle"
+
+
+def _announce_wait(out_dir: Path) -> None:
+    print(f"waiting for another build of {out_dir} to finish", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def reserve_output(
+    out_dir: Path, *, on_wait: Callable[[Path], None] = _announce_wait
+) -> Iterator[OutputReservation]:
+    """Hold the lock of ``out_dir`` (waiting for another build of it, after
+    calling ``on_wait`` once) and give a fresh staging root; on exit remove
+    the staging root and release the lock. Staging left by a build that was
+    killed is removed by the next build of the same output folder."""
+    real = Path(os.path.realpath(out_dir))
+    area = cache_dir() / "builds" / hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
+    area.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = os.open(area / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait(real)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        (area / "out-dir").write_text(f"{real}\n", encoding="utf-8", errors="surrogateescape")
+        staging = area / "staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(mode=0o700)
+        try:
+            yield OutputReservation(real, staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        os.close(lock)  # releases the flock
