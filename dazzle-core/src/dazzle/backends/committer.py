@@ -542,41 +542,47 @@ def remove_leftovers(folders: _Folders, folder: str = "") -> int:
 
 
 def _write(plan: CommitPlan, folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending]) -> None:
-    """Write every new content into a temporary file beside its target."""
-    contents: list[tuple[str, Path | bytes, str]] = [(c.path, c.file.source, c.file.backend) for c in plan.changes]
-    if plan.manifest is not None:
-        contents.append((MANIFEST_NAME, plan.manifest, "dazzle"))
-    for path, content, backend in contents:
-        folder_path, name = _split(path)
-        folder = folders.get(folder_path, create=created, why=f"'{path}' from backend '{backend}'")
-        assert folder is not None
-        temporary = _temporary_name(name, "tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
-                     dir_fd=folder)
-        item = _Pending(path, folder, name, temporary)
-        pending.append(item)
-        try:
-            if isinstance(content, bytes):
-                os.write(fd, content)
-                mode = 0o644
-            else:
-                source = os.open(content, _READ)
-                try:
-                    mode = os.fstat(source).st_mode
-                    for chunk in _chunks(source):
-                        _write_all(fd, chunk)
-                finally:
-                    os.close(source)
-            # Only the permission bits: a staged setuid/setgid/sticky bit is never committed.
-            os.fchmod(fd, stat.S_IMODE(mode) & 0o777)
-        finally:
-            os.close(fd)
-        _call_hook("written", path)
+    """Write every new content into a temporary file beside its target, and
+    list the files to remove; the manifest comes last, so it is swapped last."""
+    for change in plan.changes:
+        _write_one(folders, created, pending, change.path, change.file.source, change.file.backend)
     for removal in plan.removals:
         folder_path, name = _split(removal.path)
         folder = folders.get(folder_path, why=f"'{removal.path}'")
         if folder is not None:
             pending.append(_Pending(removal.path, folder, name, None))
+    if plan.manifest is not None:
+        _write_one(folders, created, pending, MANIFEST_NAME, plan.manifest, "dazzle")
+
+
+def _write_one(
+    folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending],
+    path: str, content: Path | bytes, backend: str,
+) -> None:
+    folder_path, name = _split(path)
+    folder = folders.get(folder_path, create=created, why=f"'{path}' from backend '{backend}'")
+    assert folder is not None
+    temporary = _temporary_name(name, "tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+                 dir_fd=folder)
+    pending.append(_Pending(path, folder, name, temporary))
+    try:
+        if isinstance(content, bytes):
+            _write_all(fd, content)
+            mode = 0o644
+        else:
+            source = os.open(content, _READ)
+            try:
+                mode = os.fstat(source).st_mode
+                for chunk in _chunks(source):
+                    _write_all(fd, chunk)
+            finally:
+                os.close(source)
+        # Only the permission bits: a staged setuid/setgid/sticky bit is never committed.
+        os.fchmod(fd, stat.S_IMODE(mode) & 0o777)
+    finally:
+        os.close(fd)
+    _call_hook("written", path)
 
 
 def _write_all(fd: int, data: bytes) -> None:
