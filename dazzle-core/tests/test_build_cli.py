@@ -3,6 +3,7 @@ with backends registered by hand (no backend distribution installed)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -470,3 +471,114 @@ def test_an_options_table_for_no_installed_backend_is_a_warning(registry, projec
     assert result.exit_code == 0, result.output
     assert ("warning: dazzle.toml: [build.options.sumary] names no installed backend; did you mean 'summary'?"
             in result.stderr)
+
+
+# --- the output folder over several builds ------------------------------------------------------------
+
+
+def tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every entry under ``folder`` (files and folders, the manifest too) with its mode and mtime."""
+    return {str(p.relative_to(folder)): (p.lstat().st_mode, p.lstat().st_mtime_ns) for p in folder.rglob("*")} | {
+        ".": (folder.stat().st_mode, folder.stat().st_mtime_ns)
+    }
+
+
+def test_check_on_a_read_only_output_folder_writes_nothing_into_it(registry, project):
+    assert run("build", str(project), "-b", "summary").exit_code == 0
+    out = project / "build"
+    (out / ".stale.txt.dazzle-tmp-0123abcd").write_text("left by a killed build")
+    folders = [out, out / "summary"]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        before = tree(out)
+        result = run("build", str(project), "-b", "summary", "--check")
+        assert result.exit_code == 0, result.output
+        result = run("build", str(project), "-b", "summary", "-O", "greeting=new", "--check")
+        assert result.exit_code == 1, result.output
+        assert f"update {out / 'summary' / 'app.txt'}" in result.stdout.splitlines()
+        assert "Error" not in result.stderr
+        assert tree(out) == before  # not even the leftover was touched: --check changes nothing
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+
+
+def test_the_summary_lists_added_updated_and_removed_files(registry, project):
+    out = project / "build"
+    assert run("build", str(project), "-b", "summary", "-b", "raw", "-O", "count=1").exit_code == 0
+    (out / "notes.md").write_text("mine\n")
+    # raw no longer runs; summary changes its file; a leftover is cleared silently.
+    result = run("build", str(project), "-b", "summary", "-O", "count=2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"updated {out / MANIFEST_NAME}",
+        f"updated {out / 'summary' / 'app.txt'}",
+    ]
+    assert "build: 0 added, 1 updated, 0 removed, 0 unchanged (summary)" in result.stderr
+    assert (out / "raw.json").exists()  # raw did not run: its file stays
+
+
+class PagesBackend(Backend):
+    """Writes pages/NAME.txt for each name in its `pages` option."""
+
+    def get_capabilities(self):
+        return BackendCapabilities(name="pages", options=(BackendOption("pages", default="a,b"),))
+
+    def generate(self, appspec, output_dir, **options):
+        for name in filter(None, options["pages"].split(",")):
+            (output_dir / "pages" / name).mkdir(parents=True, exist_ok=True)
+            (output_dir / "pages" / name / "page.txt").write_text(f"page {name}\n")
+
+
+def test_a_backend_that_ran_removes_what_it_no_longer_writes_and_keeps_what_was_edited(registry, project):
+    registry.register("pages", PagesBackend)
+    out = project / "build"
+    assert run("build", str(project), "-b", "pages", "-b", "raw", "-O", "pages.pages=a,b,c").exit_code == 0
+    (out / "pages" / "mine.txt").write_text("the user's own\n")
+    (out / "pages" / "c" / "page.txt").write_text("edited by hand\n")
+
+    result = run("build", str(project), "-b", "raw", "--check")  # pages does not run: nothing of it goes
+    assert result.exit_code == 0, result.output
+
+    result = run("build", str(project), "-b", "pages", "-O", "pages=a", "--check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"update {out / MANIFEST_NAME}",
+        f"remove {out / 'pages' / 'b' / 'page.txt'}",
+    ]
+    assert "build: 0 to add, 0 to update, 1 to remove, 1 unchanged (pages)" in result.stderr
+    assert (f"warning: kept {out / 'pages' / 'c' / 'page.txt'}: backend 'pages' no longer writes it, but its "
+            "bytes changed since that backend wrote it; it is yours now") in result.stderr
+    assert (out / "pages" / "b" / "page.txt").exists()
+
+    result = run("build", str(project), "-b", "pages", "-O", "pages=a")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"updated {out / MANIFEST_NAME}",
+        f"removed {out / 'pages' / 'b' / 'page.txt'}",
+    ]
+    assert "build: 0 added, 0 updated, 1 removed, 1 unchanged (pages)" in result.stderr
+    assert files(out) == {
+        "pages/a/page.txt": "page a\n", "pages/c/page.txt": "edited by hand\n", "pages/mine.txt": "the user's own\n",
+        "raw.json": "{}",
+    }
+    assert not (out / "pages" / "b").exists()  # the folder the removal emptied
+    owned = json.loads((out / MANIFEST_NAME).read_text())["backends"]
+    assert sorted(owned) == ["pages", "raw"] and sorted(owned["pages"]) == ["pages/a/page.txt"]
+
+    result = run("build", str(project), "-b", "pages", "-O", "pages=a")  # the kept file is no longer warned about
+    assert "warning:" not in result.stderr and result.stdout == ""
+
+
+def test_a_corrupt_manifest_is_a_warning_and_the_build_rewrites_it(registry, project):
+    out = project / "build"
+    assert run("build", str(project), "-b", "summary").exit_code == 0
+    (out / MANIFEST_NAME).write_text("{oops")
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {out / MANIFEST_NAME}: the manifest is not valid JSON" in result.stderr
+    assert result.stdout.splitlines() == [f"updated {out / MANIFEST_NAME}"]
+    assert json.loads((out / MANIFEST_NAME).read_text())["backends"] == {
+        "summary": {"summary/app.txt": hashlib.sha256(b"hello\nshop\n").hexdigest()}
+    }

@@ -1,0 +1,70 @@
+"""The per-user cache folder that holds each output folder's lock and staging."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from dazzle.backends import build_cache
+from dazzle.backends.build_cache import cache_dir, reserve_output
+
+
+def test_the_cache_folder_follows_the_variable_then_xdg_then_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("DAZZLE_CACHE_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("DAZZLE_CACHE_DIR")
+    assert cache_dir() == tmp_path / "xdg" / "dazzle"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "dazzle"
+
+
+def test_a_reservation_resolves_the_folder_and_gives_a_fresh_staging_root(tmp_path, build_cache):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    with reserve_output(tmp_path / "link") as reservation:
+        assert reservation.out_dir == real.resolve()
+        assert reservation.staging_root.is_relative_to(build_cache)
+        assert list(reservation.staging_root.iterdir()) == []
+        (reservation.staging_root / "left.txt").write_text("a killed build left this")
+        staging = reservation.staging_root
+    assert not staging.exists()
+    assert list(real.iterdir()) == []  # nothing of the build's own goes into the output folder
+
+
+def test_a_second_reservation_of_the_same_folder_waits_saying_so(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    waited = threading.Event()
+    got: list[Path] = []
+    announced: list[Path] = []
+
+    def second():
+        def on_wait(folder):
+            announced.append(folder)
+            waited.set()
+
+        with reserve_output(tmp_path / "link", on_wait=on_wait) as reservation:  # the same folder, another path
+            got.append(reservation.out_dir)
+
+    with reserve_output(real):
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert waited.wait(timeout=30)
+        assert got == []  # still waiting while the first holds the folder
+    thread.join(timeout=30)
+    assert got == [real.resolve()] and announced == [real.resolve()]
+
+
+def test_reservations_of_other_folders_do_not_wait(tmp_path):
+    with reserve_output(tmp_path / "a"), reserve_output(tmp_path / "b", on_wait=pytest.fail):
+        pass
+
+
+def test_the_wait_is_told_on_stderr(capsys, tmp_path):
+    build_cache._announce_wait(tmp_path / "out")
+    assert capsys.readouterr().err == f"waiting for another build of {tmp_path / 'out'} to finish\n"
