@@ -582,3 +582,14 @@ def test_a_corrupt_manifest_is_a_warning_and_the_build_rewrites_it(registry, pro
     assert json.loads((out / MANIFEST_NAME).read_text())["backends"] == {
         "summary": {"summary/app.txt": hashlib.sha256(b"hello\nshop\n").hexdigest()}
     }
+
+
+def test_a_cache_folder_that_cannot_be_used_is_a_clear_error(registry, project, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("DAZZLE_CACHE_DIR", str(blocker))
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 1
+    assert f"Error: cannot use the cache folder {blocker}/builds/" in result.stderr
+    assert "set DAZZLE_CACHE_DIR to a folder you can write" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -23,8 +23,15 @@ from pathlib import Path
 
 import attrs
 
+from dazzle.backends.committer import CommitError
+
 #: The environment variable that moves the cache folder (tests, read-only homes).
 CACHE_DIR_VARIABLE = "DAZZLE_CACHE_DIR"
+
+
+class CacheError(CommitError):
+    """The cache folder cannot hold the lock and the staging (a CommitError,
+    so callers that report commit problems report this one too)."""
 
 
 @attrs.frozen
@@ -62,8 +69,14 @@ def reserve_output(
     killed is removed by the next build of the same output folder."""
     real = Path(os.path.realpath(out_dir))
     area = cache_dir() / "builds" / hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
-    area.mkdir(parents=True, exist_ok=True, mode=0o700)
-    lock = os.open(area / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        area.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = os.open(area / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError as error:
+        raise CacheError(
+            f"cannot use the cache folder {area} ({error.strerror or error}); "
+            f"set {CACHE_DIR_VARIABLE} to a folder you can write"
+        ) from None
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

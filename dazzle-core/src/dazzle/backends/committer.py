@@ -219,10 +219,10 @@ class _Folders:
             if create is None:
                 return None
             missing = []
-            folder = self.out_dir
-            while not os.path.lexists(folder):
-                missing.append(folder)
-                folder = folder.parent
+            above = self.out_dir
+            while not os.path.lexists(above):
+                missing.append(above)
+                above = above.parent
             for path in reversed(missing):
                 os.mkdir(path)
                 create.append((None, str(path)))
