@@ -43,6 +43,7 @@ from typing import Any, Literal
 import attrs
 
 from dazzle.backends.api import API_VERSION, Backend, BackendCapabilities, BackendError
+from dazzle.backends.build_cache import CACHE_DIR_VARIABLE
 from dazzle.backends.committer import MANIFEST_NAME, CommitError
 from dazzle.backends.options import CONFIG, OptionError, OptionSetting, resolve_options
 from dazzle.backends.registry import ENTRY_POINT_GROUP, BackendConflictError, find_plugins, load_plugin
@@ -333,7 +334,9 @@ class _Run:
         for key, value in self.options.items():
             command += ["-O", f"{self.name}.{key}={_as_text(value)}"]
         temporary = str(run_dir / "tmp")
-        env = {**os.environ, "PYTHONHASHSEED": seed, "TMPDIR": temporary, "TEMP": temporary, "TMP": temporary}
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TMPDIR": temporary, "TEMP": temporary, "TMP": temporary,
+               # The build's lock and staging: beside the run, not in the author's own cache.
+               CACHE_DIR_VARIABLE: str(run_dir / "cache")}
         return subprocess.run(
             command, cwd=run_dir / "cwd", env=env, capture_output=True, text=True, errors="replace",
             timeout=CHILD_TIMEOUT, check=False,
