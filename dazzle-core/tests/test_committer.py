@@ -597,3 +597,31 @@ def test_nothing_written_means_no_manifest(tmp_path):
     assert plan.manifest is None and not plan.pending
     apply_commit(plan)
     assert list(out.iterdir()) == []
+
+
+def test_an_owned_file_replaced_by_a_link_is_kept_and_not_followed(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    precious = write(tmp_path / "precious.txt", "precious\n")
+    (out / "README.txt").unlink()
+    (out / "README.txt").symlink_to(precious)
+    (stages["a"] / "README.txt").unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert [(k.path, k.reason) for k in plan.kept] == [("README.txt", "it is now a symbolic link")]
+    apply_commit(plan)
+    assert (out / "README.txt").is_symlink() and precious.read_text() == "precious\n"
+
+
+def test_file_names_that_are_not_utf8_survive_the_manifest(stages, tmp_path):
+    odd = os.fsdecode(b"caf\xe9.txt")  # Latin-1: not UTF-8
+    write(stages["a"] / odd, "odd\n")
+    write(stages["a"] / "café.txt", "utf-8\n")
+    out = tmp_path / "out"
+    commit(stages, out)
+    assert (out / MANIFEST_NAME).read_bytes().isascii()
+    assert {odd, "café.txt"} <= set(manifest(out)["backends"]["a"])
+    (stages["a"] / odd).unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert [r.path for r in plan.removals] == [odd]
+    apply_commit(plan)
+    assert not (out / odd).exists() and (out / "café.txt").exists()

@@ -332,7 +332,9 @@ def _is_safe_path(path: str) -> bool:
 
 def _manifest_bytes(backends: Mapping[str, Mapping[str, str]]) -> bytes:
     data = {"format": MANIFEST_FORMAT, "backends": {b: dict(f) for b, f in backends.items() if f}}
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    # ASCII with \u escapes: a file name that is not UTF-8 (kept by Python as
+    # surrogates) still makes a valid file, and reads back as the same name.
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode("ascii")
 
 
 # --- planning ------------------------------------------------------------------------------------
