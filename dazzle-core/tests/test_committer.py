@@ -541,7 +541,7 @@ def test_a_file_another_backend_now_writes_changes_owner(stages, tmp_path):
 @pytest.mark.parametrize(
     "content",
     [b"{not json", b"[]", b'{"format": 2, "backends": {}}', b'{"format": 1, "backends": {"a": {"../x": "0"}}}',
-     b"\xff\xfe"],
+     b"\xff\xfe", b"[" * 100_000],
 )
 def test_a_corrupt_manifest_owns_nothing_warns_and_is_rewritten(stages, tmp_path, content):
     out = tmp_path / "out"
@@ -554,6 +554,22 @@ def test_a_corrupt_manifest_owns_nothing_warns_and_is_rewritten(stages, tmp_path
     apply_commit(plan)
     assert (out / "README.txt").exists()
     assert set(manifest(out)["backends"]["a"]) == {"api/openapi.yaml"}
+
+
+def test_a_manifest_that_is_a_fifo_is_refused_without_hanging(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    (out / MANIFEST_NAME).unlink()
+    os.mkfifo(out / MANIFEST_NAME)
+    folders = committer._Folders.open(out)
+    try:
+        assert committer._read_manifest(folders) == (
+            {}, f"{out / MANIFEST_NAME}: the manifest is not a file; no file is removed",
+        )
+    finally:
+        folders.close()
+    with pytest.raises(CommitError, match=f"'{out / MANIFEST_NAME}' exists and is not a file"):
+        plan_commit(collect_staged(stages), out, ["a", "b"])
 
 
 def test_a_missing_manifest_owns_nothing(stages, tmp_path):

@@ -66,7 +66,8 @@ NAME_MAX = 255
 test_hook: Callable[[str, str], None] | None = None
 
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+# O_NONBLOCK: a FIFO swapped in for a file must not hang the build (no effect on files).
+_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 class CommitError(Exception):
@@ -295,7 +296,7 @@ def _split(path: str) -> tuple[str, str]:
 # --- the manifest ----------------------------------------------------------------------------------
 
 
-def read_manifest(folders: _Folders) -> tuple[dict[str, dict[str, str]], str | None]:
+def _read_manifest(folders: _Folders) -> tuple[dict[str, dict[str, str]], str | None]:
     """The files each backend wrote (path -> sha256), and a warning when the
     manifest cannot be used (then nothing is owned)."""
     root = folders.get("")
@@ -310,8 +311,10 @@ def read_manifest(folders: _Folders) -> tuple[dict[str, dict[str, str]], str | N
         return {}, f"{where}: cannot read the manifest ({error.strerror}); no file is removed"
     try:
         with os.fdopen(fd, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return {}, f"{where}: the manifest is not a file; no file is removed"
             data = json.loads(stream.read().decode("utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         return {}, f"{where}: the manifest is not valid JSON ({error}); no file is removed"
     backends = data.get("backends") if isinstance(data, dict) else None
     if (
@@ -350,7 +353,7 @@ def plan_commit(
     ran = set(backends) if backends is not None else {f.backend for f in staged}
     folders = _Folders.open(real_out)
     try:
-        owned, warning = read_manifest(folders)
+        owned, warning = _read_manifest(folders)
         changes: list[Change] = []
         unchanged: list[str] = []
         written: dict[str, str] = {}
