@@ -64,7 +64,7 @@ def make_project(tmp_path: Path):
 
 
 @pytest.fixture(autouse=True)
-def build_cache(tmp_path_factory, monkeypatch) -> Path:
+def cache_folder(tmp_path_factory, monkeypatch) -> Path:
     """Builds keep their locks and staging in a cache folder of this test's own."""
     folder = tmp_path_factory.mktemp("dazzle-cache")
     monkeypatch.setenv("DAZZLE_CACHE_DIR", str(folder))

@@ -21,13 +21,13 @@ def test_the_cache_folder_follows_the_variable_then_xdg_then_home(monkeypatch, t
     assert cache_dir() == tmp_path / "home" / ".cache" / "dazzle"
 
 
-def test_a_reservation_resolves_the_folder_and_gives_a_fresh_staging_root(tmp_path, build_cache):
+def test_a_reservation_resolves_the_folder_and_gives_a_fresh_staging_root(tmp_path, cache_folder):
     real = tmp_path / "real"
     real.mkdir()
     (tmp_path / "link").symlink_to(real, target_is_directory=True)
     with reserve_output(tmp_path / "link") as reservation:
         assert reservation.out_dir == real.resolve()
-        assert reservation.staging_root.is_relative_to(build_cache)
+        assert reservation.staging_root.is_relative_to(cache_folder)
         assert list(reservation.staging_root.iterdir()) == []
         (reservation.staging_root / "left.txt").write_text("a killed build left this")
         staging = reservation.staging_root

@@ -105,7 +105,7 @@ def test_a_second_build_of_one_folder_waits_for_the_first_and_its_output_wins_wh
     assert artifacts(project / "build") == {f"f{n:02}.txt": "B\n" for n in range(FILES)}
 
 
-def test_a_build_killed_during_its_commit_leaves_leftovers_that_the_next_build_removes(project, build_cache):
+def test_a_build_killed_during_its_commit_leaves_leftovers_that_the_next_build_removes(project, cache_folder):
     out = project / "build"
     first, _ = start(project, "A")
     assert first.wait(timeout=60) == 0
@@ -114,11 +114,11 @@ def test_a_build_killed_during_its_commit_leaves_leftovers_that_the_next_build_r
     assert killed.wait(timeout=60) == -9
     left = sorted(p.name for p in out.iterdir() if LEFTOVER_NAME.fullmatch(p.name))
     assert any("dazzle-tmp" in name for name in left) and any("dazzle-old" in name for name in left)
-    staging = list(build_cache.glob("builds/*/staging/*"))
+    staging = list(cache_folder.glob("builds/*/staging/*"))
     assert staging  # the killed build's staging stayed in the cache
 
     again, _ = start(project, "B")
     assert again.wait(timeout=60) == 0
     assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST_NAME, *(f"f{n:02}.txt" for n in range(FILES))])
     assert artifacts(out) == {f"f{n:02}.txt": "B\n" for n in range(FILES)}
-    assert list(build_cache.glob("builds/*/staging/*")) == []
+    assert list(cache_folder.glob("builds/*/staging/*")) == []

@@ -142,7 +142,7 @@ def test_a_backend_changing_the_working_folder_does_not_move_the_commit(tmp_path
     assert list(elsewhere.iterdir()) == []
 
 
-def test_staging_lives_in_the_cache_and_is_removed_after_the_build(registry, tmp_path, build_cache):
+def test_staging_lives_in_the_cache_and_is_removed_after_the_build(registry, tmp_path, cache_folder):
     seen = []
 
     class Looks(Backend):
@@ -152,5 +152,5 @@ def test_staging_lives_in_the_cache_and_is_removed_after_the_build(registry, tmp
 
     registry.register("looks", Looks)
     run(registry, tmp_path / "out", "looks")
-    assert seen[0].is_relative_to(build_cache)
+    assert seen[0].is_relative_to(cache_folder)
     assert not seen[0].exists()
