@@ -68,3 +68,28 @@ def test_reservations_of_other_folders_do_not_wait(tmp_path):
 def test_the_wait_is_told_on_stderr(capsys, tmp_path):
     build_cache._announce_wait(tmp_path / "out")
     assert capsys.readouterr().err == f"waiting for another build of {tmp_path / 'out'} to finish\n"
+
+
+def test_entries_of_output_folders_that_are_gone_are_pruned_by_the_next_build(tmp_path, cache_folder):
+    kept, gone, busy = tmp_path / "kept", tmp_path / "gone", tmp_path / "busy"
+    for folder in (kept, gone, busy):
+        folder.mkdir()
+        with reserve_output(folder):
+            pass
+    assert len(list((cache_folder / "builds").iterdir())) == 3
+    gone.rmdir()
+    busy.rmdir()
+    with reserve_output(busy):  # held by a build of a folder not made yet: not pruned
+        with reserve_output(tmp_path / "another"):
+            pass
+    entries = {(a / "out-dir").read_text().strip() for a in (cache_folder / "builds").iterdir()}
+    assert entries == {str(kept), str(busy), str(tmp_path / "another")}
+
+
+def test_a_reservation_after_its_entry_was_pruned_starts_afresh(tmp_path, cache_folder):
+    with reserve_output(tmp_path / "a") as first:
+        area = first.staging_root.parent
+    build_cache._prune(cache_folder / "builds", keep=cache_folder / "none")  # 'a' never existed
+    assert not area.exists()
+    with reserve_output(tmp_path / "a") as again:
+        assert again.staging_root.is_dir() and (area / "lock").exists()

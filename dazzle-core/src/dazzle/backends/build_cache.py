@@ -7,7 +7,9 @@ nothing into it and works on a read-only one. The cache folder is
 ``~/.cache/dazzle``; each output folder gets a subfolder named after a hash
 of its real path, holding ``lock`` (taken with ``flock``, so the lock goes
 away with the process that held it, even after SIGKILL), ``staging/`` and
-``out-dir`` (the real path, for a person who looks).
+``out-dir`` (the real path). Each build also removes the entries of output
+folders that no longer exist, so temporary output folders (the testing kit's)
+do not pile up there.
 """
 
 from __future__ import annotations
@@ -66,30 +68,94 @@ def reserve_output(
     """Hold the lock of ``out_dir`` (waiting for another build of it, after
     calling ``on_wait`` once) and give a fresh staging root; on exit remove
     the staging root and release the lock. Staging left by a build that was
-    killed is removed by the next build of the same output folder."""
+    killed is removed by the next build of the same output folder, and the
+    cache entries of output folders that no longer exist by any next build."""
     real = Path(os.path.realpath(out_dir))
-    area = cache_dir() / "builds" / hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
+    builds = cache_dir() / "builds"
+    area = builds / hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
+    lock = _lock(area, real, on_wait)
     try:
-        area.mkdir(parents=True, exist_ok=True, mode=0o700)
-        lock = os.open(area / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    except OSError as error:
-        raise CacheError(
-            f"cannot use the cache folder {area} ({error.strerror or error}); "
-            f"set {CACHE_DIR_VARIABLE} to a folder you can write"
-        ) from None
-    try:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            on_wait(real)
-            fcntl.flock(lock, fcntl.LOCK_EX)
         (area / "out-dir").write_text(f"{real}\n", encoding="utf-8", errors="surrogateescape")
         staging = area / "staging"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(mode=0o700)
+        _prune(builds, keep=area)
         try:
             yield OutputReservation(real, staging)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     finally:
         os.close(lock)  # releases the flock
+
+
+def _lock(area: Path, real: Path, on_wait: Callable[[Path], None]) -> int:
+    """Open and lock ``area/lock``. When the entry was pruned while we waited
+    (the file we locked is no longer the one at that path), start again."""
+    announced = False
+    while True:
+        try:
+            area.mkdir(parents=True, exist_ok=True, mode=0o700)
+            lock = os.open(area / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except FileNotFoundError:
+            continue  # pruned between mkdir and open
+        except OSError as error:
+            raise CacheError(
+                f"cannot use the cache folder {area} ({error.strerror or error}); "
+                f"set {CACHE_DIR_VARIABLE} to a folder you can write"
+            ) from None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not announced:
+                on_wait(real)
+                announced = True
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if _is_current(area, lock):
+            return lock
+        os.close(lock)
+
+
+def _is_current(area: Path, lock: int) -> bool:
+    """Whether ``lock`` is the file at ``area/lock`` now (not one pruned away)."""
+    try:
+        now = os.stat(area / "lock")
+    except FileNotFoundError:
+        return False
+    held = os.fstat(lock)
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _prune(builds: Path, keep: Path) -> None:
+    """Remove the cache entries of output folders that no longer exist (a
+    test's temporary output folder, a deleted project), each while holding
+    its lock: it is first renamed away, so a build that starts meanwhile
+    makes a fresh entry and one that waited on the old lock starts again."""
+    try:
+        areas = [a for a in builds.iterdir() if a != keep and not a.name.startswith(".")]
+    except OSError:
+        return
+    for area in areas:
+        try:
+            recorded = (area / "out-dir").read_text(encoding="utf-8", errors="surrogateescape").rstrip("\n")
+            lock = os.open(area / "lock", os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
+            continue  # being made, or already gone
+        try:
+            if os.path.lexists(recorded):
+                continue
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a build of it is running
+            if os.path.lexists(recorded) or not _is_current(area, lock):
+                continue  # made while we looked, or pruned and made afresh by others
+            trash = builds / f".pruned-{area.name}-{os.getpid()}"
+            try:
+                os.rename(area, trash)
+            except OSError:
+                continue
+            shutil.rmtree(trash, ignore_errors=True)
+        finally:
+            os.close(lock)
+
+
