@@ -61,3 +61,11 @@ def make_project(tmp_path: Path):
         return compile_path(tmp_path / compile_at)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def cache_folder(tmp_path_factory, monkeypatch) -> Path:
+    """Builds keep their locks and staging in a cache folder of this test's own."""
+    folder = tmp_path_factory.mktemp("dazzle-cache")
+    monkeypatch.setenv("DAZZLE_CACHE_DIR", str(folder))
+    return folder

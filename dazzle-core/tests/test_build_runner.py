@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from dazzle.backends import Backend, BackendError, BackendRegistry
 from dazzle.backends.committer import CommitError
@@ -157,3 +160,35 @@ def test_in_output_folder_replaces_only_whole_path_parts(tmp_path):
     assert in_output_folder(text, staging, tmp_path / "mine") == (
         f"{tmp_path / 'mine'}/a.md, {staging}put/b.md, {tmp_path / 'mine'}"
     )
+
+
+def test_a_backend_changing_the_working_folder_does_not_move_the_commit(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    class Wanders(Backend):
+        def generate(self, appspec, output_dir, **options):
+            (output_dir / "a.txt").write_text("a")
+            os.chdir(elsewhere)
+
+    registry = BackendRegistry(distributions=lambda: ())
+    registry.register("wanders", Wanders)
+    monkeypatch.chdir(tmp_path)
+    plan = build(APPSPEC, load_targets(registry, ["wanders"]), {"wanders": {}}, Path("out"))
+    assert plan.out_dir == tmp_path.resolve() / "out"
+    assert (tmp_path / "out" / "a.txt").read_text() == "a"
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_staging_lives_in_the_cache_and_is_removed_after_the_build(registry, tmp_path, cache_folder):
+    seen = []
+
+    class Looks(Backend):
+        def generate(self, appspec, output_dir, **options):
+            seen.append(output_dir)
+            (output_dir / "x.txt").write_text("x")
+
+    registry.register("looks", Looks)
+    run(registry, tmp_path / "out", "looks")
+    assert seen[0].is_relative_to(cache_folder)
+    assert not seen[0].exists()

@@ -162,13 +162,16 @@ def test_dazzle_backends_lists_it(venv):
 def test_dazzle_build_writes_its_output(venv, work):
     out = work / "helpdesk-build"
     done = succeed(venv / BIN / "dazzle", "build", HELPDESK, "-b", "demo", "-o", out, venv=venv)
-    assert f"{out}: wrote 1 of 1 files, 0 unchanged (demo)" in done.stderr
+    assert f"{out}: 1 added, 0 updated, 0 removed, 0 unchanged (demo)" in done.stderr
     text = (out / "demo.md").read_text(encoding="utf-8")
     assert text.startswith("# Help Desk — Support Centre\n\nVersion 1.2.0.\n")
     assert "\n## Ticket: Support ticket\n\n| field | type | required |\n" in text
     listed = succeed(venv / BIN / "dazzle", "build", HELPDESK, "-b", "demo", "-o", out,
                      "-O", "demo.layout=list", "-O", "demo.filename=list.md", venv=venv)
-    assert "wrote 1 of 1 files" in listed.stderr
+    # The file it no longer writes (demo.md) goes: the manifest says it wrote it.
+    assert f"{out}: 1 added, 0 updated, 1 removed, 0 unchanged (demo)" in listed.stderr
+    assert f"removed {out / 'demo.md'}" in listed.stdout.splitlines()
+    assert not (out / "demo.md").exists()
     assert "- `title`: str(200), required\n" in (out / "list.md").read_text(encoding="utf-8")
     refused = run(venv / BIN / "dazzle", "build", HELPDESK, "-b", "demo", "-o", out,
                   "-O", "demo.filename=../up.md", venv=venv)

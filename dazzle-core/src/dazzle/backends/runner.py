@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import attrs
 
 from dazzle.backends.api import BackendCapabilities, BackendError
+from dazzle.backends.build_cache import reserve_output
 from dazzle.backends.committer import CommitError, CommitPlan, apply_commit, collect_staged, plan_commit
 from dazzle.backends.registry import (
     BackendInfo,
@@ -107,10 +107,13 @@ def build(
         validate_config = getattr(target.backend, "validate_config", None)
         if validate_config is not None:
             _run(target, "validate_config", validate_config, **options[target.name])
-    with tempfile.TemporaryDirectory(prefix="dazzle-build-") as staging:
+    # The lock is taken and the output folder resolved before any generate
+    # runs: builds of one folder are serialised, and a backend that changes
+    # the working folder cannot move the commit.
+    with reserve_output(out_dir) as reservation:
         stages = {}
         for index, target in enumerate(targets):
-            home = Path(staging) / str(index)
+            home = reservation.staging_root / str(index)
             output_dir = home / "out"
             output_dir.mkdir(parents=True)
             # Backends build large documents of small, acyclic containers: left
@@ -126,7 +129,7 @@ def build(
                     + (f": {', '.join('../' + s for s in strays)}" if strays else "")
                 )
             stages[target.name] = output_dir
-        plan = plan_commit(collect_staged(stages), out_dir)
+        plan = plan_commit(collect_staged(stages), reservation.out_dir, [t.name for t in targets])
         if not check:
             apply_commit(plan)
     return plan

@@ -100,7 +100,7 @@ def describe_backend(info: Any) -> list[str]:
     help="A backend option (repeatable); BACKEND.KEY=VALUE gives it to one backend only.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files a build would change.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files a build would add, update or remove.")
 @click.option("--debug", is_flag=True, help="Show the traceback when a backend fails.")
 def build_command(
     path: Path,
@@ -115,8 +115,9 @@ def build_command(
 
     PATH is a project folder (with dazzle.toml), a folder of .dsl files, or one
     .dsl file (whose default output folder is build/ beside it). Only files whose
-    content changed are written; files already in the output folder that this
-    build does not produce are left alone. Exit status: 0 built (or, with
+    content changed are written; a file a backend that ran wrote last time and
+    no longer writes is removed (unless it was edited since); every other file
+    is left alone. Exit status: 0 built (or, with
     --check, up to date), 1 any error (or, with --check, changes pending).
     """
     from dazzle.backends.api import BackendError
@@ -164,21 +165,37 @@ def build_command(
     except BackendError as error:  # a backend that cannot be loaded or created
         fail(f"Backend error: {error}", error, debug)
 
-    total = len(plan.changes) + len(plan.unchanged)
-    ran = ", ".join(t.name for t in targets)
-    if check:
-        for change in plan.changes:
-            click.echo(f"{change.kind:<6} {plan.out_dir / change.path}")
-        if plan.changes:
-            click.echo(f"{len(plan.changes)} of {total} files would change ({ran})", err=True)
-            sys.exit(1)
-        click.echo(f"{plan.out_dir}: up to date, {total} files ({ran})", err=True)
+    report_commit(plan, out, ", ".join(t.name for t in targets), check=check)
+
+
+def report_commit(plan: Any, out: Path, ran: str, *, check: bool) -> None:
+    """One line per file added, updated or removed on stdout (``--check``:
+    that would be), warnings and the counts on stderr; exit 1 under
+    ``--check`` when anything would change."""
+    from dazzle.backends.committer import MANIFEST_NAME
+
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for kept in plan.kept:
+        click.echo(f"warning: kept {out / kept.path}: backend '{kept.backend}' no longer writes it, but "
+                   f"{kept.reason}; it is yours now", err=True)
+    verbs = ("add", "update", "remove") if check else ("added", "updated", "removed")
+    width = max(map(len, verbs)) + 1
+    lines = [(c.path, verbs[0] if c.kind == "add" else verbs[1]) for c in plan.changes]
+    lines += [(r.path, verbs[2]) for r in plan.removals]
+    if plan.manifest is not None:
+        lines.append((MANIFEST_NAME, verbs[1] if plan.manifest_exists else verbs[0]))
+    for path, verb in sorted(lines):
+        click.echo(f"{verb:<{width}}{out / path}")
+    added = sum(c.kind == "add" for c in plan.changes)
+    numbers = (added, len(plan.changes) - added, len(plan.removals))
+    counts = ", ".join(f"{n} {'to ' if check else ''}{verb}" for n, verb in zip(numbers, verbs, strict=True))
+    if not plan.pending:
+        click.echo(f"{out}: up to date, {len(plan.unchanged)} files unchanged ({ran})", err=True)
         return
-    click.echo(
-        f"{plan.out_dir}: wrote {len(plan.changes)} of {total} files, "
-        f"{len(plan.unchanged)} unchanged ({ran})",
-        err=True,
-    )
+    click.echo(f"{out}: {counts}, {len(plan.unchanged)} unchanged ({ran})", err=True)
+    if check:
+        sys.exit(1)
 
 
 def fail(message: str, error: BaseException, debug: bool, *, hint: bool = False) -> NoReturn:

@@ -50,7 +50,8 @@ from dazzle.backends.api import (
     BackendError,
     option_type_name,
 )
-from dazzle.backends.committer import CommitError
+from dazzle.backends.build_cache import CACHE_DIR_VARIABLE
+from dazzle.backends.committer import MANIFEST_NAME, CommitError
 from dazzle.backends.options import CONFIG, OptionError, OptionSetting, resolve_options
 from dazzle.backends.registry import ENTRY_POINT_GROUP, BackendConflictError, find_plugins, load_plugin
 from dazzle.testing.appspecs import SpecError, compile_dsl, compile_project
@@ -334,7 +335,8 @@ class _Run:
                     if left:
                         self.fail(CONFINED, f"{where}: left files in its {what}: {', '.join(left)}")
                 out = run_dir / "out"
-                got = {path: (out / path).read_bytes() for path in _relative_files(out)}
+                # The manifest is the build's record, not the backend's output.
+                got = {path: (out / path).read_bytes() for path in _relative_files(out) if path != MANIFEST_NAME}
                 difference = describe_difference(expected.files, got)
                 if difference:
                     self.fail(DETERMINISTIC, (
@@ -350,7 +352,9 @@ class _Run:
         for key, value in self.options.items():
             command += ["-O", f"{self.name}.{key}={_as_text(value)}"]
         temporary = str(run_dir / "tmp")
-        env = {**os.environ, "PYTHONHASHSEED": seed, "TMPDIR": temporary, "TEMP": temporary, "TMP": temporary}
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TMPDIR": temporary, "TEMP": temporary, "TMP": temporary,
+               # The build's lock and staging: beside the run, not in the author's own cache.
+               CACHE_DIR_VARIABLE: str(run_dir / "cache")}
         return subprocess.run(
             command, cwd=run_dir / "cwd", env=env, capture_output=True, text=True, errors="replace",
             timeout=CHILD_TIMEOUT, check=False,
