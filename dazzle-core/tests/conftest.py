@@ -25,6 +25,13 @@ settings.register_profile(
 settings.load_profile("dazzle")
 
 
+@pytest.fixture(autouse=True)
+def plain_output(monkeypatch):
+    """The output tests read is uncoloured, whatever the environment says."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES
