@@ -26,16 +26,18 @@ def print_diagnostics(result) -> None:
         click.echo(f"... and {hidden} more (`dazzle validate --json` lists them all)\n", err=True)
 
 
-def compile_for_command(path: Path):
+def compile_for_command(path: Path, parse=None):
     """Compile for a command. The compiled data is acyclic and lives until the
     process ends, so once it is built it moves to the collector's permanent
-    generation (``gc.freeze``) instead of being rescanned by later collections."""
+    generation (``gc.freeze``) instead of being rescanned by later collections.
+    ``parse`` replaces the parser's entry point (``dazzle build --watch``)."""
     import gc
 
     from dazzle.core.compiler import compile_path
+    from dazzle.core.parser import parse_module
 
     gc.disable()
-    result = compile_path(path)
+    result = compile_path(path, parse or parse_module)
     gc.freeze()
     gc.enable()
     return result
