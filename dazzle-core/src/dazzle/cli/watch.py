@@ -93,14 +93,23 @@ def watch_and_build(path: Path, build_once: Callable[[ParseCache], None]) -> NoR
         raise click.UsageError(INSTALL_HINT) from None
     cache = ParseCache()
     folders = watched_folders(path)
+    # The watcher starts before the first build, so that an edit made while
+    # it runs, or just after, is not missed: the first (possibly empty) batch
+    # of changes comes at once (rust_timeout, yield_on_timeout) and starts the
+    # first build; later empty batches (nothing changed for a while) are
+    # ignored. step: how long the folders must stay quiet before a build
+    # starts (an editor's save is several events); short, so an edit shows soon.
+    batches = watchfiles.watch(*folders, watch_filter=is_project_file, step=50, rust_timeout=200,
+                               yield_on_timeout=True, raise_interrupt=True)
     try:
+        next(batches)
         if build_and_report(build_once, cache) == 2:  # a usage error: every build would repeat it
             sys.exit(2)
         shown = ", ".join(str(f) for f in folders)
         click.echo(f"watching {shown} for changes to .dsl files and dazzle.toml (Ctrl-C to stop)", err=True)
-        # step: how long the folders must be quiet before a build starts
-        # (an editor's save is several events); short, so an edit shows soon.
-        for changes in watchfiles.watch(*folders, watch_filter=is_project_file, step=50, raise_interrupt=True):
+        for changes in batches:
+            if not changes:
+                continue
             changed = sorted({str(Path(p)) for _, p in changes})
             click.echo(f"\nchanged: {', '.join(changed)}", err=True)
             build_and_report(build_once, cache)
