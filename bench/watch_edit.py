@@ -33,8 +33,19 @@ ARTIFACTS = {"openapi": "openapi.yaml", "prisma": "prisma/schema.prisma"}
 def generate(size: str, out: Path) -> Path:
     modules, entities = (int(n) for n in size.split("x"))
     project = out / f"watch-{size}"
-    subprocess.run([sys.executable, str(BENCH_DIR / "generate.py"), "--modules", str(modules),
-                    "--entities", str(entities), str(project)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH_DIR / "generate.py"),
+            "--modules",
+            str(modules),
+            "--entities",
+            str(entities),
+            str(project),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return project
 
 
@@ -97,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
 
     log = args.out / f"watch-{args.size}.log"
     with log.open("w", encoding="utf-8") as stderr:
-        proc = subprocess.Popen(dazzle("build", str(project), *selected, "--watch"),
-                                stdout=subprocess.DEVNULL, stderr=stderr)
+        proc = subprocess.Popen(
+            dazzle("build", str(project), *selected, "--watch"), stdout=subprocess.DEVNULL, stderr=stderr
+        )
     try:
         wait_until(lambda: "watching " in log.read_text(encoding="utf-8"), "first build", 120, proc)
         latencies = []
@@ -112,10 +124,19 @@ def main(argv: list[str] | None = None) -> int:
             builds = log.read_text(encoding="utf-8").count("built in")
             started = time.perf_counter()
             module.write_text(text[:at] + f"  {marker}: int\n" + text[at:], encoding="utf-8")
-            wait_until(lambda: all(a.exists() and marker in a.read_text(encoding="utf-8") for a in artifacts),
-                       f"edit {n} in the artifacts", 60, proc)
+            wait_until(
+                lambda marker=marker: all(a.exists() and marker in a.read_text(encoding="utf-8") for a in artifacts),
+                f"edit {n} in the artifacts",
+                60,
+                proc,
+            )
             latencies.append(time.perf_counter() - started)
-            wait_until(lambda: log.read_text(encoding="utf-8").count("built in") > builds, "the build's end", 60, proc)
+            wait_until(
+                lambda builds=builds: log.read_text(encoding="utf-8").count("built in") > builds,
+                "the build's end",
+                60,
+                proc,
+            )
             time.sleep(0.3)
     finally:
         proc.send_signal(signal.SIGINT)
@@ -123,14 +144,20 @@ def main(argv: list[str] | None = None) -> int:
     reparsed = log.read_text(encoding="utf-8").count(f"(parsed 1 of {len(modules)} files)")
     full, cached = compile_seconds(project, modules[0], args.edits)
 
-    print(f"project {args.size}: {len(modules)} modules, {sum(m.stat().st_size for m in modules) / 1e6:.1f} MB of DSL;"
-          f" backends {', '.join(backends)}")
+    print(
+        f"project {args.size}: {len(modules)} modules, {sum(m.stat().st_size for m in modules) / 1e6:.1f} MB of DSL;"
+        f" backends {', '.join(backends)}"
+    )
     print(f"cold `dazzle build`        best {min(cold):.3f} s  median {statistics.median(cold):.3f} s")
-    print(f"edit -> artifacts (watch)  best {min(latencies):.3f} s  median {statistics.median(latencies):.3f} s"
-          f"  ({reparsed} of {args.edits} rebuilds parsed only the edited file)")
+    print(
+        f"edit -> artifacts (watch)  best {min(latencies):.3f} s  median {statistics.median(latencies):.3f} s"
+        f"  ({reparsed} of {args.edits} rebuilds parsed only the edited file)"
+    )
     print(f"ratio watch/cold (medians) {statistics.median(latencies) / statistics.median(cold):.2f}")
-    print(f"compile in-process, best   {full:.3f} s from scratch, {cached:.3f} s after a one-file edit"
-          f" with the parse cache (ratio {cached / full:.2f})")
+    print(
+        f"compile in-process, best   {full:.3f} s from scratch, {cached:.3f} s after a one-file edit"
+        f" with the parse cache (ratio {cached / full:.2f})"
+    )
     return 0
 
 

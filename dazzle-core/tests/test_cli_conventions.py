@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-
 from dazzle.cli import main
 
 # One error with a hint (a misspelt entity) and one warning with a hint.
@@ -37,8 +36,9 @@ def run(*args: str, env: dict[str, str] | None = None):
 def test_python_m_dazzle_runs_the_command(examples):
     version = subprocess.run([sys.executable, "-m", "dazzle", "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("dazzle-core ")
-    done = subprocess.run([sys.executable, "-m", "dazzle", "validate", str(examples / "bookshop")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "dazzle", "validate", str(examples / "bookshop")], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == "bookshop: valid (0 errors, 0 warnings)"
 
@@ -87,8 +87,14 @@ def on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     """What a command writes to stderr when stderr is a terminal (a pty)."""
     leader, follower = pty.openpty()
     try:
-        proc = subprocess.run([sys.executable, "-m", "dazzle", *args], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=follower, env=env, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "dazzle", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            env=env,
+            timeout=120,
+        )
         os.close(follower)
         follower = -1
         chunks = []
@@ -148,12 +154,17 @@ def test_bash_completion_script_is_produced_and_completes():
     bash = shutil.which("bash")
     assert bash, "bash is needed to check the completion script"
     script = source.stdout + (
-        "COMP_WORDS=(dazzle va); COMP_CWORD=1; _dazzle_completion dazzle; echo \"${COMPREPLY[*]}\"\n"
+        'COMP_WORDS=(dazzle va); COMP_CWORD=1; _dazzle_completion dazzle; echo "${COMPREPLY[*]}"\n'
         "COMPREPLY=(); COMP_WORDS=(dazzle build --ch); COMP_CWORD=2; _dazzle_completion dazzle; "
-        "echo \"${COMPREPLY[*]}\"\n"
+        'echo "${COMPREPLY[*]}"\n'
     )
     path = os.pathsep.join((str(Path(dazzle_script()).parent), os.environ.get("PATH", "")))
-    done = subprocess.run([bash, "--norc", "--noprofile", "-c", script], capture_output=True, text=True,
-                          env={**os.environ, "PATH": path}, timeout=60)
+    done = subprocess.run(
+        [bash, "--norc", "--noprofile", "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": path},
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["validate", "--check"]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from dazzle.cli import main
 from dazzle.cli.watch import ParseCache
 from dazzle.core.compiler import compile_path
@@ -21,7 +20,7 @@ from dazzle.core.compiler import compile_path
 #: Runs `dazzle` with a backend registered by hand (no backend distribution is
 #: installed beside dazzle-core in its own test session): it writes each
 #: entity's name and field count, and the app's version.
-LAUNCHER = '''
+LAUNCHER = """
 from dazzle.backends import register_backend
 from dazzle.cli import main
 
@@ -34,7 +33,7 @@ class Entities:
 
 register_backend("entities", Entities)
 main()
-'''
+"""
 
 
 @pytest.fixture
@@ -90,7 +89,9 @@ class Watcher:
         with self.log.open("w", encoding="utf-8") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, str(launcher), "build", str(project), "-b", "entities", "--watch"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
             )
 
     def text(self) -> str:

@@ -80,8 +80,11 @@ def build_and_report(build_once: Callable[[ParseCache], None], cache: ParseCache
     if status == 0:
         click.echo(f"[{time.strftime('%H:%M:%S')}] built in {seconds:.2f}s ({files})", err=True)
     else:
-        click.echo(f"[{time.strftime('%H:%M:%S')}] build failed in {seconds:.2f}s ({files}); "
-                   "the output is as the last good build left it", err=True)
+        click.echo(
+            f"[{time.strftime('%H:%M:%S')}] build failed in {seconds:.2f}s ({files}); "
+            "the output is as the last good build left it",
+            err=True,
+        )
     return status
 
 
@@ -99,8 +102,9 @@ def watch_and_build(path: Path, build_once: Callable[[ParseCache], None]) -> NoR
     # first build; later empty batches (nothing changed for a while) are
     # ignored. step: how long the folders must stay quiet before a build
     # starts (an editor's save is several events); short, so an edit shows soon.
-    batches = watchfiles.watch(*folders, watch_filter=is_project_file, step=50, rust_timeout=200,
-                               yield_on_timeout=True, raise_interrupt=True)
+    batches = watchfiles.watch(
+        *folders, watch_filter=is_project_file, step=50, rust_timeout=200, yield_on_timeout=True, raise_interrupt=True
+    )
     try:
         next(batches)
         if build_and_report(build_once, cache) == 2:  # a usage error: every build would repeat it

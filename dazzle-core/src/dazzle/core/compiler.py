@@ -135,7 +135,9 @@ def module_diagnostics(module: ModuleAST, application: frozenset[str] | None) ->
 Parse = Callable[[str, str], ModuleAST]
 
 
-def compile_project(project: Project, problems: Iterable[Diagnostic] = (), parse: Parse = parse_module) -> CompileResult:
+def compile_project(
+    project: Project, problems: Iterable[Diagnostic] = (), parse: Parse = parse_module
+) -> CompileResult:
     """Compile a loaded project; ``problems`` are what loading it found (warnings)."""
     with cyclic_gc_paused():
         return _compile_project(project, list(problems), parse)
