@@ -144,6 +144,10 @@ def dazzle_script() -> str:
     return str(script)
 
 
+def test_the_main_help_says_how_to_turn_on_completion():
+    assert 'eval "$(_DAZZLE_COMPLETE=bash_source dazzle)"' in run("--help").stdout
+
+
 def test_bash_completion_script_is_produced_and_completes():
     env = {**os.environ, "_DAZZLE_COMPLETE": "bash_source"}
     source = subprocess.run([dazzle_script()], capture_output=True, text=True, env=env, timeout=60)
