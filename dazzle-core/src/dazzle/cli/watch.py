@@ -97,10 +97,10 @@ def watch_and_build(path: Path, build_once: Callable[[ParseCache], None]) -> NoR
     cache = ParseCache()
     folders = watched_folders(path)
     # The watcher starts before the first build, so that an edit made while
-    # it runs, or just after, is not missed: the first (possibly empty) batch
-    # of changes comes at once (rust_timeout, yield_on_timeout) and starts the
-    # first build; later empty batches (nothing changed for a while) are
-    # ignored. step: how long the folders must stay quiet before a build
+    # it runs, or just after, is not missed (the watcher collects changes
+    # while a build runs): the first batch of changes, empty after 200 ms
+    # without any (rust_timeout, yield_on_timeout), starts the first build;
+    # later empty batches are ignored. step: how long the folders must stay quiet before a build
     # starts (an editor's save is several events); short, so an edit shows soon.
     batches = watchfiles.watch(
         *folders, watch_filter=is_project_file, step=50, rust_timeout=200, yield_on_timeout=True, raise_interrupt=True
