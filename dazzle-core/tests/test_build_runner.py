@@ -119,3 +119,41 @@ def test_backends_generate_with_the_cyclic_collector_paused_and_it_is_restored(t
         build(APPSPEC, load_targets(registry, ["watches"]), {"watches": {}}, tmp_path / "out")
     assert seen == [False]
     assert gc.isenabled()
+
+
+class NamesItsFile(Backend):
+    """Fails naming a file under its output folder, as a backend naturally does."""
+
+    def generate(self, appspec, output_dir, **options):
+        target = output_dir / "docs" / "schema.md"
+        if options.get("bug"):
+            open(target, encoding="utf-8")  # the folder does not exist: FileNotFoundError
+        raise BackendError(f"cannot write {target}: disk full; see also {output_dir}")
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_errors_name_files_in_the_output_folder_not_the_staging_folder(tmp_path, bug):
+    registry = BackendRegistry(distributions=lambda: ())
+    registry.register("names", NamesItsFile)
+    out = tmp_path / "build"
+    targets = load_targets(registry, ["names"])
+    with pytest.raises(BackendRunError) as caught:
+        build(APPSPEC, targets, {"names": {"bug": bug}}, out)
+    message = str(caught.value)
+    assert "dazzle-build-" not in message
+    if bug:
+        assert f"FileNotFoundError: [Errno 2] No such file or directory: '{out / 'docs' / 'schema.md'}'" in message
+    else:
+        assert message == f"names: cannot write {out / 'docs' / 'schema.md'}: disk full; see also {out}"
+        # The backend's own exception says the same (the kit's run_backend raises it).
+        assert str(caught.value.error) == message.removeprefix("names: ")
+
+
+def test_in_output_folder_replaces_only_whole_path_parts(tmp_path):
+    from dazzle.backends.runner import in_output_folder
+
+    staging = tmp_path / "0" / "out"
+    text = f"{staging}/a.md, {staging}put/b.md, {staging}"
+    assert in_output_folder(text, staging, tmp_path / "mine") == (
+        f"{tmp_path / 'mine'}/a.md, {staging}put/b.md, {tmp_path / 'mine'}"
+    )

@@ -134,7 +134,7 @@ def test_help_texts_point_at_nothing_an_installed_user_lacks():
     assert set(texts) >= {"dazzle", "validate", "inspect", "build", "backends", "new-backend"}
     for name, text in texts.items():
         assert "docs/" not in text and ".md" not in text, (name, text)
-    assert '"format_version": 1' in texts["inspect"] and "dazzle.core.ir" in texts["inspect"]
+    assert '"format_version": 1' in texts["inspect"] and "dazzle inspect --schema" in texts["inspect"]
 
 
 def dazzle_script() -> str:

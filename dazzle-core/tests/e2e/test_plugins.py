@@ -144,7 +144,7 @@ def test_backends_json_shows_every_backend_with_its_origin_and_status(import_log
     assert all(backends[name]["distributions"][0]["name"] == "dazzle-test-broken" for name in reasons)
     assert reasons["broken"] == "ModuleNotFoundError: No module named 'dazzle_test_no_such_dependency'"
     assert "is not a backend class: got dict" in reasons["notabackend"]
-    assert "written for backend API version 2; this dazzle-core supports version 1" in reasons["future"]
+    assert "was written for backend API 2; this dazzle-core (0.1.0) speaks API 1: upgrade dazzle-core" in reasons["future"]
     assert reasons["exits"] == "its import called sys.exit(3)"
 
     shared = backends["shared"]
@@ -259,7 +259,7 @@ def test_a_usage_error_is_exit_2(project):
                    "'broken = dazzle_test_broken.missing:Backend') is unavailable: ModuleNotFoundError: "
                    "No module named 'dazzle_test_no_such_dependency'"),
         ("exits", "is unavailable: its import called sys.exit(3)"),
-        ("future", "written for backend API version 2"),
+        ("future", "written for backend API 2"),
         ("notabackend", "is not a backend class"),
         ("shared", "Backend error: backend 'shared' is claimed by 2 distributions: dazzle-test-conflict 0.2.0 "
                    "and dazzle-test-good 0.1.0"),

@@ -9,6 +9,7 @@ reaches the output folder before every ``generate`` has succeeded.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -49,14 +50,16 @@ class BackendRunError(Exception):
     """A backend's ``validate_config`` or ``generate`` raised. ``error`` is what
     it raised: a ``BackendError`` (the user's to fix) or anything else (a bug)."""
 
-    def __init__(self, target: BuildTarget, step: str, error: BaseException) -> None:
+    def __init__(
+        self, target: BuildTarget, step: str, error: BaseException, folders: tuple[Path, Path] | None = None
+    ) -> None:
         if isinstance(error, BackendError):
             message = f"{target.name}: {error}"
         else:
             message = (
                 f"backend '{target.name}' ({target.origin}) failed in {step}: {type(error).__name__}: {error}"
             )
-        super().__init__(message)
+        super().__init__(message if folders is None else in_output_folder(message, *folders))
         self.target = target
         self.step = step
         self.error = error
@@ -114,7 +117,8 @@ def build(
             # on, the cyclic collector rescans them (and the AppSpec) again and
             # again as they grow, which tripled the time of big builds.
             with cyclic_gc_paused():
-                _run(target, "generate", target.backend.generate, appspec, output_dir, **options[target.name])
+                _run(target, "generate", target.backend.generate, appspec, output_dir, **options[target.name],
+                     _folders=(output_dir, out_dir))
             strays = sorted(set(os.listdir(home)) - {"out"})
             if strays or not output_dir.is_dir():
                 raise CommitError(
@@ -128,8 +132,23 @@ def build(
     return plan
 
 
-def _run(target: BuildTarget, step: str, method: Any, *args: Any, **kwargs: Any) -> None:
+def _run(
+    target: BuildTarget, step: str, method: Any, *args: Any, _folders: tuple[Path, Path] | None = None, **kwargs: Any
+) -> None:
     try:
         method(*args, **kwargs)
     except (Exception, SystemExit) as error:  # a backend's failure must never end the tool
-        raise BackendRunError(target, step, error) from error
+        if _folders is not None and isinstance(error, BackendError):
+            # Also for callers that get the backend's own exception (the kit's run_backend).
+            error.args = tuple(in_output_folder(a, *_folders) if isinstance(a, str) else a for a in error.args)
+        raise BackendRunError(target, step, error, _folders) from error
+
+
+def in_output_folder(text: str, staging: Path, out_dir: Path) -> str:
+    """``text`` with every path inside a backend's staging folder written as
+    the path it will have in the user's output folder: a message should name
+    the file the user will look for, not a temporary folder that is gone by
+    the time they read it."""
+    for folder in sorted({str(staging), os.path.realpath(staging)}, key=len, reverse=True):
+        text = re.sub(re.escape(folder) + r"(?![\w.-])", lambda _: str(out_dir), text)
+    return text

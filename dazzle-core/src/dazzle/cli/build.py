@@ -32,6 +32,8 @@ def backends_command(as_json: bool) -> None:
 
 
 def backend_to_json(info: Any) -> dict[str, Any]:
+    from dazzle.backends.api import option_type_name
+
     caps = info.capabilities
     return {
         "name": info.name,
@@ -43,7 +45,7 @@ def backend_to_json(info: Any) -> dict[str, Any]:
         "options": [
             {
                 "name": o.name,
-                "type": o.type.__name__,
+                "type": option_type_name(o.type),
                 "default": o.default,
                 "choices": list(o.choices),
                 "help": o.help,
@@ -59,6 +61,8 @@ def backend_to_json(info: Any) -> dict[str, Any]:
 
 def describe_backend(info: Any) -> list[str]:
     """The lines `dazzle backends` prints for one backend."""
+    from dazzle.backends.api import option_type_name
+
     caps = info.capabilities
     if info.status != "available":
         lines = [f"{info.name}  [{info.status.upper()}]"]
@@ -72,7 +76,7 @@ def describe_backend(info: Any) -> list[str]:
     else:
         lines.append("    options:")
         for o in caps.options:
-            facts = [o.type.__name__]
+            facts = [option_type_name(o.type)]
             if o.choices:
                 facts.append("one of " + "|".join(str(c) for c in o.choices))
             if o.default is not None:

@@ -86,22 +86,28 @@ def validate_command(path: Path, as_json: bool, strict: bool) -> None:
 
 @click.command("inspect")
 @PATH_ARGUMENT
-def inspect_command(path: Path) -> None:
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of the output instead (PATH is not read).")
+def inspect_command(path: Path, schema: bool) -> None:
     """Print the linked AppSpec as JSON on stdout.
 
     The output is {"format_version": 1, "appspec": {...}}; format_version
-    changes only when the shape changes incompatibly. The appspec mirrors the
-    records of the Python package dazzle.core.ir (see their docstrings, e.g.
-    `python -m pydoc dazzle.core.ir`) one to one: each record is an object of
-    its attributes, keys sorted; tuples are arrays in declaration order; enums
-    are their DSL word ("list", "scheduled"); decimal literals are strings
-    ("12.50"); options are objects in the order written; absent values are
-    null; every location is {"file", "line", "column"}, 1-based, with files
-    named as found from PATH. The same project gives the same bytes.
-    Diagnostics go to stderr; with errors nothing is printed on stdout and the
-    exit status is 1.
+    changes only when the shape changes incompatibly. `dazzle inspect --schema`
+    prints the JSON Schema it follows.
+    The appspec mirrors the records of the Python package dazzle.core.ir (see
+    their docstrings: `python -m pydoc dazzle.core.ir`) one to one: each
+    record is an object of its attributes, keys sorted; tuples are arrays in
+    declaration order; enums are their DSL word ("list", "scheduled"); decimal
+    literals are strings ("12.50"); options are objects in the order written;
+    absent values are null; every location is {"file", "line", "column"},
+    1-based, with files named as found from PATH. The same project gives the
+    same bytes. Diagnostics go to stderr; with errors nothing is printed on
+    stdout and the exit status is 1.
     """
-    from dazzle.core.serialize import appspec_to_json
+    from dazzle.core.serialize import appspec_json_schema, appspec_to_json
+
+    if schema:
+        click.echo(json.dumps(appspec_json_schema(), indent=2, ensure_ascii=False))
+        return
 
     result = compile_for_command(path)
     if not result.ok:

@@ -42,7 +42,14 @@ from typing import Any, Literal
 
 import attrs
 
-from dazzle.backends.api import API_VERSION, Backend, BackendCapabilities, BackendError
+from dazzle.backends.api import (
+    API_VERSION,
+    OPTION_TYPES,
+    Backend,
+    BackendCapabilities,
+    BackendError,
+    option_type_name,
+)
 from dazzle.backends.committer import CommitError
 from dazzle.backends.options import CONFIG, OptionError, OptionSetting, resolve_options
 from dazzle.backends.registry import ENTRY_POINT_GROUP, BackendConflictError, find_plugins, load_plugin
@@ -134,7 +141,7 @@ def assert_conforms(
     *,
     projects: Sequence[str | os.PathLike[str]] | None = None,
     options: Mapping[str, Any] | None = None,
-    seeds: Sequence[str] = DEFAULT_SEEDS,
+    seeds: Sequence[int | str] = DEFAULT_SEEDS,
 ) -> ConformanceReport:
     """Run ``check_conformance``; raise ``ConformanceError`` (an
     ``AssertionError``) listing every check if any failed."""
@@ -149,21 +156,32 @@ def check_conformance(
     *,
     projects: Sequence[str | os.PathLike[str]] | None = None,
     options: Mapping[str, Any] | None = None,
-    seeds: Sequence[str] = DEFAULT_SEEDS,
+    seeds: Sequence[int | str] = DEFAULT_SEEDS,
 ) -> ConformanceReport:
     """Check the installed backend ``name`` (see this module's docstring).
 
     ``projects`` are the project folders or ``.dsl`` files to build (default:
     every bundled example). ``options`` are given to every build, typed as in
     ``dazzle.toml`` (a backend with ``requires_config`` needs them).
-    ``seeds`` are the ``PYTHONHASHSEED`` values of the child builds.
+    ``seeds`` are the ``PYTHONHASHSEED`` values of the child builds:
+    integers from 0 to 4294967295, as ``int`` or as text (``(0, 1)`` or
+    ``("0", "1")``); anything else is a ``ValueError``.
     """
+    hash_seeds = tuple(_hash_seed(seed) for seed in seeds)
     paths = [Path(p).resolve() for p in projects] if projects is not None else [
         example_path(n) for n in EXAMPLE_NAMES
     ]
     with tempfile.TemporaryDirectory(prefix="dazzle-conformance-") as work:
-        run = _Run(name, paths, dict(options or {}), tuple(seeds), Path(work))
+        run = _Run(name, paths, dict(options or {}), hash_seeds, Path(work))
         return ConformanceReport(name, run.results())
+
+
+def _hash_seed(seed: int | str) -> str:
+    """A seed as the environment variable PYTHONHASHSEED takes it."""
+    text = str(seed).strip() if isinstance(seed, int | str) and not isinstance(seed, bool) else ""
+    if not text.isdigit() or not text.isascii() or int(text) > 4294967295:
+        raise ValueError(f"seeds must be integers from 0 to 4294967295 (PYTHONHASHSEED), not {seed!r}")
+    return str(int(text))
 
 
 class _Run:
@@ -483,22 +501,28 @@ def option_problems(option: Any, seen: set[str]) -> list[str]:
         problems.append(f"option '{name}' is declared twice")
     seen.add(name)
     kind = option.type
-    if kind not in (str, int, float, bool):
-        return [*problems, f"option '{name}' has the type {kind!r}; use str, int, float or bool"]
-    typed = f"option '{name}' has the type {kind.__name__}, but its"
+    if kind not in OPTION_TYPES:
+        return [*problems, f"option '{name}' has the type {kind!r}; use str, int, float, bool or list[str]"]
+    typed = f"option '{name}' has the type {option_type_name(kind)}, but its"
     if option.default is not None and not _has_type(option.default, kind):
         problems.append(f"{typed} default is {option.default!r}")
-    bad_choices = [c for c in option.choices if not _has_type(c, kind)]
+    item_kind = str if kind == list[str] else kind
+    bad_choices = [c for c in option.choices if not _has_type(c, item_kind)]
     if bad_choices:
         problems.append(f"{typed} choices include {bad_choices[0]!r}")
-    elif option.choices and option.default is not None and option.default not in option.choices:
-        problems.append(f"option '{name}': the default {option.default!r} is not one of its choices")
+    elif option.choices and option.default is not None and any(
+        item not in option.choices for item in (option.default if kind == list[str] else (option.default,))
+    ):
+        what = "has an item that is not" if kind == list[str] else "is not"
+        problems.append(f"option '{name}': the default {option.default!r} {what} one of its choices")
     if not isinstance(option.help, str):
         problems.append(f"option '{name}': help must be text")
     return problems
 
 
-def _has_type(value: Any, kind: type) -> bool:
+def _has_type(value: Any, kind: Any) -> bool:
+    if kind == list[str]:
+        return isinstance(value, tuple) and all(isinstance(item, str) for item in value)
     if kind is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if kind is int:
