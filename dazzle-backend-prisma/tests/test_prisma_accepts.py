@@ -1,6 +1,7 @@
 """Every schema this backend writes passes Prisma's own validator and is
-already in Prisma's own format: the shared examples, the edge cases in
-``dsl/``, and synthetic projects, for every provider and both naming styles.
+already in Prisma's own format: the edge cases in ``dsl/``, synthetic
+projects and (in ``nox -s shared``) the reference examples beside the
+repository, for every provider and both naming styles.
 
 All schemas go through one Node process (a module-scoped fixture); each case
 is then its own test, so a failure names the case.
@@ -9,6 +10,7 @@ is then its own test, so a failure names the case.
 from __future__ import annotations
 
 import difflib
+import os
 import random
 from pathlib import Path
 
@@ -20,8 +22,9 @@ from dazzle_backend_prisma.providers import PROVIDERS
 
 TESTS = Path(__file__).resolve().parent
 DSL_DIR = TESTS / "dsl"
-#: The examples every distribution shares live beside the repository, not in it.
-SHARED_EXAMPLES = TESTS.parents[1].parent / "shared" / "examples"
+#: The reference examples live beside the repository, not in it: only the
+#: test marked `shared` reads them, run by `nox -s shared`, which sets this.
+SHARED_ENV = "DAZZLE_SHARED_EXAMPLES"
 SHARED = ("support_tickets", "vat_tools")
 OWN = tuple(sorted(p.stem for p in DSL_DIR.glob("*.dsl")))
 SYNTHETIC_SEEDS = (1, 2, 3, 4)
@@ -105,53 +108,51 @@ def synthetic_dsl(seed: int, entities: int = 40) -> str:
     return "\n".join(lines)
 
 
-def _cases():
-    for source in (
-        *(f"shared:{s}" for s in SHARED),
-        *(f"dsl:{s}" for s in OWN),
-        *(f"synthetic:{s}" for s in SYNTHETIC_SEEDS),
-    ):
+def _cases(sources):
+    for source in sources:
         for provider in PROVIDERS:
             for naming in NAMING_STYLES:
                 yield f"{source}:{provider}:{naming}"
 
 
-CASES = tuple(_cases())
+CASES = tuple(_cases((*(f"dsl:{s}" for s in OWN), *(f"synthetic:{s}" for s in SYNTHETIC_SEEDS))))
 
 
 def load_source(source: str, dsl, project):
     kind, _, name = source.partition(":")
     if kind == "shared":
-        path = SHARED_EXAMPLES / name
-        if not path.exists():
-            return None
-        return project(path)
+        folder = Path(os.environ.get(SHARED_ENV, "")).resolve() / name
+        if SHARED_ENV not in os.environ or not folder.is_dir():
+            pytest.fail(f"{SHARED_ENV} must name the reference examples' folder: run `nox -s shared`",
+                        pytrace=False)
+        return project(folder)
     if kind == "dsl":
         return project(DSL_DIR / f"{name}.dsl")
     return dsl(synthetic_dsl(int(name)), file=f"synthetic_{name}.dsl")
 
 
-@pytest.fixture(scope="module")
-def verdicts(prisma, dsl, project):
+def judge(cases, prisma, dsl, project):
     """Every case's schema and Prisma's verdict on it, in one Node run."""
     appspecs = {}
     schemas = {}
-    for case in CASES:
+    for case in cases:
         source, provider, naming = case.rsplit(":", 2)
         if source not in appspecs:
             appspecs[source] = load_source(source, dsl, project)
-        if appspecs[source] is not None:
-            try:
-                schemas[case] = generate_schema(appspecs[source], provider=provider, naming=naming)
-            except BackendError as exc:
-                schemas[case] = exc
+        try:
+            schemas[case] = generate_schema(appspecs[source], provider=provider, naming=naming)
+        except BackendError as exc:
+            schemas[case] = exc
     results = prisma.check({case: text for case, text in schemas.items() if isinstance(text, str)})
     return {case: (text, results.get(case)) for case, text in schemas.items()}
 
 
+@pytest.fixture(scope="module")
+def verdicts(prisma, dsl, project):
+    return judge(CASES, prisma, dsl, project)
+
+
 def _get(verdicts, case):
-    if case not in verdicts:
-        pytest.skip(f"the shared examples are not beside this repository ({SHARED_EXAMPLES})")
     text, verdict = verdicts[case]
     if isinstance(text, BackendError):
         pytest.fail(f"the backend refused the project: {text}")
@@ -170,7 +171,19 @@ def test_prisma_validates(verdicts, case):
 
 @pytest.mark.parametrize("case", CASES)
 def test_output_is_already_in_prisma_format(verdicts, case):
-    text, verdict = _get(verdicts, case)
+    assert_prisma_format_keeps(*_get(verdicts, case))
+
+
+@pytest.mark.shared
+def test_reference_examples_are_valid_and_formatted(prisma, dsl, project):
+    for case, (text, verdict) in judge(tuple(_cases(f"shared:{s}" for s in SHARED)), prisma, dsl, project).items():
+        if isinstance(text, BackendError):
+            pytest.fail(f"{case}: the backend refused the project: {text}")
+        assert verdict.error is None, f"{case}: Prisma refuses the schema:\n{verdict.error}\n\n{numbered(text)}"
+        assert_prisma_format_keeps(text, verdict)
+
+
+def assert_prisma_format_keeps(text, verdict):
     if verdict.formatted != text:
         diff = "\n".join(
             difflib.unified_diff(

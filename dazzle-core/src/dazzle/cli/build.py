@@ -102,6 +102,11 @@ def describe_backend(info: Any) -> list[str]:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files a build would add, update or remove.")
 @click.option("--debug", is_flag=True, help="Show the traceback when a backend fails.")
+@click.option(
+    "--watch", is_flag=True,
+    help="Build, then build again whenever a .dsl file or dazzle.toml of the project changes, until Ctrl-C. "
+    'Needs the watchfiles package: pip install "dazzle-core[watch]".',
+)
 def build_command(
     path: Path,
     backends: tuple[str, ...],
@@ -110,6 +115,7 @@ def build_command(
     strict: bool,
     check: bool,
     debug: bool,
+    watch: bool,
 ) -> None:
     """Validate a DAZZLE project, then build artifacts from it with backends.
 
@@ -120,6 +126,28 @@ def build_command(
     is left alone. Exit status: 0 built (or, with
     --check, up to date), 1 any error (or, with --check, changes pending).
     """
+    if not watch:
+        build_project(path, backends, out, options, strict, check, debug)
+        return
+    if check:
+        raise click.UsageError("--watch and --check cannot be used together")
+    from dazzle.cli.watch import watch_and_build
+
+    watch_and_build(path, lambda parse: build_project(path, backends, out, options, strict, check, debug, parse))
+
+
+def build_project(
+    path: Path,
+    backends: tuple[str, ...],
+    out: Path | None,
+    options: tuple[str, ...],
+    strict: bool,
+    check: bool,
+    debug: bool,
+    parse=None,
+) -> None:
+    """One `dazzle build`: prints what it does, exits (SystemExit,
+    ClickException) on failure. ``parse`` replaces the parser's entry point."""
     from dazzle.backends.api import BackendError
     from dazzle.backends.committer import CommitError
     from dazzle.backends.options import OptionError, parse_command_line, read_config_tables, resolve_options
@@ -128,7 +156,7 @@ def build_command(
     from dazzle.cli.validate import compile_for_command, report
     from dazzle.core.diagnostics import did_you_mean
 
-    result = compile_for_command(path)
+    result = compile_for_command(path, parse)
     if not report(result, strict=strict):
         sys.exit(1)
     project_dir = result.project.root_dir if result.project else (path if path.is_dir() else path.parent)

@@ -347,7 +347,7 @@ class _Run:
     def child_build(self, project: Path, run_dir: Path, seed: str) -> subprocess.CompletedProcess:
         for folder in ("cwd", "tmp"):
             (run_dir / folder).mkdir(parents=True)
-        command = [sys.executable, "-m", "dazzle.cli", "build", str(project), "-b", self.name,
+        command = [sys.executable, "-m", "dazzle", "build", str(project), "-b", self.name,
                    "-o", str(run_dir / "out")]
         for key, value in self.options.items():
             command += ["-O", f"{self.name}.{key}={_as_text(value)}"]
