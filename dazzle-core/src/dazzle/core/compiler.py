@@ -21,7 +21,7 @@ from dazzle.core import ir
 from dazzle.core.diagnostics import Diagnostic
 from dazzle.core.linker import link
 from dazzle.core.parser import ModuleAST, parse_module
-from dazzle.core.project import Project, load_project
+from dazzle.core.project import NotRegularFile, Project, load_project, read_regular_file
 from dazzle.core.rules import check_appspec
 
 
@@ -77,12 +77,13 @@ def read_source(path: Path) -> tuple[str | None, list[Diagnostic]]:
     be read (unreadable, NUL bytes, not UTF-8)."""
     file = str(path)
     try:
-        if not path.is_file():  # a folder, a FIFO or a device would fail or block
-            what = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "missing"
-            return None, [diag.error("E001", f"cannot read file: it is {what}", file, 1, 1)]
-        data = path.read_bytes()
+        data = read_regular_file(path)
+    except FileNotFoundError:
+        return None, [diag.error("E001", "cannot read file: it is missing", file, 0, 0)]
+    except NotRegularFile as exc:
+        return None, [diag.error("E001", f"cannot read file: {exc}", file, 0, 0)]
     except OSError as exc:
-        return None, [diag.error("E001", f"cannot read file: {exc.strerror or exc}", file, 1, 1)]
+        return None, [diag.error("E001", f"cannot read file: {exc.strerror or exc}", file, 0, 0)]
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
@@ -140,6 +141,7 @@ def _compile_project(project: Project, problems: list[Diagnostic]) -> CompileRes
     sources: dict[str, str] = {}
     modules = []
     unread = False
+    suggest = diag.Suggester()
     for path in project.files:
         text, read_problems = read_source(path)
         problems.extend(read_problems)
@@ -147,12 +149,12 @@ def _compile_project(project: Project, problems: list[Diagnostic]) -> CompileRes
             unread = True
             continue
         sources[str(path)] = text
-        modules.append(parse_module(text, str(path)))
+        modules.append(parse_module(text, str(path), suggest))
     appspec = None
     if modules:
         # With a file unread, names it declares are unknown: say so for that
         # file alone, not for every name and `use` that needed it.
-        linked = link(project, modules, complete=not unread)
+        linked = link(project, modules, complete=not unread, suggest=suggest)
         for module in modules:
             problems.extend(module_diagnostics(module, linked.application))
         problems.extend(linked.diagnostics)
@@ -182,9 +184,10 @@ def compile_source(text: str, file: str = "<string>") -> CompileResult:
 
 
 def _compile_source(text: str, file: str) -> CompileResult:
-    module = parse_module(text, file)
+    suggest = diag.Suggester()
+    module = parse_module(text, file, suggest)
     project = Project(root_dir=Path("."), files=())
-    linked = link(project, [module])
+    linked = link(project, [module], suggest=suggest)
     problems = [*module.diagnostics, *linked.diagnostics]
     appspec = linked.appspec
     if appspec is not None:
@@ -202,7 +205,7 @@ def _config_sources(problems: list[Diagnostic]) -> dict[str, str]:
         path = Path(d.file)
         if path.name == "dazzle.toml" and d.file not in sources:
             try:
-                sources[d.file] = path.read_text(encoding="utf-8")
+                sources[d.file] = read_regular_file(path).decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 pass
     return sources

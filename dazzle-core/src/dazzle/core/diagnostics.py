@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from collections.abc import Iterable
 
 import attrs
@@ -21,15 +22,32 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
 
 
+#: A run of this many characters without a space or quote in a message is a
+#: token from the source (a 20 MB name): the message keeps an excerpt of it.
+_LONG_RUN_RE = re.compile(r"[^\s'\"]{200,}")
+
+
+def _short_tokens(text: str | None) -> str | None:
+    if text is None or len(text) < 200:
+        return text
+    return _LONG_RUN_RE.sub(lambda m: excerpt(m.group()), text)
+
+
+def excerpt(text: str, width: int = 40) -> str:
+    """``text`` as a message quotes it: a long token is cut to its first
+    ``width`` characters, with its length."""
+    return text if len(text) <= width else f"{text[:width]}… ({len(text)} characters)"
+
+
 @attrs.frozen
 class Diagnostic:
     severity: Severity
     code: str
-    message: str
+    message: str = attrs.field(converter=_short_tokens)
     file: str
     line: int
     column: int
-    hint: str | None = None
+    hint: str | None = attrs.field(default=None, converter=_short_tokens)
 
     @property
     def is_error(self) -> bool:
@@ -47,12 +65,13 @@ class Diagnostic:
         }
 
     def render(self, source_line: str | None = None) -> str:
-        return _printable(self._render(source_line))
+        return printable(self._render(source_line))
 
     def _render(self, source_line: str | None = None) -> str:
         """``path:line:col: error[CODE]: message``, the source line with a caret
         under the column, then the hint."""
-        out = [f"{self.file}:{self.line}:{self.column}: {self.severity.value}[{self.code}]: {self.message}"]
+        place = f"{self.file}:{self.line}:{self.column}" if self.line > 0 else self.file  # line 0: the whole file
+        out = [f"{place}: {self.severity.value}[{self.code}]: {self.message}"]
         if source_line is not None and self.line > 0:
             text = source_line.rstrip("\r\n")
             column = max(self.column - 1, 0)
@@ -71,13 +90,23 @@ class Diagnostic:
         return "\n".join(out)
 
 
-# Control characters from the source (an escape sequence, a carriage return)
-# must not reach the terminal as such: each shows as U+FFFD.
-_CONTROL = {c: "\ufffd" for c in (*range(0, 9), *range(11, 32), 127)}
+# Characters that must not reach a terminal as such, each shown as U+FFFD
+# (one character for one, so that the caret stays under its column): C0 and
+# C1 controls (an escape sequence, a carriage return, CSI U+009B) and the
+# bidirectional controls that reorder what is shown (Trojan Source, CVE-2021-42574).
+_UNPRINTABLE = {
+    c: "\ufffd"
+    for c in (
+        *range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0),  # controls; tab and newline kept
+        0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A),  # bidi marks and controls
+    )
+}
 
 
-def _printable(text: str) -> str:
-    return text.translate(_CONTROL)
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: every control and bidi
+    character replaced. Everything that prints diagnostics goes through it."""
+    return text.translate(_UNPRINTABLE)
 
 
 def error(code: str, message: str, file: str, line: int, column: int, hint: str | None = None) -> Diagnostic:
@@ -90,7 +119,12 @@ def warning(code: str, message: str, file: str, line: int, column: int, hint: st
 
 def closest_match(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate most like ``name``, if any is close enough to suggest."""
-    pool = list(candidates)
+    # difflib's ratio is 2*matches/(len(a)+len(b)), so a candidate much
+    # shorter or longer than the name cannot reach the cutoff: leave it out,
+    # and with it the cost of indexing a very long name (a 20 MB word).
+    pool = [c for c in candidates if len(c) * 7 >= len(name) * 3 and len(name) * 7 >= len(c) * 3]
+    if not pool:
+        return None
     lowered = {c.lower(): c for c in pool}
     if name.lower() in lowered and lowered[name.lower()] != name:
         return lowered[name.lower()]
@@ -105,24 +139,29 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 
 
 class Suggester:
-    """``did_you_mean`` on a budget. A suggestion compares the name with every
-    candidate, so after ``budget`` different names no more are computed and a
-    flood of unknown names stays fast; a name seen before in the same
+    """``closest_match`` on a budget. A suggestion compares the name with
+    every candidate, so after ``budget`` different names no more are computed
+    and a flood of unknown names stays fast; a name seen before in the same
     ``context`` gets the same suggestion for free."""
 
     def __init__(self, budget: int = 100) -> None:
         self.left = budget
         self.known: dict[tuple[str, str], str | None] = {}
 
-    def __call__(self, name: str, candidates: Iterable[str], context: str = "") -> str | None:
+    def closest(self, name: str, candidates: Iterable[str], context: str = "") -> str | None:
         key = (context, name)
         if key in self.known:
             return self.known[key]
         if self.left <= 0:
             return None
         self.left -= 1
-        hint = self.known[key] = did_you_mean(name, candidates)
-        return hint
+        match = self.known[key] = closest_match(name, candidates)
+        return match
+
+    def __call__(self, name: str, candidates: Iterable[str], context: str = "") -> str | None:
+        """A hint such as ``did you mean 'Ticket'?``, or None."""
+        match = self.closest(name, candidates, context)
+        return f"did you mean '{match}'?" if match else None
 
 
 def sort_key(d: Diagnostic) -> tuple:

@@ -8,7 +8,7 @@ import attrs
 
 from dazzle.core import diagnostics as diag
 from dazzle.core import ir
-from dazzle.core.diagnostics import Diagnostic, did_you_mean
+from dazzle.core.diagnostics import Diagnostic
 from dazzle.core.parser import DECLARATION_KEYWORDS, Declaration, ModuleAST
 from dazzle.core.project import Project
 
@@ -39,13 +39,14 @@ def _members(kind: str, spec) -> tuple[str, ...] | dict:
 
 
 class Linker:
-    def __init__(self, project: Project, modules: list[ModuleAST], complete: bool = True) -> None:
+    def __init__(self, project: Project, modules: list[ModuleAST], complete: bool,
+                 suggest: diag.Suggester) -> None:
         self.project = project
         self.complete = complete
         self.modules = modules
         self.problems: list[Diagnostic] = []
         self.by_name: dict[str, ModuleAST] = {}
-        self.suggest = diag.Suggester()
+        self.suggest = suggest
         self.graph: dict[str, list[str]] = {}
         # The modules of names declared more than once (an error), any of which
         # makes the name visible, so that the one mistake is reported once.
@@ -99,7 +100,8 @@ class Linker:
             if root is None:
                 file, line, column = self.project.config_location("project", "root")
                 names = sorted(self.by_name)
-                hint = did_you_mean(wanted, names) or f"modules found: {', '.join(names)}"
+                more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+                hint = self.suggest(wanted, names, "module") or f"modules found: {', '.join(names[:10])}{more}"
                 self.problems.append(diag.error("E011", f"root module '{wanted}' not found", file, line, column, hint))
                 return None
             if root.app is None and not root.has_app_line:
@@ -145,7 +147,7 @@ class Linker:
             for use in self.by_name[name].uses:
                 if use.module not in self.by_name and self.complete:
                     self.error(use.location, "E202", f"unknown module '{use.module}'",
-                               hint=did_you_mean(use.module, self.by_name))
+                               hint=self.suggest(use.module, self.by_name, "module"))
         self.report_cycles({name: targets for name, targets in self.graph.items() if name in modules})
 
     def report_cycles(self, graph: dict[str, list[str]]) -> None:
@@ -296,8 +298,10 @@ class Linker:
         )
 
 
-def link(project: Project, modules: list[ModuleAST], complete: bool = True) -> LinkResult:
+def link(project: Project, modules: list[ModuleAST], complete: bool = True,
+         suggest: diag.Suggester | None = None) -> LinkResult:
     """Link parsed modules into an AppSpec. Never raises for bad input.
     ``complete`` is False when some module file could not be read: then
-    unknown modules and names are not reported (they may be in that file)."""
-    return Linker(project, modules, complete).link()
+    unknown modules and names are not reported (they may be in that file).
+    ``suggest`` is the "did you mean" budget of the whole compile."""
+    return Linker(project, modules, complete, suggest or diag.Suggester()).link()
