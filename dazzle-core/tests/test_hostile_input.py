@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dazzle.cli import main
 from dazzle.core.compiler import compile_path, compile_source
 from dazzle.core.diagnostics import printable
+from dazzle.core.linker import Linker, Reachability
 from dazzle.core.project import read_regular_file
 
 APP = 'app x "X"\n'
@@ -244,3 +247,39 @@ def test_many_misspelt_words_cost_one_suggestion_each_word():
     result = compile_source(APP + "entiti X:\n  id: uuid pk\n" * 2000, "m.dsl")
     assert codes(result).count("E107") == 2000
     assert all(d.hint == "did you mean 'entity'?" for d in result.diagnostics if d.code == "E107")
+
+
+# --- use graphs ---------------------------------------------------------------------
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda n: st.lists(st.lists(st.integers(0, n - 1), max_size=4), min_size=n,
+                                                     max_size=n)))
+def test_reachability_bit_sets_agree_with_a_search_from_each_module(edges):
+    graph = {f"m{i}": list(dict.fromkeys(f"m{j}" for j in targets)) for i, targets in enumerate(edges)}
+    reaches = Reachability(graph)
+    for start in graph:
+        found = Linker.reachable(graph, start)
+        assert {target for target in graph if reaches(start, target)} == found
+
+
+def test_a_long_use_chain_links_and_the_first_module_sees_the_last(tmp_path):
+    n = 300
+    (tmp_path / "dazzle.toml").write_text('[project]\nroot = "m0"\n', encoding="utf-8")
+    for i in range(n):
+        lines = [f"module m{i}"]
+        if i + 1 < n:
+            lines.append(f"use m{i + 1}")
+        if i == 0:
+            lines.append(APP.strip())
+        lines += [f"entity E{i}:", "  id: uuid pk"]
+        if i + 1 < n:
+            lines.append(f"  next: ref E{i + 1}")
+        if i == 0:
+            lines.append(f"  last: ref E{n - 1}")  # seen through 299 use lines
+        (tmp_path / f"m{i}.dsl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = compile_path(tmp_path)
+    assert result.ok, result.diagnostics[:3]
+    (tmp_path / "m5.dsl").write_text((tmp_path / "m5.dsl").read_text() + "  back: ref E0\n", encoding="utf-8")
+    d = only(compile_path(tmp_path), "E206")
+    assert "would close a cycle" in d.hint

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -148,17 +148,21 @@ class Suggester:
         self.left = budget
         self.known: dict[tuple[str, str], str | None] = {}
 
-    def closest(self, name: str, candidates: Iterable[str], context: str = "") -> str | None:
+    def closest(self, name: str, candidates: Iterable[str] | Callable[[], Iterable[str]],
+                context: str = "") -> str | None:
+        """``candidates`` may be a function that lists them, called only when
+        a suggestion is computed (listing them may cost as much)."""
         key = (context, name)
         if key in self.known:
             return self.known[key]
         if self.left <= 0:
             return None
         self.left -= 1
-        match = self.known[key] = closest_match(name, candidates)
+        match = self.known[key] = closest_match(name, candidates() if callable(candidates) else candidates)
         return match
 
-    def __call__(self, name: str, candidates: Iterable[str], context: str = "") -> str | None:
+    def __call__(self, name: str, candidates: Iterable[str] | Callable[[], Iterable[str]],
+                 context: str = "") -> str | None:
         """A hint such as ``did you mean 'Ticket'?``, or None."""
         match = self.closest(name, candidates, context)
         return f"did you mean '{match}'?" if match else None
