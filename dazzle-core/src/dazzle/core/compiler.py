@@ -202,8 +202,10 @@ def _config_sources(problems: list[Diagnostic]) -> dict[str, str]:
     """The text of a dazzle.toml that diagnostics point into, to show the line."""
     sources = {}
     for d in problems:
+        if not d.file.endswith("dazzle.toml") or d.file in sources:
+            continue
         path = Path(d.file)
-        if path.name == "dazzle.toml" and d.file not in sources:
+        if path.name == "dazzle.toml":
             try:
                 sources[d.file] = read_regular_file(path).decode("utf-8")
             except (OSError, UnicodeDecodeError):

@@ -94,19 +94,16 @@ class Diagnostic:
 # (one character for one, so that the caret stays under its column): C0 and
 # C1 controls (an escape sequence, a carriage return, CSI U+009B) and the
 # bidirectional controls that reorder what is shown (Trojan Source, CVE-2021-42574).
-_UNPRINTABLE = {
-    c: "\ufffd"
-    for c in (
-        *range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0),  # controls; tab and newline kept
-        0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A),  # bidi marks and controls
-    )
-}
+_UNPRINTABLE_RE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (tab and newline kept), DEL and C1 controls
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidi marks, embeddings, overrides, isolates
+)
 
 
 def printable(text: str) -> str:
     """``text`` safe to print on a terminal: every control and bidi
     character replaced. Everything that prints diagnostics goes through it."""
-    return text.translate(_UNPRINTABLE)
+    return _UNPRINTABLE_RE.sub("\ufffd", text)
 
 
 def error(code: str, message: str, file: str, line: int, column: int, hint: str | None = None) -> Diagnostic:

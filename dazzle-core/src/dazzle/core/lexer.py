@@ -26,7 +26,7 @@ NAME, STRING, NUMBER, OP, BAD = "NAME", "STRING", "NUMBER", "OP", "BAD"
 
 _TOKEN_RE = re.compile(
     r"""(?:
-      (?P<STRING>"(?:[^"\\]|\\.)*")
+      (?P<STRING>"[^"\\]*(?:\\.[^"\\]*)*")
     | (?P<NUMBER>-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z_0-9]))
     | (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<OP><->|<-|->|[:()\[\],=?.])
@@ -36,7 +36,10 @@ _TOKEN_RE = re.compile(
 _NAME_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) *")
 _WORD_RE = re.compile(r"-?[0-9][A-Za-z0-9_.]*")
 _PLAIN_STRING_RE = re.compile(r'"([^"\\]*)" *')
-_STRING_OR_HASH_RE = re.compile(r'"(?:[^"\\]|\\.)*"?|#')
+# Strings as a run of plain characters between escapes ("unrolled"), not a
+# choice per character: the regex engine keeps a frame per repetition of a
+# group, so a 20 MB string cost gigabytes.
+_STRING_OR_HASH_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|#')
 _ESCAPE_RE = re.compile(r"\\(.?)")
 #: The widest decimal a field may have: PostgreSQL's numeric takes up to 1000
 #: digits, more than any other common database (MySQL 65, SQL Server and
