@@ -159,12 +159,29 @@ def test_validate_imports_no_backend(examples):
     assert proc.stdout.strip() == "[]"
 
 
-def test_very_many_diagnostics_are_cut_for_people_but_not_for_json(tmp_path):
+def test_every_error_is_printed_however_many(tmp_path):
     path = tmp_path / "app.dsl"
     path.write_text("app x\n" + "bogus\n" * 250, encoding="utf-8")
     result = run("validate", str(path))
     assert result.exit_code == 1
-    assert result.stderr.count("error[E107]") == 200
-    assert "... and 50 more (`dazzle validate --json` lists them all)" in result.stderr
+    assert result.stderr.count("error[E107]") == 250
+    assert "more warning" not in result.stderr
     assert "validation failed: 250 errors, 0 warnings" in result.stderr
-    assert len(json.loads(run("validate", str(path), "--json").stdout)["diagnostics"]) == 250
+
+
+def test_very_many_warnings_are_cut_for_people_but_no_error_is_hidden_and_json_has_all(tmp_path):
+    # 300 warnings placed before the one error: a cap on all diagnostics would hide it.
+    (tmp_path / "dazzle.toml").write_text(
+        '[project]\nroot = "core"\n[modules]\npaths = ["zz"]\n' + "".join(f"unknown{i} = 1\n" for i in range(300)),
+        encoding="utf-8")
+    (tmp_path / "zz").mkdir()
+    (tmp_path / "zz" / "core.dsl").write_text("app x\nbogus\n", encoding="utf-8")
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr.count("error[E107]") == 1
+    assert result.stderr.count("warning[W010]") == 199
+    assert "... and 101 more warnings (`dazzle validate --json` lists them all)" in result.stderr
+    assert "validation failed: 1 error, 300 warnings" in result.stderr
+    assert len(json.loads(run("validate", str(tmp_path), "--json").stdout)["diagnostics"]) == 301
+
+

@@ -67,7 +67,6 @@ CASES = [
     ("misspelt top-level word", APP + "entiy User:\n  id: uuid pk\n",
      "E107", 2, 1, "found 'entiy'", "did you mean 'entity'?"),
     ("module not first", APP + "module late\n", "E108", 2, 1, "'module' must be the first line", None),
-    ("use after a declaration", APP + USER + "use other\n", "E108", 11, 1, "'use' lines must come before", None),
     ("mode twice", APP + USER + "  mode: view\n", "E109", 11, 3, "'mode' is given more than once", None),
     ("modifier twice", APP + "entity User:\n  id: uuid pk pk\n", "E109", 3, 15, "modifier 'pk' is given twice", None),
     ("option twice", APP + USER.replace('field name "Name"', 'field name "Name" a=1 a=2'),
@@ -88,7 +87,7 @@ CASES = [
     ("action without on line", APP + USER + "  action go:\n    foo\n",
      "E100", 12, 5, "expected 'on'", None),
     ("process step naming a surface", APP + USER + "experience flow:\n  start at step a\n  step a:\n"
-     "    kind: process\n    surface users\n", "E111", 13, 8, "process step 'a' cannot name a surface", None),
+     "    kind: process\n    surface users\n", "E111", 15, 5, "process step 'a' cannot name a surface", None),
     # --- names ------------------------------------------------------------------
     ("duplicate entity", APP + USER + "entity User:\n  id: uuid pk\n",
      "E204", 11, 8, "duplicate entity 'User': first declared at app.dsl:3:8", None),

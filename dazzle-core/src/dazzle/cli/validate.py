@@ -8,22 +8,29 @@ from pathlib import Path
 
 import click
 
-#: At most this many diagnostics are printed for people; --json gives all.
+#: At most this many diagnostics are printed for people, unless there are more
+#: errors: every error is printed, warnings fill what is left. --json gives all.
 SHOWN_DIAGNOSTICS = 200
 
 
 def print_diagnostics(result) -> None:
-    """The diagnostics on stderr, as people read them, the first ones only
-    when there are very many."""
+    """The diagnostics on stderr, as people read them, in order of place:
+    every error, and the first warnings when there are very many."""
     from dazzle.cli.colour import colour_wanted, paint
 
-    shown = result.diagnostics[:SHOWN_DIAGNOSTICS]
     colour = colour_wanted()
-    for d in shown:
+    room = max(0, SHOWN_DIAGNOSTICS - result.error_count)
+    hidden = 0
+    for d in result.diagnostics:
+        if not d.is_error:
+            if room == 0:
+                hidden += 1
+                continue
+            room -= 1
         click.echo(d.render(result.source_line(d), paint) + "\n", err=True, color=colour)
-    hidden = len(result.diagnostics) - len(shown)
     if hidden:
-        click.echo(f"... and {hidden} more (`dazzle validate --json` lists them all)\n", err=True)
+        click.echo(f"... and {hidden} more warning{'s' * (hidden != 1)} "
+                   "(`dazzle validate --json` lists them all)\n", err=True)
 
 
 def compile_for_command(path: Path, parse=None):

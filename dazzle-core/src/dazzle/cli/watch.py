@@ -19,6 +19,7 @@ from typing import NoReturn
 import attrs
 import click
 
+from dazzle.core.diagnostics import Suggester
 from dazzle.core.parser import ModuleAST, parse_module
 
 INSTALL_HINT = 'dazzle build --watch needs the watchfiles package: pip install "dazzle-core[watch]"'
@@ -35,12 +36,12 @@ class ParseCache:
     asked: int = 0
     parsed: int = 0
 
-    def __call__(self, text: str, file: str) -> ModuleAST:
+    def __call__(self, text: str, file: str, suggest: Suggester) -> ModuleAST:
         self.asked += 1
         known = self.modules.get(file)
         if known is not None and known[0] == text:
             return known[1]
-        module = parse_module(text, file)
+        module = parse_module(text, file, suggest)
         self.modules[file] = (text, module)
         self.parsed += 1
         return module

@@ -21,7 +21,7 @@ from dazzle.core import ir
 from dazzle.core.diagnostics import Diagnostic
 from dazzle.core.linker import link
 from dazzle.core.parser import ModuleAST, parse_module
-from dazzle.core.project import Project, load_project
+from dazzle.core.project import NotRegularFile, Project, load_project, read_regular_file
 from dazzle.core.rules import check_appspec
 
 
@@ -77,12 +77,13 @@ def read_source(path: Path) -> tuple[str | None, list[Diagnostic]]:
     be read (unreadable, NUL bytes, not UTF-8)."""
     file = str(path)
     try:
-        if not path.is_file():  # a folder, a FIFO or a device would fail or block
-            what = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "missing"
-            return None, [diag.error("E001", f"cannot read file: it is {what}", file, 1, 1)]
-        data = path.read_bytes()
+        data = read_regular_file(path)
+    except FileNotFoundError:
+        return None, [diag.error("E001", "cannot read file: it is missing", file, 0, 0)]
+    except NotRegularFile as exc:
+        return None, [diag.error("E001", f"cannot read file: {exc}", file, 0, 0)]
     except OSError as exc:
-        return None, [diag.error("E001", f"cannot read file: {exc.strerror or exc}", file, 1, 1)]
+        return None, [diag.error("E001", f"cannot read file: {exc.strerror or exc}", file, 0, 0)]
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
@@ -130,9 +131,9 @@ def module_diagnostics(module: ModuleAST, application: frozenset[str] | None) ->
     return [d for d in module.diagnostics if d.code[:2] in ("E0", "E1")]
 
 
-#: ``parse(text, file)``: the parser's entry point, or one that remembers
+#: ``parse(text, file, suggest)``: the parser's entry point, or one that remembers
 #: (``dazzle build --watch`` re-parses only the files whose text changed).
-Parse = Callable[[str, str], ModuleAST]
+Parse = Callable[[str, str, diag.Suggester], ModuleAST]
 
 
 def compile_project(
@@ -147,6 +148,7 @@ def _compile_project(project: Project, problems: list[Diagnostic], parse: Parse)
     sources: dict[str, str] = {}
     modules = []
     unread = False
+    suggest = diag.Suggester()
     for path in project.files:
         text, read_problems = read_source(path)
         problems.extend(read_problems)
@@ -154,12 +156,12 @@ def _compile_project(project: Project, problems: list[Diagnostic], parse: Parse)
             unread = True
             continue
         sources[str(path)] = text
-        modules.append(parse(text, str(path)))
+        modules.append(parse(text, str(path), suggest))
     appspec = None
     if modules:
         # With a file unread, names it declares are unknown: say so for that
         # file alone, not for every name and `use` that needed it.
-        linked = link(project, modules, complete=not unread)
+        linked = link(project, modules, complete=not unread, suggest=suggest)
         for module in modules:
             problems.extend(module_diagnostics(module, linked.application))
         problems.extend(linked.diagnostics)
@@ -189,9 +191,10 @@ def compile_source(text: str, file: str = "<string>") -> CompileResult:
 
 
 def _compile_source(text: str, file: str) -> CompileResult:
-    module = parse_module(text, file)
+    suggest = diag.Suggester()
+    module = parse_module(text, file, suggest)
     project = Project(root_dir=Path("."), files=())
-    linked = link(project, [module])
+    linked = link(project, [module], suggest=suggest)
     problems = [*module.diagnostics, *linked.diagnostics]
     appspec = linked.appspec
     if appspec is not None:
@@ -206,10 +209,12 @@ def _config_sources(problems: list[Diagnostic]) -> dict[str, str]:
     """The text of a dazzle.toml that diagnostics point into, to show the line."""
     sources = {}
     for d in problems:
+        if not d.file.endswith("dazzle.toml") or d.file in sources:
+            continue
         path = Path(d.file)
-        if path.name == "dazzle.toml" and d.file not in sources:
+        if path.name == "dazzle.toml":
             try:
-                sources[d.file] = path.read_text(encoding="utf-8")
+                sources[d.file] = read_regular_file(path).decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 pass
     return sources

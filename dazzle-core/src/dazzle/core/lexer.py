@@ -20,13 +20,13 @@ from __future__ import annotations
 import re
 
 from dazzle.core import diagnostics as diag
-from dazzle.core.diagnostics import Diagnostic
+from dazzle.core.diagnostics import Diagnostic, excerpt
 
 NAME, STRING, NUMBER, OP, BAD = "NAME", "STRING", "NUMBER", "OP", "BAD"
 
 _TOKEN_RE = re.compile(
     r"""(?:
-      (?P<STRING>"(?:[^"\\]|\\.)*")
+      (?P<STRING>"[^"\\]*(?:\\.[^"\\]*)*")
     | (?P<NUMBER>-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z_0-9]))
     | (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<OP><->|<-|->|[:()\[\],=?.])
@@ -36,8 +36,19 @@ _TOKEN_RE = re.compile(
 _NAME_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) *")
 _WORD_RE = re.compile(r"-?[0-9][A-Za-z0-9_.]*")
 _PLAIN_STRING_RE = re.compile(r'"([^"\\]*)" *')
-_STRING_OR_HASH_RE = re.compile(r'"(?:[^"\\]|\\.)*"?|#')
+# Strings as a run of plain characters between escapes ("unrolled"), not a
+# choice per character: the regex engine keeps a frame per repetition of a
+# group, so a 20 MB string cost gigabytes.
+_STRING_OR_HASH_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|#')
 _ESCAPE_RE = re.compile(r"\\(.?)")
+#: The widest decimal a field may have: PostgreSQL's numeric takes up to 1000
+#: digits, more than any other common database (MySQL 65, SQL Server and
+#: Oracle 38), so a model that one of them can hold can be written.
+MAX_DECIMAL_PRECISION = 1000
+#: The most digits a number literal may have: the default of the widest
+#: decimal, written as 0.ddd. Longer numbers are errors, so that no number
+#: reaches ``int()`` past Python's int-string limit (4,300 digits).
+MAX_NUMBER_DIGITS = MAX_DECIMAL_PRECISION + 1
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -102,6 +113,13 @@ class Cursor:
         value = m.group(kind)
         if kind == STRING:
             value = self._decode(value, pos)
+        elif kind == NUMBER and len(value) > MAX_NUMBER_DIGITS:
+            digits = sum(ch.isdigit() for ch in value)
+            if digits > MAX_NUMBER_DIGITS:
+                raise ParseError(diag.error(
+                    "E112", f"a number with {digits} digits; a number has at most {MAX_NUMBER_DIGITS}",
+                    self.file, self.line.number, pos + 1,
+                    hint=f"the widest decimal is decimal({MAX_DECIMAL_PRECISION},S)"))
         return (kind, value, pos + 1, m.end())
 
     def peek(self, offset: int = 0) -> tuple | None:
@@ -153,10 +171,10 @@ class Cursor:
         if tok is None:
             return "the end of the line"
         if tok[0] == STRING:
-            return f'"{tok[1]}"'
+            return f'"{excerpt(tok[1])}"'
         if tok[0] == BAD:
-            return describe_char(tok[1]) if len(tok[1]) == 1 else f"'{tok[1]}'"
-        return f"'{tok[1]}'"
+            return describe_char(tok[1]) if len(tok[1]) == 1 else f"'{excerpt(tok[1])}'"
+        return f"'{excerpt(tok[1])}'"
 
     def fail(self, message: str, hint: str | None = None, code: str = "E100", tok: tuple | None = None):
         column = tok[2] if tok is not None else self.column()
@@ -175,7 +193,7 @@ class Cursor:
             if tok[1] == "\t":
                 self.fail("tab character; DAZZLE uses spaces only", code="E101", hint="replace the tab with spaces")
             if len(tok[1]) > 1:
-                self.fail(f"'{tok[1]}' is neither a number nor a name; expected {what}",
+                self.fail(f"'{excerpt(tok[1])}' is neither a number nor a name; expected {what}",
                           hint="a name starts with a letter or '_'")
             if tok[1].isalpha():
                 self.fail(f"unexpected character {describe_char(tok[1])}; expected {what}", code="E106",

@@ -8,7 +8,7 @@ import attrs
 
 from dazzle.core import diagnostics as diag
 from dazzle.core import ir
-from dazzle.core.diagnostics import Diagnostic, did_you_mean
+from dazzle.core.diagnostics import Diagnostic
 from dazzle.core.parser import DECLARATION_KEYWORDS, Declaration, ModuleAST
 from dazzle.core.project import Project
 
@@ -38,14 +38,79 @@ def _members(kind: str, spec) -> tuple[str, ...] | dict:
     return spec._fields
 
 
+class Reachability:
+    """Which modules each module reaches through `use` lines (itself
+    included), as a bit set (an int) per strongly connected component of the
+    use graph, computed in one pass (Tarjan's algorithm): a chain of n modules
+    costs n*n/8 bytes (12 MB for 10,000) where a set of names per module would
+    cost gigabytes."""
+
+    def __init__(self, graph: dict[str, list[str]]) -> None:
+        self.bit = {name: 1 << i for i, name in enumerate(graph)}
+        self.reach: dict[str, int] = {}
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        for root in graph:
+            if root in index:
+                continue
+            index[root] = low[root] = len(index)
+            stack.append(root)
+            on_stack.add(root)
+            work = [(root, iter(graph[root]))]
+            while work:
+                node, successors = work[-1]
+                for nxt in successors:
+                    if nxt not in index:
+                        index[nxt] = low[nxt] = len(index)
+                        stack.append(nxt)
+                        on_stack.add(nxt)
+                        work.append((nxt, iter(graph[nxt])))
+                        break
+                    if nxt in on_stack:
+                        low[node] = min(low[node], index[nxt])
+                else:
+                    work.pop()
+                    if work:
+                        parent = work[-1][0]
+                        low[parent] = min(low[parent], low[node])
+                    if low[node] == index[node]:
+                        self._close_component(graph, stack, on_stack, node)
+
+    def _close_component(self, graph: dict[str, list[str]], stack: list[str], on_stack: set[str],
+                         head: str) -> None:
+        """Pop the component whose first module is ``head``: every module
+        it uses outside itself is already done (Tarjan's order)."""
+        members = []
+        while True:
+            member = stack.pop()
+            on_stack.discard(member)
+            members.append(member)
+            if member == head:
+                break
+        bits = 0
+        for member in members:
+            bits |= self.bit[member]
+            for nxt in graph[member]:
+                bits |= self.reach.get(nxt, 0)  # 0: a member of this component, not done yet
+        for member in members:
+            self.reach[member] = bits
+
+    def __call__(self, start: str, target: str) -> bool:
+        """Whether ``start`` reaches ``target`` (both known modules)."""
+        return bool(self.reach[start] & self.bit[target])
+
+
 class Linker:
-    def __init__(self, project: Project, modules: list[ModuleAST], complete: bool = True) -> None:
+    def __init__(self, project: Project, modules: list[ModuleAST], complete: bool,
+                 suggest: diag.Suggester) -> None:
         self.project = project
         self.complete = complete
         self.modules = modules
         self.problems: list[Diagnostic] = []
         self.by_name: dict[str, ModuleAST] = {}
-        self.suggest = diag.Suggester()
+        self.suggest = suggest
         self.graph: dict[str, list[str]] = {}
         # The modules of names declared more than once (an error), any of which
         # makes the name visible, so that the one mistake is reported once.
@@ -81,11 +146,11 @@ class Linker:
         tables = self.declare(app_modules)
         self.broken = {name for m in app_modules for name in m.broken_names}
         outside = self.outside_names(reach)
-        visible = {m.name: self.reachable(graph, m.name) for m in app_modules}
+        self.reaches = Reachability(graph)
         incomplete = frozenset((kind, name) for kind, table in tables.items()
                                for name, (decl, _) in table.items() if decl.incomplete)
         for module in app_modules:
-            self.resolve(module, tables, outside, visible[module.name])
+            self.resolve(module, tables, outside)
         return LinkResult(self.build(root, app_modules, tables), tuple(self.problems), incomplete, frozenset(reach))
 
     # -- modules -----------------------------------------------------------------
@@ -99,7 +164,8 @@ class Linker:
             if root is None:
                 file, line, column = self.project.config_location("project", "root")
                 names = sorted(self.by_name)
-                hint = did_you_mean(wanted, names) or f"modules found: {', '.join(names)}"
+                more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+                hint = self.suggest(wanted, names, "module") or f"modules found: {', '.join(names[:10])}{more}"
                 self.problems.append(diag.error("E011", f"root module '{wanted}' not found", file, line, column, hint))
                 return None
             if root.app is None and not root.has_app_line:
@@ -145,7 +211,7 @@ class Linker:
             for use in self.by_name[name].uses:
                 if use.module not in self.by_name and self.complete:
                     self.error(use.location, "E202", f"unknown module '{use.module}'",
-                               hint=did_you_mean(use.module, self.by_name))
+                               hint=self.suggest(use.module, self.by_name, "module"))
         self.report_cycles({name: targets for name, targets in self.graph.items() if name in modules})
 
     def report_cycles(self, graph: dict[str, list[str]]) -> None:
@@ -219,14 +285,17 @@ class Linker:
                     found.setdefault((decl.kind, decl.name), module.name)
         return found
 
-    def resolve(self, module: ModuleAST, tables: dict, outside: dict, visible: set[str]) -> None:
+    def resolve(self, module: ModuleAST, tables: dict, outside: dict) -> None:
+        def visible(home: str) -> bool:
+            return self.reaches(module.name, home)
+
         for kind, name, loc in module.references:
             entry = tables[kind].get(name)
             if entry is not None:
-                if entry[1] in visible:
+                if visible(entry[1]):
                     continue
                 homes = self.homes.get((kind, name)) or [entry[1]]  # more than one home: declared twice
-                if not any(home in visible for home in homes):
+                if not any(visible(home) for home in homes):
                     self.error(loc, "E206",
                                f"{KIND_WORDS[kind]} '{name}' is declared in module '{homes[0]}', "
                                f"which module '{module.name}' does not use",
@@ -241,9 +310,12 @@ class Linker:
                 continue
             if not self.complete or (kind, name) in self.broken:
                 continue
-            candidates = [n for n, (_, home_module) in tables[kind].items() if home_module in visible]
+            def candidates(kind=kind) -> list[str]:  # listed only if a suggestion is computed
+                seen = [n for n, (_, home_module) in tables[kind].items() if visible(home_module)]
+                return seen or list(tables[kind])
+
             self.error(loc, "E205", f"unknown {KIND_WORDS[kind]} '{name}'",
-                       hint=self.suggest(name, candidates or tables[kind], kind))
+                       hint=self.suggest(name, candidates, f"{kind} in {module.name}"))
         for owner_kind, owner, member_kind, member, loc in module.member_references:
             entry = tables[owner_kind].get(owner)
             if entry is None or entry[0].incomplete:
@@ -259,7 +331,7 @@ class Linker:
     def use_hint(self, module: ModuleAST, home: str, name: str) -> str:
         """How ``module`` can see ``name`` from module ``home``: a `use` line,
         unless that would close a cycle."""
-        if module.name in self.reachable(self.graph, home):
+        if self.reaches(home, module.name):
             return (f"'{home}' already uses '{module.name}' (directly or through others), so a 'use {home}' "
                     f"would close a cycle; move '{name}' into a module that both can use")
         return f"add 'use {home}' to {module.file}"
@@ -296,8 +368,10 @@ class Linker:
         )
 
 
-def link(project: Project, modules: list[ModuleAST], complete: bool = True) -> LinkResult:
+def link(project: Project, modules: list[ModuleAST], complete: bool = True,
+         suggest: diag.Suggester | None = None) -> LinkResult:
     """Link parsed modules into an AppSpec. Never raises for bad input.
     ``complete`` is False when some module file could not be read: then
-    unknown modules and names are not reported (they may be in that file)."""
-    return Linker(project, modules, complete).link()
+    unknown modules and names are not reported (they may be in that file).
+    ``suggest`` is the "did you mean" budget of the whole compile."""
+    return Linker(project, modules, complete, suggest or diag.Suggester()).link()

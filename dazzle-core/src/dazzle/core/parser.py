@@ -27,8 +27,8 @@ import attrs
 
 from dazzle.core import diagnostics as diag
 from dazzle.core import ir
-from dazzle.core.diagnostics import Diagnostic, did_you_mean
-from dazzle.core.lexer import NAME, NUMBER, STRING, Cursor, Line, ParseError, build_blocks
+from dazzle.core.diagnostics import Diagnostic
+from dazzle.core.lexer import MAX_DECIMAL_PRECISION, NAME, NUMBER, STRING, Cursor, Line, ParseError, build_blocks
 
 DECLARATION_KEYWORDS = ("entity", "surface", "experience", "service", "foreign_model", "integration")
 TOP_LEVEL_KEYWORDS = ("module", "use", "app", *DECLARATION_KEYWORDS)
@@ -66,9 +66,17 @@ EMPTY_OPTIONS = ir.Options()
 _PLAIN_ELEMENT_RE = re.compile(r'field +([A-Za-z_][A-Za-z0-9_]*)(?: +"([^"\\]*)")? *\Z')
 _PLAIN_FIELD_RE = re.compile(
     r"([A-Za-z_][A-Za-z0-9_]*) *: *"
-    r"(?:(text|int|bool|date|datetime|uuid|email)|str\(([0-9]+)\)|ref +([A-Za-z_][A-Za-z0-9_]*))"
+    r"(?:(text|int|bool|date|datetime|uuid|email)|str\(([0-9]{1,9})\)|ref +([A-Za-z_][A-Za-z0-9_]*))"
     r"( *\?)?((?: +(?:required|optional|pk|unique\??|auto_add|auto_update))*) *\Z"
 )
+#: The type words, and the names other languages give them, each with the
+#: type word it means: what a misspelt type is compared with.
+_TYPE_SPELLINGS = {
+    **{word: word for word in TYPE_WORDS},
+    "string": "str", "varchar": "str", "integer": "int", "bigint": "int", "long": "int", "boolean": "bool",
+    "numeric": "decimal", "number": "decimal", "float": "decimal", "double": "decimal", "timestamp": "datetime",
+    "reference": "ref",
+}
 _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()}
 _USES_ENTITY_RE = re.compile(r"uses +entity +([A-Za-z_][A-Za-z0-9_]*) *\Z")
 _MODE_RE = re.compile(r"mode *: *([a-z]+) *\Z")
@@ -189,14 +197,14 @@ class Recovery:
 
 
 class ModuleParser:
-    def __init__(self, text: str, file: str) -> None:
+    def __init__(self, text: str, file: str, suggest: diag.Suggester) -> None:
         self.file = file
         self.text = text
         stem = PurePath(file).stem if not file.startswith("<") else "main"
         self.module = ModuleAST(file=file, name=stem, location=ir.SourceLocation(file, 1, 1))
         self.problems = self.module.diagnostics
         self.recover = Recovery(self.problems)
-        self.suggest = diag.Suggester()
+        self.suggest = suggest
 
     @property
     def incomplete(self) -> bool:
@@ -268,20 +276,20 @@ class ModuleParser:
     def parse(self) -> ModuleAST:
         dropped: list[int] = []
         top = build_blocks(self.text, self.file, self.problems, dropped)
-        phase = 0  # 0: module allowed; 1: use allowed; 2: declarations
+        module_allowed = True  # until the first line that is not `module`
         for index, line in enumerate(top):
             cur = Cursor(line, self.file)
-            word = cur.peek()
             # A declaration that lost lines to an indentation error is incomplete.
             end = top[index + 1].number if index + 1 < len(top) else float("inf")
             at = bisect.bisect_left(dropped, line.number)
             self.incomplete = at < len(dropped) and dropped[at] < end
             try:
+                word = cur.peek()  # in the try: reading a token can fail (a bad escape, a huge number)
                 if word[0] != NAME or word[1] not in TOP_LEVEL_KEYWORDS:
                     hint = None
                     if word[0] == NAME:
                         self.note_misspelt_declaration(word[1], cur.peek(1))
-                        hint = did_you_mean(word[1], TOP_LEVEL_KEYWORDS)
+                        hint = self.suggest(word[1], TOP_LEVEL_KEYWORDS, "top level")
                     if self.module.declarations and line.indent == 0:
                         # Likely a line of the declaration above that lost its indentation.
                         last = self.module.declarations[-1]
@@ -294,22 +302,19 @@ class ModuleParser:
                 if keyword == "module":
                     if self.module.declared_name:
                         cur.fail(f"the module is already named on line {self.module.location.line}", code="E109")
-                    if phase > 0:
+                    if not module_allowed:
                         cur.fail("'module' must be the first line of the file (after comments)", code="E108")
+                    module_allowed = False
                     self.parse_module_line(line, cur)
-                    phase = 1
-                elif keyword == "use":
-                    if phase > 1:
-                        cur.fail("'use' lines must come before every declaration (after 'module')",
-                                 code="E108", hint="move this line up, under the 'module' line")
+                elif keyword == "use":  # a statement: anywhere at the top level, as in the 0.1 grammar
+                    module_allowed = False
                     self.parse_use(line, cur)
-                    phase = 1
                 elif keyword == "app":
-                    phase = 2
+                    module_allowed = False
                     self.module.has_app_line = True
                     self.parse_app(line, cur)
                 else:
-                    phase = 2
+                    module_allowed = False
                     spec = getattr(self, "parse_" + keyword)(line, cur)
                     if spec is not None:
                         self.module.declarations.append(Declaration(keyword, spec, self.incomplete))
@@ -320,7 +325,7 @@ class ModuleParser:
     def note_misspelt_declaration(self, word: str, name: tuple | None) -> None:
         """``entty User:``: remember that a declaration of User was meant, so
         that references to it are not reported as well."""
-        kind = diag.closest_match(word, DECLARATION_KEYWORDS)
+        kind = self.suggest.closest(word, DECLARATION_KEYWORDS, "declaration")
         if kind is not None and name is not None and name[0] == NAME:
             self.module.broken_names.append((kind, name[1]))
 
@@ -384,8 +389,8 @@ class ModuleParser:
         while not cur.at_end():
             tok = cur.peek_name()
             if tok is None or tok[1] not in MODIFIER_WORDS:
-                what = "a modifier (" + ", ".join(MODIFIER_WORDS[:-1]) + ", default=VALUE)"
-                cur.expected(what, choices=MODIFIER_WORDS)
+                cur.expected("a modifier (required, optional, pk, unique, unique?, auto_add, auto_update, "
+                             "default=VALUE)", choices=MODIFIER_WORDS)
             cur.advance(tok)
             word = tok[1]
             if word == "unique" and cur.accept_op("?"):
@@ -474,8 +479,12 @@ class ModuleParser:
     def parse_type(self, cur: Cursor, line: Line) -> ir.FieldType:
         tok = cur.peek_name()
         if tok is None or tok[1] not in TYPE_WORDS:
+            hint = None
+            if tok is not None:  # integer, interger, strng: the type meant
+                meant = self.suggest.closest(tok[1], _TYPE_SPELLINGS, "type")
+                hint = f"did you mean '{_TYPE_SPELLINGS[meant]}'?" if meant else None
             cur.expected("a type (str(N), text, int, decimal(P,S), bool, date, datetime, uuid, email, "
-                         "enum[a,b], ref Entity)", choices=TYPE_WORDS)
+                         "enum[a,b], ref Entity)", hint=hint)
         cur.advance(tok)
         word = tok[1]
         simple = _SIMPLE_TYPES.get(word)
@@ -499,6 +508,10 @@ class ModuleParser:
             if precision < 1:
                 self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1",
                            line.number, p[2])
+            elif precision > MAX_DECIMAL_PRECISION:
+                self.error("E305", f"decimal({precision},{scale}): the precision must be at most "
+                           f"{MAX_DECIMAL_PRECISION}", line.number, p[2],
+                           hint="no common database stores more digits (PostgreSQL 1000, MySQL 65, SQL Server 38)")
             elif not 0 <= scale <= precision:
                 self.error("E305", f"decimal({precision},{scale}): the scale must be between 0 and the precision",
                            line.number, s[2])
@@ -542,9 +555,7 @@ class ModuleParser:
             if tok[0] != NUMBER:
                 problem = "must be a number"
             else:
-                number = Decimal(value)
-                exact = number.quantize(Decimal(1).scaleb(-ftype.scale)) == number
-                if not exact or abs(number) >= Decimal(10) ** (ftype.precision - ftype.scale):
+                if not _fits_decimal(Decimal(value), ftype.precision, ftype.scale):
                     problem = f"does not fit decimal({ftype.precision},{ftype.scale})"
         elif kind is ir.FieldTypeKind.REF:
             problem = "is not allowed: a reference has no literal default"
@@ -824,12 +835,13 @@ class ModuleParser:
             start_step = start[0][1]
             if start_step not in step_lines and not self.incomplete:
                 self.error("E208", f"unknown step '{start_step}' in experience '{name[1]}'", start[1].number,
-                           start[0][2], hint=did_you_mean(start_step, step_lines))
+                           start[0][2], hint=self.suggest(start_step, step_lines, name[1]))
         return ir.ExperienceSpec(name[1], title, self.module.name, self.loc(line, name), start_step, tuple(steps))
 
     def parse_step(self, line: Line, name: tuple) -> ir.ExperienceStep:
         kind = None
         surface = integration = action = None
+        target_at = None  # where the surface or integration line names its target
         transitions: list[ir.Transition] = []
         seen: dict[str, int] = {}
         for child in line.children:
@@ -845,7 +857,7 @@ class ModuleParser:
                 elif word[1] == "surface":
                     target = c.name("a surface name")
                     if self.once(seen, "surface", child, word):
-                        surface = target[1]
+                        surface, target_at = target[1], self.loc(child, word)
                         self.ref("surface", target, child)
                 elif word[1] == "integration":
                     target = c.name("an integration name")
@@ -853,6 +865,7 @@ class ModuleParser:
                     member = c.name("an action or sync name after 'action'")
                     if self.once(seen, "integration", child, word):
                         integration, action = target[1], member[1]
+                        target_at = self.loc(child, word)
                         self.ref("integration", target, child)
                         self.member_ref("integration", target[1], "action", member, child)
                 else:
@@ -880,7 +893,7 @@ class ModuleParser:
             if (surface is not None and k is not ir.StepKind.SURFACE) or (
                 integration is not None and k is not ir.StepKind.INTEGRATION
             ):
-                self.error_at(step_loc, "E111",
+                self.error_at(target_at, "E111",
                               f"{k.value} step '{name[1]}' cannot name a{'n integration' if integration else ' surface'}",
                               hint="change the step's kind, or remove that line")
         return ir.ExperienceStep(name[1], kind[0], step_loc, surface=surface, integration=integration,
@@ -969,7 +982,7 @@ class ModuleParser:
             for tok in keys:
                 if tok[1] not in fields:
                     self.error("E207", f"unknown field '{tok[1]}' in foreign model '{name[1]}'", key_line.number,
-                               tok[2], hint=did_you_mean(tok[1], fields))
+                               tok[2], hint=self.suggest(tok[1], fields, name[1]))
         return ir.ForeignModelSpec(
             name=name[1], title=title, module=self.module.name, location=self.loc(line, name),
             service=service[1], key_fields=tuple(t[1] for t in keys), constraints=tuple(constraints),
@@ -1026,7 +1039,7 @@ class ModuleParser:
             spelled = kind.replace("_", " ")
             self.error("E307", f"{spelled} '{tok[1]}' is not listed in this integration's 'uses {kind}' lines",
                        line.number, tok[2],
-                       hint=did_you_mean(tok[1], uses[kind]) or f"add 'uses {kind} {tok[1]}' to the integration")
+                       hint=self.suggest(tok[1], uses[kind], kind) or f"add 'uses {kind} {tok[1]}' to the integration")
 
     def parse_call_target(self, c: Cursor, line: Line, uses: dict) -> tuple[tuple, str]:
         service = c.name("a service name, as in SERVICE.OPERATION")
@@ -1199,6 +1212,20 @@ class ModuleParser:
         )
 
 
+def _fits_decimal(number: Decimal, precision: int, scale: int) -> bool:
+    """Whether ``number`` fits decimal(precision, scale) exactly. Counted on
+    its digits, with no arithmetic: a context's precision or exponent limit
+    cannot fail on a wide type."""
+    _sign, digits, exponent = number.as_tuple()
+    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:  # 1.50 is 1.5
+        digits, exponent = digits[:-1], exponent + 1
+    if digits == (0,):
+        return True
+    fraction = max(0, -exponent)
+    whole = max(0, len(digits) + exponent)
+    return fraction <= scale and whole <= precision - scale
+
+
 _CRON_FIELDS = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),
@@ -1210,7 +1237,9 @@ _CRON_FIELDS = (
 
 def _cron_value(text: str, names: dict[str, int]) -> int | None:
     if text.isascii() and text.isdigit():
-        return int(text)
+        # Past 9 digits it is out of every field's range; int() of a very
+        # long string would fail.
+        return int(text) if len(text.lstrip("0")) <= 9 else 10**9
     return names.get(text.upper())
 
 
@@ -1223,7 +1252,7 @@ def cron_problem(schedule: str) -> str | None:
     for text, (what, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
         for item in text.split(","):
             base, slash, step = item.partition("/")
-            if slash and not (step.isascii() and step.isdigit() and int(step) > 0):
+            if slash and not (step.isascii() and step.isdigit() and step.strip("0")):
                 return f"the {what} field '{text}' has a step that is not a whole number above 0"
             if base == "*":
                 continue
@@ -1260,7 +1289,8 @@ def _format_problem(shape: re.Pattern, parse, value: str, what: str) -> str | No
     return f"is not {what}"
 
 
-def parse_module(text: str, file: str) -> ModuleAST:
+def parse_module(text: str, file: str, suggest: diag.Suggester | None = None) -> ModuleAST:
     """Parse one module's text. Never raises for bad input: problems are in
-    ``ModuleAST.diagnostics``."""
-    return ModuleParser(text, file).parse()
+    ``ModuleAST.diagnostics``. ``suggest`` is the "did you mean" budget of
+    the whole compile, shared by its modules."""
+    return ModuleParser(text, file, suggest or diag.Suggester()).parse()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 
@@ -50,35 +51,101 @@ class Project:
         written in dazzle.toml, best effort: (file, line, column)."""
         if self.config_file is None:
             return (str(self.root_dir), 1, 1)
-        return _toml_key_location(self.config_file, keys)
+        return TomlPlaces.of_file(self.config_file)(*keys)
 
 
-def _toml_key_location(path: Path, keys: tuple[str, ...]) -> tuple[str, int, int]:
+class NotRegularFile(OSError):
+    """The path names a folder, a device, a FIFO or a socket: something
+    whose reading could block or never end."""
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file. It is opened without
+    blocking and checked after opening (a link to a FIFO, ``/proc/kmsg``),
+    so that reading can neither wait for a writer nor follow an endless
+    stream."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
     try:
-        lines = path.read_text(encoding="utf-8").removeprefix("\ufeff").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return (str(path), 1, 1)
-    table, key = ".".join(keys[:-1]), keys[-1]
-    wanted = ".".join(keys)
-    current = ""
-    for number, text in enumerate(lines, 1):
-        stripped = text.strip()
-        header = re.match(r"\[\[?\s*([^\]]+?)\s*\]", stripped)
-        if header:
-            current = header.group(1)
-            if current == wanted or current.startswith(wanted + "."):
-                return (str(path), number, text.index("[") + 1)
-            continue
-        m = re.match(rf"\s*{re.escape(key)}\s*=", text)
-        if m and current == table:
-            return (str(path), number, text.index(key) + 1)
-    return (str(path), 1, 1)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(f"it is {'a folder' if stat.S_ISDIR(info.st_mode) else 'not a regular file'}")
+        # Read no more than the size the file claims (and one byte to tell):
+        # kernel files claim size 0 and then stream (/proc/kmsg).
+        left, chunks = info.st_size + 1, []
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            left -= len(chunk)
+        raise NotRegularFile("it holds more than its size says: a kernel file, or one being written")
+    finally:
+        os.close(fd)
+
+
+@attrs.frozen
+class TomlPlaces:
+    """Where each table and key of a dazzle.toml is written, read in one pass
+    over its lines (best effort: bare and quoted keys, no dotted keys), so
+    that locating many keys costs one reading of the file."""
+
+    file: str
+    tables: dict[str, tuple[int, int]]
+    keys: dict[tuple[str, str], tuple[int, int]]
+
+    @classmethod
+    def of_text(cls, file: str, text: str) -> TomlPlaces:
+        tables: dict[str, tuple[int, int]] = {}
+        keys: dict[tuple[str, str], tuple[int, int]] = {}
+        current = ""
+        for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
+            header = _TOML_HEADER_RE.match(line)
+            if header:
+                current = header.group(1)
+                parts = current.split(".")
+                for end in range(1, len(parts) + 1):  # [a.b.c] places a, a.b and a.b.c
+                    tables.setdefault(".".join(parts[:end]), (number, line.index("[") + 1))
+                continue
+            key = _TOML_KEY_RE.match(line)
+            if key:
+                name = key.group(1) or key.group(2)
+                keys.setdefault((current, name), (number, key.start(1 if key.group(1) else 2) + 1))
+        return cls(file, tables, keys)
+
+    @classmethod
+    def of_file(cls, path: Path) -> TomlPlaces:
+        try:
+            text = read_regular_file(path).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        return cls.of_text(str(path), text)
+
+    def __call__(self, *keys: str) -> tuple[str, int, int]:
+        """(file, line, column) of the table or key ``keys`` (a path such as
+        ``("project", "root")``); the first line when it is not found."""
+        found = [p for p in (self.tables.get(".".join(keys)), self.keys.get((".".join(keys[:-1]), keys[-1])))
+                 if p is not None]
+        line, column = min(found) if found else (1, 1)
+        return (self.file, line, column)
+
+
+_TOML_HEADER_RE = re.compile(r"\s*\[\[?\s*([^\]]+?)\s*\]")
+_TOML_KEY_RE = re.compile(r'\s*(?:([A-Za-z0-9_-]+)|"([^"\\]*)")\s*=')
 
 
 def _config_error(path: Path, message: str, where: tuple[str, int, int] | None = None,
                   hint: str | None = None) -> Diagnostic:
-    file, line, column = where or (str(path), 1, 1)
+    """E010 at ``where``; without one, about the file or folder as a whole
+    (line and column 0: no place in it is to blame)."""
+    file, line, column = where or (_shown_path(path), 0, 0)
     return diag.error("E010", message, file, line, column, hint)
+
+
+def _shown_path(path: Path) -> str:
+    """How a diagnostic names ``path``: as given, except ``.`` (the working
+    folder), named by its full path."""
+    return str(path) if path.name else os.path.abspath(path)
 
 
 def discover_dsl_files(folder: Path) -> list[Path]:
@@ -141,7 +208,7 @@ def _enclosing_project(path: Path) -> tuple[Project | None, list[Diagnostic]] | 
             if project is None:  # a broken dazzle.toml above: PATH is compiled on its own, with a word
                 return None, [diag.warning(
                     "W011", f"the {CONFIG_NAME} above ({folder / CONFIG_NAME}) has errors, so '{path}' is "
-                    "compiled on its own", str(path), 1, 1,
+                    "compiled on its own", str(path), 0, 0,
                     hint=f"run `dazzle validate {folder}` to see them")]
             for file in project.files:
                 absolute = Path(os.path.abspath(file))
@@ -154,7 +221,7 @@ def _enclosing_project(path: Path) -> tuple[Project | None, list[Diagnostic]] | 
 def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]]:
     config_file = folder / CONFIG_NAME
     try:
-        text = config_file.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        text = read_regular_file(config_file).decode("utf-8").removeprefix("\ufeff")
     except OSError as exc:
         return None, [_config_error(config_file, f"cannot read {CONFIG_NAME}: {exc.strerror or exc}")]
     except UnicodeDecodeError:
@@ -167,13 +234,14 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
         where = (str(config_file), int(m.group(1)), int(m.group(2))) if m else None
         reason = _TOML_POSITION_RE.sub("", message).strip()
         return None, [_config_error(config_file, f"{CONFIG_NAME} is not valid TOML: {reason}", where)]
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        return None, [_config_error(config_file, f"{CONFIG_NAME} nests arrays or tables too deeply to be read",
+                                    hint="a project's settings are a few tables deep at most")]
 
     problems: list[Diagnostic] = []
 
-    def where(*keys: str) -> tuple[str, int, int]:
-        return _toml_key_location(config_file, keys)
-
-    warnings = _unknown_keys(config, config_file)
+    where = TomlPlaces.of_text(str(config_file), text)
+    warnings = _unknown_keys(config, where)
     section = config.get("project")
     if "project" in config and not isinstance(section, dict):
         return None, [_config_error(config_file, "project must be a table: [project]", where("project"))]
@@ -237,13 +305,13 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
     ), warnings
 
 
-def _unknown_keys(config: dict, config_file: Path) -> list[Diagnostic]:
+def _unknown_keys(config: dict, where: TomlPlaces) -> list[Diagnostic]:
     """A warning for each table or key of dazzle.toml that DAZZLE does not
     read, so that a typo (`[projetc]`, `versoin`) is not silently ignored."""
     found = []
     for table, value in config.items():
         if table not in CONFIG_KEYS:
-            file, line, column = _toml_key_location(config_file, (table,))
+            file, line, column = where(table)
             home = next((t for t, keys in CONFIG_KEYS.items() if keys and table in keys), None)
             if not isinstance(value, dict):
                 found.append(diag.warning(
@@ -258,7 +326,7 @@ def _unknown_keys(config: dict, config_file: Path) -> list[Diagnostic]:
             continue
         for key in value:
             if key not in keys:
-                file, line, column = _toml_key_location(config_file, (table, key))
+                file, line, column = where(table, key)
                 found.append(diag.warning("W010", f"unknown key '{key}' in [{table}]", file, line,
                                           column, hint=diag.did_you_mean(key, keys)))
     return found

@@ -13,6 +13,9 @@
 - ``check_conformance(name)`` / ``assert_conforms(name)``: what every installed
   backend must do (entry point, capabilities, confinement to its output folder,
   determinism across runs and hash seeds, unknown options, ``BackendError``).
+- ``dazzle.testing.specs``: hypothesis strategies drawing valid specs of every
+  construct (``dsl_texts()``); needs hypothesis (``dazzle-core[testing]``), so
+  it is imported on its own, not from here.
 - ``dazzle.testing.fixtures``: the same as pytest fixtures; enable them with
   ``pytest_plugins = ["dazzle.testing.fixtures"]`` in ``conftest.py``.
 
