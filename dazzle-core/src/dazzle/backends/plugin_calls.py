@@ -95,7 +95,7 @@ def _captured_output(captured: list[str]) -> Iterator[None]:
                 saved[fd] = os.dup(fd)
                 os.dup2(capture.fileno(), fd)
         text = open(capture.fileno(), "w", encoding="utf-8", errors="backslashreplace",  # noqa: SIM115
-                    closefd=False)
+                    buffering=1, closefd=False)
         old = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = text
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,9 +17,16 @@ def backends_command(as_json: bool) -> None:
     """List the installed backends: what each one makes, where it comes from
     and the options it accepts; and those that cannot be used, with why."""
     from dazzle.backends.api import API_VERSION
+    from dazzle.backends.interrupts import StopRequested, stop_signals_raise
     from dazzle.backends.registry import get_registry
 
-    infos = get_registry().describe()
+    # Watching for signals tells a real Ctrl-C from a plugin raising KeyboardInterrupt.
+    with stop_signals_raise():
+        try:
+            infos = get_registry().describe()
+        except StopRequested as stop:
+            click.echo(f"dazzle backends: stopped by {stop}", err=True)
+            sys.exit(stop.exit_status)
     if as_json:
         payload = {"api_version": API_VERSION, "backends": [backend_to_json(i) for i in infos]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -95,7 +103,11 @@ def describe_backend(info: Any) -> list[str]:
     "-O", "--option", "options", multiple=True, metavar="[BACKEND.]KEY=VALUE",
     help="A backend option (repeatable); BACKEND.KEY=VALUE gives it to one backend only.",
 )
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+    help="Stop a backend whose validate_config or generate takes longer. Default: [build] timeout, else none.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings (the compiler's and the backends') as errors.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files a build would change.")
 @click.option("--debug", is_flag=True, help="Show the traceback when a backend fails.")
 def build_command(
@@ -103,6 +115,7 @@ def build_command(
     backends: tuple[str, ...],
     out: Path | None,
     options: tuple[str, ...],
+    timeout: float | None,
     strict: bool,
     check: bool,
     debug: bool,
@@ -112,27 +125,74 @@ def build_command(
     PATH is a project folder (with dazzle.toml), a folder of .dsl files, or one
     .dsl file (whose default output folder is build/ beside it). Only files whose
     content changed are written; files already in the output folder that this
-    build does not produce are left alone. Exit status: 0 built (or, with
-    --check, up to date), 1 any error (or, with --check, changes pending).
+    build does not produce are left alone. Each backend runs in a worker process
+    of its own; what it prints goes to stderr, marked [NAME]. Exit status: 0
+    built (or, with --check, up to date), 1 any error (or, with --check, changes
+    pending), 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM.
     """
+    from dazzle.backends.interrupts import StopRequested, stop_signals_raise
+
+    with stop_signals_raise():
+        try:
+            _build(path, backends, out, options, timeout, strict, check, debug)
+        except StopRequested as stop:
+            click.echo(f"dazzle build: stopped by {stop}; nothing was written", err=True)
+            sys.exit(stop.exit_status)
+
+
+def _build(
+    path: Path,
+    backends: tuple[str, ...],
+    out: Path | None,
+    options: tuple[str, ...],
+    timeout: float | None,
+    strict: bool,
+    check: bool,
+    debug: bool,
+) -> None:
     from dazzle.backends.api import BackendError
     from dazzle.backends.committer import CommitError
     from dazzle.backends.options import OptionError, parse_command_line, read_config_tables, resolve_options
     from dazzle.backends.registry import UnknownBackendError, get_registry
-    from dazzle.backends.runner import BackendRunError, build, load_targets, select_backends
+    from dazzle.backends.runner import (
+        BackendRunError,
+        BackendWarningsError,
+        build,
+        load_targets,
+        select_backends,
+    )
     from dazzle.cli.validate import compile_for_command, report
     from dazzle.core.diagnostics import did_you_mean
+    from dazzle.core.project import load_project
 
-    result = compile_for_command(path)
-    if not report(result, strict=strict):
-        sys.exit(1)
-    project_dir = result.project.root_dir if result.project else (path if path.is_dir() else path.parent)
-    # The project loader has checked the shape of [build] (E010).
-    config = result.project.config.get("build", {}) if result.project else {}
-    if out is None:
-        out = project_dir / config.get("out", "build")
-
+    # Every path is absolute before any plugin code runs (a plugin may change
+    # the working folder), and usage errors come before any compiling.
+    if out is not None:
+        out = Path(os.path.abspath(out))
+        refuse_output_folder(out, "-o", usage=True)
     registry = get_registry()
+    known = set(registry.list_backends()) | {p.name for p in registry.plugins}
+    try:
+        for name in backends:
+            if name not in known:
+                select_backends(registry, [name], None)  # raises, listing the available ones
+        command_line = parse_command_line(options, known)
+    except (UnknownBackendError, OptionError) as error:
+        raise click.UsageError(str(error)) from None
+
+    project, problems = load_project(path)
+    if project is None:
+        report(compile_for_command(path), strict=strict)
+        sys.exit(1)
+    project_dir = Path(os.path.abspath(project.root_dir))
+    # The project loader has checked the shape of [build] (E010).
+    config = project.config.get("build", {})
+    if out is None:
+        out = Path(os.path.abspath(project_dir / config.get("out", "build")))
+        refuse_output_folder(out, "[build] out in dazzle.toml", usage=False)
+    if timeout is None:
+        timeout = config.get("timeout")
+
     try:
         names, skipped = select_backends(registry, backends, config.get("backends"))
         for info in skipped:
@@ -146,22 +206,46 @@ def build_command(
                 suggestion = did_you_mean(table, known)
                 click.echo(f"warning: dazzle.toml: [build.options.{table}] names no installed backend"
                            + (f"; {suggestion}" if suggestion else ""), err=True)
-        settings = read_config_tables(config.get("options", {})) + parse_command_line(options, known)
-        resolved = resolve_options({t.name: t.capabilities for t in targets}, settings)
-        plan = build(result.appspec, targets, resolved, out, check=check)
-    except (UnknownBackendError, OptionError, CommitError) as error:
+        capabilities = {t.name: t.capabilities for t in targets}
+        from_config = read_config_tables(config.get("options", {}))
+        resolve_options(capabilities, from_config)  # an error here is the configuration's
+        try:
+            resolved = resolve_options(capabilities, from_config + command_line)
+        except OptionError as error:
+            raise click.UsageError(str(error)) from None
+    except (UnknownBackendError, OptionError) as error:
+        raise click.ClickException(str(error)) from None
+    except BackendError as error:  # a backend that cannot be loaded or created
+        import traceback
+
+        fail(f"Backend error: {error}", "".join(traceback.format_exception(error)), debug)
+
+    result = compile_for_command(path, loaded=(project, problems))
+    if not report(result, strict=strict):
+        sys.exit(1)
+
+    warned: list[str] = []
+
+    def on_warning(name: str, warning: Any) -> None:
+        warned.append(name)
+        click.echo(render_backend_warning(name, warning, result) + "\n", err=True)
+
+    try:
+        plan = build(result.appspec, targets, resolved, out, check=check, strict=strict, timeout=timeout,
+                     on_output=print_marked, on_warning=on_warning)
+    except (CommitError, BackendWarningsError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # the output folder cannot be written (permissions, disk full, ...)
         raise click.ClickException(f"cannot write the output: {error}") from None
     except BackendRunError as error:
         if isinstance(error.error, BackendError):
-            fail(f"Backend error: {error}", error.error, debug)
-        fail(f"Error: {error}", error.error, debug, hint=True)
-    except BackendError as error:  # a backend that cannot be loaded or created
-        fail(f"Backend error: {error}", error, debug)
+            fail(f"Backend error: {error}", error.traceback, debug)
+        fail(f"Error: {error}", error.traceback, debug, hint=bool(error.traceback))
 
     total = len(plan.changes) + len(plan.unchanged)
     ran = ", ".join(t.name for t in targets)
+    if warned:
+        ran += f"; {len(warned)} backend warning{'s' * (len(warned) != 1)}"
     if check:
         for change in plan.changes:
             click.echo(f"{change.kind:<6} {plan.out_dir / change.path}")
@@ -177,13 +261,43 @@ def build_command(
     )
 
 
-def fail(message: str, error: BaseException, debug: bool, *, hint: bool = False) -> NoReturn:
-    """Print one line about a backend's failure (after its traceback with
-    ``--debug``) and exit 1."""
-    if debug:
-        import traceback
+def print_marked(name: str, line: str) -> None:
+    """A line a backend printed: on stderr, marked with its name."""
+    click.echo(f"[{name}] {line}", err=True)
 
-        traceback.print_exception(error)
+
+def render_backend_warning(name: str, warning: Any, result: Any) -> str:
+    """A backend's warning, shown like a compiler diagnostic:
+    ``FILE:LINE:COL: warning[NAME CODE]: message`` with the source line."""
+    from dazzle.core.diagnostics import Diagnostic, Severity
+    from dazzle.core.diagnostics import _printable as printable
+    from dazzle.core.ir import NO_LOCATION
+
+    label = f"{name} {warning.code}" if warning.code else name
+    location = warning.location
+    if location is None or location == NO_LOCATION:
+        return printable(f"warning[{label}]: {warning.message}")
+    diagnostic = Diagnostic(Severity.WARNING, label, str(warning.message), location.file, location.line,
+                            location.column)
+    return diagnostic.render(result.source_line(diagnostic))
+
+
+def refuse_output_folder(out: Path, given_by: str, *, usage: bool) -> None:
+    """Refuse an output folder that is the filesystem root or the user's home
+    folder itself: a build there would mix its files with everything else."""
+    home = os.path.abspath(os.path.expanduser("~"))
+    what = "the filesystem root" if out.parent == out else "your home folder" if str(out) == home else None
+    if what is None:
+        return
+    message = f"{given_by} is {what} ({out}); give the build a folder of its own, such as {out / 'build'}"
+    raise click.UsageError(message) if usage else click.ClickException(message)
+
+
+def fail(message: str, traceback: str, debug: bool, *, hint: bool = False) -> NoReturn:
+    """Print one line about a backend's failure (after its traceback, from
+    its worker process, with ``--debug``) and exit 1."""
+    if debug and traceback:
+        click.echo(traceback.rstrip("\n"), err=True)
     elif hint:
         message += " (run with --debug for the traceback)"
     click.echo(message, err=True)

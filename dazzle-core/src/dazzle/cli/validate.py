@@ -23,16 +23,17 @@ def print_diagnostics(result) -> None:
         click.echo(f"... and {hidden} more (`dazzle validate --json` lists them all)\n", err=True)
 
 
-def compile_for_command(path: Path):
-    """Compile for a command. The compiled data is acyclic and lives until the
+def compile_for_command(path: Path, loaded=None):
+    """Compile for a command (``loaded``: the project and its problems, when
+    the command has loaded it already). The compiled data is acyclic and lives until the
     process ends, so once it is built it moves to the collector's permanent
     generation (``gc.freeze``) instead of being rescanned by later collections."""
     import gc
 
-    from dazzle.core.compiler import compile_path
+    from dazzle.core.compiler import compile_path, compile_project
 
     gc.disable()
-    result = compile_path(path)
+    result = compile_path(path) if loaded is None else compile_project(*loaded)
     gc.freeze()
     gc.enable()
     return result
