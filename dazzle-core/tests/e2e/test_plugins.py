@@ -623,3 +623,20 @@ def test_a_worker_does_not_outlive_a_killed_build(project, tmp_path):
     process.kill()
     process.communicate(timeout=60)
     assert gone(worker)
+
+
+def test_one_distribution_listing_a_name_twice_is_one_claim(tmp_path, project):
+    info = tmp_path / "extra-site" / "dazzle_test_twice-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: dazzle-test-twice\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[dazzle.backends]\ntwice = dazzle_test_good.raw:RawBackend\ntwice = dazzle_test_good.raw:RawBackend\n"
+        "odd = dazzle_test_good.raw:RawBackend\nodd = dazzle_test_good.good:GoodBackend\n")
+    env = {"PYTHONPATH": str(tmp_path / "extra-site")}
+    result = dazzle("backends", "--json", env=env)
+    backends = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
+    assert backends["twice"]["status"] == "available"
+    assert backends["odd"]["status"] == "unavailable"
+    assert backends["odd"]["reason"].startswith("dazzle-test-twice 0.1.0 lists the backend name 'odd' 2 times")
+    assert "twice" not in backends["shared"]["reason"]
+    assert dazzle("build", str(project), "-b", "twice", env=env).returncode == 0
