@@ -21,6 +21,7 @@ import attrs
 from dazzle.backends.api import BackendError, BackendWarning
 from dazzle.backends.committer import CommitPlan
 from dazzle.backends.interrupts import stop_signals_raise
+from dazzle.backends.plugin_calls import plugin_call
 from dazzle.backends.options import (
     CONFIG,
     OptionSetting,
@@ -184,7 +185,8 @@ def _read_source(source: Any) -> tuple[ir.AppSpec, Mapping[str, Any]]:
 def _name_of_class(backend_class: type) -> str:
     get_capabilities = getattr(backend_class, "get_capabilities", None)
     if get_capabilities is not None:
-        capabilities = get_capabilities(backend_class())
+        with plugin_call(getattr(backend_class, "__name__", "backend")):
+            capabilities = get_capabilities(backend_class())
         if getattr(capabilities, "name", None):
             return capabilities.name
     raise ValueError(f"give the name to register {backend_class.__qualname__} under: name=...")
