@@ -603,7 +603,9 @@ def gone(pid: int, within: float = 10) -> bool:
     return False
 
 
-@pytest.mark.parametrize(("signum", "status", "name"), [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")])
+@pytest.mark.parametrize(
+    ("signum", "status", "name"), [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")]
+)
 def test_a_signal_mid_generate_stops_the_build_and_leaves_nothing(project, tmp_path, signum, status, name):
     assert dazzle("build", str(project), "-b", "good").returncode == 0
     before = snapshot(project / "build")

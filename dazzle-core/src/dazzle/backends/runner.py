@@ -167,7 +167,8 @@ def build(
             output_dir = root / str(index) / "out"
             output_dir.mkdir(parents=True)
             stages[target.name] = output_dir
-            calls.append(Call(target.name, _generate, (target.backend, appspec, output_dir, dict(options[target.name]))))
+            arguments = (target.backend, appspec, output_dir, dict(options[target.name]))
+            calls.append(Call(target.name, _generate, arguments))
         _run_step("generate", targets, calls, root / "logs" / "generate", timeout, on_output, on_warning, given,
                   start_method)
         for target in targets:
