@@ -21,7 +21,6 @@ import attrs
 from dazzle.backends.api import BackendError, BackendWarning
 from dazzle.backends.committer import CommitPlan
 from dazzle.backends.interrupts import stop_signals_raise
-from dazzle.backends.plugin_calls import plugin_call
 from dazzle.backends.options import (
     CONFIG,
     OptionSetting,
@@ -29,6 +28,7 @@ from dazzle.backends.options import (
     read_config_tables,
     resolve_options,
 )
+from dazzle.backends.plugin_calls import plugin_call
 from dazzle.backends.registry import BackendRegistry
 from dazzle.backends.runner import BackendRunError, build, load_targets, select_backends
 from dazzle.core import ir
