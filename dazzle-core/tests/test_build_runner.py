@@ -385,3 +385,28 @@ def test_other_warnings_of_a_backend_follow_the_usual_filters_and_are_not_collec
         warnings.simplefilter("error")  # -W error makes it an error, as it would anywhere else
         with pytest.raises(BackendRunError, match="failed in generate: UserWarning: old call"):
             build(APPSPEC, targets, {"old": {}}, tmp_path / "out")
+
+
+def test_an_exception_that_cannot_travel_back_arrives_as_a_stand_in_with_its_message(tmp_path):
+    from dazzle.backends.workers import WorkerError
+
+    class Odd(Exception):
+        def __init__(self, a, b):
+            super().__init__(f"{a} and {b}")
+
+    class OddError(BackendError):
+        def __init__(self, a, b):
+            super().__init__(f"{a} or {b}")
+
+    class RaisesOdd(Backend):
+        def generate(self, appspec, output_dir, **options):
+            raise (OddError if options["backend_error"] else Odd)("one", "two")
+
+    registry = runner_registry(("odd", RaisesOdd))
+    targets = load_targets(registry, ["odd"])
+    with pytest.raises(BackendRunError, match=r"failed in generate: Odd: one and two$") as caught:
+        build(APPSPEC, targets, {"odd": {"backend_error": False}}, tmp_path / "out")
+    assert type(caught.value.error) is WorkerError
+    with pytest.raises(BackendRunError, match=r"^odd: one or two$") as caught:
+        build(APPSPEC, targets, {"odd": {"backend_error": True}}, tmp_path / "out")
+    assert type(caught.value.error) is BackendError

@@ -363,8 +363,11 @@ def _die_with_parent() -> None:
 
 
 def _raised(error: BaseException) -> Raised:
-    text = "".join(traceback.format_exception(error))
-    message = str(error)
+    try:
+        text = "".join(traceback.format_exception(error))
+        message = str(error)
+    except Exception:  # noqa: BLE001 - an exception whose str() fails is still the backend's failure
+        text, message = "", f"<unprintable {type(error).__name__}>"
     sendable: BaseException = error
     if not _travels(error):
         stand_in = BackendError if isinstance(error, BackendError) else WorkerError
