@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -683,3 +685,35 @@ def test_an_output_folder_in_dazzle_toml_that_is_the_filesystem_root_is_refused(
     assert result.exit_code == 1
     assert "Error: [build] out in dazzle.toml is the filesystem root (/); give the build a folder of its own" \
         in result.stderr
+
+
+class InterruptedByTheUser(Backend):
+    """Its get_capabilities is where the user's Ctrl-C lands (and, with
+    `swallow`, where a plugin catches it and carries on)."""
+
+    swallow = False
+
+    def get_capabilities(self):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except BaseException:
+            if not self.swallow:
+                raise
+        return BackendCapabilities(name="user")
+
+    def generate(self, appspec, output_dir, **options):
+        pass
+
+
+@pytest.mark.parametrize("swallow", [False, True])
+def test_a_real_ctrl_c_in_plugin_code_stops_the_command(registry, project, swallow):
+    registry.register("user", type("Interrupted", (InterruptedByTheUser,), {"swallow": swallow}))
+    result = run("backends")
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == "dazzle backends: stopped by SIGINT"
+    result = run("build", str(project), "-b", "user")
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == "dazzle build: stopped by SIGINT; nothing was written"
+    assert not (project / "build").exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
