@@ -65,7 +65,7 @@ def stop_signals_raise() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-        _watching = False
+        _received, _watching = None, False
 
 
 def received() -> int | None:

@@ -27,7 +27,7 @@ from dazzle.backends.registry import (
     UnknownBackendError,
     read_capabilities,
 )
-from dazzle.backends.workers import Call, Outcome, OutputSink, run_calls
+from dazzle.backends.workers import Call, Outcome, OutputSink, Step, run_calls
 from dazzle.core.compiler import cyclic_gc_paused
 
 
@@ -142,9 +142,10 @@ def build(
     """Run the backends and commit their output to ``out_dir`` (or, with
     ``check``, only compare). Returns the plan: what changed and what did not.
 
-    Each ``validate_config`` and each ``generate`` runs in a worker process
-    of its own (``dazzle.backends.workers``), those of different backends in
-    parallel; every ``validate_config`` ends before any ``generate`` starts.
+    Each backend's ``validate_config`` and ``generate`` run in a worker
+    process of its own (``dazzle.backends.workers``), those of different
+    backends in parallel; every ``validate_config`` ends before any
+    ``generate`` starts.
     ``timeout`` is the most seconds each of them may take. ``on_output``
     gets the lines they print; ``on_warning`` each ``BackendWarning`` they
     give, in the order of ``targets``, before anything is committed (and
@@ -155,22 +156,19 @@ def build(
     given: list[tuple[str, BackendWarning]] = []
     with tempfile.TemporaryDirectory(prefix="dazzle-build-") as staging:
         root = Path(staging)
-        checking = [t for t in targets if _validates(t.backend)]
-        _run_step(
-            "validate_config", checking,
-            [Call(t.name, _validate_config, (t.backend, dict(options[t.name]))) for t in checking],
-            root / "logs" / "validate", timeout, on_output, on_warning, given, start_method,
-        )
         stages = {}
         calls = []
         for index, target in enumerate(targets):
             output_dir = root / str(index) / "out"
             output_dir.mkdir(parents=True)
             stages[target.name] = output_dir
-            arguments = (target.backend, appspec, output_dir, dict(options[target.name]))
-            calls.append(Call(target.name, _generate, arguments))
-        _run_step("generate", targets, calls, root / "logs" / "generate", timeout, on_output, on_warning, given,
-                  start_method)
+            options_of = dict(options[target.name])
+            validate = Step(_validate_config, (target.backend, options_of)) if _validates(target.backend) else None
+            calls.append(Call(target.name, (validate, Step(_generate, (target.backend, appspec, output_dir,
+                                                                         options_of)))))
+        outcomes = run_calls(calls, root / "logs", on_output=on_output, timeout=timeout, method=start_method)
+        for step, step_outcomes in zip(STEPS, outcomes, strict=True):
+            _report_step(step, targets, step_outcomes, timeout, on_warning, given)
         for target in targets:
             output_dir = stages[target.name]
             strays = sorted(set(os.listdir(output_dir.parent)) - {"out"})
@@ -187,22 +185,21 @@ def build(
     return plan
 
 
-def _run_step(
+#: The steps each backend's worker runs, in order; every worker ends one
+#: before any starts the next.
+STEPS = ("validate_config", "generate")
+
+
+def _report_step(
     step: str,
     targets: Sequence[BuildTarget],
-    calls: Sequence[Call],
-    log_dir: Path,
+    outcomes: Sequence[Outcome | None],
     timeout: float | None,
-    on_output: OutputSink,
     on_warning: WarningSink | None,
     given: list[tuple[str, BackendWarning]],
-    start_method: str | None,
 ) -> None:
-    """Run one step of every target in workers; report the warnings, then
-    raise the failure of the first target (in order) that failed."""
-    if not calls:
-        return
-    outcomes = run_calls(calls, log_dir, on_output=on_output, timeout=timeout, method=start_method)
+    """Report the warnings of one step of every target, then raise the
+    failure of the first target (in order) that failed."""
     for target, outcome in zip(targets, outcomes, strict=True):
         for warning in outcome.warnings if outcome is not None else ():
             given.append((target.name, warning))

@@ -54,13 +54,22 @@ OutputSink = Callable[[str, str], None]
 
 
 @attrs.frozen
-class Call:
-    """One call to run in a worker. ``function`` and ``args`` must pickle
-    where workers are started with ``spawn``."""
+class Step:
+    """One call into a backend. ``function`` and ``args`` must pickle where
+    workers are started with ``spawn``."""
 
-    label: str  # the backend's name: marks its output
     function: Callable[..., None]
     args: tuple[Any, ...]
+
+
+@attrs.frozen
+class Call:
+    """The work of one backend, run in one worker: one step per phase
+    (``None``: nothing to do in that phase). Every worker ends a phase before
+    any starts the next."""
+
+    label: str  # the backend's name: marks its output
+    steps: tuple[Step | None, ...]
 
 
 @attrs.frozen
@@ -127,40 +136,51 @@ def run_calls(
     timeout: float | None = None,
     limit: int | None = None,
     method: str | None = None,
-) -> list[Outcome | None]:
-    """Run ``calls`` in workers, at most ``limit`` at once; return each one's
-    outcome, in order. At the first failure the running workers are killed
-    and no more are started; the calls that did not finish get ``None``.
-    ``timeout`` is the most seconds each call may take. On any exception
-    (``StopRequested`` from a signal included) every worker is killed first."""
+) -> list[list[Outcome | None]]:
+    """Run ``calls``, one worker each, phase by phase, at most ``limit``
+    steps at once; return each step's outcome, by phase then call. At the
+    first failure the workers are killed and nothing more is started; the
+    steps that did not run get ``None``. ``timeout`` is the most seconds each
+    step may take. On any exception (``StopRequested`` from a signal
+    included) every worker is killed first."""
     context = multiprocessing.get_context(method or start_method())
     limit = limit or worker_limit()
     log_dir.mkdir(parents=True, exist_ok=True)
-    outcomes: list[Outcome | None] = [None] * len(calls)
-    waiting = list(enumerate(calls))
-    running: list[_Running] = []
+    phases = max((len(call.steps) for call in calls), default=0)
+    outcomes: list[list[Outcome | None]] = [[None] * len(calls) for _ in range(phases)]
+    workers: dict[int, _Running] = {}
     failed = False
     try:
-        while (waiting and not failed) or running:
-            while waiting and not failed and len(running) < limit:
-                index, call = waiting.pop(0)
-                running.append(_Running.start(context, index, call, log_dir / f"{index}.log", on_output))
-            now = time.monotonic()
-            wake = POLL_SECONDS
-            for worker in running:
-                wake = min(wake, max(0.0, worker.deadline(timeout) - now))
-            multiprocessing.connection.wait(
-                [w.process.sentinel for w in running] + [w.reports for w in running if w.listening],
-                timeout=wake,
-            )
-            for worker in list(running):
-                outcome = worker.poll(timeout)
-                if outcome is not None:
-                    running.remove(worker)
-                    outcomes[worker.index] = outcome
-                    failed = failed or not outcome.ok
+        for phase in range(phases):
+            waiting = list(range(len(calls)))
+            busy: list[_Running] = []
+            final = phase == phases - 1
+            while (waiting and not failed) or busy:
+                while waiting and not failed and len(busy) < limit:
+                    index = waiting.pop(0)
+                    if phase == 0:
+                        workers[index] = _Running.start(context, index, calls[index], log_dir / f"{index}.log",
+                                                        on_output)
+                    else:
+                        workers[index].go()
+                    busy.append(workers[index])
+                now = time.monotonic()
+                wake = POLL_SECONDS
+                for worker in busy:
+                    wake = min(wake, max(0.0, worker.deadline(timeout, final) - now))
+                multiprocessing.connection.wait(
+                    [w.process.sentinel for w in busy] + [w.reports for w in busy if w.listening], timeout=wake
+                )
+                for worker in list(busy):
+                    outcome = worker.poll(timeout, final)
+                    if outcome is not None:
+                        busy.remove(worker)
+                        outcomes[phase][worker.index] = outcome
+                        failed = failed or not outcome.ok
+            if failed:
+                break
     finally:
-        for worker in running:
+        for worker in workers.values():
             worker.stop()
     return outcomes
 
@@ -180,14 +200,16 @@ class _Running:
         self.started = time.monotonic()
         self.report: _Report | None = None
         self.reported_at = 0.0
-        #: Whether the worker may still report (its end of the pipe is open).
+        #: Whether the worker may still report on its step (it has not, and
+        #: its end of the pipe is open).
         self.listening = True
+        self.finished = False
 
     @classmethod
     def start(cls, context: Any, index: int, call: Call, log_path: Path, on_output: OutputSink) -> _Running:
         log_path.write_bytes(b"")
         log = log_path.open("rb")
-        reports, child_end = context.Pipe(duplex=False)
+        reports, child_end = context.Pipe()
         # Whatever the dazzle process has buffered must not be copied into
         # the worker and written again from there.
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
@@ -209,13 +231,21 @@ class _Running:
                 os.setpgid(process.pid, process.pid)
         return cls(index, call, process, reports, log, on_output)
 
-    def deadline(self, timeout: float | None) -> float:
-        if self.report is not None:
-            return self.reported_at + EXIT_GRACE_SECONDS
+    def go(self) -> None:
+        """Start the next step (the worker waits for the word)."""
+        self.report, self.listening, self.started = None, True, time.monotonic()
+        with contextlib.suppress(OSError):  # it died meanwhile: poll() will say so
+            self.reports.send("go")
+
+    def deadline(self, timeout: float | None, final: bool) -> float:
+        if self.report is not None and (final or self.report.raised is not None):
+            return self.reported_at + EXIT_GRACE_SECONDS  # its work is done: it only has to end
         return self.started + timeout if timeout is not None else float("inf")
 
-    def poll(self, timeout: float | None) -> Outcome | None:
-        """The outcome once the worker is done, else None (after copying its output)."""
+    def poll(self, timeout: float | None, final: bool) -> Outcome | None:
+        """The outcome of the current step once known, else None (after
+        copying the worker's output). After the last step, or a failed one,
+        the worker must also have ended."""
         self.relay()
         if self.listening and self.reports.poll():
             self.receive()
@@ -225,7 +255,9 @@ class _Running:
                 self.receive()
             self.finish()
             return self._outcome()
-        if time.monotonic() >= self.deadline(timeout):
+        if self.report is not None and not final and self.report.raised is None:
+            return self._outcome()  # it waits for the next phase
+        if time.monotonic() >= self.deadline(timeout, final):
             self.stop()
             if self.report is not None:  # it finished its work, then did not end: its result stands
                 return self._outcome()
@@ -233,8 +265,8 @@ class _Running:
         return None
 
     def receive(self) -> None:
-        """Read the worker's report; once read, or once the pipe is closed,
-        the worker is no longer listened to."""
+        """Read the worker's report on its step; once read, or once the pipe
+        is closed, the worker is not listened to until its next step."""
         self.listening = False
         try:
             self.report = self.reports.recv()
@@ -248,16 +280,21 @@ class _Running:
         return Outcome(died=_exit_description(self.process.exitcode))
 
     def relay(self) -> None:
+        if self.finished:
+            return
         data = self.partial + self.log.read()
         *lines, self.partial = data.split(b"\n")
         for line in lines:
             self.on_output(self.call.label, line.rstrip(b"\r").decode("utf-8", "backslashreplace"))
 
     def finish(self) -> None:
+        if self.finished:
+            return
         self.relay()
         if self.partial:
             self.on_output(self.call.label, self.partial.decode("utf-8", "backslashreplace"))
             self.partial = b""
+        self.finished = True
         self.log.close()
         self.reports.close()
 
@@ -296,11 +333,26 @@ def _worker_main(call: Call, reports: Any, log_path: str) -> None:
     interrupts.reset_in_worker()
     _redirect_output(log_path)
     _die_with_parent()
+    for phase, step in enumerate(call.steps):
+        if phase > 0:
+            try:
+                if reports.recv() != "go":
+                    return
+            except (EOFError, OSError):  # the parent is gone or gave up
+                return
+        report = _run_step(step) if step is not None else _Report((), None)
+        reports.send(report)
+        if report.raised is not None:
+            break
+    reports.close()
+
+
+def _run_step(step: Step) -> _Report:
     raised = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # every warning, whatever the caller's filters
         try:
-            call.function(*call.args)
+            step.function(*step.args)
         except BaseException as error:  # noqa: BLE001 - whatever the backend raised is its failure
             raised = _raised(error)
     given = []
@@ -322,8 +374,7 @@ def _worker_main(call: Call, reports: Any, log_path: str) -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
-    reports.send(_Report(tuple(given), raised))
-    reports.close()
+    return _Report(tuple(given), raised)
 
 
 def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
