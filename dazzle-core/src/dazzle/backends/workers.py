@@ -1,6 +1,7 @@
-"""Worker processes: each call into a backend's ``validate_config`` or
-``generate`` runs in a process of its own, so that nothing the backend does
-can reach the build or the other backends.
+"""Worker processes: each backend's ``validate_config`` and ``generate`` run
+in a process of its own, so that nothing the backend does can reach the build
+or the other backends. The worker runs its steps one phase at a time: every
+worker reports on ``validate_config`` before any is told to ``generate``.
 
 - The worker is a copy of the dazzle process (``fork``, where the platform
   has it), so the backend sees the AppSpec exactly as compiled and no change
