@@ -539,3 +539,42 @@ def test_the_public_imports_work_exactly_as_written():
     namespace: dict = {}
     exec("from dazzle.backends import Backend, BackendCapabilities, BackendError\nfrom dazzle.core import ir", namespace)
     assert namespace["Backend"] is Backend and namespace["ir"] is ir
+
+
+def test_one_distribution_listing_a_name_twice_is_one_claim_or_a_clear_error(tmp_path, modules):
+    from dazzle.backends.registry import DuplicateEntryPointError
+
+    module = modules(PLUGIN_SOURCE)
+    site = tmp_path / "site"
+    info = make_distribution(site, "dazzle-backend-twice", "1.0", {})
+    # TOML cannot say it, but an entry_points.txt written by hand can.
+    (info / "entry_points.txt").write_text(
+        "[dazzle.backends]\n"
+        f"twin = {module}:Plugin\ntwin = {module}:Plugin\n"
+        f"odd = {module}:Plugin\nodd = {module}:Other\n"
+    )
+    registry = registry_over(site)
+    registry.discover()
+    infos = {i.name: i for i in registry.describe()}
+    assert infos["twin"].status == "available"
+    assert infos["odd"].status == "unavailable"
+    assert infos["odd"].reason == (
+        f"dazzle-backend-twice 1.0 lists the backend name 'odd' 2 times, as '{module}:Other' and "
+        f"'{module}:Plugin'; a distribution must list each name once (its author must fix its entry points)"
+    )
+    with pytest.raises(DuplicateEntryPointError):
+        registry.get("odd")
+    assert "claimed by" not in infos["odd"].reason
+
+
+def test_a_conflict_names_each_distribution_once(tmp_path, modules):
+    one, other = modules(PLUGIN_SOURCE), modules(PLUGIN_SOURCE)
+    site = tmp_path / "site"
+    info = make_distribution(site, "dazzle-backend-one", "1.0", {})
+    (info / "entry_points.txt").write_text(f"[dazzle.backends]\nshared = {one}:Plugin\nshared = {one}:Other\n")
+    make_distribution(site, "dazzle-backend-other", "2.5", {"shared": f"{other}:Plugin"})
+    registry = registry_over(site)
+    registry.discover()
+    with pytest.raises(BackendConflictError, match=r"claimed by 2 distributions: dazzle-backend-one 1\.0 and "
+                                                   r"dazzle-backend-other 2\.5;"):
+        registry.get("shared")

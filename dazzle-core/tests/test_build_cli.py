@@ -6,11 +6,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import sys
+import time
+import warnings
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption, BackendRegistry
+from dazzle.backends import (
+    Backend,
+    BackendCapabilities,
+    BackendError,
+    BackendOption,
+    BackendRegistry,
+    BackendWarning,
+)
 from dazzle.backends import registry as registry_module
 from dazzle.backends.committer import MANIFEST_NAME
 from dazzle.backends.registry import Plugin
@@ -28,8 +39,19 @@ surface product_list "Products":
   mode: list
 """
 
-#: Every call a test backend gets, in order: (backend, method, options).
-CALLS: list[tuple[str, str, dict]] = []
+#: Where the test backends record every call they get (they run in worker
+#: processes, so a list in memory would not see them): one JSON line per call.
+CALLS_LOG = Path(os.devnull)
+
+
+def record(backend: str, method: str, options: dict) -> None:
+    with CALLS_LOG.open("a") as stream:
+        stream.write(json.dumps([backend, method, options]) + "\n")
+
+
+def calls() -> list[tuple[str, str, dict]]:
+    """Every call the test backends got, in order: (backend, method, options)."""
+    return [tuple(json.loads(line)) for line in CALLS_LOG.read_text().splitlines()]
 
 
 class SummaryBackend(Backend):
@@ -48,12 +70,12 @@ class SummaryBackend(Backend):
         )
 
     def validate_config(self, **options):
-        CALLS.append(("summary", "validate_config", options))
+        record("summary", "validate_config", options)
         if options["count"] < 0:
             raise BackendError("count must not be negative")
 
     def generate(self, appspec, output_dir, **options):
-        CALLS.append(("summary", "generate", options))
+        record("summary", "generate", options)
         lines = [options["greeting"]] * options["count"] + [appspec.name]
         (output_dir / "summary").mkdir()
         (output_dir / "summary" / "app.txt").write_text("\n".join(lines) + "\n")
@@ -63,7 +85,7 @@ class RawBackend:
     """Echoes its options."""
 
     def generate(self, appspec, output_dir, **options):
-        CALLS.append(("raw", "generate", options))
+        record("raw", "generate", options)
         (output_dir / "raw.json").write_text(json.dumps(options, sort_keys=True))
 
 
@@ -74,7 +96,7 @@ class FailingBackend(Backend):
         return BackendCapabilities(name="failing", options=(BackendOption("how", default="crash"),))
 
     def generate(self, appspec, output_dir, **options):
-        CALLS.append(("failing", "generate", options))
+        record("failing", "generate", options)
         (output_dir / "summary-of-failure.txt").write_text("half\n")
         if options["how"] == "crash":
             raise KeyError("kaboom")
@@ -87,8 +109,9 @@ class BrokenCapabilities(RawBackend):
 
 
 @pytest.fixture
-def registry(monkeypatch):
-    CALLS.clear()
+def registry(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys.modules[__name__], "CALLS_LOG", tmp_path / "calls.log")
+    (tmp_path / "calls.log").write_text("")
     registry = BackendRegistry(distributions=lambda: ())
     registry.register("summary", SummaryBackend)
     registry.register("raw", RawBackend)
@@ -153,7 +176,7 @@ def test_build_options_are_converted_checked_and_reach_the_backend(registry, pro
     result = run("build", str(project), "-b", "summary", "-O", "count=2", "-O", "style=fancy")
     assert result.exit_code == 0, result.output
     expected = {"greeting": "hello", "count": 2, "style": "fancy"}
-    assert CALLS == [("summary", "validate_config", expected), ("summary", "generate", expected)]
+    assert calls() == [("summary", "validate_config", expected), ("summary", "generate", expected)]
 
 
 def test_build_reads_backends_out_and_options_from_dazzle_toml(registry, project, tmp_path):
@@ -197,11 +220,29 @@ def test_a_single_dsl_file_builds_beside_itself(registry, tmp_path):
     assert (tmp_path / "app" / "build" / "raw.json").exists()
 
 
-def test_an_unknown_backend_lists_the_available_ones(registry, project):
+UNUSED = "\nentity Unused:\n  id: uuid pk\n"  # a warning (W002), printed if the spec were compiled
+
+
+def test_an_unknown_backend_is_a_usage_error_before_any_compiling(registry, project):
+    (project / "dsl" / "shop.dsl").write_text(APP + UNUSED)
     result = run("build", str(project), "-b", "sumary")
-    assert result.exit_code == 1
-    assert "Error: unknown backend 'sumary' (did you mean 'summary'?); available backends: raw, summary" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: unknown backend 'sumary' (did you mean 'summary'?); available backends: raw, summary")
+    assert "W002" not in result.stderr and "shop: valid" not in result.stderr
     assert not (project / "build").exists()
+
+
+def test_an_unknown_backend_that_is_no_typo_names_the_distribution_that_may_provide_it(registry, project):
+    result = run("build", str(project), "-b", "graphql")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: unknown backend 'graphql'; available backends: raw, summary; "
+        "`pip install dazzle-backend-graphql` may provide it")
+    result = run("build", str(project), "-b", "json_schema")
+    assert "`pip install dazzle-backend-json-schema` may provide it" in result.stderr
+    result = run("build", str(project), "-b", "../x")
+    assert "pip install" not in result.stderr
 
 
 def test_an_unknown_backend_in_dazzle_toml_is_an_error(registry, project):
@@ -223,12 +264,14 @@ def test_an_unknown_backend_in_dazzle_toml_is_an_error(registry, project):
         ("sumary.count=1", "(did you mean 'summary'?)"),
     ],
 )
-def test_bad_options_are_clear_errors_before_any_backend_runs(registry, project, option, message):
+def test_bad_options_are_usage_errors_before_any_compiling(registry, project, option, message):
+    (project / "dsl" / "shop.dsl").write_text(APP + UNUSED)
     result = run("build", str(project), "-b", "summary", "-O", option)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in result.stderr
+    assert "W002" not in result.stderr and "shop: valid" not in result.stderr
     assert "Traceback" not in result.output
-    assert CALLS == []
+    assert calls() == []
 
 
 @pytest.mark.parametrize(
@@ -248,7 +291,7 @@ def test_a_bad_build_table_is_a_clear_error(registry, project, toml, message):
     result = run("build", str(project), "-b", "summary")
     assert result.exit_code == 1, result.output
     assert message in result.stderr
-    assert CALLS == []
+    assert calls() == []
 
 
 def test_a_spec_with_errors_stops_before_any_backend_runs(registry, project):
@@ -256,7 +299,7 @@ def test_a_spec_with_errors_stops_before_any_backend_runs(registry, project):
     result = run("build", str(project), "-b", "summary")
     assert result.exit_code == 1
     assert "validation failed" in result.stderr
-    assert CALLS == [] and not (project / "build").exists()
+    assert calls() == [] and not (project / "build").exists()
 
 
 def test_strict_stops_on_warnings(registry, project):
@@ -264,7 +307,7 @@ def test_strict_stops_on_warnings(registry, project):
     result = run("build", str(project), "-b", "summary", "--strict")
     assert result.exit_code == 1
     assert "warnings fail under --strict" in result.stderr
-    assert CALLS == []
+    assert calls() == []
     assert run("build", str(project), "-b", "summary").exit_code == 0
 
 
@@ -272,7 +315,7 @@ def test_a_failing_validate_config_stops_before_any_generate(registry, project):
     result = run("build", str(project), "-b", "raw", "-b", "summary", "-O", "count=-1")
     assert result.exit_code == 1
     assert "Backend error: summary: count must not be negative" in result.stderr
-    assert [c[:2] for c in CALLS] == [("summary", "validate_config")]
+    assert [c[:2] for c in calls()] == [("summary", "validate_config")]
 
 
 @pytest.fixture
@@ -593,3 +636,226 @@ def test_a_cache_folder_that_cannot_be_used_is_a_clear_error(registry, project, 
     assert f"Error: cannot use the cache folder {blocker}/builds/" in result.stderr
     assert "set DAZZLE_CACHE_DIR to a folder you can write" in result.stderr
     assert "Traceback" not in result.stderr
+
+# --- worker processes, time limit, output, warnings ------------------------------------------------
+
+
+class HostileBackend(Backend):
+    """Misbehaves as its `how` option says."""
+
+    def get_capabilities(self):
+        return BackendCapabilities(name="hostile", options=(BackendOption("how", default="print"),))
+
+    def generate(self, appspec, output_dir, **options):
+        how = options["how"]
+        (output_dir / "hostile.txt").write_text("partial\n")
+        if how == "print":
+            print("hello from generate")
+            os.write(1, b"and from fd 1\n")
+        elif how == "loop":
+            while True:
+                pass
+        elif how == "chdir":
+            os.chdir(output_dir)
+        elif how == "warn":
+            place = appspec.get_entity("Product").location
+            warnings.warn(BackendWarning("Product has no index", location=place, code="H001"), stacklevel=1)
+            warnings.warn(BackendWarning("a warning without a place"), stacklevel=1)
+
+
+@pytest.fixture
+def hostile(registry):
+    registry.register("hostile", HostileBackend)
+    return registry
+
+
+def test_what_a_backend_prints_reaches_stderr_marked_never_stdout(hostile, project):
+    result = run("build", str(project), "-b", "hostile", "--check")
+    assert result.exit_code == 1
+    assert "[hostile] hello from generate\n" in result.stderr
+    assert "[hostile] and from fd 1\n" in result.stderr
+    assert result.stdout.split() == [
+        "add", str(project / "build" / ".dazzle-manifest.json"), "add", str(project / "build" / "hostile.txt")
+    ]
+
+
+def test_a_backend_changing_the_working_folder_does_not_move_the_output(hostile, project, tmp_path):
+    result = run("build", str(project), "-b", "hostile", "-O", "how=chdir", "-o", "out", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert files(tmp_path / "out") == {"hostile.txt": "partial\n"}
+    assert f"{tmp_path / 'out'}: 1 added, 0 updated, 0 removed, 0 unchanged" in result.stderr
+
+
+@pytest.mark.parametrize("where", ["command line", "dazzle.toml"])
+def test_a_backend_that_overruns_the_time_limit_is_stopped_and_nothing_is_written(hostile, project, where):
+    args = ["--timeout", "0.5"] if where == "command line" else []
+    if where == "dazzle.toml":
+        configure(project, "[build]\ntimeout = 0.5\n")
+    result = run("build", str(project), "-b", "summary", "-b", "hostile", "-O", "how=loop", *args)
+    assert result.exit_code == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("Error: backend 'hostile' (")
+    assert last.endswith(".HostileBackend, registered in-process) did not finish generate within 0.5 seconds "
+                         "and was stopped (the limit is --timeout or [build] timeout)")
+    assert not (project / "build").exists()
+
+
+@pytest.mark.parametrize(
+    ("toml", "args", "message"),
+    [
+        ("[build]\ntimeout = 0\n", [], "error[E010]: [build] timeout must be a number of seconds greater than 0"),
+        ("[build]\ntimeout = \"1\"\n", [], "error[E010]: [build] timeout must be a number of seconds"),
+        ("[build]\ntimeout = true\n", [], "error[E010]: [build] timeout must be a number of seconds"),
+        ("", ["--timeout", "0"], "Invalid value for '--timeout': 0.0 is not in the range x>0."),
+    ],
+)
+def test_a_bad_time_limit_is_a_clear_error(registry, project, toml, args, message):
+    configure(project, toml)
+    result = run("build", str(project), "-b", "summary", *args)
+    assert result.exit_code in (1, 2)
+    assert message in result.stderr
+
+
+def test_backend_warnings_are_shown_like_diagnostics_and_counted(hostile, project):
+    result = run("build", str(project), "-b", "hostile", "-O", "how=warn")
+    assert result.exit_code == 0, result.output
+    place = project / "dsl" / "shop.dsl"
+    assert (
+        f"{place}:3:8: warning[hostile H001]: Product has no index\n"
+        "   3 | entity Product \"Product\":\n"
+        "     |        ^\n"
+    ) in result.stderr
+    assert "\nwarning[hostile]: a warning without a place\n" in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("1 added, 0 updated, 0 removed, 0 unchanged (hostile; 2 backend warnings)")
+
+
+def test_under_strict_a_backend_warning_fails_the_build_and_nothing_is_written(hostile, project):
+    result = run("build", str(project), "-b", "hostile", "-O", "how=warn", "--strict")
+    assert result.exit_code == 1
+    assert "warning[hostile H001]: Product has no index" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: 2 backend warnings: nothing was written (warnings fail under --strict)")
+    assert not (project / "build").exists()
+
+
+# --- plugin code that runs in the dazzle process -------------------------------------------------
+
+
+class NoisyCapabilities(Backend):
+    """Prints, changes the working folder and exits, as its class attribute says."""
+
+    how = "print"
+
+    def __init__(self):
+        if self.how == "init-exit":
+            sys.exit(5)
+        if self.how == "init-interrupt":
+            raise KeyboardInterrupt
+
+    def get_capabilities(self):
+        print("noise on stdout")
+        os.write(1, b"noise on fd 1\n")
+        os.chdir("/")
+        if self.how == "exit":
+            sys.exit(3)
+        return BackendCapabilities(name="noisy", description="Noisy")
+
+    def generate(self, appspec, output_dir, **options):
+        (output_dir / "noisy.txt").write_text("n")
+
+
+def noisy(how):
+    return type(f"Noisy_{how.replace('-', '_')}", (NoisyCapabilities,), {"how": how})
+
+
+def test_plugin_output_in_the_dazzle_process_goes_to_stderr_and_the_folder_is_restored(registry, tmp_path):
+    registry.register("noisy", noisy("print"))
+    result = run("backends", "--json", cwd=tmp_path)
+    by_name = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
+    assert by_name["noisy"]["status"] == "available"
+    assert "[noisy] noise on stdout\n[noisy] noise on fd 1\n" in result.stderr
+    assert os.getcwd() != "/"
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("exit", "backend 'noisy': get_capabilities() failed: it called sys.exit(3)"),
+        ("init-exit", "backend 'noisy' could not be created: it called sys.exit(5)"),
+        ("init-interrupt", "backend 'noisy' could not be created: KeyboardInterrupt"),
+    ],
+)
+def test_a_plugin_ending_the_process_in_the_dazzle_process_is_only_unavailable(registry, project, how, reason):
+    registry.register("noisy", noisy(how))
+    result = run("backends", "--json")
+    assert result.exit_code == 0, result.output
+    by_name = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
+    assert by_name["noisy"]["status"] == "unavailable"
+    assert by_name["noisy"]["reason"] == reason
+    result = run("build", str(project), "-b", "noisy")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"Backend error: {reason}"
+    result = run("build", str(project))  # every available backend: this one is skipped
+    assert result.exit_code == 0, result.output
+    assert f"warning: skipping backend 'noisy': {reason}" in result.stderr
+
+
+# --- where the output goes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", ["/", "~"])
+def test_the_filesystem_root_or_the_home_folder_is_no_output_folder(registry, project, out):
+    result = run("build", str(project), "-b", "summary", "-o", os.path.expanduser(out))
+    assert result.exit_code == 2
+    assert "give the build a folder of its own" in result.stderr
+    assert "shop: valid" not in result.stderr
+
+
+def test_an_output_folder_in_dazzle_toml_outside_the_project_is_a_warning(registry, project, tmp_path):
+    configure(project, '[build]\nout = "../elsewhere"\n')
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 0, result.output
+    assert (f"dazzle.toml:9:1: warning[W012]: [build] out = '../elsewhere' leads outside the project folder, "
+            f"to {tmp_path / 'elsewhere'}") in result.stderr
+    assert (tmp_path / "elsewhere" / "summary" / "app.txt").exists()
+    assert run("build", str(project), "-b", "summary", "--strict").exit_code == 1
+
+
+def test_an_output_folder_in_dazzle_toml_that_is_the_filesystem_root_is_refused(registry, project):
+    configure(project, '[build]\nout = "/"\n')
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 1
+    assert "Error: [build] out in dazzle.toml is the filesystem root (/); give the build a folder of its own" \
+        in result.stderr
+
+
+class InterruptedByTheUser(Backend):
+    """Its get_capabilities is where the user's Ctrl-C lands (and, with
+    `swallow`, where a plugin catches it and carries on)."""
+
+    swallow = False
+
+    def get_capabilities(self):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except BaseException:
+            if not self.swallow:
+                raise
+        return BackendCapabilities(name="user")
+
+    def generate(self, appspec, output_dir, **options):
+        pass
+
+
+@pytest.mark.parametrize("swallow", [False, True])
+def test_a_real_ctrl_c_in_plugin_code_stops_the_command(registry, project, swallow):
+    registry.register("user", type("Interrupted", (InterruptedByTheUser,), {"swallow": swallow}))
+    result = run("backends")
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == "dazzle backends: stopped by SIGINT"
+    result = run("build", str(project), "-b", "user")
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == "dazzle build: stopped by SIGINT; nothing was written"
+    assert not (project / "build").exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+import warnings
 from pathlib import Path
 
 import pytest
-from dazzle.backends import Backend, BackendError, BackendRegistry
-from dazzle.backends.committer import CommitError
+
+from dazzle.backends import Backend, BackendError, BackendRegistry, BackendWarning
+from dazzle.backends.committer import MANIFEST_NAME, CommitError
 from dazzle.backends.registry import UnknownBackendError
 from dazzle.backends.runner import BackendRunError, build, load_targets, select_backends
 from dazzle.core import ir
@@ -108,19 +113,15 @@ def test_select_backends(registry):
 def test_backends_generate_with_the_cyclic_collector_paused_and_it_is_restored(tmp_path):
     import gc
 
-    seen = []
-
     class Watches(Backend):
         def generate(self, appspec, output_dir, **options):
-            seen.append(gc.isenabled())
-            raise BackendError("stop here")
+            raise BackendError(f"collector enabled: {gc.isenabled()}")
 
     registry = BackendRegistry(distributions=lambda: ())
     registry.register("watches", Watches)
     assert gc.isenabled()
-    with pytest.raises(BackendRunError):
+    with pytest.raises(BackendRunError, match="collector enabled: False"):
         build(APPSPEC, load_targets(registry, ["watches"]), {"watches": {}}, tmp_path / "out")
-    assert seen == [False]
     assert gc.isenabled()
 
 
@@ -181,14 +182,304 @@ def test_a_backend_changing_the_working_folder_does_not_move_the_commit(tmp_path
 
 
 def test_staging_lives_in_the_cache_and_is_removed_after_the_build(registry, tmp_path, cache_folder):
-    seen = []
-
     class Looks(Backend):
         def generate(self, appspec, output_dir, **options):
-            seen.append(output_dir)
-            (output_dir / "x.txt").write_text("x")
+            (output_dir / "x.txt").write_text(str(output_dir))  # the worker's list would not reach this process
 
     registry.register("looks", Looks)
     run(registry, tmp_path / "out", "looks")
-    assert seen[0].is_relative_to(cache_folder)
-    assert not seen[0].exists()
+    staging = Path((tmp_path / "out" / "x.txt").read_text())
+    assert staging.is_relative_to(cache_folder)
+    assert not staging.exists()
+
+# --- a backend cannot reach the build, nor the other backends (worker processes) ------------------
+
+SPEC = ir.AppSpec(
+    name="demo", title="Demo", version="1.0", location=ir.NO_LOCATION,
+    metadata=ir.Options.of({"owner": "me"}),
+)
+
+
+def app_facts(appspec) -> str:
+    return f"{appspec.name} {appspec.title} {dict(appspec.metadata)}\n"
+
+
+class Mutates(Backend):
+    """Changes the AppSpec it was given, both ways immutability can be got round."""
+
+    def generate(self, appspec, output_dir, **options):
+        (output_dir / "mutates.txt").write_text(app_facts(appspec))
+        appspec.metadata._map["owner"] = "mutates"
+        object.__setattr__(appspec, "name", "hijacked")
+
+
+class Reads(Backend):
+    def generate(self, appspec, output_dir, **options):
+        (output_dir / "reads.txt").write_text(app_facts(appspec))
+
+
+class ChangesFolder(Backend):
+    def generate(self, appspec, output_dir, **options):
+        os.chdir(output_dir)
+        (output_dir / "changes.txt").write_text("here\n")
+
+
+class Raises(Backend):
+    """Raises what its `what` option names."""
+
+    def generate(self, appspec, output_dir, **options):
+        what = options["what"]
+        if what == "exit":
+            sys.exit(4)
+        if what == "interrupt":
+            raise KeyboardInterrupt
+        if what == "base":
+            raise GeneratorExit("odd")
+        if what == "kill":
+            os._exit(7)
+        if what == "loop":
+            while True:
+                pass
+        if what == "block":
+            read_end, _ = os.pipe()
+            os.read(read_end, 1)
+        raise AssertionError(what)
+
+
+class Prints(Backend):
+    def generate(self, appspec, output_dir, **options):
+        print("from print")
+        sys.stderr.write("from sys.stderr\n")
+        os.write(1, b"from fd 1\n")
+        subprocess.run([sys.executable, "-c", "import os; os.write(2, b'from a child on fd 2')"], check=True)
+        (output_dir / "prints.txt").write_text("x")
+
+
+def runner_registry(*backends):
+    registry = BackendRegistry(distributions=lambda: ())
+    for name, cls in backends:
+        registry.register(name, cls)
+    return registry
+
+
+def snapshot(folder):
+    """The files the backends wrote (not the build's manifest)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST_NAME
+    }
+
+
+def test_each_backend_sees_the_appspec_as_compiled_whatever_the_one_before_did(tmp_path):
+    registry = runner_registry(("mutates", Mutates), ("reads", Reads))
+    targets = load_targets(registry, ["mutates", "reads"])
+    build(SPEC, targets, {"mutates": {}, "reads": {}}, tmp_path / "out")
+    assert (tmp_path / "out" / "mutates.txt").read_text() == "demo Demo {'owner': 'me'}\n"
+    assert (tmp_path / "out" / "reads.txt").read_text() == "demo Demo {'owner': 'me'}\n"
+    assert SPEC.name == "demo" and dict(SPEC.metadata) == {"owner": "me"}
+
+
+def test_without_fork_workers_are_spawned_and_the_backends_travel_by_pickle(tmp_path, monkeypatch):
+    # What Windows does. The classes must be importable by the spawned worker.
+    import inspect
+    import textwrap
+
+    source = "import os, sys\nfrom dazzle.backends import Backend\n\n\n" + "\n\n".join(
+        textwrap.dedent(inspect.getsource(f)) for f in (app_facts, Mutates, Reads, ChangesFolder))
+    (tmp_path / "spawned_backends.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import spawned_backends
+
+    registry = runner_registry(("mutates", spawned_backends.Mutates), ("reads", spawned_backends.Reads),
+                               ("changes", spawned_backends.ChangesFolder))
+    targets = load_targets(registry, ["mutates", "reads", "changes"])
+    build(SPEC, targets, {"mutates": {}, "reads": {}, "changes": {}}, tmp_path / "out", start_method="spawn")
+    assert snapshot(tmp_path / "out") == {
+        "changes.txt": b"here\n", "mutates.txt": b"demo Demo {'owner': 'me'}\n",
+        "reads.txt": b"demo Demo {'owner': 'me'}\n",
+    }
+
+
+def test_a_backend_changing_the_working_folder_changes_nothing_here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    registry = runner_registry(("changes", ChangesFolder), ("writes", Writes))
+    build(APPSPEC, load_targets(registry, ["changes", "writes"]), {"changes": {}, "writes": {}}, Path("out"))
+    assert os.getcwd() == str(tmp_path)
+    assert snapshot(tmp_path / "out") == {"changes.txt": b"here\n", "demo.txt": b"Demo"}
+
+
+@pytest.mark.parametrize(
+    ("what", "message"),
+    [
+        ("exit", r"failed in generate: SystemExit: 4$"),
+        ("interrupt", r"failed in generate: KeyboardInterrupt$"),
+        ("base", r"failed in generate: GeneratorExit: odd$"),
+        ("kill", r"ended its worker process during generate without finishing \(exit status 7\)$"),
+    ],
+)
+def test_a_backend_that_ends_its_process_is_a_clear_failure_and_nothing_is_written(tmp_path, what, message):
+    registry = runner_registry(("raises", Raises), ("writes", Writes))
+    targets = load_targets(registry, ["writes", "raises"])
+    with pytest.raises(BackendRunError, match=r"^backend 'raises' \(.*Raises, registered in-process\) " + message):
+        build(APPSPEC, targets, {"writes": {}, "raises": {"what": what}}, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("what", ["loop", "block"])
+def test_a_backend_that_never_returns_is_stopped_at_the_time_limit(tmp_path, what):
+    registry = runner_registry(("raises", Raises), ("writes", Writes))
+    targets = load_targets(registry, ["writes", "raises"])
+    started = time.monotonic()
+    with pytest.raises(BackendRunError, match=r"^backend 'raises' .* did not finish generate within 0\.5 seconds "
+                                              r"and was stopped \(the limit is --timeout or \[build\] timeout\)$"):
+        build(APPSPEC, targets, {"writes": {}, "raises": {"what": what}}, tmp_path / "out", timeout=0.5)
+    assert time.monotonic() - started < 10
+    assert not (tmp_path / "out").exists()
+
+
+def test_what_a_backend_prints_goes_to_the_output_sink_marked_never_to_stdout(tmp_path, capfd):
+    lines = []
+    registry = runner_registry(("prints", Prints))
+    build(APPSPEC, load_targets(registry, ["prints"]), {"prints": {}}, tmp_path / "out",
+          on_output=lambda name, line: lines.append((name, line)))
+    assert sorted(lines) == sorted([
+        ("prints", "from print"), ("prints", "from sys.stderr"), ("prints", "from fd 1"),
+        ("prints", "from a child on fd 2"),
+    ])
+    captured = capfd.readouterr()
+    assert captured.out == "" and "from" not in captured.err
+
+
+def test_by_default_a_backends_output_goes_to_stderr_marked(tmp_path, capfd):
+    registry = runner_registry(("prints", Prints))
+    build(APPSPEC, load_targets(registry, ["prints"]), {"prints": {}}, tmp_path / "out")
+    captured = capfd.readouterr()
+    assert captured.out == ""
+    assert "[prints] from print\n" in captured.err and "[prints] from fd 1\n" in captured.err
+
+
+def test_independent_backends_generate_in_parallel(tmp_path, monkeypatch):
+    from dazzle.backends import workers
+
+    class Sleeps(Backend):
+        def generate(self, appspec, output_dir, **options):
+            start = time.time()
+            time.sleep(0.6)
+            (output_dir / f"{options['who']}.txt").write_text(f"{start} {time.time()}")
+
+    monkeypatch.setattr(workers, "worker_limit", lambda: 2)
+    registry = runner_registry(("a", Sleeps), ("b", Sleeps))
+    out = tmp_path / "out"
+    build(APPSPEC, load_targets(registry, ["a", "b"]), {"a": {"who": "a"}, "b": {"who": "b"}}, out)
+    (a_start, a_end), (b_start, b_end) = (map(float, (out / f"{w}.txt").read_text().split()) for w in "ab")
+    assert a_start < b_end and b_start < a_end  # the two ran at the same time
+
+
+def test_the_worker_s_traceback_comes_back_with_the_error(tmp_path):
+    registry = runner_registry(("raises", Raises))
+    with pytest.raises(BackendRunError) as caught:
+        build(APPSPEC, load_targets(registry, ["raises"]), {"raises": {"what": "other"}}, tmp_path / "out")
+    assert isinstance(caught.value.error, AssertionError)
+    assert "raise AssertionError(what)" in caught.value.traceback
+
+
+# --- backend warnings -----------------------------------------------------------------------------
+
+PLACE = ir.SourceLocation("app.dsl", 3, 5)
+
+
+class Warns(Backend):
+    """Warns the same thing twice, plus one warning of another kind."""
+
+    def validate_config(self, **options):
+        warnings.warn(BackendWarning("checked", code="W1"), stacklevel=1)
+
+    def generate(self, appspec, output_dir, **options):
+        for _ in range(2):
+            warnings.warn(BackendWarning("renamed page_id", location=PLACE, code="P001"), stacklevel=1)
+        warnings.warn("plain text", BackendWarning, stacklevel=1)
+        (output_dir / "warns.txt").write_text("x")
+
+
+def collect_warnings(tmp_path, **kwargs):
+    given = []
+    registry = runner_registry(("warns", Warns), ("writes", Writes))
+    plan = build(APPSPEC, load_targets(registry, ["writes", "warns"]), {"writes": {}, "warns": {}},
+                 tmp_path / "out", on_warning=lambda name, w: given.append((name, str(w), w.location, w.code)),
+                 **kwargs)
+    return plan, given
+
+
+EXPECTED_WARNINGS = [
+    ("warns", "checked", None, "W1"),
+    ("warns", "renamed page_id", PLACE, "P001"),
+    ("warns", "renamed page_id", PLACE, "P001"),
+    ("warns", "plain text", None, None),
+]
+
+
+@pytest.mark.parametrize("action", ["ignore", "error", "default"])
+def test_every_backend_warning_is_collected_whatever_the_filters_say(tmp_path, action):
+    with warnings.catch_warnings():
+        warnings.simplefilter(action)
+        for attempt in range(2):  # repeats across builds in one process too
+            plan, given = collect_warnings(tmp_path / str(attempt))
+            assert given == EXPECTED_WARNINGS
+            assert len(plan.changes) == 2
+
+
+def test_under_strict_a_backend_warning_fails_the_build_and_nothing_is_written(tmp_path):
+    from dazzle.backends.runner import BackendWarningsError
+
+    with pytest.raises(BackendWarningsError, match="4 backend warnings: nothing was written"):
+        collect_warnings(tmp_path, strict=True)
+    assert not (tmp_path / "out").exists()
+
+
+def test_other_warnings_of_a_backend_follow_the_usual_filters_and_are_not_collected(tmp_path):
+    class Deprecated(Backend):
+        def generate(self, appspec, output_dir, **options):
+            warnings.warn("old call", UserWarning, stacklevel=1)
+
+    lines, given = [], []
+    registry = runner_registry(("old", Deprecated))
+    targets = load_targets(registry, ["old"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        build(APPSPEC, targets, {"old": {}}, tmp_path / "out",
+              on_output=lambda name, line: lines.append(line), on_warning=lambda *a: given.append(a))
+        assert given == []
+        assert any(line.endswith("UserWarning: old call") for line in lines)
+        warnings.simplefilter("ignore")
+        lines.clear()
+        build(APPSPEC, targets, {"old": {}}, tmp_path / "out", on_output=lambda name, line: lines.append(line))
+        assert lines == []
+        warnings.simplefilter("error")  # -W error makes it an error, as it would anywhere else
+        with pytest.raises(BackendRunError, match="failed in generate: UserWarning: old call"):
+            build(APPSPEC, targets, {"old": {}}, tmp_path / "out")
+
+
+def test_an_exception_that_cannot_travel_back_arrives_as_a_stand_in_with_its_message(tmp_path):
+    from dazzle.backends.workers import WorkerError
+
+    class Odd(Exception):
+        def __init__(self, a, b):
+            super().__init__(f"{a} and {b}")
+
+    class OddError(BackendError):
+        def __init__(self, a, b):
+            super().__init__(f"{a} or {b}")
+
+    class RaisesOdd(Backend):
+        def generate(self, appspec, output_dir, **options):
+            raise (OddError if options["backend_error"] else Odd)("one", "two")
+
+    registry = runner_registry(("odd", RaisesOdd))
+    targets = load_targets(registry, ["odd"])
+    with pytest.raises(BackendRunError, match=r"failed in generate: Odd: one and two$") as caught:
+        build(APPSPEC, targets, {"odd": {"backend_error": False}}, tmp_path / "out")
+    assert type(caught.value.error) is WorkerError
+    with pytest.raises(BackendRunError, match=r"^odd: one or two$") as caught:
+        build(APPSPEC, targets, {"odd": {"backend_error": True}}, tmp_path / "out")
+    assert type(caught.value.error) is BackendError

@@ -5,6 +5,7 @@ real entry points, no pip)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption
+from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption, BackendWarning
 from dazzle.backends.committer import CommitError
 from dazzle.backends.options import OptionError
 from dazzle.backends.registry import UnknownBackendError
@@ -132,7 +133,18 @@ def test_the_bundled_examples_are_the_repositorys_examples_byte_for_byte():
 
 # --- run_backend --------------------------------------------------------------------------------------
 
-CALLS: list[tuple[str, dict]] = []
+#: Where Greeter records its calls (it runs in worker processes, so a list in
+#: memory would not see them): one JSON line per call, (method, options).
+CALLS_LOG = Path(os.devnull)
+
+
+def record(method: str, options: dict) -> None:
+    with CALLS_LOG.open("a") as stream:
+        stream.write(json.dumps([method, options]) + "\n")
+
+
+def calls() -> list[tuple[str, dict]]:
+    return [tuple(json.loads(line)) for line in CALLS_LOG.read_text().splitlines()]
 
 
 class Greeter(Backend):
@@ -150,12 +162,12 @@ class Greeter(Backend):
         )
 
     def validate_config(self, **options):
-        CALLS.append(("validate_config", options))
+        record("validate_config", options)
         if options["count"] < 0:
             raise BackendError("count must not be negative")
 
     def generate(self, appspec, output_dir, **options):
-        CALLS.append(("generate", options))
+        record("generate", options)
         if options["count"] == 13:
             raise KeyError("unlucky")
         (output_dir / "greetings").mkdir()
@@ -177,8 +189,9 @@ class Plain:
 
 
 @pytest.fixture(autouse=True)
-def no_calls():
-    CALLS.clear()
+def no_calls(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "CALLS_LOG", tmp_path / "calls.log")
+    (tmp_path / "calls.log").write_text("")
 
 
 def test_run_backend_builds_through_the_pipeline():
@@ -187,7 +200,7 @@ def test_run_backend_builds_through_the_pipeline():
     assert output.paths == ("greetings/Product.txt",)
     assert output.text("greetings/Product.txt") == "hello Product\n"
     assert output.options == {"greeting": "hello", "count": 1, "style": "plain"}
-    assert [call for call, _ in CALLS] == ["validate_config", "generate"]
+    assert [call for call, _ in calls()] == ["validate_config", "generate"]
     assert output.out_dir is None
     assert [(c.kind, c.path) for c in output.plan.changes] == [("add", "greetings/Product.txt")]
     with pytest.raises(KeyError, match="did not write 'nothing.txt'; it wrote greetings/Product.txt"):
@@ -230,7 +243,7 @@ def test_options_are_checked_as_dazzle_build_checks_them():
         run_backend(Greeter, compile_dsl(APP), command_line=["count=two"])
     with pytest.raises(OptionError, match="must be one of plain, x"):
         run_backend(Greeter, compile_dsl(APP), options={"style": "quiet"})
-    assert CALLS == []
+    assert calls() == []
 
 
 def test_the_backends_own_exceptions_come_out_as_they_were_raised(tmp_path):
@@ -318,10 +331,11 @@ def test_the_fixtures_plugin(pytester):
 FAKE_BACKENDS = '''
 """Backends for the conformance check's tests, good and bad."""
 
+import json
 import os
 from pathlib import Path
 
-from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption
+from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption, BackendWarning
 
 
 def caps(name, **kwargs):
@@ -646,3 +660,47 @@ def test_run_backend_errors_name_the_file_in_out_dir(tmp_path):
     with pytest.raises(BackendError) as caught:
         run_backend(FailsNamingItsFile, appspec, out_dir=tmp_path / "mine")
     assert str(caught.value) == f"cannot write {tmp_path / 'mine' / 'out.txt'}"
+
+class WarnsTwice(Backend):
+    def get_capabilities(self):
+        return BackendCapabilities(name="warns")
+
+    def generate(self, appspec, output_dir, **options):
+        import warnings
+
+        for _ in range(2):
+            warnings.warn(BackendWarning("Product renamed", location=appspec.get_entity("Product").location,
+                                         code="X1"), stacklevel=1)
+        (output_dir / "x.txt").write_text("x")
+
+
+def test_run_backend_exposes_every_backend_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the caller's filters do not hide them
+        output = run_backend(WarnsTwice, compile_dsl(APP))
+    assert [(str(w), w.code, w.location.line) for w in output.warnings] == [("Product renamed", "X1", 3)] * 2
+
+
+class Hangs(Backend):
+    def get_capabilities(self):
+        return BackendCapabilities(name="hangs")
+
+    def generate(self, appspec, output_dir, **options):
+        while True:
+            pass
+
+
+def test_run_backend_stops_a_backend_at_the_time_limit():
+    from dazzle.backends.runner import BackendRunError
+
+    with pytest.raises(BackendRunError, match="did not finish generate within 0.3 seconds"):
+        run_backend(Hangs, compile_dsl(APP), timeout=0.3)
+
+
+def test_a_bug_raised_in_the_worker_carries_its_traceback():
+    with pytest.raises(KeyError) as caught:
+        run_backend(Greeter, compile_dsl(APP), options={"count": 13})
+    assert "Raised in the backend's worker process:" in caught.value.__notes__[0]
+    assert 'raise KeyError("unlucky")' in caught.value.__notes__[0]

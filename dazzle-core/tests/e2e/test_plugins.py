@@ -10,7 +10,10 @@ which run the installed `dazzle` command as a user would:
 - dazzle-test-conflict: `shared` again, so `shared` is a conflict;
 - dazzle-test-failing: `failing`, which writes a file and then fails;
 - dazzle-test-owned: `owned`, whose files come and go with its options
-  (tested in test_owned_files.py).
+  (tested in test_owned_files.py);
+- dazzle-test-hostile: `hostile`, which misbehaves on purpose (in the dazzle
+  process as $DAZZLE_TEST_HOSTILE says, in generate as its option `how`
+  says), and `witness`, which writes what it sees of the AppSpec.
 
 Every test plugin module appends its name to $DAZZLE_TEST_IMPORT_LOG when
 imported, which is how these tests see what a command imported.
@@ -21,8 +24,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -79,7 +84,8 @@ GOOD_DIST = "dazzle-test-good"
 def installed():
     if not DAZZLE.exists():
         pytest.fail(f"no dazzle command next to {sys.executable}: run these tests through `nox -s plugins`")
-    for dist in (GOOD_DIST, "dazzle-test-broken", "dazzle-test-conflict", "dazzle-test-failing"):
+    for dist in (GOOD_DIST, "dazzle-test-broken", "dazzle-test-conflict", "dazzle-test-failing",
+                 "dazzle-test-hostile"):
         try:
             metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -231,7 +237,7 @@ def test_build_with_declared_and_undeclared_options(project):
     assert len(result.stdout.splitlines()) == 7  # one line per file, the manifest too
 
 
-def test_bad_options_are_errors_with_exit_1(project):
+def test_bad_options_are_usage_errors_with_exit_2(project):
     for args, message in [
         (["-O", "count=two"], "Error: option 'count' of backend 'good' must be an integer, not 'two' (-O count=two)"),
         (["-O", "style=loud"], "must be one of plain, fancy, not 'loud'"),
@@ -239,16 +245,22 @@ def test_bad_options_are_errors_with_exit_1(project):
         (["-O", "count"], "invalid option 'count': expected KEY=VALUE"),
     ]:
         result = dazzle("build", str(project), "-b", "good", *args)
-        assert result.returncode == 1, (args, result.stderr)
+        assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr
+        assert "shop: valid" not in result.stderr  # found before compiling
         assert "Traceback" not in result.stderr
     assert not (project / "build").exists()
 
 
 def test_an_unknown_backend_lists_the_available_ones(project):
     result = dazzle("build", str(project), "-b", "godo")
-    assert result.returncode == 1
-    assert "Error: unknown backend 'godo' (did you mean 'good'?); available backends: failing, good, owned, raw" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: unknown backend 'godo' (did you mean 'good'?); available backends: failing, good, hostile, owned, "
+        "raw, witness")
+    result = dazzle("build", str(project), "-b", "graphql")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith("; `pip install dazzle-backend-graphql` may provide it")
 
 
 def test_a_usage_error_is_exit_2(project):
@@ -283,7 +295,7 @@ def test_a_broken_plugin_does_not_stop_the_others(project):
     assert result.returncode == 0, result.stderr
     for name in ("broken", "exits", "future", "notabackend", "shared"):
         assert f"warning: skipping backend '{name}'" in result.stderr
-    assert "(failing, good, owned, raw)" in result.stderr
+    assert "(failing, good, hostile, owned, raw, witness)" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -324,7 +336,9 @@ def test_a_spec_with_errors_runs_no_backend(project, import_log):
     result = dazzle("build", str(project), "-b", "good")
     assert result.returncode == 1
     assert "validation failed" in result.stderr
-    assert imported(import_log) == []
+    # Imported before compiling, to check the options given to it (usage
+    # errors come first), but never run.
+    assert imported(import_log) == ["dazzle_test_good.good"]
     assert not (project / "build").exists()
 
 
@@ -409,3 +423,226 @@ def test_the_first_copy_on_sys_path_wins(tmp_path):
     lines = result.stdout.splitlines()
     assert "dazzle-test-good 0.9.0 (backends: good, raw, shared)" in lines
     assert not any(line.startswith("dazzle-test-good 0.1.0") for line in lines)
+
+
+# --- a hostile plugin cannot take the tool down (dazzle-test-hostile) --------------------------------
+
+
+def hostile(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return dazzle(*args, env={"DAZZLE_TEST_HOSTILE": "", **(env or {})})
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [
+        ("import-interrupt", "KeyboardInterrupt"),
+        ("import-exit", "its import called sys.exit(9)"),
+        ("init-exit", "backend 'hostile' from dazzle-test-hostile 0.1.0 could not be created: it called sys.exit(5)"),
+        ("init-interrupt", "backend 'hostile' from dazzle-test-hostile 0.1.0 could not be created: KeyboardInterrupt"),
+        ("caps-exit", "backend 'hostile': get_capabilities() failed: it called sys.exit(3)"),
+    ],
+)
+def test_a_plugin_ending_the_process_in_dazzle_is_only_unavailable(project, behaviour, reason):
+    env = {"DAZZLE_TEST_HOSTILE": behaviour}
+    result = hostile("backends", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    backends = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
+    assert backends["hostile"]["status"] == "unavailable"
+    assert backends["hostile"]["reason"] == reason
+    assert backends["good"]["status"] == "available"
+
+    result = hostile("build", str(project), "-b", "hostile", env=env)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("Backend error: backend 'hostile'")
+    assert reason in result.stderr.splitlines()[-1]
+    assert not (project / "build").exists()
+    # With every backend, the others still build.
+    (project / "dazzle.toml").write_text(TOML + "\n[build.options.failing]\nhow = \"succeed\"\n")
+    result = hostile("build", str(project), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "warning: skipping backend 'hostile'" in result.stderr
+
+
+@pytest.mark.parametrize("behaviour", ["import-print", "caps-print"])
+def test_what_a_plugin_prints_in_dazzle_reaches_stderr_marked_and_never_stdout(project, behaviour):
+    env = {"DAZZLE_TEST_HOSTILE": behaviour}
+    result = hostile("backends", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    json.loads(result.stdout)  # clean JSON
+    assert "[hostile] printed " in result.stderr and "[hostile] written to fd 1 " in result.stderr
+
+    result = hostile("build", str(project), "-b", "hostile", "--check", env=env)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [f"add    {project / 'build' / 'hostile.txt'}"]
+
+
+def test_what_generate_prints_reaches_stderr_marked_and_never_stdout(project):
+    result = hostile("build", str(project), "-b", "hostile", "-O", "how=print", "--check")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [f"add    {project / 'build' / 'hostile.txt'}"]
+    for line in ("printed by generate", "written to sys.stderr by generate", "written to fd 1 by generate"):
+        assert f"[hostile] {line}\n" in result.stderr
+
+
+def test_a_plugin_changing_the_working_folder_in_dazzle_does_not_move_the_output(project, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    result = subprocess.run([str(DAZZLE), "build", str(project), "-b", "hostile", "-b", "good", "-o", "out"],
+                            capture_output=True, text=True, cwd=work, timeout=120,
+                            env={**os.environ, "DAZZLE_TEST_HOSTILE": "caps-chdir"})
+    assert result.returncode == 0, result.stderr
+    assert (work / "out" / "hostile.txt").exists() and (work / "out" / "good" / "app.txt").exists()
+
+
+def test_a_backend_changing_the_working_folder_in_generate_does_not_move_the_output(project, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    result = subprocess.run(
+        [str(DAZZLE), "build", str(project), "-b", "hostile", "-b", "good", "-O", "hostile.how=chdir", "-o", "out"],
+        capture_output=True, text=True, cwd=work, timeout=120, env={**os.environ, "DAZZLE_TEST_HOSTILE": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(str(p.relative_to(work / "out")) for p in (work / "out").rglob("*.txt"))[:2] == [
+        "good/app.txt", "good/entities/Customer.txt"]
+    assert (work / "out" / "hostile.txt").read_text() == "chdir\n"
+    assert f"{work / 'out'}: 6 added, 0 updated, 0 removed, 0 unchanged" in result.stderr
+
+
+def test_every_backend_sees_the_appspec_as_compiled(project):
+    for order in (["hostile", "witness"], ["witness", "hostile"]):
+        out = project / "out"
+        result = hostile("build", str(project), "-O", "hostile.how=mutate", "-o", str(out),
+                         *(a for name in order for a in ("-b", name)))
+        assert result.returncode == 0, result.stderr
+        assert json.loads((out / "witness.json").read_text()) == {
+            "entities": ["Product", "Order", "Customer"],
+            "metadata": {"dsl_version": "0.1", "project_name": "shop", "root_module": "shop.core"},
+            "name": "shop",
+        }
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("exit", "Error: backend 'hostile' (dazzle-test-hostile 0.1.0) failed in generate: SystemExit: 4"),
+        ("interrupt", "Error: backend 'hostile' (dazzle-test-hostile 0.1.0) failed in generate: KeyboardInterrupt"),
+        ("os-exit", "Error: backend 'hostile' (dazzle-test-hostile 0.1.0) ended its worker process during generate "
+                    "without finishing (exit status 7)"),
+    ],
+)
+def test_a_backend_ending_its_process_is_one_clear_line_and_nothing_is_written(project, how, message):
+    assert dazzle("build", str(project), "-b", "good").returncode == 0
+    before = snapshot(project / "build")
+    result = hostile("build", str(project), "-b", "good", "-b", "hostile", "-O", f"how={how}",
+                     "-O", "greeting=changed")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith(message)
+    assert "Traceback" not in result.stderr
+    assert snapshot(project / "build") == before
+
+
+@pytest.mark.parametrize("how", ["loop", "block"])
+def test_a_backend_that_never_returns_is_stopped_by_the_time_limit(project, how):
+    (project / "dazzle.toml").write_text(TOML.replace("[build.options.good]", "[build]\ntimeout = 1\n\n"
+                                                                                 "[build.options.good]"))
+    result = hostile("build", str(project), "-b", "good", "-b", "hostile", "-O", f"how={how}")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: backend 'hostile' (dazzle-test-hostile 0.1.0) did not finish generate within 1 seconds and was "
+        "stopped (the limit is --timeout or [build] timeout)")
+    assert not (project / "build").exists()
+    result = hostile("build", str(project), "-b", "hostile", "-O", f"how={how}", "--timeout", "0.5")
+    assert "within 0.5 seconds" in result.stderr
+
+
+def test_backend_warnings_are_diagnostics_and_fail_under_strict(project):
+    result = hostile("build", str(project), "-b", "hostile", "-O", "how=warn")
+    assert result.returncode == 0, result.stderr
+    place = project / "dsl" / "core.dsl"
+    expected = f"{place}:6:8: warning[hostile H001]: Product looks odd\n   6 | entity Product \"Product\":\n"
+    assert result.stderr.count(expected) == 2
+    assert "\nwarning[hostile]: a warning with no place\n" in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("(hostile; 3 backend warnings)")
+
+    (project / "build").rename(project / "before")
+    # The compiler's own warning (W002, Order is not used) would stop it first.
+    (project / "dsl" / "core.dsl").write_text(APP + '\nsurface orders "Orders":\n  uses entity Order\n  mode: list\n')
+    result = hostile("build", str(project), "-b", "hostile", "-O", "how=warn", "--strict")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: 3 backend warnings: nothing was written (warnings fail under --strict)")
+    assert not (project / "build").exists()
+
+
+# --- signals ----------------------------------------------------------------------------------------
+
+
+def start_sleeping_build(project: Path, tmp_path: Path, how: str = "sleep") -> tuple[subprocess.Popen, int, Path]:
+    """A `dazzle build` whose `hostile` backend is in generate; returns the
+    process, the worker's pid and the build's temporary folder."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    marker = tmp_path / "generating"
+    process = subprocess.Popen(
+        [str(DAZZLE), "build", str(project), "-b", "good", "-b", "hostile", "-O", f"how={how}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "DAZZLE_TEST_HOSTILE": "", "DAZZLE_TEST_MARKER": str(marker), "TMPDIR": str(temp)},
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "generate never started"
+        time.sleep(0.05)
+    return process, int(marker.read_text()), temp
+
+
+def gone(pid: int, within: float = 10) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize(
+    ("signum", "status", "name"), [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")]
+)
+def test_a_signal_mid_generate_stops_the_build_and_leaves_nothing(project, tmp_path, signum, status, name):
+    assert dazzle("build", str(project), "-b", "good").returncode == 0
+    before = snapshot(project / "build")
+    process, worker, temp = start_sleeping_build(project, tmp_path)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == status, err
+    assert err.splitlines()[-1] == f"dazzle build: stopped by {name}; nothing was written"
+    assert "Traceback" not in err and out == ""
+    assert snapshot(project / "build") == before
+    assert list(temp.iterdir()) == []  # the staging folder is gone
+    assert gone(worker)
+
+
+def test_a_worker_does_not_outlive_a_killed_build(project, tmp_path):
+    process, worker, _ = start_sleeping_build(project, tmp_path, how="loop")
+    process.kill()
+    process.communicate(timeout=60)
+    assert gone(worker)
+
+
+def test_one_distribution_listing_a_name_twice_is_one_claim(tmp_path, project):
+    info = tmp_path / "extra-site" / "dazzle_test_twice-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: dazzle-test-twice\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[dazzle.backends]\ntwice = dazzle_test_good.raw:RawBackend\ntwice = dazzle_test_good.raw:RawBackend\n"
+        "odd = dazzle_test_good.raw:RawBackend\nodd = dazzle_test_good.good:GoodBackend\n")
+    env = {"PYTHONPATH": str(tmp_path / "extra-site")}
+    result = dazzle("backends", "--json", env=env)
+    backends = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
+    assert backends["twice"]["status"] == "available"
+    assert backends["odd"]["status"] == "unavailable"
+    assert backends["odd"]["reason"].startswith("dazzle-test-twice 0.1.0 lists the backend name 'odd' 2 times")
+    assert "twice" not in backends["shared"]["reason"]
+    assert dazzle("build", str(project), "-b", "twice", env=env).returncode == 0

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import attrs
 
 from dazzle.backends.api import Backend, BackendCapabilities, BackendError, api_version_mismatch
+from dazzle.backends.plugin_calls import PluginCallFailed, describe_exception, plugin_call
 
 #: The entry-point group a backend distribution registers its backends under.
 ENTRY_POINT_GROUP = "dazzle.backends"
@@ -75,6 +76,24 @@ class BackendConflictError(BackendError):
         self.plugins = plugins
 
 
+class DuplicateEntryPointError(BackendError):
+    """One distribution lists one backend name twice, with different values."""
+
+    def __init__(self, name: str, plugins: tuple[Plugin, ...]) -> None:
+        values = " and ".join(f"'{p.value}'" for p in plugins)
+        super().__init__(
+            f"{plugins[0].origin} lists the backend name '{name}' {len(plugins)} times, as {values}; "
+            f"a distribution must list each name once (its author must fix its entry points)"
+        )
+        self.name = name
+        self.plugins = plugins
+
+
+#: What a backend name must look like to suggest the distribution that may
+#: provide it (see "Naming" in docs/writing-a-backend.md).
+_BACKEND_NAME = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*\Z")
+
+
 class UnknownBackendError(BackendError):
     """No backend has the requested name."""
 
@@ -85,6 +104,10 @@ class UnknownBackendError(BackendError):
         if suggestion:
             message += f" (did you mean '{suggestion}'?)"
         message += "; available backends: " + (", ".join(available) if available else "none installed")
+        if not suggestion and _BACKEND_NAME.match(name):
+            # Only for a name that is not a typo of an installed one: never
+            # send the user to install a look-alike of what they have.
+            message += f"; `pip install dazzle-backend-{name.replace('_', '-')}` may provide it"
         super().__init__(message)
         self.name = name
         self.available = available
@@ -193,9 +216,13 @@ def load_plugin(plugin: Plugin) -> type:
 
     entry_point = importlib_metadata.EntryPoint(plugin.name, plugin.value, ENTRY_POINT_GROUP)
     try:
-        obj = entry_point.load()
-    except SystemExit as error:  # a plugin's failure must never end the tool
-        raise PluginLoadError(plugin, f"its import called sys.exit({error.code!r})") from error
+        with plugin_call(plugin.name):
+            obj = entry_point.load()
+    except PluginCallFailed as error:  # a plugin's failure must never end the tool
+        reason = describe_exception(error.error)
+        if isinstance(error.error, SystemExit):
+            reason = reason.replace("it called", "its import called", 1)
+        raise PluginLoadError(plugin, reason) from error
     except Exception as error:
         raise PluginLoadError(plugin, f"{type(error).__name__}: {error}") from error
     try:
@@ -210,12 +237,15 @@ def read_capabilities(backend: Any, name: str) -> BackendCapabilities:
     one of ``Backend`` (its docstring's first line as description)."""
     get_capabilities = getattr(backend, "get_capabilities", None)
     try:
-        if get_capabilities is None:
-            capabilities = Backend.get_capabilities(backend)
-        else:
-            capabilities = get_capabilities()
+        with plugin_call(name):
+            if get_capabilities is None:
+                capabilities = Backend.get_capabilities(backend)
+            else:
+                capabilities = get_capabilities()
     except BackendError:
         raise
+    except PluginCallFailed as error:
+        raise BackendError(f"backend '{name}': get_capabilities() failed: {error}") from error
     except Exception as error:
         raise BackendError(
             f"backend '{name}': get_capabilities() failed: {type(error).__name__}: {error}"
@@ -287,9 +317,10 @@ class BackendRegistry:
         if self._discovered:
             return
         source = None if self._distributions is None else self._distributions()
-        by_name: dict[str, list[Plugin]] = {}
+        by_name: dict[str, dict[Plugin, None]] = {}
         for plugin in find_plugins(source):
-            by_name.setdefault(plugin.name, []).append(plugin)
+            # The same entry point listed twice by one distribution is one claim.
+            by_name.setdefault(plugin.name, {})[plugin] = None
         self._plugins = {name: tuple(plugins) for name, plugins in by_name.items()}
         self._discovered = True
 
@@ -323,7 +354,7 @@ class BackendRegistry:
         if not plugins:
             raise UnknownBackendError(name, self.list_backends())
         if len(plugins) > 1:
-            raise BackendConflictError(name, plugins)
+            raise _claim_error(name, plugins)
         try:
             self._loaded[name] = load_plugin(plugins[0])
         except PluginLoadError as error:
@@ -335,15 +366,15 @@ class BackendRegistry:
         """A new instance of the backend ``name``."""
         backend_class = self.load(name)
         try:
-            return backend_class()
+            with plugin_call(name):
+                return backend_class()
         except BackendError:
             raise
         except Exception as error:
             plugin = self.plugin_of(name)
             where = f" from {plugin.origin}" if plugin else ""
-            raise BackendError(
-                f"backend '{name}'{where} could not be created: {type(error).__name__}: {error}"
-            ) from error
+            reason = str(error) if isinstance(error, PluginCallFailed) else describe_exception(error)
+            raise BackendError(f"backend '{name}'{where} could not be created: {reason}") from error
 
     def describe(self) -> tuple[BackendInfo, ...]:
         """Every name with its status, loading every backend to read its
@@ -354,8 +385,9 @@ class BackendRegistry:
     def describe_one(self, name: str) -> BackendInfo:
         plugins = () if name in self._manual else self._plugins.get(name, ())
         if len(plugins) > 1:
-            reason = str(BackendConflictError(name, plugins))
-            return BackendInfo(name, "conflict", plugins=plugins, reason=reason)
+            error = _claim_error(name, plugins)
+            status: Status = "conflict" if isinstance(error, BackendConflictError) else "unavailable"
+            return BackendInfo(name, status, plugins=plugins, reason=str(error))
         try:
             capabilities = read_capabilities(self.get(name), name)
         except PluginLoadError as error:
@@ -363,6 +395,17 @@ class BackendRegistry:
         except BackendError as error:
             return BackendInfo(name, "unavailable", plugins=plugins, reason=str(error))
         return BackendInfo(name, "available", capabilities, plugins)
+
+
+def _claim_error(name: str, plugins: tuple[Plugin, ...]) -> BackendError:
+    """Why a name that several entry points claim cannot be used: two
+    distributions (a conflict), or one distribution that lists it twice."""
+    by_distribution: dict[str, Plugin] = {}
+    for plugin in plugins:
+        by_distribution.setdefault(plugin.origin, plugin)
+    if len(by_distribution) == 1:
+        return DuplicateEntryPointError(name, plugins)
+    return BackendConflictError(name, tuple(by_distribution.values()))
 
 
 _registry: BackendRegistry | None = None

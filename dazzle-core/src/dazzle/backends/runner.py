@@ -2,21 +2,23 @@
 them, settle their options, let each one generate into a staging folder of
 its own, then commit everything into the output folder at once.
 
-Every backend's ``validate_config`` runs before any ``generate``, and nothing
-reaches the output folder before every ``generate`` has succeeded.
+Every backend's ``validate_config`` runs before any ``generate``, each in a
+worker process of its own (``dazzle.backends.workers``), and nothing reaches
+the output folder before every ``generate`` has succeeded.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from dazzle.backends.api import BackendCapabilities, BackendError
+from dazzle.backends.api import Backend, BackendCapabilities, BackendWarning
 from dazzle.backends.build_cache import reserve_output
 from dazzle.backends.committer import CommitError, CommitPlan, apply_commit, collect_staged, plan_commit
 from dazzle.backends.registry import (
@@ -26,6 +28,7 @@ from dazzle.backends.registry import (
     UnknownBackendError,
     read_capabilities,
 )
+from dazzle.backends.workers import Call, Outcome, OutputSink, Step, run_calls
 from dazzle.core.compiler import cyclic_gc_paused
 
 
@@ -47,22 +50,64 @@ class BuildTarget:
 
 
 class BackendRunError(Exception):
-    """A backend's ``validate_config`` or ``generate`` raised. ``error`` is what
-    it raised: a ``BackendError`` (the user's to fix) or anything else (a bug)."""
+    """A backend's ``validate_config`` or ``generate`` failed: it raised
+    (``error`` is what it raised: a ``BackendError``, the user's to fix, or
+    anything else, a bug), its worker process died, or it overran the time
+    limit (then ``error`` is None). ``traceback`` is the worker's, as text."""
 
     def __init__(
-        self, target: BuildTarget, step: str, error: BaseException, folders: tuple[Path, Path] | None = None
+        self,
+        target: BuildTarget,
+        step: str,
+        outcome: Outcome,
+        timeout: float | None = None,
+        folders: tuple[Path, Path] | None = None,
     ) -> None:
-        if isinstance(error, BackendError):
-            message = f"{target.name}: {error}"
+        raised = outcome.raised
+        if folders is not None and raised is not None and raised.is_backend_error:
+            # Also for callers that get the backend's own exception (the kit's run_backend).
+            raised.error.args = tuple(in_output_folder(a, *folders) if isinstance(a, str) else a
+                                      for a in raised.error.args)
+        if raised is not None and raised.is_backend_error:
+            message = f"{target.name}: {raised.message}"
+        elif raised is not None:
+            what = f"{raised.type_name}: {raised.message}" if raised.message else raised.type_name
+            message = f"backend '{target.name}' ({target.origin}) failed in {step}: {what}"
+        elif outcome.timed_out:
+            message = (
+                f"backend '{target.name}' ({target.origin}) did not finish {step} within {timeout:g} seconds "
+                "and was stopped (the limit is --timeout or [build] timeout)"
+            )
         else:
             message = (
-                f"backend '{target.name}' ({target.origin}) failed in {step}: {type(error).__name__}: {error}"
+                f"backend '{target.name}' ({target.origin}) ended its worker process during {step} "
+                f"without finishing ({outcome.died})"
             )
         super().__init__(message if folders is None else in_output_folder(message, *folders))
         self.target = target
         self.step = step
-        self.error = error
+        self.error = raised.error if raised is not None else None
+        self.traceback = raised.traceback if raised is not None else ""
+
+
+class BackendWarningsError(Exception):
+    """Under ``strict``, backends gave warnings: nothing was written."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"{count} backend warning{'s' * (count != 1)}: nothing was written (warnings fail under --strict)"
+        )
+        self.count = count
+
+
+#: Receives each warning a backend gave: (the backend's name, the warning).
+WarningSink = Callable[[str, BackendWarning], None]
+
+
+def print_output(name: str, line: str) -> None:
+    """The default place for a worker's output: stderr, marked with the backend's name."""
+    sys.stderr.write(f"[{name}] {line}\n")
+    sys.stderr.flush()
 
 
 def select_backends(
@@ -100,51 +145,105 @@ def build(
     out_dir: Path,
     *,
     check: bool = False,
+    strict: bool = False,
+    timeout: float | None = None,
+    on_output: OutputSink = print_output,
+    on_warning: WarningSink | None = None,
+    start_method: str | None = None,
 ) -> CommitPlan:
     """Run the backends and commit their output to ``out_dir`` (or, with
-    ``check``, only compare). Returns the plan: what changed and what did not."""
-    for target in targets:
-        validate_config = getattr(target.backend, "validate_config", None)
-        if validate_config is not None:
-            _run(target, "validate_config", validate_config, **options[target.name])
-    # The lock is taken and the output folder resolved before any generate
+    ``check``, only compare). Returns the plan: what changed and what did not.
+
+    Each backend's ``validate_config`` and ``generate`` run in a worker
+    process of its own (``dazzle.backends.workers``), those of different
+    backends in parallel; every ``validate_config`` ends before any
+    ``generate`` starts.
+    ``timeout`` is the most seconds each of them may take. ``on_output``
+    gets the lines they print; ``on_warning`` each ``BackendWarning`` they
+    give, in the order of ``targets``, before anything is committed (and
+    before a failure is raised). With ``strict``, a warning fails the build.
+    """
+    # The lock is taken and the output folder resolved before any backend
     # runs: builds of one folder are serialised, and a backend that changes
     # the working folder cannot move the commit.
+    given: list[tuple[str, BackendWarning]] = []
     with reserve_output(out_dir) as reservation:
+        root = reservation.staging_root
         stages = {}
+        calls = []
         for index, target in enumerate(targets):
-            home = reservation.staging_root / str(index)
-            output_dir = home / "out"
+            output_dir = root / str(index) / "out"
             output_dir.mkdir(parents=True)
-            # Backends build large documents of small, acyclic containers: left
-            # on, the cyclic collector rescans them (and the AppSpec) again and
-            # again as they grow, which tripled the time of big builds.
-            with cyclic_gc_paused():
-                _run(target, "generate", target.backend.generate, appspec, output_dir, **options[target.name],
-                     _folders=(output_dir, out_dir))
-            strays = sorted(set(os.listdir(home)) - {"out"})
+            stages[target.name] = output_dir
+            options_of = dict(options[target.name])
+            validate = Step(_validate_config, (target.backend, options_of)) if _validates(target.backend) else None
+            calls.append(Call(target.name, (validate, Step(_generate, (target.backend, appspec, output_dir,
+                                                                         options_of)))))
+        outcomes = run_calls(calls, root / "logs", on_output=on_output, timeout=timeout, method=start_method)
+        for step, step_outcomes in zip(STEPS, outcomes, strict=True):
+            _report_step(step, targets, step_outcomes, timeout, on_warning, given, stages, reservation.out_dir)
+        for target in targets:
+            output_dir = stages[target.name]
+            strays = sorted(set(os.listdir(output_dir.parent)) - {"out"})
             if strays or not output_dir.is_dir():
                 raise CommitError(
                     f"backend '{target.name}' wrote outside its output folder"
                     + (f": {', '.join('../' + s for s in strays)}" if strays else "")
                 )
-            stages[target.name] = output_dir
+        if strict and given:
+            raise BackendWarningsError(len(given))
         plan = plan_commit(collect_staged(stages), reservation.out_dir, [t.name for t in targets])
         if not check:
             apply_commit(plan)
     return plan
 
 
-def _run(
-    target: BuildTarget, step: str, method: Any, *args: Any, _folders: tuple[Path, Path] | None = None, **kwargs: Any
+#: The steps each backend's worker runs, in order; every worker ends one
+#: before any starts the next.
+STEPS = ("validate_config", "generate")
+
+
+def _report_step(
+    step: str,
+    targets: Sequence[BuildTarget],
+    outcomes: Sequence[Outcome | None],
+    timeout: float | None,
+    on_warning: WarningSink | None,
+    given: list[tuple[str, BackendWarning]],
+    stages: Mapping[str, Path],
+    out_dir: Path,
 ) -> None:
-    try:
-        method(*args, **kwargs)
-    except (Exception, SystemExit) as error:  # a backend's failure must never end the tool
-        if _folders is not None and isinstance(error, BackendError):
-            # Also for callers that get the backend's own exception (the kit's run_backend).
-            error.args = tuple(in_output_folder(a, *_folders) if isinstance(a, str) else a for a in error.args)
-        raise BackendRunError(target, step, error, _folders) from error
+    """Report the warnings of one step of every target, then raise the
+    failure of the first target (in order) that failed."""
+    for target, outcome in zip(targets, outcomes, strict=True):
+        for warning in outcome.warnings if outcome is not None else ():
+            given.append((target.name, warning))
+            if on_warning is not None:
+                on_warning(target.name, warning)
+    for target, outcome in zip(targets, outcomes, strict=True):
+        if outcome is not None and not outcome.ok:
+            raise BackendRunError(target, step, outcome, timeout, (stages[target.name], out_dir))
+
+
+def _validates(backend: Any) -> bool:
+    """Whether the backend has a ``validate_config`` of its own to run."""
+    method = getattr(type(backend), "validate_config", None)
+    return callable(method) and method is not Backend.validate_config
+
+
+# The two functions a worker runs (module level, so that ``spawn`` can pickle them).
+
+
+def _validate_config(backend: Any, options: dict[str, Any]) -> None:
+    backend.validate_config(**options)
+
+
+def _generate(backend: Any, appspec: Any, output_dir: Path, options: dict[str, Any]) -> None:
+    # Backends build large documents of small, acyclic containers: left on,
+    # the cyclic collector rescans them (and the AppSpec) again and again as
+    # they grow, which tripled the time of big builds.
+    with cyclic_gc_paused():
+        backend.generate(appspec, output_dir, **options)
 
 
 def in_output_folder(text: str, staging: Path, out_dir: Path) -> str:

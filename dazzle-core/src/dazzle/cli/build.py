@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -16,9 +18,16 @@ def backends_command(as_json: bool) -> None:
     """List the installed backends: what each one makes, where it comes from
     and the options it accepts; and those that cannot be used, with why."""
     from dazzle.backends.api import API_VERSION
+    from dazzle.backends.interrupts import StopRequested, stop_signals_raise
     from dazzle.backends.registry import get_registry
 
-    infos = get_registry().describe()
+    # Watching for signals tells a real Ctrl-C from a plugin raising KeyboardInterrupt.
+    with stop_signals_raise():
+        try:
+            infos = get_registry().describe()
+        except StopRequested as stop:
+            click.echo(f"dazzle backends: stopped by {stop}", err=True)
+            sys.exit(stop.exit_status)
     if as_json:
         payload = {"api_version": API_VERSION, "backends": [backend_to_json(i) for i in infos]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -99,7 +108,11 @@ def describe_backend(info: Any) -> list[str]:
     "-O", "--option", "options", multiple=True, metavar="[BACKEND.]KEY=VALUE",
     help="A backend option (repeatable); BACKEND.KEY=VALUE gives it to one backend only.",
 )
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+    help="Stop a backend whose validate_config or generate takes longer. Default: [build] timeout, else none.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings (the compiler's and the backends') as errors.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files a build would add, update or remove.")
 @click.option("--debug", is_flag=True, help="Show the traceback when a backend fails.")
 @click.option(
@@ -112,6 +125,7 @@ def build_command(
     backends: tuple[str, ...],
     out: Path | None,
     options: tuple[str, ...],
+    timeout: float | None,
     strict: bool,
     check: bool,
     debug: bool,
@@ -123,17 +137,36 @@ def build_command(
     .dsl file (whose default output folder is build/ beside it). Only files whose
     content changed are written; a file a backend that ran wrote last time and
     no longer writes is removed (unless it was edited since); every other file
-    is left alone. Exit status: 0 built (or, with
-    --check, up to date), 1 any error (or, with --check, changes pending).
+    is left alone. Each backend runs in a worker process
+    of its own; what it prints goes to stderr, marked [NAME]. Exit status: 0
+    built (or, with --check, up to date), 1 any error (or, with --check, changes
+    pending), 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM.
     """
     if not watch:
-        build_project(path, backends, out, options, strict, check, debug)
+        run_stoppable(lambda: build_project(path, backends, out, options, timeout, strict, check, debug))
         return
     if check:
         raise click.UsageError("--watch and --check cannot be used together")
     from dazzle.cli.watch import watch_and_build
 
-    watch_and_build(path, lambda parse: build_project(path, backends, out, options, strict, check, debug, parse))
+    watch_and_build(path, lambda parse: run_stoppable(
+        lambda: build_project(path, backends, out, options, timeout, strict, check, debug, parse), watching=True
+    ))
+
+
+def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
+    """Run one build; SIGINT or SIGTERM stops it cleanly (nothing written),
+    and ends the command (with --watch: the watching, as Ctrl-C does)."""
+    from dazzle.backends.interrupts import StopRequested, stop_signals_raise
+
+    with stop_signals_raise():
+        try:
+            work()
+        except StopRequested as stop:
+            click.echo(f"dazzle build: stopped by {stop}; nothing was written", err=True)
+            if watching:
+                raise KeyboardInterrupt from None
+            sys.exit(stop.exit_status)
 
 
 def build_project(
@@ -141,31 +174,58 @@ def build_project(
     backends: tuple[str, ...],
     out: Path | None,
     options: tuple[str, ...],
+    timeout: float | None,
     strict: bool,
     check: bool,
     debug: bool,
-    parse=None,
+    parse: Any = None,
 ) -> None:
     """One `dazzle build`: prints what it does, exits (SystemExit,
-    ClickException) on failure. ``parse`` replaces the parser's entry point."""
+    ClickException) on failure. ``parse`` replaces the parser's entry point
+    (``--watch``: one that re-parses only changed files)."""
     from dazzle.backends.api import BackendError
     from dazzle.backends.committer import CommitError
     from dazzle.backends.options import OptionError, parse_command_line, read_config_tables, resolve_options
     from dazzle.backends.registry import UnknownBackendError, get_registry
-    from dazzle.backends.runner import BackendRunError, build, load_targets, select_backends
+    from dazzle.backends.runner import (
+        BackendRunError,
+        BackendWarningsError,
+        build,
+        load_targets,
+        select_backends,
+    )
     from dazzle.cli.validate import compile_for_command, report
     from dazzle.core.diagnostics import did_you_mean
+    from dazzle.core.project import load_project
 
-    result = compile_for_command(path, parse)
-    if not report(result, strict=strict):
-        sys.exit(1)
-    project_dir = result.project.root_dir if result.project else (path if path.is_dir() else path.parent)
-    # The project loader has checked the shape of [build] (E010).
-    config = result.project.config.get("build", {}) if result.project else {}
-    if out is None:
-        out = project_dir / config.get("out", "build")
-
+    # Every path is absolute before any plugin code runs (a plugin may change
+    # the working folder), and usage errors come before any compiling.
+    if out is not None:
+        out = Path(os.path.abspath(out))
+        refuse_output_folder(out, "-o", usage=True)
     registry = get_registry()
+    known = set(registry.list_backends()) | {p.name for p in registry.plugins}
+    try:
+        for name in backends:
+            if name not in known:
+                select_backends(registry, [name], None)  # raises, listing the available ones
+        command_line = parse_command_line(options, known)
+    except (UnknownBackendError, OptionError) as error:
+        raise click.UsageError(str(error)) from None
+
+    project, problems = load_project(path)
+    if project is None:
+        report(compile_for_command(path, parse=parse), strict=strict)
+        sys.exit(1)
+    project_dir = Path(os.path.abspath(project.root_dir))
+    # The project loader has checked the shape of [build] (E010).
+    config = project.config.get("build", {})
+    if out is None:
+        out = Path(os.path.abspath(project_dir / config.get("out", "build")))
+        refuse_output_folder(out, "[build] out in dazzle.toml", usage=False)
+    if timeout is None:
+        timeout = config.get("timeout")
+
     try:
         names, skipped = select_backends(registry, backends, config.get("backends"))
         for info in skipped:
@@ -179,21 +239,50 @@ def build_project(
                 suggestion = did_you_mean(table, known)
                 click.echo(f"warning: dazzle.toml: [build.options.{table}] names no installed backend"
                            + (f"; {suggestion}" if suggestion else ""), err=True)
-        settings = read_config_tables(config.get("options", {})) + parse_command_line(options, known)
-        resolved = resolve_options({t.name: t.capabilities for t in targets}, settings)
-        plan = build(result.appspec, targets, resolved, out, check=check)
-    except (UnknownBackendError, OptionError, CommitError) as error:
+        capabilities = {t.name: t.capabilities for t in targets}
+        from_config = read_config_tables(config.get("options", {}))
+        resolve_options(capabilities, from_config)  # an error here is the configuration's
+        try:
+            resolved = resolve_options(capabilities, from_config + command_line)
+        except OptionError as error:
+            raise click.UsageError(str(error)) from None
+    except (UnknownBackendError, OptionError) as error:
+        raise click.ClickException(str(error)) from None
+    except BackendError as error:  # a backend that cannot be loaded or created
+        import traceback
+
+        fail(f"Backend error: {error}", "".join(traceback.format_exception(error)), debug)
+
+    result = compile_for_command(path, loaded=(project, problems), parse=parse)
+    if not report(result, strict=strict):
+        sys.exit(1)
+
+    warned: list[str] = []
+
+    from dazzle.cli.colour import colour_wanted
+
+    colour = colour_wanted()
+
+    def on_warning(name: str, warning: Any) -> None:
+        warned.append(name)
+        click.echo(render_backend_warning(name, warning, result) + "\n", err=True, color=colour)
+
+    try:
+        plan = build(result.appspec, targets, resolved, out, check=check, strict=strict, timeout=timeout,
+                     on_output=print_marked, on_warning=on_warning)
+    except (CommitError, BackendWarningsError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # the output folder cannot be written (permissions, disk full, ...)
         raise click.ClickException(f"cannot write the output: {error}") from None
     except BackendRunError as error:
         if isinstance(error.error, BackendError):
-            fail(f"Backend error: {error}", error.error, debug)
-        fail(f"Error: {error}", error.error, debug, hint=True)
-    except BackendError as error:  # a backend that cannot be loaded or created
-        fail(f"Backend error: {error}", error, debug)
+            fail(f"Backend error: {error}", error.traceback, debug)
+        fail(f"Error: {error}", error.traceback, debug, hint=bool(error.traceback))
 
-    report_commit(plan, out, ", ".join(t.name for t in targets), check=check)
+    ran = ", ".join(t.name for t in targets)
+    if warned:
+        ran += f"; {len(warned)} backend warning{'s' * (len(warned) != 1)}"
+    report_commit(plan, out, ran, check=check)
 
 
 def report_commit(plan: Any, out: Path, ran: str, *, check: bool) -> None:
@@ -226,13 +315,43 @@ def report_commit(plan: Any, out: Path, ran: str, *, check: bool) -> None:
         sys.exit(1)
 
 
-def fail(message: str, error: BaseException, debug: bool, *, hint: bool = False) -> NoReturn:
-    """Print one line about a backend's failure (after its traceback with
-    ``--debug``) and exit 1."""
-    if debug:
-        import traceback
+def print_marked(name: str, line: str) -> None:
+    """A line a backend printed: on stderr, marked with its name."""
+    click.echo(f"[{name}] {line}", err=True)
 
-        traceback.print_exception(error)
+
+def render_backend_warning(name: str, warning: Any, result: Any) -> str:
+    """A backend's warning, shown like a compiler diagnostic:
+    ``FILE:LINE:COL: warning[NAME CODE]: message`` with the source line."""
+    from dazzle.cli.colour import paint
+    from dazzle.core.diagnostics import Diagnostic, Severity, printable
+    from dazzle.core.ir import NO_LOCATION
+
+    label = f"{name} {warning.code}" if warning.code else name
+    location = warning.location
+    if location is None or location == NO_LOCATION:
+        return f"{paint('warning', f'warning[{printable(label)}]')}: {printable(str(warning.message))}"
+    diagnostic = Diagnostic(Severity.WARNING, label, str(warning.message), location.file, location.line,
+                            location.column)
+    return diagnostic.render(result.source_line(diagnostic), paint)
+
+
+def refuse_output_folder(out: Path, given_by: str, *, usage: bool) -> None:
+    """Refuse an output folder that is the filesystem root or the user's home
+    folder itself: a build there would mix its files with everything else."""
+    home = os.path.abspath(os.path.expanduser("~"))
+    what = "the filesystem root" if out.parent == out else "your home folder" if str(out) == home else None
+    if what is None:
+        return
+    message = f"{given_by} is {what} ({out}); give the build a folder of its own, such as {out / 'build'}"
+    raise click.UsageError(message) if usage else click.ClickException(message)
+
+
+def fail(message: str, traceback: str, debug: bool, *, hint: bool = False) -> NoReturn:
+    """Print one line about a backend's failure (after its traceback, from
+    its worker process, with ``--debug``) and exit 1."""
+    if debug and traceback:
+        click.echo(traceback.rstrip("\n"), err=True)
     elif hint:
         message += " (run with --debug for the traceback)"
     click.echo(message, err=True)

@@ -33,18 +33,20 @@ def print_diagnostics(result) -> None:
                    "(`dazzle validate --json` lists them all)\n", err=True)
 
 
-def compile_for_command(path: Path, parse=None):
-    """Compile for a command. The compiled data is acyclic and lives until the
+def compile_for_command(path: Path, loaded=None, parse=None):
+    """Compile for a command (``loaded``: the project and its problems, when
+    the command has loaded it already). The compiled data is acyclic and lives until the
     process ends, so once it is built it moves to the collector's permanent
     generation (``gc.freeze``) instead of being rescanned by later collections.
     ``parse`` replaces the parser's entry point (``dazzle build --watch``)."""
     import gc
 
-    from dazzle.core.compiler import compile_path
+    from dazzle.core.compiler import compile_path, compile_project
     from dazzle.core.parser import parse_module
 
     gc.disable()
-    result = compile_path(path, parse or parse_module)
+    parse = parse or parse_module
+    result = compile_path(path, parse) if loaded is None else compile_project(*loaded, parse=parse)
     gc.freeze()
     gc.enable()
     return result

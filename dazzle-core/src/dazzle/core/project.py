@@ -21,7 +21,7 @@ CONFIG_NAME = "dazzle.toml"
 CONFIG_KEYS: dict[str, dict[str, object] | None] = {
     "project": {"name": None, "version": None, "root": None},
     "modules": {"paths": None},
-    "build": {"backends": None, "out": None, "options": None},
+    "build": {"backends": None, "out": None, "options": None, "timeout": None},
 }
 DEFAULT_VERSION = "0.1.0"
 _MODULE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
@@ -274,6 +274,7 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
         ))
         paths = []
     problems.extend(_build_table_problems(config.get("build", {}), where))
+    warnings.extend(_build_out_outside(folder, config.get("build", {}), where))
     files: dict[Path, None] = {}
     seen_files: set[str] = set()
     for entry in paths:
@@ -332,6 +333,22 @@ def _unknown_keys(config: dict, where: TomlPlaces) -> list[Diagnostic]:
     return found
 
 
+def _build_out_outside(folder: Path, build: object, where) -> list[Diagnostic]:
+    """W012: a [build] out that leads outside the project folder. A shared
+    dazzle.toml whose builds write elsewhere on the machine is a surprise
+    (or an attack) for whoever runs it; it is allowed, with a word."""
+    out = build.get("out") if isinstance(build, dict) else None
+    if not isinstance(out, str) or not out or "\x00" in out:
+        return []
+    root = os.path.abspath(folder)
+    target = os.path.normpath(os.path.join(root, out))
+    if os.path.commonpath([root, target]) == root:
+        return []
+    file, line, column = where("build", "out")
+    return [diag.warning("W012", f"[build] out = {out!r} leads outside the project folder, to {target}", file,
+                         line, column, hint="builds write there; use a folder inside the project, such as \"build\"")]
+
+
 def _build_table_problems(build: object, where) -> list[Diagnostic]:
     """The shape of [build] (read by `dazzle build`), checked by every command."""
     def error(message: str, *keys: str) -> Diagnostic:
@@ -348,6 +365,10 @@ def _build_table_problems(build: object, where) -> list[Diagnostic]:
     out = build.get("out")
     if out is not None and not (isinstance(out, str) and out and "\x00" not in out):
         problems.append(error('[build] out must be a folder path, such as "build"', "build", "out"))
+    timeout = build.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
+        problems.append(error("[build] timeout must be a number of seconds greater than 0, such as 600",
+                              "build", "timeout"))
     options = build.get("options", {})
     if not (isinstance(options, dict) and all(isinstance(t, dict) for t in options.values())):
         problems.append(error("[build.options] must hold one table per backend, such as [build.options.openapi]",

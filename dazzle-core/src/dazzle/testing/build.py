@@ -4,8 +4,8 @@
 (``dazzle.backends.registry``, ``.options``, ``.runner``, ``.committer``):
 the backend is loaded from the registry, its options are converted and
 checked against its declaration, ``validate_config`` runs, ``generate``
-writes into a staging folder, and the committer moves the files into the
-output folder. Only the printing is left out.
+writes into a staging folder (both in worker processes), and the committer
+moves the files into the output folder. Only the printing is left out.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import Any
 
 import attrs
 
+from dazzle.backends.api import BackendError, BackendWarning
 from dazzle.backends.committer import CommitPlan
+from dazzle.backends.interrupts import stop_signals_raise
 from dazzle.backends.options import (
     CONFIG,
     OptionSetting,
@@ -26,6 +28,7 @@ from dazzle.backends.options import (
     read_config_tables,
     resolve_options,
 )
+from dazzle.backends.plugin_calls import plugin_call
 from dazzle.backends.registry import BackendRegistry
 from dazzle.backends.runner import BackendRunError, build, load_targets, select_backends
 from dazzle.core import ir
@@ -53,6 +56,9 @@ class BuildOutput:
     plan: CommitPlan = attrs.field(repr=False)
     #: The output folder, or None when it was a temporary one (now removed).
     out_dir: Path | None
+    #: Every ``BackendWarning`` the backend gave in ``validate_config`` and
+    #: ``generate``, in order (repeats included, whatever the warning filters).
+    warnings: tuple[BackendWarning, ...] = ()
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -75,6 +81,7 @@ def run_backend(
     command_line: Sequence[str] = (),
     out_dir: str | os.PathLike[str] | None = None,
     name: str | None = None,
+    timeout: float | None = None,
 ) -> BuildOutput:
     """Build ``source`` with one backend, through the pipeline of ``dazzle build``.
 
@@ -94,12 +101,22 @@ def run_backend(
     ``out_dir`` is where the files go (default: a temporary folder, removed
     before this returns); either way the result holds their bytes.
 
+    ``timeout`` is the most seconds ``validate_config`` and ``generate``
+    may each take (default: no limit).
+
+    As in ``dazzle build``, ``validate_config`` and ``generate`` run in
+    worker processes; what they print reaches ``sys.stderr`` marked
+    ``[NAME]``, and every ``BackendWarning`` they give is in the result's
+    ``warnings``.
+
     Raises what ``dazzle build`` reports: ``SpecError`` when the source does
     not compile, ``OptionError`` for options the backend does not accept,
     ``BackendError`` when the backend cannot be loaded, ``CommitError`` when
     its output cannot be committed (it wrote outside its output folder, a
-    link, ...), and whatever ``validate_config`` or ``generate`` raised,
-    as they raised it.
+    link, ...), and whatever ``validate_config`` or ``generate`` raised, as
+    they raised it (an exception that cannot be pickled arrives as a
+    ``WorkerError`` with its message); ``BackendRunError`` when the worker
+    died (``os._exit``, a crash) or overran ``timeout``.
     """
     appspec, config_tables = _read_source(source)
     if isinstance(backend, str):
@@ -121,22 +138,31 @@ def run_backend(
     )
     resolved = resolve_options({t.name: t.capabilities for t in targets}, settings)
     if out_dir is not None:
-        return _build(appspec, targets, resolved, Path(out_dir), keep=True)
+        return _build(appspec, targets, resolved, Path(out_dir), keep=True, timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="dazzle-test-build-") as temporary:
-        return _build(appspec, targets, resolved, Path(temporary) / "out", keep=False)
+        return _build(appspec, targets, resolved, Path(temporary) / "out", keep=False, timeout=timeout)
 
 
-def _build(appspec: ir.AppSpec, targets: Any, resolved: dict, out_dir: Path, *, keep: bool) -> BuildOutput:
+def _build(appspec: ir.AppSpec, targets: Any, resolved: dict, out_dir: Path, *, keep: bool,
+           timeout: float | None) -> BuildOutput:
+    given: list[BackendWarning] = []
     try:
-        plan = build(appspec, targets, resolved, out_dir)
+        with stop_signals_raise():
+            plan = build(appspec, targets, resolved, out_dir, timeout=timeout,
+                         on_warning=lambda name, warning: given.append(warning))
     except BackendRunError as error:
-        # The backend's own exception, with its own traceback: a test can
-        # expect it with pytest.raises(BackendError, match=...).
+        if error.error is None:  # the worker died or overran the time limit
+            raise
+        # The backend's own exception: a test can expect it with
+        # pytest.raises(BackendError, match=...). A bug also carries the
+        # traceback from the worker process, where it was raised.
+        if not isinstance(error.error, BackendError):
+            error.error.add_note(f"Raised in the backend's worker process:\n{error.traceback.rstrip()}")
         raise error.error from None
     paths = sorted([change.path for change in plan.changes] + list(plan.unchanged))
     files = {path: (out_dir / path).read_bytes() for path in paths}
     name = targets[0].name
-    return BuildOutput(name, files, resolved[name], plan, out_dir if keep else None)
+    return BuildOutput(name, files, resolved[name], plan, out_dir if keep else None, tuple(given))
 
 
 def _read_source(source: Any) -> tuple[ir.AppSpec, Mapping[str, Any]]:
@@ -159,7 +185,8 @@ def _read_source(source: Any) -> tuple[ir.AppSpec, Mapping[str, Any]]:
 def _name_of_class(backend_class: type) -> str:
     get_capabilities = getattr(backend_class, "get_capabilities", None)
     if get_capabilities is not None:
-        capabilities = get_capabilities(backend_class())
+        with plugin_call(getattr(backend_class, "__name__", "backend")):
+            capabilities = get_capabilities(backend_class())
         if getattr(capabilities, "name", None):
             return capabilities.name
     raise ValueError(f"give the name to register {backend_class.__qualname__} under: name=...")

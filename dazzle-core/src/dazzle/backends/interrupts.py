@@ -1,0 +1,99 @@
+"""Ctrl-C and SIGTERM during a build: a real signal from the user (or from
+``timeout``, a CI runner, ``docker stop``) stops the build cleanly, and is
+told apart from a plugin that raises ``KeyboardInterrupt`` itself.
+
+While ``stop_signals_raise()`` is active (the ``dazzle`` commands that run
+plugin code hold it), SIGINT and SIGTERM are recorded and turned into
+``StopRequested``, so every ``finally`` and ``with`` on the way out runs: the
+worker processes are killed and the staging folder is removed. A
+``KeyboardInterrupt`` that a plugin raises while no signal was recorded is the
+plugin's failure, like any other exception it raises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+#: The signals that stop a build, each with the exit status it gives (128 + number).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+_received: int | None = None
+_watching = False
+
+
+class StopRequested(KeyboardInterrupt):
+    """The user (or a supervisor) sent SIGINT or SIGTERM. A subclass of
+    ``KeyboardInterrupt``, so that code which stops on Ctrl-C stops on it too."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum
+
+
+def _handle(signum: int, frame: FrameType | None) -> None:
+    global _received
+    if _received is not None:
+        # A second signal while stopping: cleaning up is already under way and
+        # must not itself be interrupted.
+        return
+    _received = signum
+    raise StopRequested(signum)
+
+
+@contextlib.contextmanager
+def stop_signals_raise() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into ``StopRequested`` for the duration. Does
+    nothing outside the main thread, where Python cannot set handlers."""
+    global _received, _watching
+    if threading.current_thread() is not threading.main_thread() or _watching:
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    _received, _watching = None, True
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _handle)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        _received, _watching = None, False
+
+
+def received() -> int | None:
+    """The stop signal received while watching, if any."""
+    return _received
+
+
+def is_real_interrupt(error: BaseException) -> bool:
+    """Whether ``error``, caught around a call into plugin code, must stop
+    the command rather than count as the plugin's failure: a signal was
+    received, or a ``KeyboardInterrupt`` arrived while nobody was watching
+    for signals (so it may have been a real Ctrl-C)."""
+    if isinstance(error, StopRequested) or _received is not None:
+        return True
+    return isinstance(error, KeyboardInterrupt) and not _watching
+
+
+def check() -> None:
+    """Raise ``StopRequested`` if a stop signal arrived and was swallowed by
+    plugin code (an ``except BaseException: pass``)."""
+    if _received is not None:
+        raise StopRequested(_received)
+
+
+def reset_in_worker() -> None:
+    """A worker process starts with the default handlers: its parent decides
+    when it stops."""
+    global _received, _watching
+    _received, _watching = None, False
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
