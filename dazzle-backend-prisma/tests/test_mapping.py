@@ -69,7 +69,7 @@ TYPE_LINES = [
     ("postgresql", "s", "s String @db.VarChar(80)"),
     ("postgresql", "big", "big String? @db.VarChar(5000)"),
     ("postgresql", "t", "t String?"),
-    ("postgresql", "i", "i Int?"),
+    ("postgresql", "i", "i BigInt?"),
     ("postgresql", "d", "d Decimal? @db.Decimal(12, 2)"),
     ("postgresql", "b", "b Boolean?"),
     ("postgresql", "day", "day DateTime? @db.Date"),
@@ -125,10 +125,12 @@ def test_key_defaults(dsl):
     appspec = dsl("app k\nentity U:\n  id: uuid pk\nentity I:\n  id: int pk\nentity S:\n  code: str(9) pk\n")
     text = schema(appspec)
     assert field_line(text, "U", "id") == "id String @id @default(uuid()) @db.Uuid"
-    assert field_line(text, "I", "id") == "id Int @id @default(autoincrement())"
+    assert field_line(text, "I", "id") == "id BigInt @id @default(autoincrement())"
     assert field_line(text, "S", "code") == "code String @id @db.VarChar(9)"
-    # CockroachDB's autoincrement() is for BigInt only
-    assert field_line(schema(appspec, provider="cockroachdb"), "I", "id") == "id Int @id @default(sequence())"
+    # int is 64-bit on every provider, and so is its counter
+    for provider in PROVIDERS:
+        line = field_line(schema(appspec, provider=provider), "I", "id")
+        assert line == "id BigInt @id @default(autoincrement())", provider
 
 
 def test_modifiers_and_defaults(dsl):
@@ -164,7 +166,7 @@ entity M:
         "f": "f DateTime? @default(now())",
         "g": "g DateTime? @updatedAt",
         "h": "h DateTime @default(now()) @db.Date",
-        "i": "i Int? @default(5)",
+        "i": "i BigInt? @default(5)",
         "j": "j Decimal? @default(-1.5) @db.Decimal(4, 2)",
         "k": "k Boolean? @default(false)",
         "l": r'l String? @default("tab\"quote\\") @db.VarChar(40)',
@@ -180,7 +182,7 @@ entity M:
 def test_auto_add_and_auto_update_only_stamp_dates(dsl):
     # the compiler warns about these; Prisma has no "now" for them, so they are left out
     text = schema(dsl("app a\nentity A:\n  id: int pk\n  n: int auto_add\n  s: str(9) auto_update\n"))
-    assert field_line(text, "A", "n") == "n Int?"
+    assert field_line(text, "A", "n") == "n BigInt?"
     assert field_line(text, "A", "s") == "s String? @db.VarChar(9)"
 
 
@@ -201,7 +203,7 @@ entity C:
 """)
     )
     block = model_block(text, "C")
-    assert field_line(text, "C", "a") == "a Int? @unique"  # a one-field unique line
+    assert field_line(text, "C", "a") == "a BigInt? @unique"  # a one-field unique line
     assert "  @@unique([a, b])\n  @@index([b, a])\n  @@index([rId])\n}" in block
     assert block.count("@@index([b, a])") == 1
 
@@ -225,12 +227,12 @@ entity Topic:
     assert field_line(text, post, "author") == (
         'author Author @relation("Post_author", fields: [authorId], references: [id])'
     )
-    assert field_line(text, post, "authorId") == 'authorId Int @map("author_id")'
+    assert field_line(text, post, "authorId") == 'authorId BigInt @map("author_id")'
     assert field_line(text, post, "editorOfRecord") == (
         'editorOfRecord Author? @relation("Post_editor_of_record", '
         "fields: [editorOfRecordId], references: [id])"
     )
-    assert field_line(text, post, "editorOfRecordId") == 'editorOfRecordId Int? @map("editor_of_record_id")'
+    assert field_line(text, post, "editorOfRecordId") == 'editorOfRecordId BigInt? @map("editor_of_record_id")'
     # a ref to an entity whose key is a str(12): typed like it, native type included
     assert field_line(text, post, "topic") == "topic Topic? @relation(fields: [topicId], references: [key])"
     assert field_line(text, post, "topicId") == 'topicId String? @map("topic_id") @db.VarChar(12)'
@@ -258,9 +260,9 @@ entity Extra:
         'parent Node? @relation("Node_parent", fields: [parentId], references: [id])'
     )
     assert field_line(text, "Node", "nodeParent") == 'nodeParent Node[] @relation("Node_parent")'
-    assert field_line(text, "Node", "twinId") == 'twinId Int? @unique @map("twin_id")'
+    assert field_line(text, "Node", "twinId") == 'twinId BigInt? @unique @map("twin_id")'
     assert field_line(text, "Node", "nodeTwin") == 'nodeTwin Node? @relation("Node_twin")'
-    assert field_line(text, "Extra", "nodeId") == 'nodeId Int @id @map("node_id")'
+    assert field_line(text, "Extra", "nodeId") == 'nodeId BigInt @id @map("node_id")'
     assert field_line(text, "Node", "extraNode") == "extraNode Extra?"
 
 
@@ -280,7 +282,7 @@ entity OrderStatus:
   id: int pk
 """)
     )
-    assert field_line(text, "Order", "buyerId2") == 'buyerId2 Int? @map("buyer_id_2")'
+    assert field_line(text, "Order", "buyerId2") == 'buyerId2 BigInt? @map("buyer_id_2")'
     assert field_line(text, "Order", "buyerId") == 'buyerId String? @map("buyer_id") @db.VarChar(10)'
     assert field_line(text, "Order", "status") == "status OrderStatus2?"
     assert "enum OrderStatus2 {" in text
@@ -291,7 +293,7 @@ def test_naming_styles(dsl):
     appspec = dsl('app n\nentity line_item "Line item":\n  item_id: int pk\n  unit_price: decimal(8,2)\n')
     prisma = schema(appspec)
     assert (
-        field_line(prisma, "LineItem", "itemId") == 'itemId Int @id @default(autoincrement()) @map("item_id")'
+        field_line(prisma, "LineItem", "itemId") == 'itemId BigInt @id @default(autoincrement()) @map("item_id")'
     )
     assert (
         field_line(prisma, "LineItem", "unitPrice")
@@ -299,7 +301,7 @@ def test_naming_styles(dsl):
     )
     assert '@@map("line_item")' in model_block(prisma, "LineItem")
     preserve = schema(appspec, naming="preserve")
-    assert field_line(preserve, "line_item", "item_id") == "item_id Int @id @default(autoincrement())"
+    assert field_line(preserve, "line_item", "item_id") == "item_id BigInt @id @default(autoincrement())"
     assert "@map" not in preserve
 
 

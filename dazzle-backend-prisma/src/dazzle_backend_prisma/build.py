@@ -477,7 +477,8 @@ class _Builder:
         if f.pk and kind is FieldTypeKind.UUID:
             return _UUID
         if f.pk and kind is FieldTypeKind.INT:
-            return Expr(self.provider.int_key_default)
+            # a BigInt: on CockroachDB that is unique_rowid(), unique but not consecutive
+            return _AUTOINCREMENT
         return None
 
     def literal(self, plan: _Plan, f: FieldSpec, value: object) -> Value | None:
@@ -506,8 +507,9 @@ class _Builder:
 
 _NOW = Expr("now()")
 _UUID = Expr("uuid()")
+_AUTOINCREMENT = Expr("autoincrement()")
 #: Defaults Prisma computes itself, with no database default constraint.
-_CLIENT_DEFAULTS = frozenset({_UUID, Expr("autoincrement()"), Expr("sequence()")})
+_CLIENT_DEFAULTS = frozenset({_UUID, _AUTOINCREMENT})
 _ID = Attribute("id")
 _UNIQUE = Attribute("unique")
 _UPDATED_AT = Attribute("updatedAt")

@@ -33,8 +33,6 @@ class Provider:
     #: Prisma supports ``enum`` blocks on this provider; elsewhere an enum
     #: field is a String.
     enums: bool
-    #: The default of an ``int`` primary key.
-    int_key_default: str
     #: The longest constraint name the database takes (Prisma shortens its
     #: default names to fit).
     constraint_name_limit: int
@@ -57,7 +55,9 @@ class Provider:
         where ``enums`` is false). Raises ``UnsupportedType``."""
         kind = ftype.kind
         if kind is FieldTypeKind.INT:
-            return ColumnType("Int")
+            # ``int`` is a 64-bit signed integer throughout the language (the
+            # compiler checks defaults so, OpenAPI says int64): Prisma's BigInt
+            return ColumnType("BigInt")
         if kind is FieldTypeKind.BOOL:
             return ColumnType("Boolean")
         if kind is FieldTypeKind.DATETIME:
@@ -132,16 +132,15 @@ _NO_ACTION = (("onDelete", Expr("NoAction")), ("onUpdate", Expr("NoAction")))
 _PROVIDERS = {
     p.name: p
     for p in (
-        Provider("postgresql", True, "autoincrement()", 63, (1000, 1000)),
-        Provider("mysql", True, "autoincrement()", 64, (65, 30), named_primary_keys=False),
+        Provider("postgresql", True, 63, (1000, 1000)),
+        Provider("mysql", True, 64, (65, 30), named_primary_keys=False),
         # SQLite: no native types; Prisma has no limit on its names, 63 keeps
         # them portable and is only ever used to tell two names apart.
         Provider(
-            "sqlite", True, "autoincrement()", 63, None, named_primary_keys=False, named_foreign_keys=False
+            "sqlite", True, 63, None, named_primary_keys=False, named_foreign_keys=False
         ),
-        Provider("sqlserver", False, "autoincrement()", 128, (38, 38), _NO_ACTION, named_defaults=True),
-        # CockroachDB: autoincrement() is for BigInt only; sequence() is its Int counterpart.
-        Provider("cockroachdb", True, "sequence()", 63, (1000, 1000)),
+        Provider("sqlserver", False, 128, (38, 38), _NO_ACTION, named_defaults=True),
+        Provider("cockroachdb", True, 63, (1000, 1000)),
     )
 }
 
