@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from dazzle.backends import BackendWarning
 from dazzle_backend_prisma import generate_schema
+from dazzle_backend_prisma.naming import plural
 from dazzle_backend_prisma.providers import PROVIDERS
 
 SCHEMAS_SEEN: dict[str, str] = {}
@@ -229,19 +231,19 @@ entity Topic:
     )
     assert field_line(text, post, "authorId") == 'authorId BigInt @map("author_id")'
     assert field_line(text, post, "editorOfRecord") == (
-        'editorOfRecord Author? @relation("Post_editor_of_record", '
-        "fields: [editorOfRecordId], references: [id])"
+        'editorOfRecord Author? @relation("Post_editor_of_record", fields: [editorOfRecordId], references: [id])'
     )
     assert field_line(text, post, "editorOfRecordId") == 'editorOfRecordId BigInt? @map("editor_of_record_id")'
     # a ref to an entity whose key is a str(12): typed like it, native type included
     assert field_line(text, post, "topic") == "topic Topic? @relation(fields: [topicId], references: [key])"
     assert field_line(text, post, "topicId") == 'topicId String? @map("topic_id") @db.VarChar(12)'
-    # back-relations: one per ref, named after the referring entity and field
-    assert field_line(text, "Author", "postAuthor") == 'postAuthor Post[] @relation("Post_author")'
-    assert field_line(text, "Author", "postEditorOfRecord") == (
-        'postEditorOfRecord Post[] @relation("Post_editor_of_record")'
+    # back-relations: one per ref, the referring entity in the plural; with
+    # two refs from one entity, the ref's name added
+    assert field_line(text, "Author", "postsAsAuthor") == 'postsAsAuthor Post[] @relation("Post_author")'
+    assert field_line(text, "Author", "postsAsEditorOfRecord") == (
+        'postsAsEditorOfRecord Post[] @relation("Post_editor_of_record")'
     )
-    assert field_line(text, "Topic", "postTopic") == "postTopic Post[]"
+    assert field_line(text, "Topic", "posts") == "posts Post[]"
 
 
 def test_self_reference_and_one_to_one(dsl):
@@ -259,16 +261,16 @@ entity Extra:
     assert field_line(text, "Node", "parent") == (
         'parent Node? @relation("Node_parent", fields: [parentId], references: [id])'
     )
-    assert field_line(text, "Node", "nodeParent") == 'nodeParent Node[] @relation("Node_parent")'
+    # a self reference names its ref; a one-to-one back-relation is singular
+    assert field_line(text, "Node", "nodesAsParent") == 'nodesAsParent Node[] @relation("Node_parent")'
     assert field_line(text, "Node", "twinId") == 'twinId BigInt? @unique @map("twin_id")'
-    assert field_line(text, "Node", "nodeTwin") == 'nodeTwin Node? @relation("Node_twin")'
+    assert field_line(text, "Node", "nodeAsTwin") == 'nodeAsTwin Node? @relation("Node_twin")'
     assert field_line(text, "Extra", "nodeId") == 'nodeId BigInt @id @map("node_id")'
-    assert field_line(text, "Node", "extraNode") == "extraNode Extra?"
+    assert field_line(text, "Node", "extra") == "extra Extra?"
 
 
-def test_generated_names_give_way_to_dsl_names(dsl):
-    text = schema(
-        dsl("""
+def test_generated_names_give_way_to_dsl_names_and_say_so(dsl):
+    appspec = dsl("""
 app g
 entity Order:
   id: int pk
@@ -277,28 +279,92 @@ entity Order:
   buyer_id: str(10)
 entity Buyer:
   id: int pk
-  order_buyer: int
+  orders: int
 entity OrderStatus:
   id: int pk
 """)
-    )
+    with pytest.warns(BackendWarning) as record:
+        text = schema(appspec)
     assert field_line(text, "Order", "buyerId2") == 'buyerId2 BigInt? @map("buyer_id_2")'
     assert field_line(text, "Order", "buyerId") == 'buyerId String? @map("buyer_id") @db.VarChar(10)'
     assert field_line(text, "Order", "status") == "status OrderStatus2?"
     assert "enum OrderStatus2 {" in text
-    assert field_line(text, "Buyer", "orderBuyer2") == "orderBuyer2 Order[]"
+    assert field_line(text, "Buyer", "orders2") == "orders2 Order[]"
+    said = sorted((w.message.code, str(w.message.location), w.message.message) for w in record)
+    assert said == [
+        (
+            "P001",
+            "test.dsl:6:3",
+            "the foreign key of reference 'buyer' is the column 'buyer_id_2' (field 'buyerId2'): "
+            "entity 'Order' already has 'buyer_id'",
+        ),
+        (
+            "P002",
+            "test.dsl:6:3",
+            "the opposite field of reference 'buyer' on model 'Buyer' is 'orders2': 'orders' is taken there",
+        ),
+        (
+            "P003",
+            "test.dsl:5:3",
+            "the enum of field 'status' is named 'OrderStatus2': 'OrderStatus' is a model or another enum",
+        ),
+    ]
+
+
+def test_back_relations_read_like_prisma(dsl):
+    appspec = dsl("""
+app b
+entity User:
+  id: int pk
+entity Company:
+  id: int pk
+entity Address:
+  id: int pk
+  owner: ref User
+entity Ticket:
+  id: int pk
+  reporter: ref User required
+  assignee: ref User
+  company: ref Company
+  address: ref Address unique?
+""")
+    for naming, names in {
+        "prisma": ("addresses", "ticketsAsReporter", "ticketsAsAssignee", "tickets", "ticket"),
+        "preserve": ("Addresses", "Tickets_as_reporter", "Tickets_as_assignee", "Tickets", "Ticket"),
+    }.items():
+        text = schema(appspec, naming=naming)
+        addresses, as_reporter, as_assignee, tickets, ticket = names
+        assert field_line(text, "User", addresses) == f"{addresses} Address[]"
+        assert field_line(text, "User", as_reporter) == f'{as_reporter} Ticket[] @relation("Ticket_reporter")'
+        assert field_line(text, "User", as_assignee) == f'{as_assignee} Ticket[] @relation("Ticket_assignee")'
+        assert field_line(text, "Company", tickets) == f"{tickets} Ticket[]"
+        assert field_line(text, "Address", ticket) == f"{ticket} Ticket?"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Ticket", "Tickets"),
+        ("ticket_item", "ticket_items"),
+        ("Company", "Companies"),
+        ("Day", "Days"),
+        ("Address", "Addresses"),
+        ("Box", "Boxes"),
+        ("Quiz", "Quizes"),
+        ("Branch", "Branches"),
+        ("Wish", "Wishes"),
+        ("X9", "X9s"),
+    ],
+)
+def test_plural(name, expected):
+    assert plural(name) == expected
 
 
 def test_naming_styles(dsl):
     appspec = dsl('app n\nentity line_item "Line item":\n  item_id: int pk\n  unit_price: decimal(8,2)\n')
     prisma = schema(appspec)
-    assert (
-        field_line(prisma, "LineItem", "itemId") == 'itemId BigInt @id @default(autoincrement()) @map("item_id")'
-    )
-    assert (
-        field_line(prisma, "LineItem", "unitPrice")
-        == 'unitPrice Decimal? @map("unit_price") @db.Decimal(8, 2)'
-    )
+    assert field_line(prisma, "LineItem", "itemId") == 'itemId BigInt @id @default(autoincrement()) @map("item_id")'
+    assert field_line(prisma, "LineItem", "unitPrice") == 'unitPrice Decimal? @map("unit_price") @db.Decimal(8, 2)'
     assert '@@map("line_item")' in model_block(prisma, "LineItem")
     preserve = schema(appspec, naming="preserve")
     assert field_line(preserve, "line_item", "item_id") == "item_id BigInt @id @default(autoincrement())"
@@ -355,5 +421,3 @@ def test_sqlserver_relations_take_no_cascading_action(dsl):
     assert field_line(text, "A", "up") == (
         'up A? @relation("A_up", fields: [upId], references: [id], onDelete: NoAction, onUpdate: NoAction)'
     )
-
-

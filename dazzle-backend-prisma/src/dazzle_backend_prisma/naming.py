@@ -82,6 +82,19 @@ def numbered(name: str, number: int) -> str:
     return name if number == 1 else f"{name}_{number}"
 
 
+def plural(name: str) -> str:
+    """English plural of a name's last word, by the common rules alone:
+    ``Ticket`` -> ``Tickets``, ``Company`` -> ``Companies``, ``Address`` ->
+    ``Addresses``, ``Box`` -> ``Boxes``, ``branch`` -> ``branches``.
+    (Irregular plurals are not known: ``Person`` -> ``Persons``.)"""
+    lower = name.lower()
+    if lower.endswith("y") and len(name) > 1 and lower[-2] not in "aeiouy_":
+        return name[:-1] + "ies"
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return name + "es"
+    return name + "s"
+
+
 def _upper_first(word: str) -> str:
     return word[0].upper() + word[1:]
 

@@ -136,9 +136,7 @@ _PROVIDERS = {
         Provider("mysql", True, 64, (65, 30), named_primary_keys=False),
         # SQLite: no native types; Prisma has no limit on its names, 63 keeps
         # them portable and is only ever used to tell two names apart.
-        Provider(
-            "sqlite", True, 63, None, named_primary_keys=False, named_foreign_keys=False
-        ),
+        Provider("sqlite", True, 63, None, named_primary_keys=False, named_foreign_keys=False),
         Provider("sqlserver", False, 128, (38, 38), _NO_ACTION, named_defaults=True),
         Provider("cockroachdb", True, 63, (1000, 1000)),
     )
