@@ -44,6 +44,7 @@ pytest_plugins = ["dazzle.testing.fixtures"]
 
 TESTS = Path(__file__).resolve().parent
 WASM_ENV = "DAZZLE_PRISMA_WASM"
+ENGINES_ENV = "DAZZLE_PRISMA_ENGINES"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,65 @@ def prisma() -> PrismaTool:
     return PrismaTool(node, package)
 
 
+@dataclass(frozen=True)
+class Migration:
+    """What Prisma's migration engine made of one schema: the first
+    migration's SQL, or the error; for PostgreSQL, the tables and foreign keys
+    of the database the SQL made: table names, ``{table: key columns}``, and
+    ``{table, columns, refTable, refColumns}`` per foreign key."""
+
+    sql: str | None
+    error: str | None
+    tables: tuple[str, ...]
+    primary_keys: Mapping[str, list[str]]
+    foreign_keys: tuple[Mapping[str, object], ...]
+
+
+class MigrationEngine:
+    """Prisma's migration engine (``@prisma/schema-engine-wasm``), with the
+    SQLite adapter and PGlite beside it, one Node process per provider."""
+
+    def __init__(self, node: str, modules: Path) -> None:
+        self.node = node
+        self.modules = modules
+
+    def migrate(self, provider: str, schemas: Mapping[str, str]) -> dict[str, Migration]:
+        done = subprocess.run(
+            [self.node, str(TESTS / "prisma_migrate.mjs"), str(self.modules), provider],
+            input=json.dumps([[name, text] for name, text in schemas.items()]).encode("utf-8"),
+            capture_output=True,
+            timeout=900,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"prisma_migrate.mjs failed:\n{done.stderr.decode('utf-8', 'replace')}")
+        return {
+            r["name"]: Migration(r["sql"], r["error"], tuple(r["tables"]), r["primaryKeys"], tuple(r["foreignKeys"]))
+            for r in json.loads(done.stdout)
+        }
+
+
+@pytest.fixture(scope="session")
+def migration_engine() -> MigrationEngine:
+    location = os.environ.get(ENGINES_ENV)
+    if not location:
+        pytest.fail(
+            f"{ENGINES_ENV} is not set: these tests turn the schemas into real databases with Prisma's "
+            "migration engine. Run them with `nox -s prisma`, which installs it, or `npm install --prefix DIR` "
+            "the packages and versions PRISMA_ENGINES in noxfile.py lists, and set "
+            f"{ENGINES_ENV}=DIR/node_modules.",
+            pytrace=False,
+        )
+    modules = Path(location)
+    for package in ("@prisma/schema-engine-wasm", "@prisma/adapter-libsql", "@electric-sql/pglite"):
+        if not (modules / package / "package.json").is_file():
+            pytest.fail(f"{ENGINES_ENV}={location} does not hold the npm package {package}", pytrace=False)
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("Node (`node`) is not on PATH; Prisma's migration engine runs under Node", pytrace=False)
+    return MigrationEngine(node, modules)
+
+
 @pytest.fixture(scope="session")
 def dsl() -> Callable[..., ir.AppSpec]:
     """``dsl(text, file="test.dsl")``: the AppSpec of one DSL module (the test
@@ -135,6 +195,7 @@ class Generated:
     """What the backend made of one case: the schema or the refusal, and the
     warnings it gave (any kind: the tests check they are ``BackendWarning``)."""
 
+    appspec: ir.AppSpec
     schema: str | None
     refusal: BackendError | None
     warnings: tuple[Warning, ...]
@@ -269,7 +330,9 @@ def generate_every_schema(
                 schema = generate_schema(appspec, provider=provider, naming=naming)
             except BackendError as exc:
                 refusal = exc
-        result[case] = Generated(schema, refusal, tuple(w.message for w in caught if isinstance(w.message, Warning)))
+        result[case] = Generated(
+            appspec, schema, refusal, tuple(w.message for w in caught if isinstance(w.message, Warning))
+        )
     return result
 
 

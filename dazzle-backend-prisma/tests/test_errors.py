@@ -117,6 +117,18 @@ def test_compound_unique_named_like_a_field(dsl):
     generate_schema(appspec)  # camelCase fields never meet such names
 
 
+@pytest.mark.parametrize(("provider", "limit"), [("postgresql", 63), ("cockroachdb", 63), ("mysql", 64)])
+def test_tables_that_are_one_once_cut_to_the_database_limit(dsl, provider, limit):
+    # PostgreSQL cuts a 64-character name to 63 without a word: both entities
+    # would be one table (found by migrating the schema in PGlite)
+    long = "x" * limit
+    appspec = dsl(f"app t\nentity {long}_a:\n  id: int pk\nentity {long}_b:\n  id: int pk\n", file="t.dsl")
+    message = refusal(appspec, provider=provider)
+    assert message.startswith(f"t.dsl:4:8: table '{long}_b' and table '{long}_a' (t.dsl:2:8) are one table")
+    assert f"keeps the first {limit} bytes" in message
+    assert f"model {long}_b {{" in generate_schema(appspec, provider="sqlite", naming="preserve")
+
+
 def test_default_and_auto_add_together(dsl):
     """The compiler refuses this (E303); an AppSpec made another way is refused here too."""
     appspec = dsl("app a\nentity E:\n  id: int pk\n  at: datetime auto_add\n", file="a.dsl")

@@ -172,7 +172,19 @@ class _Builder:
 
     def name_models(self) -> None:
         owners: dict[str, EntitySpec] = {}
+        limit = self.provider.table_name_limit
+        tables: dict[bytes, EntitySpec] = {}
         for entity in self.appspec.entities:
+            table = entity.name.encode("utf-8")
+            if limit is not None and len(table) > limit:
+                first = tables.setdefault(table[:limit], entity)
+                if first is not entity:
+                    self.error(
+                        entity.location,
+                        f"table '{entity.name}' and table '{first.name}' ({first.location}) are one table on "
+                        f"{self.provider.name}, which keeps the first {limit} bytes of a table name; "
+                        "shorten one of the entity names",
+                    )
             name = prisma_name(entity.name, "type", self.style)
             problem = name_problem(name, "type")
             if problem:

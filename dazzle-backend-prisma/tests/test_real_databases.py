@@ -1,0 +1,114 @@
+"""Every SQLite and PostgreSQL schema of the cases (conftest.py) becomes a
+real database, made by Prisma's own migration engine
+(``@prisma/schema-engine-wasm``): it computes the first migration's SQL (a
+diff from an empty database, as ``prisma migrate diff --script`` does), the
+SQL is applied (SQLite through Python's sqlite3 with foreign keys on,
+PostgreSQL in PGlite), and the database must hold a table per entity and a
+foreign key per reference, each pointing at the referenced table's key.
+
+The expectations come from the AppSpec alone, not from the schema: every
+entity's table is named as in the DSL, and every ``ref`` is one foreign key.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+
+import pytest
+from dazzle.core.ir import AppSpec, FieldTypeKind
+
+SQLITE, POSTGRESQL = "sqlite", "postgresql"
+
+
+@pytest.fixture(scope="module")
+def migrations(every_schema, migration_engine):
+    """``{case: Migration}`` for every SQLite and PostgreSQL schema: one Node
+    process per provider."""
+    result = {}
+    for provider in (SQLITE, POSTGRESQL):
+        schemas = {
+            case: g.schema
+            for case, g in every_schema.items()
+            if g.schema is not None and case.rsplit(":", 2)[1] == provider
+        }
+        result.update(migration_engine.migrate(provider, schemas))
+    return result
+
+
+def expected_foreign_keys(appspec: AppSpec) -> Counter[tuple[str, str]]:
+    """(table, referenced table) of each reference, as many as there are."""
+    return Counter(
+        (entity.name, f.type.ref_entity or "")
+        for entity in appspec.entities
+        for f in entity.fields
+        if f.type.kind is FieldTypeKind.REF
+    )
+
+
+def sqlite_database(sql: str) -> tuple[set[str], dict[str, list[str]], list[dict[str, object]]]:
+    """Apply ``sql`` to a new SQLite database with foreign keys on; its tables,
+    key columns and foreign keys."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.executescript(sql)
+        assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        tables = {
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        keys, foreign_keys = {}, []
+        for table in sorted(tables):
+            columns = db.execute(f'PRAGMA table_info("{table}")').fetchall()
+            keys[table] = [c[1] for c in sorted((c for c in columns if c[5] > 0), key=lambda c: c[5])]
+            by_id: dict[int, dict[str, object]] = {}
+            for fk_id, _seq, ref_table, column, ref_column, *_ in db.execute(f'PRAGMA foreign_key_list("{table}")'):
+                entry = by_id.setdefault(
+                    fk_id, {"table": table, "columns": [], "refTable": ref_table, "refColumns": []}
+                )
+                entry["columns"].append(column)
+                entry["refColumns"].append(ref_column)
+            foreign_keys.extend(by_id.values())
+        return tables, keys, foreign_keys
+    finally:
+        db.close()
+
+
+def test_first_migration_builds_the_database(every_schema, migrations, database_case):
+    if database_case not in every_schema:
+        pytest.skip("the shared examples are not beside this repository")
+    generated = every_schema[database_case]
+    assert generated.schema is not None, f"the backend refused the project: {generated.refusal}"
+    migration = migrations[database_case]
+    assert migration.error is None, f"{migration.error}\n\nSQL:\n{migration.sql}"
+    if database_case.rsplit(":", 2)[1] == SQLITE:
+        tables, keys, foreign_keys = sqlite_database(migration.sql)
+    else:
+        tables, keys, foreign_keys = set(migration.tables), migration.primary_keys, migration.foreign_keys
+    appspec = generated.appspec
+    assert tables == {e.name for e in appspec.entities}, migration.sql
+    found = Counter((fk["table"], fk["refTable"]) for fk in foreign_keys)
+    assert found == expected_foreign_keys(appspec), migration.sql
+    for fk in foreign_keys:
+        assert len(fk["columns"]) == 1, fk
+        assert fk["refColumns"] == keys[fk["refTable"]], (fk, keys[fk["refTable"]])
+
+
+def test_every_entity_and_reference_is_checked(every_schema):
+    """The cases hold self references, several refs to one entity, one-to-one
+    refs and keys that are refs: the checks above see each kind."""
+    refs = [
+        (entity, f)
+        for case, g in every_schema.items()
+        if case.startswith("dsl:relations:sqlite:")
+        for entity in g.appspec.entities
+        for f in entity.fields
+        if f.type.kind is FieldTypeKind.REF
+    ]
+    assert any(f.type.ref_entity == entity.name for entity, f in refs)
+    assert any(f.pk for _, f in refs)
+    assert any(f.unique for _, f in refs)
