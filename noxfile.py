@@ -19,6 +19,16 @@ PRISMA = ROOT / "dazzle-backend-prisma"
 # that use them.
 REDOCLY_CLI = "@redocly/cli@2.77.0"
 PRISMA_SCHEMA_WASM = "@prisma/prisma-schema-wasm@8.1.0-2.59be4fda12412a79eeb9c2ae727b6aa723593323"
+# Prisma's migration engine (the same engine build as the validator), the
+# SQLite driver adapter and its client, and PGlite (PostgreSQL in WebAssembly):
+# the prisma session turns every schema into a real database with them.
+PRISMA_ENGINES = (
+    "@prisma/schema-engine-wasm@8.1.0-2.59be4fda12412a79eeb9c2ae727b6aa723593323",
+    "@prisma/adapter-libsql@7.10.0",
+    "@prisma/driver-adapter-utils@7.10.0",
+    "@libsql/client@0.17.4",
+    "@electric-sql/pglite@0.5.17",
+)
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["core", "plugins", "openapi", "prisma", "scaffold"]
@@ -70,11 +80,15 @@ def openapi(session: nox.Session) -> None:
 
 @nox.session
 def prisma(session: nox.Session) -> None:
-    """dazzle-backend-prisma with dazzle-core alone, checked by Prisma's own validator and formatter."""
+    """dazzle-backend-prisma with dazzle-core alone, checked by Prisma's own validator and formatter,
+    and by Prisma's migration engine on real SQLite and PostgreSQL (PGlite) databases."""
     modules = npm_install(session, "prisma", PRISMA_SCHEMA_WASM)
+    # one folder for the engine and its companions (npm_install adds one package at a time)
+    engines = [npm_install(session, "prisma-engines", package) for package in PRISMA_ENGINES][0]
     session.install(str(CORE), str(PRISMA), *test_deps(PRISMA))
     session.run("pytest", str(PRISMA / "tests"), *session.posargs,
-                env={"DAZZLE_PRISMA_WASM": str(modules / "@prisma" / "prisma-schema-wasm")})
+                env={"DAZZLE_PRISMA_WASM": str(modules / "@prisma" / "prisma-schema-wasm"),
+                     "DAZZLE_PRISMA_ENGINES": str(engines)})
 
 
 @nox.session
