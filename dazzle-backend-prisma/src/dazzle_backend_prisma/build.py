@@ -172,19 +172,9 @@ class _Builder:
 
     def name_models(self) -> None:
         owners: dict[str, EntitySpec] = {}
-        limit = self.provider.table_name_limit
-        tables: dict[bytes, EntitySpec] = {}
+        tables: dict[bytes, EntitySpec | FieldSpec] = {}
         for entity in self.appspec.entities:
-            table = entity.name.encode("utf-8")
-            if limit is not None and len(table) > limit:
-                first = tables.setdefault(table[:limit], entity)
-                if first is not entity:
-                    self.error(
-                        entity.location,
-                        f"table '{entity.name}' and table '{first.name}' ({first.location}) are one table on "
-                        f"{self.provider.name}, which keeps the first {limit} bytes of a table name; "
-                        "shorten one of the entity names",
-                    )
+            self.check_name_length(entity, "table", tables)
             name = prisma_name(entity.name, "type", self.style)
             problem = name_problem(name, "type")
             if problem:
@@ -194,13 +184,39 @@ class _Builder:
             owners.setdefault(name, entity)
             self.plans[entity.name] = _Plan(entity, name)
 
+    def check_name_length(
+        self, owner: EntitySpec | FieldSpec, what: str, seen: dict[bytes, EntitySpec | FieldSpec]
+    ) -> None:
+        """Refuse a table or column name the database would refuse, or cut into
+        one it already has (``seen``: the names so far, as the database keeps them)."""
+        limit = self.provider.name_limit
+        name = owner.name.encode("utf-8")
+        if limit is None or len(name) <= limit:
+            return
+        if not self.provider.cuts_long_names:
+            self.error(
+                owner.location,
+                f"{what} '{owner.name}' is longer than the {limit} bytes {self.provider.name} takes; shorten it",
+            )
+            return
+        first = seen.setdefault(name[:limit], owner)
+        if first is not owner:
+            self.error(
+                owner.location,
+                f"{what} '{owner.name}' and {what} '{first.name}' ({first.location}) are one {what} on "
+                f"{self.provider.name}, which keeps the first {limit} bytes of a name; shorten one of them",
+            )
+
     def plan_fields(self, plan: _Plan, enum_names: set[str]) -> None:
         """Name the fields of one entity: the DSL's own (a clash is an error),
         then the ones this backend adds (which give way); note its enums,
         references and fields unique by themselves."""
         owners: dict[str, FieldSpec] = {}
+        columns: dict[bytes, EntitySpec | FieldSpec] = {}
         fields = plan.entity.fields
         for f in fields:
+            if f.type.kind is not REF:
+                self.check_name_length(f, "column", columns)
             name = prisma_name(f.name, "field", self.style)
             problem = name_problem(name, "field")
             if problem:

@@ -43,10 +43,12 @@ class Provider:
     #: cascading paths that may cross (two refs to one entity, self
     #: references), so there every relation is ``NoAction``.
     referential_actions: tuple[tuple[str, Expr], ...] = ()
-    #: The longest table name the database keeps whole: PostgreSQL cuts longer
-    #: names to 63 bytes without a word (two tables can become one), MySQL
-    #: and SQL Server refuse them. None: no limit that matters (SQLite).
-    table_name_limit: int | None = None
+    #: The longest table or column name the database takes, in bytes, and
+    #: what it does with a longer one: PostgreSQL cuts it without a word (two
+    #: names can become one), MySQL and SQL Server refuse it. None: no limit
+    #: (SQLite, CockroachDB).
+    name_limit: int | None = None
+    cuts_long_names: bool = False
     #: Which constraints the database names (and Prisma lets a schema name):
     #: MySQL's primary key is always PRIMARY, and SQLite names neither keys
     #: nor foreign keys; SQL Server also names default constraints.
@@ -136,13 +138,13 @@ _NO_ACTION = (("onDelete", Expr("NoAction")), ("onUpdate", Expr("NoAction")))
 _PROVIDERS = {
     p.name: p
     for p in (
-        Provider("postgresql", True, 63, (1000, 1000), table_name_limit=63),
-        Provider("mysql", True, 64, (65, 30), named_primary_keys=False, table_name_limit=64),
+        Provider("postgresql", True, 63, (1000, 1000), name_limit=63, cuts_long_names=True),
+        Provider("mysql", True, 64, (65, 30), named_primary_keys=False, name_limit=64),
         # SQLite: no native types; Prisma has no limit on its names, 63 keeps
         # them portable and is only ever used to tell two names apart.
         Provider("sqlite", True, 63, None, named_primary_keys=False, named_foreign_keys=False),
-        Provider("sqlserver", False, 128, (38, 38), _NO_ACTION, named_defaults=True, table_name_limit=128),
-        Provider("cockroachdb", True, 63, (1000, 1000), table_name_limit=63),
+        Provider("sqlserver", False, 128, (38, 38), _NO_ACTION, named_defaults=True, name_limit=128),
+        Provider("cockroachdb", True, 63, (1000, 1000)),
     )
 }
 
