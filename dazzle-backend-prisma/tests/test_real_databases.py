@@ -4,7 +4,9 @@ real database, made by Prisma's own migration engine
 diff from an empty database, as ``prisma migrate diff --script`` does), the
 SQL is applied (SQLite through Python's sqlite3 with foreign keys on,
 PostgreSQL in PGlite), and the database must hold a table per entity and a
-foreign key per reference, each pointing at the referenced table's key.
+foreign key per reference, each pointing at the referenced table's key. On
+SQLite, where foreign keys are only enforced when asked, a row that refers to
+nothing must also be refused, and each foreign key must see it.
 
 The expectations come from the AppSpec alone, not from the schema: every
 entity's table is named as in the DSL, and every ``ref`` is one foreign key.
@@ -49,7 +51,9 @@ def expected_foreign_keys(appspec: AppSpec) -> Counter[tuple[str, str]]:
 def sqlite_database(sql: str) -> tuple[set[str], dict[str, list[str]], list[dict[str, object]]]:
     """Apply ``sql`` to a new SQLite database with foreign keys on; its tables,
     key columns and foreign keys."""
-    db = sqlite3.connect(":memory:")
+    db = sqlite3.connect(
+        ":memory:", isolation_level=None
+    )  # autocommit: PRAGMA foreign_keys is a no-op inside a transaction
     try:
         db.execute("PRAGMA foreign_keys = ON")
         db.executescript(sql)
@@ -73,9 +77,50 @@ def sqlite_database(sql: str) -> tuple[set[str], dict[str, list[str]], list[dict
                 entry["columns"].append(column)
                 entry["refColumns"].append(ref_column)
             foreign_keys.extend(by_id.values())
+            if by_id:
+                check_enforced(db, table, columns, by_id)
         return tables, keys, foreign_keys
     finally:
         db.close()
+
+
+def check_enforced(
+    db: sqlite3.Connection, table: str, columns: list[tuple], foreign_keys: dict[int, dict[str, object]]
+) -> None:
+    """A row of ``table`` whose every foreign key points at nothing: refused
+    with foreign keys on; let in with them off, then reported by
+    ``foreign_key_check`` under every one of its foreign keys."""
+    referring = {c for fk in foreign_keys.values() for c in fk["columns"]}
+    row = {}
+    for _cid, name, declared, not_null, default, _pk in columns:
+        if name in referring:
+            row[name] = -1  # no key of any table here is -1
+        elif not_null and default is None and "AUTOINCREMENT" not in declared.upper():
+            row[name] = _SAMPLE.get(declared.split("(")[0].upper(), "x")
+    names = ", ".join(f'"{n}"' for n in row)
+    insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in row)})'
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY constraint failed"):
+        db.execute(insert, tuple(row.values()))
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        db.execute(insert, tuple(row.values()))
+        violated = {fk_id for _t, _rowid, _parent, fk_id in db.execute(f'PRAGMA foreign_key_check("{table}")')}
+        assert violated == set(foreign_keys), (table, violated, foreign_keys)
+        db.execute(f'DELETE FROM "{table}"')
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
+
+
+#: A value of each SQLite column type Prisma writes, for columns that need one.
+_SAMPLE: dict[str, object] = {
+    "BIGINT": 1,
+    "INTEGER": 1,
+    "DECIMAL": 1,
+    "REAL": 1.0,
+    "BOOLEAN": True,
+    "DATE": "2024-01-31",
+    "DATETIME": "2024-01-31T00:00:00Z",
+}
 
 
 def test_first_migration_builds_the_database(every_schema, migrations, database_case):
