@@ -9,7 +9,7 @@ import re
 import pytest
 from dazzle.backends import BackendWarning
 from dazzle_backend_prisma import generate_schema
-from dazzle_backend_prisma.naming import plural
+from dazzle_backend_prisma.naming import plural, prisma_name
 from dazzle_backend_prisma.providers import PROVIDERS
 
 SCHEMAS_SEEN: dict[str, str] = {}
@@ -309,6 +309,22 @@ entity OrderStatus:
             "the enum of field 'status' is named 'OrderStatus2': 'OrderStatus' is a model or another enum",
         ),
     ]
+
+
+def test_enums_postgresql_would_cut_into_one_give_way(dsl):
+    # PostgreSQL keeps 63 bytes of a type name: these two enums would be one
+    entity = "e" * 40
+    appspec = dsl(f"app e\nentity {entity}:\n  id: int pk\n  {'f' * 30}_a: enum[x]\n  {'f' * 30}_b: enum[y]\n")
+    first = prisma_name(f"{entity}_{'f' * 30}_a", "type", "prisma")
+    assert len(first) > 63
+    with pytest.warns(BackendWarning, match="the enum of field") as record:
+        text = schema(appspec)
+    second = first[:62] + "2"
+    assert f"enum {first} {{" in text and f"enum {second} {{" in text
+    assert [w.message.code for w in record] == ["P003"]
+    # where names are kept whole, nothing gives way
+    whole = prisma_name(entity + "_" + "f" * 30 + "_b", "type", "prisma")
+    assert f"enum {whole} {{" in schema(appspec, provider="sqlite")
 
 
 def test_back_relations_read_like_prisma(dsl):

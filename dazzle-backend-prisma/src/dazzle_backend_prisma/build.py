@@ -156,7 +156,7 @@ class _Builder:
 
     def build(self) -> Schema:
         self.name_models()
-        enum_names = {p.model for p in self.plans.values()} | set(self.plans)
+        enum_names = {self.type_key(n) for p in self.plans.values() for n in (p.model, p.entity.name)}
         for plan in self.plans.values():
             self.plan_fields(plan, enum_names)
         self.raise_errors()
@@ -237,10 +237,8 @@ class _Builder:
                 self.refs.append((plan, f))
                 plan.foreign_keys[f.name] = self.name_foreign_key(plan, f)
             elif kind is FieldTypeKind.ENUM and self.provider.enums:
-                # ``{Entity}{Field}`` (``Entity_field`` when preserving names);
-                # a model, table or earlier enum of that name pushes it to ``..._2``
                 wanted = f"{plan.entity.name}_{f.name}"
-                name = _first_free(wanted, "type", self.style, enum_names)
+                name = self.free_enum_name(wanted, enum_names)
                 if name != prisma_name(wanted, "type", self.style):
                     self.warn(
                         f.location,
@@ -248,8 +246,33 @@ class _Builder:
                         f"the enum of field '{f.name}' is named '{name}': "
                         f"'{prisma_name(wanted, 'type', self.style)}' is a model or another enum",
                     )
-                enum_names.add(name)
+                enum_names.add(self.type_key(name))
                 plan.enums[f.name] = name
+
+    def type_key(self, name: str) -> str:
+        """A model, table or enum name as the database keeps it: PostgreSQL
+        cuts it to 63 bytes, and an enum there is a type, like each table."""
+        limit = self.provider.name_limit
+        return name[:limit] if limit is not None and self.provider.cuts_long_names else name
+
+    def free_enum_name(self, wanted: str, taken: set[str]) -> str:
+        """``{Entity}{Field}`` (``Entity_field`` when preserving names); when a
+        model, table or earlier enum has it, ``..._2``, ``..._3``, ... shortened
+        to keep the number where the database cuts names. ``taken`` holds
+        ``type_key``s."""
+        base = prisma_name(wanted, "type", self.style)
+        limit = self.provider.name_limit if self.provider.cuts_long_names else None
+        number = 1
+        while True:
+            name = prisma_name(numbered(wanted, number), "type", self.style)
+            if not is_identifier(name):
+                return name  # from a DSL name already reported as no name
+            if number > 1 and limit is not None and len(name) > limit and name.startswith(base):
+                tail = name[len(base) :]
+                name = base[: limit - len(tail)] + tail
+            if self.type_key(name) not in taken and name_problem(name, "type") is None:
+                return name
+            number += 1
 
     def name_foreign_key(self, plan: _Plan, f: FieldSpec) -> tuple[str, str]:
         """The scalar field of ``author: ref User`` is the column ``author_id``
