@@ -353,6 +353,6 @@ def every_schema(dsl, project, tmp_path_factory) -> dict[str, Generated]:
 
 
 @pytest.fixture(scope="session")
-def synthetic_project() -> Callable[[int], str]:
-    """``synthetic_project(seed)``: the DSL text of a synthetic project."""
-    return synthetic_dsl
+def synthetic_projects() -> dict[int, str]:
+    """``{seed: DSL text}`` of the synthetic projects among the cases."""
+    return {seed: synthetic_dsl(seed) for seed in SYNTHETIC_SEEDS}

@@ -1,5 +1,5 @@
 """Every schema this backend writes passes Prisma's own validator and is
-already in Prisma's own format: every case of ``prisma_cases`` (the
+already in Prisma's own format: every case of conftest.py (the
 repository's and the shared examples, the edge cases in ``dsl/``, synthetic
 projects, the benchmark's generator), for every provider and both naming
 styles; and the warnings given on the way are located ``BackendWarning``s.
@@ -23,7 +23,6 @@ from dazzle_backend_prisma.providers import PROVIDERS
 
 TESTS = Path(__file__).resolve().parent
 DSL_DIR = TESTS / "dsl"
-SYNTHETIC_SEEDS = (1, 2, 3, 4)  # the seeds of the synthetic cases (conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +65,8 @@ def test_output_is_already_in_prisma_format(verdicts, case):
         pytest.fail(f"prisma format changes the schema:\n{diff}")
 
 
-def test_synthetic_projects_cover_what_they_claim(synthetic_project):
-    text = "\n".join(synthetic_project(seed) for seed in SYNTHETIC_SEEDS)
+def test_synthetic_projects_cover_what_they_claim(synthetic_projects):
+    text = "\n".join(synthetic_projects.values())
     for needle in (
         "int pk",
         "uuid pk",
@@ -114,13 +113,13 @@ def test_names_that_give_way_are_warned_about(every_schema):
     assert codes >= {"P001", "P002", "P003", "P004"}, codes
 
 
-def test_every_project_is_a_case(every_schema):
+def test_every_project_is_a_case(every_schema, synthetic_projects):
     sources = {case.rsplit(":", 2)[0] for case in every_schema}
     own = {f"dsl:{p.stem}" for p in DSL_DIR.glob("*.dsl")}
     assert own >= {"dsl:relations", "dsl:types", "dsl:names", "dsl:constraints", "dsl:collisions"}
     examples = {f"example:{p.name}" for p in (TESTS.parents[1] / "examples").iterdir() if p.is_dir()}
     assert examples >= {"example:helpdesk", "example:bookshop"}
-    synthetic = {f"synthetic:{seed}" for seed in SYNTHETIC_SEEDS}
+    synthetic = {f"synthetic:{seed}" for seed in synthetic_projects}
     assert sources >= own | examples | synthetic | {"bench:2x12"}
 
 
