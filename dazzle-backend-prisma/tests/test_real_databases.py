@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from dazzle.core.ir import AppSpec, FieldTypeKind
@@ -26,16 +27,19 @@ SQLITE, POSTGRESQL = "sqlite", "postgresql"
 @pytest.fixture(scope="module")
 def migrations(every_schema, migration_engine):
     """``{case: Migration}`` for every SQLite and PostgreSQL schema: one Node
-    process per provider."""
-    result = {}
-    for provider in (SQLITE, POSTGRESQL):
+    process per provider, the two side by side."""
+
+    def migrate(provider: str) -> dict:
         schemas = {
             case: g.schema
             for case, g in every_schema.items()
             if g.schema is not None and case.rsplit(":", 2)[1] == provider
         }
-        result.update(migration_engine.migrate(provider, schemas))
-    return result
+        return migration_engine.migrate(provider, schemas)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sqlite, postgresql = pool.map(migrate, (SQLITE, POSTGRESQL))
+    return sqlite | postgresql
 
 
 def expected_foreign_keys(appspec: AppSpec) -> Counter[tuple[str, str]]:
