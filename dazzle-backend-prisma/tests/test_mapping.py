@@ -370,6 +370,10 @@ entity Ticket:
         ("Branch", "Branches"),
         ("Wish", "Wishes"),
         ("X9", "X9s"),
+        ("Person", "People"),
+        ("SalesPerson", "SalesPeople"),
+        ("sales_person", "sales_people"),
+        ("child", "children"),
     ],
 )
 def test_plural(name, expected):
