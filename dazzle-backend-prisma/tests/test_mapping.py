@@ -327,6 +327,37 @@ def test_enums_postgresql_would_cut_into_one_give_way(dsl):
     assert f"enum {whole} {{" in schema(appspec, provider="sqlite")
 
 
+def test_constraint_names_that_give_way_say_so(dsl):
+    appspec = dsl("""
+app c
+entity pair:
+  id: int pk
+  a: int
+  b_c: int
+  a_b: int
+  c: int
+  unique a,b_c
+  unique a_b,c
+""")
+    with pytest.warns(BackendWarning) as record:
+        text = schema(appspec, naming="preserve")
+    assert '@@unique([a_b, c], name: "a_b_c_2", map: "pair_a_b_c_2_key")' in text
+    said = [(w.message.code, str(w.message.location), w.message.message) for w in record]
+    assert said == [
+        (
+            "P005",
+            "test.dsl:10:10",
+            "Prisma's client names the unique constraint on a_b, c 'a_b_c_2': another one is 'a_b_c'",
+        ),
+        (
+            "P004",
+            "test.dsl:10:10",
+            "the unique constraint of table 'pair' on a_b, c is named 'pair_a_b_c_2_key' in the database: "
+            "Prisma's default name for it is another constraint's",
+        ),
+    ]
+
+
 def test_back_relations_read_like_prisma(dsl):
     appspec = dsl("""
 app b
