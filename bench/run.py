@@ -160,7 +160,7 @@ def validate_command_seconds(path: Path, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "dazzle.cli", "validate", str(path)], capture_output=True)
+        proc = subprocess.run([sys.executable, "-m", "dazzle", "validate", str(path)], capture_output=True)
         best = min(best, time.perf_counter() - started)
         if proc.returncode != 0:
             raise RuntimeError(f"dazzle validate failed: {proc.stderr.decode()[-500:]}")
@@ -264,7 +264,7 @@ def cli_build_seconds(path: Path, name: str, out: Path, repeat: int) -> float:
     for _ in range(repeat):
         started = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "dazzle.cli", "build", str(path), "-b", name, "-o", str(out)],
+            [sys.executable, "-m", "dazzle", "build", str(path), "-b", name, "-o", str(out)],
             capture_output=True, text=True,
         )
         best = min(best, time.perf_counter() - started)

@@ -18,8 +18,9 @@ from dazzle_backend_openapi import OpenAPIBackend
 TESTS = Path(__file__).resolve().parent
 PROJECTS = TESTS / "projects"
 REPO = TESTS.parents[1]
-#: The shared examples live beside the repository, not in it.
-SHARED_EXAMPLES = REPO.parent / "shared" / "examples"
+#: The reference examples live beside the repository, not in it: only the
+#: tests marked `shared` read them, run by `nox -s shared`, which sets this.
+SHARED_ENV = "DAZZLE_SHARED_EXAMPLES"
 SHARED_NAMES = ("support_tickets", "vat_tools")
 OWN_PROJECTS = tuple(sorted(p.name for p in PROJECTS.iterdir() if p.suffix == ".dsl" or p.is_dir()))
 REDOCLY_ENV = "DAZZLE_REDOCLY_BIN"
@@ -41,11 +42,10 @@ def compile_project(path: Path) -> ir.AppSpec:
 
 
 def shared_example(name: str) -> Path:
-    """A shared example project; the test is skipped where they are absent
-    (a fresh clone has only the repository)."""
-    path = SHARED_EXAMPLES / name
-    if not path.exists():
-        pytest.skip(f"the shared examples are not beside this repository ({SHARED_EXAMPLES} is absent)")
+    """A reference example project; the test fails where they are absent."""
+    path = Path(os.environ.get(SHARED_ENV, "")).resolve() / name
+    if SHARED_ENV not in os.environ or not path.exists():
+        pytest.fail(f"{SHARED_ENV} must name the reference examples' folder: run `nox -s shared`", pytrace=False)
     return path / "app.dsl" if (path / "app.dsl").exists() else path
 
 

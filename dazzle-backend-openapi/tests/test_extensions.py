@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from dazzle.testing import example_path
 from documents import PROJECTS, build, compile_project, shared_example
 
 
@@ -108,6 +109,22 @@ def test_surface_options_and_meta(tmp_path) -> None:
     assert section["fields"]["balance"] == "Solde (€)"
 
 
+def test_helpdesk_keeps_every_declaration(tmp_path) -> None:
+    app = compile_project(example_path("helpdesk"))
+    doc = build(app, tmp_path)
+    assert set(doc["x-dazzle-surfaces"]) == {s.name for s in app.surfaces}
+    assert set(doc["x-dazzle-experiences"]) == {x.name for x in app.experiences}
+    for experience in app.experiences:
+        assert set(doc["x-dazzle-experiences"][experience.name]["steps"]) == {s.name for s in experience.steps}
+    assert set(doc["x-dazzle-integrations"]) == {i.name for i in app.integrations}
+    assert set(doc["x-dazzle-services"]) == {s.name for s in app.services}
+    assert set(doc["x-dazzle-foreign-models"]) == {f.name for f in app.foreign_models}
+    assert set(doc["components"]["schemas"]) >= {e.name for e in app.entities}
+    assert doc["info"] == {"title": "Help Desk — Support Centre", "version": "1.2.0"}
+    assert doc["x-dazzle-integrations"]["invoice_sync"]["syncs"]["nightly_import"]["schedule"] == "30 1 * * 1-5"
+
+
+@pytest.mark.shared
 def test_shared_examples_keep_every_declaration(tmp_path) -> None:
     doc = build(compile_project(shared_example("support_tickets")), tmp_path)
     assert set(doc["x-dazzle-surfaces"]) == {"ticket_board", "ticket_create", "ticket_detail"}

@@ -1,15 +1,19 @@
 """Fixtures: compiling DSL text, Prisma's own validator and formatter, and
 every case the tests turn into schemas.
 
-The cases: the repository's examples, the shared examples (beside the
-repository, when there), the edge cases in ``dsl/``, synthetic projects drawn
-at random (but the same every run) and a small project from the benchmark's
-generator; each for every provider and both naming styles. They are built
-once per session (``every_schema``): Prisma's validator and the real
-databases check the same schemas. A test takes a ``case`` argument to run
-once per case, a ``database_case`` argument to run once per SQLite and
+The cases: the repository's examples, the edge cases in ``dsl/``, synthetic
+projects drawn at random (but the same every run) and a small project from
+the benchmark's generator; each for every provider and both naming styles.
+They are built once per session (``every_schema``): Prisma's validator and
+the real databases check the same schemas. A test takes a ``case`` argument
+to run once per case, a ``database_case`` argument to run once per SQLite and
 PostgreSQL case. (The tests run with ``--import-mode=importlib``, so they
 share this through fixtures, not imports.)
+
+The reference examples beside the repository are not among the cases: only
+the tests marked ``shared`` read them (``shared_schemas``), run by
+``nox -s shared``, which names their folder in ``DAZZLE_SHARED_EXAMPLES``;
+without it those tests fail.
 
 The validator is the npm package ``@prisma/prisma-schema-wasm``, run under
 Node through ``prisma_check.js``; ``DAZZLE_PRISMA_WASM`` names its package
@@ -173,8 +177,9 @@ def project() -> Callable[[Path], ir.AppSpec]:
 REPOSITORY = TESTS.parents[1]
 DSL_DIR = TESTS / "dsl"
 EXAMPLES_DIR = REPOSITORY / "examples"
-#: The examples every distribution shares live beside the repository, not in it.
-SHARED_EXAMPLES = REPOSITORY.parent / "shared" / "examples"
+#: The reference examples live beside the repository, not in it: only the
+#: tests marked `shared` read them, run by `nox -s shared`, which sets this.
+SHARED_ENV = "DAZZLE_SHARED_EXAMPLES"
 SHARED = ("support_tickets", "vat_tools")
 EXAMPLES = tuple(sorted(p.name for p in EXAMPLES_DIR.iterdir() if p.is_dir()))
 OWN = tuple(sorted(p.stem for p in DSL_DIR.glob("*.dsl")))
@@ -183,7 +188,6 @@ SYNTHETIC_SEEDS = (1, 2, 3, 4)
 BENCH_SIZE = (2, 12)
 SOURCES = (
     *(f"example:{e}" for e in EXAMPLES),
-    *(f"shared:{s}" for s in SHARED),
     *(f"dsl:{s}" for s in OWN),
     *(f"synthetic:{s}" for s in SYNTHETIC_SEEDS),
     f"bench:{BENCH_SIZE[0]}x{BENCH_SIZE[1]}",
@@ -278,24 +282,28 @@ def synthetic_dsl(seed: int, entities: int = 40) -> str:
     return "\n".join(lines)
 
 
-def cases(providers: tuple[str, ...] = PROVIDERS) -> tuple[str, ...]:
+def cases(providers: tuple[str, ...] = PROVIDERS, sources: tuple[str, ...] = SOURCES) -> tuple[str, ...]:
     """``source:provider:naming`` for every source, provider and naming style."""
     return tuple(
-        f"{source}:{provider}:{naming}" for source in SOURCES for provider in providers for naming in NAMING_STYLES
+        f"{source}:{provider}:{naming}" for source in sources for provider in providers for naming in NAMING_STYLES
     )
 
 
 def load_source(
     source: str, dsl: Callable[..., ir.AppSpec], project: Callable[[Path], ir.AppSpec], scratch: Path
-) -> ir.AppSpec | None:
-    """The AppSpec of a source; None for the shared examples when they are
-    not beside the repository."""
+) -> ir.AppSpec:
+    """The AppSpec of a source."""
     kind, _, name = source.partition(":")
     if kind == "example":
         return project(EXAMPLES_DIR / name)
     if kind == "shared":
-        path = SHARED_EXAMPLES / name
-        return project(path) if path.exists() else None
+        folder = Path(os.environ.get(SHARED_ENV, "")).resolve() / name
+        if SHARED_ENV not in os.environ or not folder.is_dir():
+            pytest.fail(
+                f"{SHARED_ENV} must name the reference examples' folder (holding {name}/): run `nox -s shared`",
+                pytrace=False,
+            )
+        return project(folder)
     if kind == "dsl":
         return project(DSL_DIR / f"{name}.dsl")
     if kind == "bench":
@@ -311,18 +319,19 @@ def load_source(
 
 
 def generate_every_schema(
-    dsl: Callable[..., ir.AppSpec], project: Callable[[Path], ir.AppSpec], scratch: Path
+    dsl: Callable[..., ir.AppSpec],
+    project: Callable[[Path], ir.AppSpec],
+    scratch: Path,
+    sources: tuple[str, ...] = SOURCES,
 ) -> dict[str, Generated]:
     """Every case's schema (or refusal) and the warnings given on the way."""
-    appspecs: dict[str, ir.AppSpec | None] = {}
+    appspecs: dict[str, ir.AppSpec] = {}
     result = {}
-    for case in cases():
+    for case in cases(sources=sources):
         source, provider, naming = case.rsplit(":", 2)
         if source not in appspecs:
             appspecs[source] = load_source(source, dsl, project, scratch)
         appspec = appspecs[source]
-        if appspec is None:
-            continue
         schema, refusal = None, None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -350,6 +359,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def every_schema(dsl, project, tmp_path_factory) -> dict[str, Generated]:
     """``{case: Generated}`` for every case (built once)."""
     return generate_every_schema(dsl, project, tmp_path_factory.mktemp("projects"))
+
+
+@pytest.fixture(scope="session")
+def shared_schemas(dsl, project, tmp_path_factory) -> dict[str, Generated]:
+    """``{case: Generated}`` for the reference examples beside the repository
+    (``DAZZLE_SHARED_EXAMPLES``), every provider and naming style: for the
+    tests marked ``shared`` only; it fails when the variable is missing."""
+    return generate_every_schema(
+        dsl, project, tmp_path_factory.mktemp("shared"), sources=tuple(f"shared:{s}" for s in SHARED)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import textwrap
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from dazzle.backends import API_VERSION, BackendCapabilities
+from dazzle.backends import BackendCapabilities
 from dazzle_backend_prisma import PrismaBackend, generate_schema
 
 PROJECT = """
@@ -49,7 +49,8 @@ def test_capabilities_declare_the_options():
     capabilities = PrismaBackend().get_capabilities()
     assert isinstance(capabilities, BackendCapabilities)
     assert capabilities.name == "prisma"
-    assert PrismaBackend.api_version == API_VERSION
+    # Stated on the class itself, as the literal it was written for.
+    assert vars(PrismaBackend)["api_version"] == 1
     options = {o.name: o for o in capabilities.options}
     assert list(options) == ["provider", "naming", "generator", "generator_output"]
     assert options["provider"].default == "postgresql"

@@ -1,8 +1,9 @@
 """Every schema this backend writes passes Prisma's own validator and is
 already in Prisma's own format: every case of conftest.py (the
-repository's and the shared examples, the edge cases in ``dsl/``, synthetic
-projects, the benchmark's generator), for every provider and both naming
-styles; and the warnings given on the way are located ``BackendWarning``s.
+repository's examples, the edge cases in ``dsl/``, synthetic projects, the
+benchmark's generator) and, in ``nox -s shared``, the reference examples
+beside the repository, for every provider and both naming styles; and the
+warnings given on the way are located ``BackendWarning``s.
 
 All schemas go through one Node process (a module-scoped fixture); each case
 is then its own test, so a failure names the case.
@@ -33,8 +34,6 @@ def verdicts(prisma, every_schema):
 
 
 def _get(verdicts, case):
-    if case not in verdicts:
-        pytest.skip("the shared examples are not beside this repository")
     text, verdict = verdicts[case]
     if isinstance(text, BackendError):
         pytest.fail(f"the backend refused the project: {text}")
@@ -51,7 +50,26 @@ def test_prisma_validates(verdicts, case):
 
 
 def test_output_is_already_in_prisma_format(verdicts, case):
-    text, verdict = _get(verdicts, case)
+    assert_prisma_format_keeps(*_get(verdicts, case))
+
+
+@pytest.mark.shared
+def test_reference_examples_are_valid_and_formatted(prisma, shared_schemas):
+    """The reference examples beside the repository, for every provider and
+    naming style: accepted by Prisma, in its format, warned about only with
+    located ``BackendWarning``s."""
+    results = prisma.check({case: g.schema for case, g in shared_schemas.items() if g.schema is not None})
+    for case, generated in shared_schemas.items():
+        assert generated.schema is not None, f"{case}: the backend refused the project: {generated.refusal}"
+        verdict = results[case]
+        assert verdict.error is None, (
+            f"{case}: Prisma refuses the schema:\n{verdict.error}\n\n{numbered(generated.schema)}"
+        )
+        assert_prisma_format_keeps(generated.schema, verdict)
+        assert_located_backend_warnings(generated.warnings)
+
+
+def assert_prisma_format_keeps(text, verdict):
     if verdict.formatted != text:
         diff = "\n".join(
             difflib.unified_diff(
@@ -87,9 +105,11 @@ def test_synthetic_projects_cover_what_they_claim(synthetic_projects):
 
 
 def test_warnings_are_located_backend_warnings(every_schema, case):
-    if case not in every_schema:
-        pytest.skip("the shared examples are not beside this repository")
-    for warning in every_schema[case].warnings:
+    assert_located_backend_warnings(every_schema[case].warnings)
+
+
+def assert_located_backend_warnings(given):
+    for warning in given:
         assert isinstance(warning, BackendWarning), repr(warning)
         assert warning.location is not None and warning.code, warning.message
 

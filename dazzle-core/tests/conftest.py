@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -12,15 +13,23 @@ from dazzle.core.compiler import CompileResult, compile_path, compile_source
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-# Reference projects from elsewhere, kept beside the repository (CI has them;
-# a user's fresh clone does not). Never copied into the repository.
-SHARED_EXAMPLES = REPO.parent / "shared" / "examples"
+# Reference projects from elsewhere, never copied into the repository: only
+# the tests marked `shared` read them, and only `nox -s shared` runs those
+# (it sets this variable to the folder beside the repository).
+SHARED_ENV = "DAZZLE_SHARED_EXAMPLES"
 
 # Shared machines are noisy: no per-example deadline, fixed derandomised runs.
 settings.register_profile(
     "dazzle", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("dazzle")
+
+
+@pytest.fixture(autouse=True)
+def plain_output(monkeypatch):
+    """The output tests read is uncoloured, whatever the environment says."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
 
 
 @pytest.fixture
@@ -30,10 +39,11 @@ def examples() -> Path:
 
 @pytest.fixture
 def shared_examples() -> Path:
-    if not SHARED_EXAMPLES.is_dir():
-        pytest.skip(f"the shared reference examples are not beside this clone ({SHARED_EXAMPLES}); "
-                    "they exist in CI and in the team's workspace only")
-    return SHARED_EXAMPLES
+    """The reference projects; a test that needs them fails without them."""
+    folder = Path(os.environ.get(SHARED_ENV, "")).resolve()
+    if SHARED_ENV not in os.environ or not folder.is_dir():
+        pytest.fail(f"{SHARED_ENV} must name the reference examples' folder: run `nox -s shared`", pytrace=False)
+    return folder
 
 
 @pytest.fixture
@@ -61,3 +71,11 @@ def make_project(tmp_path: Path):
         return compile_path(tmp_path / compile_at)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def cache_folder(tmp_path_factory, monkeypatch) -> Path:
+    """Builds keep their locks and staging in a cache folder of this test's own."""
+    folder = tmp_path_factory.mktemp("dazzle-cache")
+    monkeypatch.setenv("DAZZLE_CACHE_DIR", str(folder))
+    return folder

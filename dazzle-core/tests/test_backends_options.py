@@ -4,6 +4,8 @@ conversion and checking."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from dazzle.backends import BackendCapabilities, BackendOption
 from dazzle.backends.options import (
     COMMAND_LINE,
@@ -31,7 +33,7 @@ PRISMA = BackendCapabilities(
              BackendOption("title", str, default="")),
 )
 RAW = BackendCapabilities(name="raw")  # declares no options
-NAMES = ("openapi", "prisma", "raw", "my.dotted")
+NAMES = ("openapi", "prisma", "raw", "my.dotted", "lists")
 
 
 def resolve(selected, *cli, config=None):
@@ -183,3 +185,105 @@ def test_a_backend_prefix_without_an_option_name_says_so():
 
     with pytest.raises(OptionError, match=r"the option name is missing after 'openapi\.'"):
         parse_command_line(["openapi.=1"], ["openapi", "prisma"])
+
+
+# --- list[str] ------------------------------------------------------------------------------------------
+
+LISTS = BackendCapabilities(
+    name="lists",
+    options=(
+        BackendOption("tags", list[str], default=["a", "b"]),
+        BackendOption("kinds", list[str], default=(), choices=("x", "y", "z")),
+    ),
+)
+
+
+def test_a_list_default_is_kept_as_a_tuple():
+    assert LISTS.get_option("tags").default == ("a", "b")
+
+
+def test_a_list_option_from_the_command_line_is_comma_separated():
+    options = resolve([LISTS], "tags= one, two ,,three", "kinds=z,x")["lists"]
+    assert options == {"tags": ("one", "two", "three"), "kinds": ("z", "x")}
+    assert resolve([LISTS], "tags=")["lists"]["tags"] == ()
+    assert resolve([LISTS])["lists"] == {"tags": ("a", "b"), "kinds": ()}
+
+
+def test_a_list_option_from_dazzle_toml_is_an_array_of_strings():
+    options = resolve([LISTS], config={"lists": {"tags": ["p", "q"]}})["lists"]
+    assert options["tags"] == ("p", "q")
+    # The command line wins, as for any option.
+    assert resolve([LISTS], "lists.tags=r", config={"lists": {"tags": ["p"]}})["lists"]["tags"] == ("r",)
+
+
+@pytest.mark.parametrize(
+    ("config", "cli", "message"),
+    [
+        ({"tags": "p,q"}, (), r"option 'tags' of backend 'lists' must be a list of strings \(a TOML array; "
+                              r"after -O, comma-separated\), not 'p,q' \(dazzle.toml \[build.options.lists\]\)"),
+        ({"tags": ["p", 1]}, (), "must be a list of strings"),
+        ({}, ("kinds=x,w",), r"must be a list of items among x, y, z, not 'x,w' \(-O kinds=x,w\)"),
+    ],
+)
+def test_a_bad_list_is_refused(config, cli, message):
+    with pytest.raises(OptionError, match=message):
+        resolve([LISTS], *cli, config={"lists": config})
+
+
+# --- apply_options: the public function a backend calls itself ------------------------------------------
+
+
+def test_apply_options_fills_defaults_converts_and_checks():
+    from dazzle.backends import BackendError, apply_options
+
+    assert apply_options(OPENAPI, {"indent": 4, "ratio": 2}) == {
+        "title": None, "indent": 4, "ratio": 2.0, "strict": False, "format": "yaml",
+    }
+    assert apply_options(LISTS, {"kinds": ["y"]}) == {"tags": ("a", "b"), "kinds": ("y",)}
+    # What dazzle build resolved passes through unchanged.
+    resolved = resolve([OPENAPI, LISTS], "format=json", "tags=q")
+    assert apply_options(OPENAPI, resolved["openapi"]) == resolved["openapi"]
+    assert apply_options(LISTS, resolved["lists"]) == resolved["lists"]
+    for options, message in [
+        ({"colour": "red", "size": 1}, "unknown option(s) colour, size; valid options: title, indent, ratio, "
+                                       "strict, format"),
+        ({"indent": "4"}, "option 'indent' must be an integer, not '4'"),
+        ({"strict": 1}, "option 'strict' must be a boolean (true or false), not 1"),
+        ({"format": "xml"}, "option 'format' must be one of yaml, json, not 'xml'"),
+    ]:
+        with pytest.raises(BackendError) as caught:
+            apply_options(OPENAPI, options)
+        assert str(caught.value) == message
+
+
+def test_a_list_option_is_shown_as_list_of_str():
+    from dazzle.backends.api import option_type_name
+
+    assert [option_type_name(o.type) for o in LISTS.options] == ["list[str]", "list[str]"]
+    with pytest.raises(TypeError, match=r"one of str, int, float, bool, list\[str\], not list\[int\]"):
+        BackendOption("n", list[int])
+
+
+def test_dazzle_backends_shows_a_list_option():
+    from dazzle.backends.registry import BackendInfo
+    from dazzle.cli.build import backend_to_json, describe_backend
+
+    info = BackendInfo("lists", "available", LISTS)
+    lines = describe_backend(info)
+    assert "      tags (list[str], default ('a', 'b'))" in lines
+    assert "      kinds (list[str], one of x|y|z, default ())" in lines
+    options = backend_to_json(info)["options"]
+    assert [(o["type"], o["default"]) for o in options] == [("list[str]", ("a", "b")), ("list[str]", ())]
+
+
+ITEM = st.text(st.characters(blacklist_characters=",", blacklist_categories=("Cs",)), min_size=1).filter(
+    lambda text: text.strip() == text and text.isprintable()
+)
+
+
+@given(st.lists(ITEM, max_size=6))
+def test_a_list_given_after_dash_o_reads_back_as_written(items):
+    # Comma-separated on the command line; the same list as a TOML array.
+    from_cli = resolve([LISTS], "lists.tags=" + ",".join(items))["lists"]["tags"]
+    from_toml = resolve([LISTS], config={"lists": {"tags": items}})["lists"]["tags"]
+    assert from_cli == from_toml == tuple(items)

@@ -5,11 +5,14 @@ to be installed)."""
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from pathlib import Path
 
 import importlib_metadata
 import pytest
+
+import dazzle
 from dazzle.backends import (
     API_VERSION,
     Backend,
@@ -18,6 +21,7 @@ from dazzle.backends import (
     BackendOption,
     BackendRegistry,
 )
+from dazzle.backends import api as api_module
 from dazzle.backends import registry as registry_module
 from dazzle.backends.registry import (
     BackendConflictError,
@@ -199,8 +203,8 @@ class FromTheFuture(PlainBackend):
         (OnlyTheProtocolStub, "has no generate"),
         (GenerateTooFewArguments, r"generate\(\) must accept \(self, appspec, output_dir, \*\*options\)"),
         (CapabilitiesNotAMethod, "get_capabilities is not a method"),
-        (FromTheFuture, f"written for backend API version {API_VERSION + 1}; this dazzle-core supports "
-                        f"version {API_VERSION}"),
+        (FromTheFuture, f"was written for backend API {API_VERSION + 1}; this dazzle-core "
+                        rf"\({re.escape(dazzle.__version__)}\) speaks API {API_VERSION}: upgrade dazzle-core"),
     ],
 )
 def test_invalid_class_is_rejected_with_its_name(registry, candidate, reason):
@@ -208,6 +212,45 @@ def test_invalid_class_is_rejected_with_its_name(registry, candidate, reason):
         registry.register("bad", candidate)
     assert "backend 'bad'" in str(caught.value)
     assert registry.list_backends() == []
+
+
+class StatesOne(PlainBackend):
+    api_version = 1
+
+
+class StatesAString(PlainBackend):
+    api_version = "1"
+
+
+@pytest.fixture
+def core_speaks_api_2(monkeypatch):
+    """This dazzle-core as if its API had become 2, first released in 1.0.0."""
+    monkeypatch.setattr(api_module, "API_VERSION", 2)
+    monkeypatch.setitem(api_module.FIRST_CORE_RELEASE, 2, "1.0.0")
+
+
+@pytest.mark.parametrize("candidate", [PlainBackend, EchoBackend, StatesOne])
+def test_a_backend_for_an_older_api_is_refused_with_advice(registry, core_speaks_api_2, candidate):
+    # PlainBackend states nothing and EchoBackend inherits the protocol's
+    # default: both mean API 1, whatever the core speaks now.
+    with pytest.raises(BackendError) as caught:
+        registry.register("old", candidate)
+    assert str(caught.value).endswith(
+        f"was written for backend API 1; this dazzle-core ({dazzle.__version__}) speaks API 2: "
+        "upgrade the backend to a release written for API 2, or install dazzle-core<1.0.0"
+    )
+
+
+def test_a_class_that_states_no_version_means_1(registry):
+    assert "api_version" not in vars(PlainBackend)
+    assert Backend.api_version == 1
+    registry.register("plain", PlainBackend)
+    assert registry.list_backends() == ["plain"]
+
+
+def test_api_version_must_be_an_integer(registry):
+    with pytest.raises(BackendError, match=r"states api_version = '1'; it must be an integer"):
+        registry.register("text", StatesAString)
 
 
 def test_a_name_must_be_a_non_empty_string(registry):
@@ -424,7 +467,7 @@ def test_two_distributions_claiming_one_name_are_a_conflict(tmp_path, modules):
         ("Plugin = 42", "Plugin", "is not a backend class: got int 42"),
         ("class Plugin:\n    pass", "Plugin", "has no generate"),
         ("", "Missing", "AttributeError"),
-        (PLUGIN_SOURCE + "\nPlugin.api_version = 99", "Plugin", "written for backend API version 99"),
+        (PLUGIN_SOURCE + "\nPlugin.api_version = 99", "Plugin", "written for backend API 99"),
     ],
 )
 def test_a_broken_plugin_is_unavailable_and_never_stops_the_others(tmp_path, modules, source, attribute, reason):

@@ -104,7 +104,7 @@ def test_there_are_at_least_thirty_bad_input_cases():
 
 def test_bad_input_through_the_installed_command_has_no_traceback(tmp_path):
     (tmp_path / "a.dsl").write_bytes(b"app x\nentity A:\n\tid: \xff\x00\n")
-    proc = subprocess.run([sys.executable, "-m", "dazzle.cli", "validate", str(tmp_path / "a.dsl")],
+    proc = subprocess.run([sys.executable, "-m", "dazzle", "validate", str(tmp_path / "a.dsl")],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout

@@ -3,6 +3,7 @@ with backends registered by hand (no backend distribution installed)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption, BackendRegistry
 from dazzle.backends import registry as registry_module
+from dazzle.backends.committer import MANIFEST_NAME
 from dazzle.backends.registry import Plugin
 from dazzle.cli import main
 
@@ -121,7 +123,11 @@ def configure(project: Path, text: str) -> None:
 
 
 def files(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The artifacts under ``folder``: every file but the manifest."""
+    return {
+        str(p.relative_to(folder)): p.read_text()
+        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST_NAME
+    }
 
 
 # --- dazzle build -------------------------------------------------------------------
@@ -135,7 +141,12 @@ def test_build_with_chosen_backends_into_the_default_folder(registry, project):
         "summary/app.txt": "hi\nshop\n",
     }
     assert "shop: valid (0 errors, 0 warnings)" in result.stderr
-    assert "wrote 2 of 2 files, 0 unchanged (summary, raw)" in result.stderr
+    assert "build: 2 added, 0 updated, 0 removed, 0 unchanged (summary, raw)" in result.stderr
+    assert result.stdout.splitlines() == [
+        f"added   {project / 'build' / MANIFEST_NAME}",
+        f"added   {project / 'build' / 'raw.json'}",
+        f"added   {project / 'build' / 'summary' / 'app.txt'}",
+    ]
 
 
 def test_build_options_are_converted_checked_and_reach_the_backend(registry, project):
@@ -311,10 +322,10 @@ def test_two_backends_writing_one_path_is_an_error_and_nothing_is_written(regist
 def test_an_output_folder_that_cannot_be_written_is_a_clear_error(registry, project, monkeypatch):
     from dazzle.backends import committer
 
-    def fail(source, target):
-        raise PermissionError(13, "Permission denied", str(target))
+    def fail(fd, data):
+        raise PermissionError(13, "Permission denied", "app.txt")
 
-    monkeypatch.setattr(committer, "stage_copy", fail)
+    monkeypatch.setattr(committer, "_write_all", fail)
     result = run("build", str(project), "-b", "summary")
     assert result.exit_code == 1
     assert "Error: cannot write the output: [Errno 13] Permission denied:" in result.stderr
@@ -324,18 +335,25 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(registry, proj
 def test_check_writes_nothing_and_lists_what_would_change(registry, project):
     result = run("build", str(project), "-b", "summary", "--check")
     assert result.exit_code == 1
-    assert result.stdout.split() == ["add", str(project / "build" / "summary" / "app.txt")]
-    assert "1 of 1 files would change (summary)" in result.stderr
+    assert result.stdout.splitlines() == [
+        f"add    {project / 'build' / MANIFEST_NAME}",
+        f"add    {project / 'build' / 'summary' / 'app.txt'}",
+    ]
+    assert "build: 1 to add, 0 to update, 0 to remove, 0 unchanged (summary)" in result.stderr
     assert not (project / "build").exists()
 
     assert run("build", str(project), "-b", "summary").exit_code == 0
     result = run("build", str(project), "-b", "summary", "--check")
     assert result.exit_code == 0, result.output
-    assert "up to date, 1 files (summary)" in result.stderr
+    assert result.stdout == ""
+    assert "build: up to date, 1 files unchanged (summary)" in result.stderr
 
     result = run("build", str(project), "-b", "summary", "-O", "greeting=new", "--check")
     assert result.exit_code == 1
-    assert result.stdout.split() == ["update", str(project / "build" / "summary" / "app.txt")]
+    assert result.stdout.splitlines() == [
+        f"update {project / 'build' / MANIFEST_NAME}",
+        f"update {project / 'build' / 'summary' / 'app.txt'}",
+    ]
 
 
 def test_a_second_identical_build_rewrites_nothing(registry, project):
@@ -345,7 +363,8 @@ def test_a_second_identical_build_rewrites_nothing(registry, project):
         os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     result = run("build", str(project), "-b", "summary", "-b", "raw")
     assert result.exit_code == 0
-    assert "wrote 0 of 2 files, 2 unchanged" in result.stderr
+    assert "build: up to date, 2 files unchanged (summary, raw)" in result.stderr
+    assert result.stdout == ""
     assert {p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == {1_000_000_000}
 
 
@@ -452,3 +471,125 @@ def test_an_options_table_for_no_installed_backend_is_a_warning(registry, projec
     assert result.exit_code == 0, result.output
     assert ("warning: dazzle.toml: [build.options.sumary] names no installed backend; did you mean 'summary'?"
             in result.stderr)
+
+
+# --- the output folder over several builds ------------------------------------------------------------
+
+
+def tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every entry under ``folder`` (files and folders, the manifest too) with its mode and mtime."""
+    return {str(p.relative_to(folder)): (p.lstat().st_mode, p.lstat().st_mtime_ns) for p in folder.rglob("*")} | {
+        ".": (folder.stat().st_mode, folder.stat().st_mtime_ns)
+    }
+
+
+def test_check_on_a_read_only_output_folder_writes_nothing_into_it(registry, project):
+    assert run("build", str(project), "-b", "summary").exit_code == 0
+    out = project / "build"
+    (out / ".stale.txt.dazzle-tmp-0123abcd").write_text("left by a killed build")
+    folders = [out, out / "summary"]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        before = tree(out)
+        result = run("build", str(project), "-b", "summary", "--check")
+        assert result.exit_code == 0, result.output
+        result = run("build", str(project), "-b", "summary", "-O", "greeting=new", "--check")
+        assert result.exit_code == 1, result.output
+        assert f"update {out / 'summary' / 'app.txt'}" in result.stdout.splitlines()
+        assert "Error" not in result.stderr
+        assert tree(out) == before  # not even the leftover was touched: --check changes nothing
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+
+
+def test_the_summary_lists_added_updated_and_removed_files(registry, project):
+    out = project / "build"
+    assert run("build", str(project), "-b", "summary", "-b", "raw", "-O", "count=1").exit_code == 0
+    (out / "notes.md").write_text("mine\n")
+    # raw no longer runs; summary changes its file; a leftover is cleared silently.
+    result = run("build", str(project), "-b", "summary", "-O", "count=2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"updated {out / MANIFEST_NAME}",
+        f"updated {out / 'summary' / 'app.txt'}",
+    ]
+    assert "build: 0 added, 1 updated, 0 removed, 0 unchanged (summary)" in result.stderr
+    assert (out / "raw.json").exists()  # raw did not run: its file stays
+
+
+class PagesBackend(Backend):
+    """Writes pages/NAME.txt for each name in its `pages` option."""
+
+    def get_capabilities(self):
+        return BackendCapabilities(name="pages", options=(BackendOption("pages", default="a,b"),))
+
+    def generate(self, appspec, output_dir, **options):
+        for name in filter(None, options["pages"].split(",")):
+            (output_dir / "pages" / name).mkdir(parents=True, exist_ok=True)
+            (output_dir / "pages" / name / "page.txt").write_text(f"page {name}\n")
+
+
+def test_a_backend_that_ran_removes_what_it_no_longer_writes_and_keeps_what_was_edited(registry, project):
+    registry.register("pages", PagesBackend)
+    out = project / "build"
+    assert run("build", str(project), "-b", "pages", "-b", "raw", "-O", "pages.pages=a,b,c").exit_code == 0
+    (out / "pages" / "mine.txt").write_text("the user's own\n")
+    (out / "pages" / "c" / "page.txt").write_text("edited by hand\n")
+
+    result = run("build", str(project), "-b", "raw", "--check")  # pages does not run: nothing of it goes
+    assert result.exit_code == 0, result.output
+
+    result = run("build", str(project), "-b", "pages", "-O", "pages=a", "--check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"update {out / MANIFEST_NAME}",
+        f"remove {out / 'pages' / 'b' / 'page.txt'}",
+    ]
+    assert "build: 0 to add, 0 to update, 1 to remove, 1 unchanged (pages)" in result.stderr
+    assert (f"warning: kept {out / 'pages' / 'c' / 'page.txt'}: backend 'pages' no longer writes it, but its "
+            "bytes changed since that backend wrote it; it is yours now") in result.stderr
+    assert (out / "pages" / "b" / "page.txt").exists()
+
+    result = run("build", str(project), "-b", "pages", "-O", "pages=a")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"updated {out / MANIFEST_NAME}",
+        f"removed {out / 'pages' / 'b' / 'page.txt'}",
+    ]
+    assert "build: 0 added, 0 updated, 1 removed, 1 unchanged (pages)" in result.stderr
+    assert files(out) == {
+        "pages/a/page.txt": "page a\n", "pages/c/page.txt": "edited by hand\n", "pages/mine.txt": "the user's own\n",
+        "raw.json": "{}",
+    }
+    assert not (out / "pages" / "b").exists()  # the folder the removal emptied
+    owned = json.loads((out / MANIFEST_NAME).read_text())["backends"]
+    assert sorted(owned) == ["pages", "raw"] and sorted(owned["pages"]) == ["pages/a/page.txt"]
+
+    result = run("build", str(project), "-b", "pages", "-O", "pages=a")  # the kept file is no longer warned about
+    assert "warning:" not in result.stderr and result.stdout == ""
+
+
+def test_a_corrupt_manifest_is_a_warning_and_the_build_rewrites_it(registry, project):
+    out = project / "build"
+    assert run("build", str(project), "-b", "summary").exit_code == 0
+    (out / MANIFEST_NAME).write_text("{oops")
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {out / MANIFEST_NAME}: the manifest is not valid JSON" in result.stderr
+    assert result.stdout.splitlines() == [f"updated {out / MANIFEST_NAME}"]
+    assert json.loads((out / MANIFEST_NAME).read_text())["backends"] == {
+        "summary": {"summary/app.txt": hashlib.sha256(b"hello\nshop\n").hexdigest()}
+    }
+
+
+def test_a_cache_folder_that_cannot_be_used_is_a_clear_error(registry, project, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("DAZZLE_CACHE_DIR", str(blocker))
+    result = run("build", str(project), "-b", "summary")
+    assert result.exit_code == 1
+    assert f"Error: cannot use the cache folder {blocker}/builds/" in result.stderr
+    assert "set DAZZLE_CACHE_DIR to a folder you can write" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from dazzle.backends import Backend, BackendError, BackendRegistry
 from dazzle.backends.committer import CommitError
@@ -119,3 +122,73 @@ def test_backends_generate_with_the_cyclic_collector_paused_and_it_is_restored(t
         build(APPSPEC, load_targets(registry, ["watches"]), {"watches": {}}, tmp_path / "out")
     assert seen == [False]
     assert gc.isenabled()
+
+
+class NamesItsFile(Backend):
+    """Fails naming a file under its output folder, as a backend naturally does."""
+
+    def generate(self, appspec, output_dir, **options):
+        target = output_dir / "docs" / "schema.md"
+        if options.get("bug"):
+            open(target, encoding="utf-8")  # the folder does not exist: FileNotFoundError
+        raise BackendError(f"cannot write {target}: disk full; see also {output_dir}")
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_errors_name_files_in_the_output_folder_not_the_staging_folder(tmp_path, bug):
+    registry = BackendRegistry(distributions=lambda: ())
+    registry.register("names", NamesItsFile)
+    out = tmp_path / "build"
+    targets = load_targets(registry, ["names"])
+    with pytest.raises(BackendRunError) as caught:
+        build(APPSPEC, targets, {"names": {"bug": bug}}, out)
+    message = str(caught.value)
+    assert "dazzle-build-" not in message
+    if bug:
+        assert f"FileNotFoundError: [Errno 2] No such file or directory: '{out / 'docs' / 'schema.md'}'" in message
+    else:
+        assert message == f"names: cannot write {out / 'docs' / 'schema.md'}: disk full; see also {out}"
+        # The backend's own exception says the same (the kit's run_backend raises it).
+        assert str(caught.value.error) == message.removeprefix("names: ")
+
+
+def test_in_output_folder_replaces_only_whole_path_parts(tmp_path):
+    from dazzle.backends.runner import in_output_folder
+
+    staging = tmp_path / "0" / "out"
+    text = f"{staging}/a.md, {staging}put/b.md, {staging}"
+    assert in_output_folder(text, staging, tmp_path / "mine") == (
+        f"{tmp_path / 'mine'}/a.md, {staging}put/b.md, {tmp_path / 'mine'}"
+    )
+
+
+def test_a_backend_changing_the_working_folder_does_not_move_the_commit(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    class Wanders(Backend):
+        def generate(self, appspec, output_dir, **options):
+            (output_dir / "a.txt").write_text("a")
+            os.chdir(elsewhere)
+
+    registry = BackendRegistry(distributions=lambda: ())
+    registry.register("wanders", Wanders)
+    monkeypatch.chdir(tmp_path)
+    plan = build(APPSPEC, load_targets(registry, ["wanders"]), {"wanders": {}}, Path("out"))
+    assert plan.out_dir == tmp_path.resolve() / "out"
+    assert (tmp_path / "out" / "a.txt").read_text() == "a"
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_staging_lives_in_the_cache_and_is_removed_after_the_build(registry, tmp_path, cache_folder):
+    seen = []
+
+    class Looks(Backend):
+        def generate(self, appspec, output_dir, **options):
+            seen.append(output_dir)
+            (output_dir / "x.txt").write_text("x")
+
+    registry.register("looks", Looks)
+    run(registry, tmp_path / "out", "looks")
+    assert seen[0].is_relative_to(cache_folder)
+    assert not seen[0].exists()

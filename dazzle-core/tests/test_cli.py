@@ -73,7 +73,7 @@ def test_validate_json_has_exactly_the_documented_shape(tmp_path):
     assert payload["ok"] is False
     assert payload["diagnostics"] == [{
         "severity": "error", "code": "E205", "message": "unknown entity 'Nobody'",
-        "file": str(path), "line": 4, "column": 14,
+        "file": str(path), "line": 4, "column": 14, "help": None,
     }]
 
 
@@ -117,7 +117,7 @@ def test_inspect_is_deterministic_across_hash_seeds(examples):
     outputs = set()
     for seed in ("1", "2", "3"):
         proc = subprocess.run(
-            [sys.executable, "-m", "dazzle.cli", "inspect", str(examples / "helpdesk")],
+            [sys.executable, "-m", "dazzle", "inspect", str(examples / "helpdesk")],
             capture_output=True, timeout=120, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
         )
         assert proc.returncode == 0, proc.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import stat
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 from dazzle.backends import committer
 from dazzle.backends.committer import (
+    MANIFEST_NAME,
     CommitError,
     apply_commit,
     collect_staged,
@@ -23,10 +26,10 @@ def write(path: Path, text: str) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under ``folder`` with its bytes and mtime."""
+    """Every file under ``folder`` but the manifest, with its bytes and mtime."""
     return {
         str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST_NAME
     }
 
 
@@ -130,14 +133,6 @@ def test_a_file_of_the_same_size_with_other_bytes_is_updated(stages, tmp_path):
     assert ("update", "README.txt") in [(c.kind, c.path) for c in plan.changes]
 
 
-def test_stale_files_from_earlier_builds_are_not_deleted(stages, tmp_path):
-    out = tmp_path / "out"
-    commit(stages, out)
-    (stages["b"] / "prisma" / "schema.prisma").unlink()
-    commit(stages, out)
-    assert (out / "prisma" / "schema.prisma").exists()
-
-
 def test_plan_writes_nothing(stages, tmp_path):
     out = tmp_path / "out"
     plan = plan_commit(collect_staged(stages), out)
@@ -161,14 +156,16 @@ def test_no_temporary_file_is_left_behind(stages, tmp_path):
     commit(stages, out)
     write(stages["a"] / "README.txt", "changed\n")
     commit(stages, out)
-    assert sorted(p.name for p in out.rglob("*")) == ["README.txt", "api", "openapi.yaml", "prisma", "schema.prisma"]
+    assert sorted(p.name for p in out.rglob("*")) == [
+        MANIFEST_NAME, "README.txt", "api", "openapi.yaml", "prisma", "schema.prisma",
+    ]
 
 
 def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary_file(stages, tmp_path, monkeypatch):
     out = tmp_path / "out"
     write(out / "README.txt", "the old content\n")
 
-    def refuse(source, target):
+    def refuse(source, target, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(committer.os, "replace", refuse)
@@ -194,17 +191,20 @@ def test_a_folder_link_leading_outside_the_output_folder_is_refused(stages, tmp_
     outside = tmp_path / "outside"
     outside.mkdir()
     (out / "api").symlink_to(outside, target_is_directory=True)
-    with pytest.raises(CommitError, match="cannot write 'api/openapi.yaml' from backend 'a': .* leads outside the output folder"):
+    refused = "cannot write 'api/openapi.yaml' from backend 'a': .*/out/api' is a symbolic link"
+    with pytest.raises(CommitError, match=refused):
         plan_commit(collect_staged(stages), out)
     assert list(outside.iterdir()) == []
 
 
-def test_a_folder_link_that_stays_inside_the_output_folder_is_followed(stages, tmp_path):
+def test_a_folder_link_is_refused_even_when_it_stays_inside_the_output_folder(stages, tmp_path):
+    # Below the output folder nothing is followed: one rule, checked where the write happens.
     out = tmp_path / "out"
     (out / "real-api").mkdir(parents=True)
     (out / "api").symlink_to(out / "real-api", target_is_directory=True)
-    commit(stages, out)
-    assert (out / "real-api" / "openapi.yaml").read_text() == "openapi: 3.1.0\n"
+    with pytest.raises(CommitError, match="'.*/out/api' is a symbolic link"):
+        commit(stages, out)
+    assert list((out / "real-api").iterdir()) == []
 
 
 def test_an_output_folder_that_is_itself_a_link_is_used(stages, tmp_path):
@@ -246,21 +246,21 @@ def test_a_failing_write_leaves_the_output_folder_as_it_was(stages, tmp_path, mo
     next(iter(stages.values())).joinpath("brand", "new.txt").write_text("new")
     before = snapshot(out)
     calls = []
-    real = committer.stage_copy
+    real = committer._write_all
 
-    def fail_on_second(source, target):
-        calls.append(target)
+    def fail_on_second(fd, data):
+        calls.append(fd)
         if len(calls) == 2:
-            raise OSError(28, "No space left on device", str(target))
-        return real(source, target)
+            raise OSError(28, "No space left on device")
+        return real(fd, data)
 
-    monkeypatch.setattr(committer, "stage_copy", fail_on_second)
+    monkeypatch.setattr(committer, "_write_all", fail_on_second)
     plan = plan_commit(collect_staged(stages), out)
     assert len(plan.changes) >= 3
     with pytest.raises(OSError, match="No space left"):
         apply_commit(plan)
     assert snapshot(out) == before
-    assert not list(out.rglob("*.tmp")) and not (out / "brand").exists()
+    assert not list(out.rglob("*dazzle-tmp-*")) and not (out / "brand").exists()
 
 
 def test_a_failing_move_puts_every_file_back(stages, tmp_path, monkeypatch):
@@ -271,14 +271,15 @@ def test_a_failing_move_puts_every_file_back(stages, tmp_path, monkeypatch):
             if file.is_file():
                 file.write_text(file.read_text() + " v2")
     before = snapshot(out)
+    manifest = (out / MANIFEST_NAME).read_bytes()
     real = committer.os.replace
     moves = []
 
-    def locked_schema(source, target):  # the schema is locked: it cannot be moved aside
+    def locked_schema(source, target, **kwargs):  # the schema is locked: it cannot be moved aside
         moves.append(target)
         if str(source).endswith("schema.prisma"):
             raise PermissionError(1, "Operation not permitted", str(source))
-        return real(source, target)
+        return real(source, target, **kwargs)
 
     monkeypatch.setattr(committer.os, "replace", locked_schema)
     plan = plan_commit(collect_staged(stages), out)
@@ -286,4 +287,357 @@ def test_a_failing_move_puts_every_file_back(stages, tmp_path, monkeypatch):
         apply_commit(plan)
     assert len(moves) > 2  # other files had been moved into place before the schema failed
     assert {k: v[0] for k, v in snapshot(out).items()} == {k: v[0] for k, v in before.items()}
-    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(Path(k).name for k in before)
+    names = sorted(p.name for p in out.rglob("*") if p.is_file())
+    assert names == sorted([MANIFEST_NAME, *(Path(k).name for k in before)])
+    assert (out / MANIFEST_NAME).read_bytes() == manifest
+
+
+# --- links planted while the build runs ------------------------------------------------------------
+
+
+@pytest.fixture
+def hook(monkeypatch):
+    """Set ``committer.test_hook`` for one test."""
+    def set_hook(function):
+        monkeypatch.setattr(committer, "test_hook", function)
+    return set_hook
+
+
+def test_a_folder_swapped_for_a_link_between_check_and_write_is_refused(stages, tmp_path, hook):
+    out = tmp_path / "out"
+    commit(stages, out)
+    write(stages["b"] / "prisma" / "schema.prisma", "model Y {}\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    plan = plan_commit(collect_staged(stages), out)  # the check: prisma/ is a plain folder
+    assert [c.path for c in plan.changes] == ["prisma/schema.prisma"]
+
+    def swap(step, path):
+        if step == "write":
+            (out / "prisma").rename(tmp_path / "moved-prisma")
+            (out / "prisma").symlink_to(outside, target_is_directory=True)
+
+    hook(swap)
+    refused = "cannot write 'prisma/schema.prisma' from backend 'b': .*/out/prisma' is a symbolic link"
+    with pytest.raises(CommitError, match=refused):
+        apply_commit(plan)
+    assert list(outside.iterdir()) == []
+    assert (tmp_path / "moved-prisma" / "schema.prisma").read_text() == "model X {}\n"
+
+
+def test_a_folder_swapped_for_a_link_after_it_was_opened_gets_the_write_not_the_link(stages, tmp_path, hook):
+    out = tmp_path / "out"
+    commit(stages, out)
+    write(stages["b"] / "prisma" / "schema.prisma", "model Y {}\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+
+    def swap(step, path):
+        if (step, path) == ("swap", "prisma/schema.prisma"):
+            (out / "prisma").rename(out / "prisma-real")
+            (out / "prisma").symlink_to(outside, target_is_directory=True)
+
+    hook(swap)
+    commit(stages, out)
+    assert list(outside.iterdir()) == []
+    assert (out / "prisma-real" / "schema.prisma").read_text() == "model Y {}\n"
+
+
+def test_a_target_swapped_for_a_link_before_the_swap_is_refused_and_rolled_back(stages, tmp_path, hook):
+    out = tmp_path / "out"
+    commit(stages, out)
+    for file in stages["a"].rglob("*"):
+        if file.is_file():
+            file.write_text("v2\n")
+    write(stages["b"] / "prisma" / "schema.prisma", "model Y {}\n")
+    precious = write(tmp_path / "precious.txt", "precious\n")
+
+    def swap(step, path):
+        if (step, path) == ("swap", "prisma/schema.prisma"):
+            (out / "prisma" / "schema.prisma").unlink()
+            (out / "prisma" / "schema.prisma").symlink_to(precious)
+
+    hook(swap)
+    with pytest.raises(CommitError, match="prisma/schema.prisma' is a symbolic link; refusing to replace it"):
+        commit(stages, out)
+    assert precious.read_text() == "precious\n"
+    assert (out / "README.txt").read_text() == "from a\n"  # moved into place before, then put back
+    assert not list(out.rglob("*dazzle-tmp-*")) and not list(out.rglob("*dazzle-old-*"))
+
+
+# --- what is committed -------------------------------------------------------------------------------
+
+
+def test_setuid_setgid_and_sticky_bits_are_not_committed(stages, tmp_path):
+    tool = write(stages["a"] / "tool", "#!/bin/sh\n")
+    tool.chmod(0o7755)
+    assert stat.S_IMODE(tool.stat().st_mode) & 0o7000  # the staged file does carry them
+    out = tmp_path / "out"
+    commit(stages, out)
+    assert stat.S_IMODE((out / "tool").stat().st_mode) == 0o755
+
+
+def test_a_name_too_long_for_a_temporary_name_beside_it_is_committed(stages, tmp_path, hook):
+    name = "n" * 250  # ".NAME.dazzle-tmp-XXXXXXXX" would pass 255 bytes
+    write(stages["a"] / name, "first\n")
+    out = tmp_path / "out"
+    seen = []
+    hook(lambda step, path: seen.append(sorted(p.name for p in out.iterdir())) if path == name else None)
+    commit(stages, out)
+    assert (out / name).read_text() == "first\n"
+    assert any(n.startswith(".dazzle-tmp-") for n in seen[0])  # the short temporary name
+
+    write(stages["a"] / name, "second\n")  # an update keeps the old content aside under a short name too
+    seen.clear()
+    commit(stages, out)
+    assert (out / name).read_text() == "second\n"
+    assert not [p for p in out.iterdir() if "dazzle-tmp" in p.name or "dazzle-old" in p.name]
+
+
+def test_an_unchanged_large_file_is_compared_in_chunks(stages, tmp_path, monkeypatch):
+    data = bytes(range(256)) * 40  # 10 KiB
+    write(stages["a"] / "big.bin", "").write_bytes(data)
+    out = tmp_path / "out"
+    commit(stages, out)
+    sizes = []
+    real_read = os.read
+
+    def spy(fd, size):
+        sizes.append(size)
+        return real_read(fd, size)
+
+    monkeypatch.setattr(committer, "COMPARE_CHUNK", 512)
+    monkeypatch.setattr(committer.os, "read", spy)
+    plan = plan_commit(collect_staged(stages), out)
+    assert "big.bin" in plan.unchanged
+    assert max(sizes) <= 512 and len(sizes) >= 2 * len(data) // 512  # both files, chunk by chunk
+
+    (out / "big.bin").write_bytes(data[:-1] + b"!")  # same size, last byte differs
+    sizes.clear()
+    plan = plan_commit(collect_staged(stages), out)
+    assert [c.path for c in plan.changes] == ["big.bin"]
+    assert max(sizes) <= 512
+
+
+def test_a_backend_cannot_stage_the_names_dazzle_keeps(stages):
+    write(stages["a"] / MANIFEST_NAME, "{}")
+    with pytest.raises(CommitError, match=f"backend 'a' staged '{MANIFEST_NAME}', a name dazzle keeps for itself"):
+        collect_staged(stages)
+    (stages["a"] / MANIFEST_NAME).unlink()
+    write(stages["b"] / "prisma" / ".schema.prisma.dazzle-tmp-0123abcd", "x")
+    with pytest.raises(CommitError, match="a name dazzle keeps for itself"):
+        collect_staged(stages)
+
+
+# --- leftovers of interrupted builds ----------------------------------------------------------------
+
+
+LEFTOVERS = [".README.txt.dazzle-tmp-0123abcd", "api/.openapi.yaml.dazzle-old-89abcdef", ".dazzle-tmp-00ff00ff",
+             "deep/er/.x.y.dazzle-tmp-abcdef01"]
+LOOK_ALIKES = ["README.txt.dazzle-tmp-0123abcd", ".README.txt.dazzle-tmp-0123ABCD", ".a.dazzle-tmp-0123abcde",
+               ".a.dazzle-new-0123abcd", ".a.dazzle-tmp-0123abc", "notes.md"]
+
+
+def test_the_next_build_removes_leftovers_of_interrupted_builds_and_nothing_else(stages, tmp_path):
+    out = tmp_path / "out"
+    for name in LEFTOVERS + LOOK_ALIKES:
+        write(out / name, "x")
+    (out / ".d.dazzle-tmp-0123abcd").mkdir()  # a folder with such a name is not one of ours
+    (out / ".l.dazzle-tmp-0123abcd").symlink_to(out / "notes.md")  # nor is a link
+    outside = write(tmp_path / "elsewhere" / ".e.dazzle-tmp-0123abcd", "not below the output folder")
+    (out / "link").symlink_to(outside.parent, target_is_directory=True)
+
+    plan = plan_commit(collect_staged(stages), out)
+    assert all((out / name).exists() for name in LEFTOVERS)  # --check removes nothing
+    apply_commit(plan)
+
+    assert not any((out / name).exists() for name in LEFTOVERS)
+    assert all((out / name).read_text() == "x" for name in LOOK_ALIKES)
+    assert (out / ".d.dazzle-tmp-0123abcd").is_dir() and (out / ".l.dazzle-tmp-0123abcd").is_symlink()
+    assert outside.exists()
+
+
+# --- the manifest: a backend owns what it wrote --------------------------------------------------------
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / MANIFEST_NAME).read_text())
+
+
+def test_the_manifest_records_each_backends_files_with_their_sha256(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    text = (out / MANIFEST_NAME).read_text()
+    assert manifest(out) == {
+        "format": 1,
+        "backends": {
+            "a": {"README.txt": hashlib.sha256(b"from a\n").hexdigest(),
+                  "api/openapi.yaml": hashlib.sha256(b"openapi: 3.1.0\n").hexdigest()},
+            "b": {"prisma/schema.prisma": hashlib.sha256(b"model X {}\n").hexdigest()},
+        },
+    }
+    assert text == json.dumps(manifest(out), indent=2, sort_keys=True) + "\n"  # stable: sorted, one layout
+
+
+def test_a_file_a_backend_no_longer_writes_is_removed_with_its_emptied_folders(stages, tmp_path):
+    out = tmp_path / "out"
+    write(stages["a"] / "api" / "v1" / "old.yaml", "old\n")
+    commit(stages, out)
+    write(out / "api" / "mine.txt", "the user's\n")
+    (stages["a"] / "api" / "v1" / "old.yaml").unlink()
+    (stages["a"] / "api" / "v1").rmdir()
+
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert [(r.path, r.backend) for r in plan.removals] == [("api/v1/old.yaml", "a")]
+    assert (out / "api" / "v1" / "old.yaml").exists()  # planning removes nothing
+    apply_commit(plan)
+    assert not (out / "api" / "v1").exists()  # emptied by the removal
+    assert (out / "api" / "mine.txt").exists() and (out / "api" / "openapi.yaml").exists()
+    assert "api/v1/old.yaml" not in manifest(out)["backends"]["a"]
+
+
+def test_only_the_files_of_backends_that_ran_are_removed(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    write(out / "notes.md", "the user's\n")
+    # This time only 'a' runs, and writes nothing.
+    plan = plan_commit((), out, ["a"])
+    assert sorted(r.path for r in plan.removals) == ["README.txt", "api/openapi.yaml"]
+    apply_commit(plan)
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        MANIFEST_NAME, "notes.md", "prisma/schema.prisma",
+    ]
+    assert list(manifest(out)["backends"]) == ["b"]
+
+
+def test_a_file_edited_since_it_was_written_is_kept_and_no_longer_owned(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    write(out / "README.txt", "edited by hand\n")
+    (stages["a"] / "README.txt").unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert plan.removals == ()
+    assert [(k.path, k.backend, k.reason) for k in plan.kept] == [
+        ("README.txt", "a", "its bytes changed since that backend wrote it"),
+    ]
+    apply_commit(plan)
+    assert (out / "README.txt").read_text() == "edited by hand\n"
+    assert "README.txt" not in manifest(out)["backends"]["a"]
+    assert plan_commit(collect_staged(stages), out, ["a", "b"]).kept == ()  # warned once, then it is the user's
+
+
+def test_a_file_another_backend_now_writes_changes_owner(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    (stages["a"] / "README.txt").unlink()
+    write(stages["b"] / "README.txt", "from b now\n")
+    commit({"b": stages["b"]}, out)  # only b runs
+    assert manifest(out)["backends"]["b"]["README.txt"] == hashlib.sha256(b"from b now\n").hexdigest()
+    assert "README.txt" not in manifest(out)["backends"]["a"]
+    plan = plan_commit(collect_staged({"a": stages["a"]}), out, ["a"])  # a runs: b's file is not a's to remove
+    assert plan.removals == ()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{not json", b"[]", b'{"format": 2, "backends": {}}', b'{"format": 1, "backends": {"a": {"../x": "0"}}}',
+     b"\xff\xfe", b"[" * 100_000],
+)
+def test_a_corrupt_manifest_owns_nothing_warns_and_is_rewritten(stages, tmp_path, content):
+    out = tmp_path / "out"
+    commit(stages, out)
+    (out / MANIFEST_NAME).write_bytes(content)
+    (stages["a"] / "README.txt").unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert plan.removals == ()
+    assert len(plan.warnings) == 1 and "no file is removed" in plan.warnings[0]
+    apply_commit(plan)
+    assert (out / "README.txt").exists()
+    assert set(manifest(out)["backends"]["a"]) == {"api/openapi.yaml"}
+
+
+def test_a_manifest_that_is_a_fifo_is_refused_without_hanging(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    (out / MANIFEST_NAME).unlink()
+    os.mkfifo(out / MANIFEST_NAME)
+    folders = committer._Folders.open(out)
+    try:
+        assert committer._read_manifest(folders) == (
+            {}, f"{out / MANIFEST_NAME}: the manifest is not a file; no file is removed",
+        )
+    finally:
+        folders.close()
+    with pytest.raises(CommitError, match=f"'{out / MANIFEST_NAME}' exists and is not a file"):
+        plan_commit(collect_staged(stages), out, ["a", "b"])
+
+
+def test_a_missing_manifest_owns_nothing(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    (out / MANIFEST_NAME).unlink()
+    (stages["a"] / "README.txt").unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert plan.removals == () and plan.warnings == ()
+    assert plan.manifest is not None and not plan.manifest_exists
+
+
+def test_a_failing_commit_puts_removed_files_back(stages, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write(stages["a"] / "old" / "gone.txt", "gone\n")
+    commit(stages, out)
+    (stages["a"] / "old" / "gone.txt").unlink()
+    write(stages["b"] / "prisma" / "schema.prisma", "model Y {}\n")
+    before = snapshot(out)
+    manifest_before = (out / MANIFEST_NAME).read_bytes()
+    real = committer.os.replace
+
+    def fail_last(source, target, **kwargs):  # the manifest is moved into place last
+        if target == MANIFEST_NAME and "dazzle-tmp" in source:
+            raise OSError(28, "No space left on device")
+        return real(source, target, **kwargs)
+
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert [r.path for r in plan.removals] == ["old/gone.txt"]
+    monkeypatch.setattr(committer.os, "replace", fail_last)
+    with pytest.raises(OSError, match="No space left"):
+        apply_commit(plan)
+    assert snapshot(out) == before
+    assert (out / MANIFEST_NAME).read_bytes() == manifest_before
+
+
+def test_nothing_written_means_no_manifest(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    plan = plan_commit((), out, ["a"])
+    assert plan.manifest is None and not plan.pending
+    apply_commit(plan)
+    assert list(out.iterdir()) == []
+
+
+def test_an_owned_file_replaced_by_a_link_is_kept_and_not_followed(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    precious = write(tmp_path / "precious.txt", "precious\n")
+    (out / "README.txt").unlink()
+    (out / "README.txt").symlink_to(precious)
+    (stages["a"] / "README.txt").unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert [(k.path, k.reason) for k in plan.kept] == [("README.txt", "it is now a symbolic link")]
+    apply_commit(plan)
+    assert (out / "README.txt").is_symlink() and precious.read_text() == "precious\n"
+
+
+def test_file_names_that_are_not_utf8_survive_the_manifest(stages, tmp_path):
+    odd = os.fsdecode(b"caf\xe9.txt")  # Latin-1: not UTF-8
+    write(stages["a"] / odd, "odd\n")
+    write(stages["a"] / "café.txt", "utf-8\n")
+    out = tmp_path / "out"
+    commit(stages, out)
+    assert (out / MANIFEST_NAME).read_bytes().isascii()
+    assert {odd, "café.txt"} <= set(manifest(out)["backends"]["a"])
+    (stages["a"] / odd).unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert [r.path for r in plan.removals] == [odd]
+    apply_commit(plan)
+    assert not (out / odd).exists() and (out / "café.txt").exists()

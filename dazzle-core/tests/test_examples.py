@@ -1,12 +1,52 @@
-"""The reference projects and the repository's own examples compile as the
-language spec says they must."""
+"""The repository's own examples and fixture projects, and the reference
+projects beside it (``nox -s shared``), compile as the language spec says
+they must."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
 
 from dazzle.core import ir
 from dazzle.core.compiler import compile_path
 
+WAREHOUSE = Path(__file__).resolve().parent / "projects" / "warehouse"
 
+
+def test_warehouse_has_exactly_the_two_expected_warnings():
+    result = compile_path(WAREHOUSE)
+    assert result.ok
+    assert [(d.severity.value, d.code, d.message) for d in result.diagnostics] == [
+        ("warning", "W002", "Unused entities (not referenced anywhere): Note"),
+        ("warning", "W001", "Experience 'intake' has unreachable steps: inspect"),
+    ]
+    unused, unreachable = result.diagnostics
+    assert (Path(unused.file).parts[-2:], unused.line, unused.column) == (("dsl", "core.dsl"), 24, 8)
+    assert (unreachable.file, unreachable.line, unreachable.column) == (unused.file, 58, 8)
+
+
+def test_warehouse_links_both_modules():
+    app = compile_path(WAREHOUSE).appspec
+    assert (app.name, app.title, app.version) == ("warehouse", "Warehouse", "0.3.0")
+    assert [m.name for m in app.modules] == ["stock.core", "stock.people"]
+    assert app.get_entity("Badge").module == "stock.people"
+    assert app.get_entity("Clerk").get_field("badge").type.ref_entity == "Badge"
+    pallet = app.get_entity("Pallet")
+    assert [c.fields for c in pallet.indexes] == [("received_by",), ("moved_by",), ("status", "zone")]
+    intake = app.get_experience("intake")
+    assert [s.name for s in intake.steps] == ["receive", "inspect", "done"]
+    assert intake.get_step("receive").next_step(ir.TransitionEvent.SUCCESS) == "done"
+    assert app.metadata["root_module"] == "stock.core"
+    assert app.metadata["project_name"] == "warehouse"
+
+
+def test_a_folder_of_one_file_is_the_same_application_as_the_file(examples):
+    (only,) = (examples / "bookshop").glob("*.dsl")
+    assert compile_path(examples / "bookshop").appspec == compile_path(only).appspec
+
+
+@pytest.mark.shared
 def test_support_tickets_has_exactly_the_two_documented_warnings(shared_examples):
     result = compile_path(shared_examples / "support_tickets")
     assert result.ok
@@ -19,6 +59,7 @@ def test_support_tickets_has_exactly_the_two_documented_warnings(shared_examples
     assert (unreachable.line, unreachable.column) == (117, 8)
 
 
+@pytest.mark.shared
 def test_support_tickets_links_both_modules(shared_examples):
     app = compile_path(shared_examples / "support_tickets").appspec
     assert (app.name, app.title, app.version) == ("support_hub", "Support Hub", "0.1.0")
@@ -35,6 +76,7 @@ def test_support_tickets_links_both_modules(shared_examples):
     assert app.metadata["project_name"] == "support_hub"
 
 
+@pytest.mark.shared
 def test_vat_tools_has_no_diagnostics(shared_examples):
     result = compile_path(shared_examples / "vat_tools")
     assert result.ok
@@ -47,6 +89,7 @@ def test_vat_tools_has_no_diagnostics(shared_examples):
     assert [(r.foreign_field, r.entity_field) for r in sync.match_rules] == [("transaction_id", "bank_id")]
 
 
+@pytest.mark.shared
 def test_vat_tools_single_file_is_the_same_application(shared_examples):
     folder = compile_path(shared_examples / "vat_tools").appspec
     single = compile_path(shared_examples / "vat_tools" / "app.dsl").appspec

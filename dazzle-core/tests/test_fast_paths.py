@@ -16,6 +16,7 @@ from dazzle.core.compiler import compile_path, compile_source
 
 NEVER = re.compile(r"(?!)")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+PROJECTS = Path(__file__).resolve().parent / "projects"
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.rglob("*.dsl"))]
 LINES = [
     "  id: uuid pk", "  id: int pk", "  name: str(80) required", "  n: str(0)", "  a: text optional",
@@ -49,11 +50,12 @@ def assert_same(fast, general) -> None:
     assert fast.appspec == general.appspec
 
 
-@pytest.mark.parametrize("project", ["helpdesk", "bookshop"])
+@pytest.mark.parametrize("project", [EXAMPLES / "helpdesk", EXAMPLES / "bookshop", PROJECTS / "warehouse"])
 def test_examples_are_read_the_same_both_ways(project, monkeypatch):
-    assert_same(*both_ways(lambda: compile_path(EXAMPLES / project), monkeypatch))
+    assert_same(*both_ways(lambda: compile_path(project), monkeypatch))
 
 
+@pytest.mark.shared
 def test_shared_examples_are_read_the_same_both_ways(shared_examples, monkeypatch):
     for project in ("support_tickets", "vat_tools"):
         assert_same(*both_ways(lambda p=project: compile_path(shared_examples / p), monkeypatch))

@@ -245,9 +245,68 @@ def test_a_bad_name_is_refused(tmp_path):
 
 def test_usage_errors(tmp_path):
     assert new_backend().exit_code == 2
-    result = new_backend("demo", "--dir", str(tmp_path / "missing"))
+    (tmp_path / "a-file").write_text("")
+    result = new_backend("demo", "--dir", str(tmp_path / "a-file"))
     assert result.exit_code == 2
-    assert "does not exist" in result.stderr
+    assert "is a file" in result.stderr
+
+
+def test_a_missing_dir_is_created(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry_module, "find_plugins", lambda *args, **kwargs: ())
+    result = new_backend("demo", "--dir", str(tmp_path / "new" / "deeper"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "new" / "deeper" / "dazzle-backend-demo" / "pyproject.toml").is_file()
+
+
+def test_without_a_licence_it_cannot_be_uploaded(tmp_path):
+    files = render_template(backend_names("demo"), "0.1.0")
+    project = tomllib.loads(files["pyproject.toml"])["project"]
+    assert "license" not in project
+    assert "Private :: Do Not Upload" in project["classifiers"]
+    assert "--license SPDX" in files["pyproject.toml"]
+    assert files["LICENSE"].startswith("TODO: choose a licence for dazzle-backend-demo")
+    result = new_backend("demo", "--dir", str(tmp_path))
+    assert "remove the 'Private :: Do Not Upload' classifier" in result.stdout
+
+
+@pytest.mark.parametrize(("given", "expression"), [("MIT", "MIT"), (" (MIT  OR Apache-2.0) ", "(MIT OR Apache-2.0)")])
+def test_a_licence_chosen_with_license(tmp_path, given, expression):
+    result = new_backend("demo", "--dir", str(tmp_path), "--license", given)
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "dazzle-backend-demo"
+    project = tomllib.loads((target / "pyproject.toml").read_text())["project"]
+    assert project["license"] == expression
+    assert "Private :: Do Not Upload" not in project["classifiers"]
+    assert (target / "LICENSE").read_text().startswith(f"TODO: replace this text with the full text of the licence {expression}\n")
+    assert f"Before you publish: put the full text of {expression} in LICENSE" in result.stdout
+
+
+@pytest.mark.parametrize("bad", ["", "x y", "MIT;", "(MIT", "OR MIT"])
+def test_a_license_that_is_no_spdx_expression_is_refused(tmp_path, bad):
+    result = new_backend("demo", "--dir", str(tmp_path), "--license", bad)
+    assert result.exit_code == 1
+    assert "--license takes an SPDX licence identifier or expression, like MIT" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_placeholder_urls():
+    project = tomllib.loads(render_template(backend_names("demo"), "0.1.0")["pyproject.toml"])["project"]
+    assert set(project["urls"]) == {"Homepage", "Source", "Issues"}
+    assert all("your-name/dazzle-backend-demo" in url for url in project["urls"].values())
+
+
+def test_next_steps_install_the_core_first(tmp_path):
+    from dazzle.cli.scaffold import core_source, next_steps
+
+    steps = next_steps(tmp_path / "my dir", "demo", "/src/dazzle/dazzle-core")
+    assert steps[0] == f"cd '{tmp_path / 'my dir'}'"
+    core = steps.index("python -m pip install /src/dazzle/dazzle-core   # the dazzle-core this command runs from")
+    assert core < steps.index("python -m pip install -e . --group test")
+    unknown = next_steps(tmp_path, "demo", None)
+    assert any(s.startswith("python -m pip install PATH/TO/dazzle/dazzle-core   # dazzle-core from a clone")
+               for s in unknown)
+    # This test runs on a dazzle-core installed from this repository's folder.
+    assert core_source() in (str(Path(__file__).resolve().parents[1]), None)
 
 
 def test_a_name_an_installed_backend_has_is_a_warning(tmp_path, monkeypatch):
@@ -318,3 +377,16 @@ def test_the_generated_tests_pass_against_an_installed_copy(generated, tmp_path)
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "10 passed" in done.stdout
+
+
+def test_the_generated_messages_do_not_repeat_the_backend_name(generated):
+    from dazzle.backends import BackendError
+    from dazzle_backend_demo import DemoBackend
+
+    example = load_example("bookshop")
+    with pytest.raises(BackendError) as caught:
+        run_backend(DemoBackend, example, options={"filename": "../up.md"})
+    assert str(caught.value) == "option 'filename' must be a plain file name (like demo.md), not '../up.md'"
+    with pytest.raises(BackendError) as caught:
+        DemoBackend().generate(example.appspec, generated, colour="red")
+    assert str(caught.value) == "unknown option(s) colour; valid options: filename, layout"

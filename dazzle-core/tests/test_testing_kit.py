@@ -525,6 +525,20 @@ def test_output_that_depends_on_the_hash_seed(installed):
     assert "seeded.txt differs" in detail
 
 
+def test_seeds_may_be_integers(installed):
+    report = conformance("seeded", seeds=(1, 2))
+    assert "bookshop, PYTHONHASHSEED=1: `dazzle build` in a child process wrote other bytes" in (
+        report.result("deterministic").detail
+    )
+    assert conformance("good", seeds=[0, "3"]).ok
+
+
+@pytest.mark.parametrize("seed", [-1, 4294967296, "random", "1.5", True, None, "٣"])
+def test_a_seed_python_would_not_take_is_refused(seed):
+    with pytest.raises(ValueError, match=r"seeds must be integers from 0 to 4294967295 \(PYTHONHASHSEED\), not "):
+        check_conformance("good", projects=[], seeds=(seed,))
+
+
 def test_writing_into_the_working_folder(installed, tmp_path):
     report = conformance("stray")
     assert statuses(report)["writes only inside its output folder"] == "fail"
@@ -592,8 +606,43 @@ def test_capability_problems_of_option_types():
     ]
 
 
+def test_capability_problems_of_list_options():
+    good = BackendCapabilities(name="x", description="X", options=(
+        BackendOption("tags", list[str], default=["a"]),
+        BackendOption("kinds", list[str], default=("p",), choices=("p", "q")),
+    ))
+    assert capability_problems(good, "x") == []
+    bad = BackendCapabilities(name="x", description="X", options=(
+        BackendOption("tags", list[str], default="a,b"),
+        BackendOption("kinds", list[str], default=("p", "z"), choices=("p", "q")),
+        BackendOption("sizes", list[str], choices=(1, 2)),
+    ))
+    assert capability_problems(bad, "x") == [
+        "option 'tags' has the type list[str], but its default is 'a,b'",
+        "option 'kinds': the default ('p', 'z') has an item that is not one of its choices",
+        "option 'sizes' has the type list[str], but its choices include 1",
+    ]
+
+
 def test_describe_difference():
     assert describe_difference({"a": b"1\n"}, {"a": b"1\n"}) == ""
     assert describe_difference({"a": b"x\ny\n", "b": b""}, {"a": b"x\nz\n", "c": b""}) == (
         "missing b; extra c; a differs:\n-y\n+z"
     )
+
+
+class FailsNamingItsFile(Backend):
+    """Raises BackendError naming the file it would write."""
+
+    def get_capabilities(self):
+        return BackendCapabilities(name="fails-naming")
+
+    def generate(self, appspec, output_dir, **options):
+        raise BackendError(f"cannot write {output_dir / 'out.txt'}")
+
+
+def test_run_backend_errors_name_the_file_in_out_dir(tmp_path):
+    appspec = compile_dsl('app a "A"')
+    with pytest.raises(BackendError) as caught:
+        run_backend(FailsNamingItsFile, appspec, out_dir=tmp_path / "mine")
+    assert str(caught.value) == f"cannot write {tmp_path / 'mine' / 'out.txt'}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dazzle.backends import API_VERSION, Backend, BackendCapabilities, BackendError
+from dazzle.backends import Backend, BackendCapabilities, BackendError
 
 from dazzle_backend_openapi.options import FORMATS, OPTIONS, parse_options
 
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 class OpenAPIBackend(Backend):
     """An OpenAPI 3.1 (or 3.0) document of the application's own API."""
 
-    api_version = API_VERSION
+    #: The backend API this class was written for (a literal: see docs/writing-a-backend.md).
+    api_version = 1
 
     def get_capabilities(self) -> BackendCapabilities:
         return BackendCapabilities(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dazzle.backends import API_VERSION, BackendCapabilities, BackendError
+from dazzle.backends import BackendCapabilities, BackendError
 from dazzle.core.ir import AppSpec
 
 from dazzle_backend_prisma.build import build_schema
@@ -20,7 +20,8 @@ SCHEMA_PATH = Path("prisma") / "schema.prisma"
 class PrismaBackend:
     """Writes a Prisma schema (prisma/schema.prisma) for the application's entities."""
 
-    api_version = API_VERSION
+    #: The backend API this class was written for (a literal: see docs/writing-a-backend.md).
+    api_version = 1
 
     def get_capabilities(self) -> BackendCapabilities:
         return BackendCapabilities(

@@ -8,7 +8,9 @@ which run the installed `dazzle` command as a user would:
 - dazzle-test-broken: `broken` (import fails), `notabackend`, `future` (API
   version 2), `exits` (calls sys.exit on import);
 - dazzle-test-conflict: `shared` again, so `shared` is a conflict;
-- dazzle-test-failing: `failing`, which writes a file and then fails.
+- dazzle-test-failing: `failing`, which writes a file and then fails;
+- dazzle-test-owned: `owned`, whose files come and go with its options
+  (tested in test_owned_files.py).
 
 Every test plugin module appends its name to $DAZZLE_TEST_IMPORT_LOG when
 imported, which is how these tests see what a command imported.
@@ -144,7 +146,7 @@ def test_backends_json_shows_every_backend_with_its_origin_and_status(import_log
     assert all(backends[name]["distributions"][0]["name"] == "dazzle-test-broken" for name in reasons)
     assert reasons["broken"] == "ModuleNotFoundError: No module named 'dazzle_test_no_such_dependency'"
     assert "is not a backend class: got dict" in reasons["notabackend"]
-    assert "written for backend API version 2; this dazzle-core supports version 1" in reasons["future"]
+    assert "was written for backend API 2; this dazzle-core (0.1.0) speaks API 1: upgrade dazzle-core" in reasons["future"]
     assert reasons["exits"] == "its import called sys.exit(3)"
 
     shared = backends["shared"]
@@ -216,7 +218,7 @@ def test_build_with_declared_and_undeclared_options(project):
     assert result.returncode == 0, result.stderr
     out = project / "build"
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
-        "good/app.txt", "good/entities/Customer.txt", "good/entities/Order.txt", "good/entities/Product.txt",
+        ".dazzle-manifest.json", "good/app.txt", "good/entities/Customer.txt", "good/entities/Order.txt", "good/entities/Product.txt",
         "good/options.json", "raw.json",
     ]
     # dazzle.toml gives greeting; the command line gives count (converted) and verbose.
@@ -225,7 +227,8 @@ def test_build_with_declared_and_undeclared_options(project):
     }
     assert (out / "good" / "app.txt").read_text().startswith("welcome\nwelcome\napp shop 'Shop' 2.1.0\n")
     assert json.loads((out / "raw.json").read_text()) == {"count": ["str", "2"], "depth": ["str", "3"]}
-    assert "wrote 6 of 6 files, 0 unchanged (good, raw)" in result.stderr
+    assert "build: 6 added, 0 updated, 0 removed, 0 unchanged (good, raw)" in result.stderr
+    assert len(result.stdout.splitlines()) == 7  # one line per file, the manifest too
 
 
 def test_bad_options_are_errors_with_exit_1(project):
@@ -245,7 +248,7 @@ def test_bad_options_are_errors_with_exit_1(project):
 def test_an_unknown_backend_lists_the_available_ones(project):
     result = dazzle("build", str(project), "-b", "godo")
     assert result.returncode == 1
-    assert "Error: unknown backend 'godo' (did you mean 'good'?); available backends: failing, good, raw" in result.stderr
+    assert "Error: unknown backend 'godo' (did you mean 'good'?); available backends: failing, good, owned, raw" in result.stderr
 
 
 def test_a_usage_error_is_exit_2(project):
@@ -259,7 +262,7 @@ def test_a_usage_error_is_exit_2(project):
                    "'broken = dazzle_test_broken.missing:Backend') is unavailable: ModuleNotFoundError: "
                    "No module named 'dazzle_test_no_such_dependency'"),
         ("exits", "is unavailable: its import called sys.exit(3)"),
-        ("future", "written for backend API version 2"),
+        ("future", "written for backend API 2"),
         ("notabackend", "is not a backend class"),
         ("shared", "Backend error: backend 'shared' is claimed by 2 distributions: dazzle-test-conflict 0.2.0 "
                    "and dazzle-test-good 0.1.0"),
@@ -280,7 +283,7 @@ def test_a_broken_plugin_does_not_stop_the_others(project):
     assert result.returncode == 0, result.stderr
     for name in ("broken", "exits", "future", "notabackend", "shared"):
         assert f"warning: skipping backend '{name}'" in result.stderr
-    assert "(failing, good, raw)" in result.stderr
+    assert "(failing, good, owned, raw)" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -336,6 +339,7 @@ def test_check_lists_changes_and_writes_nothing(project):
     result = dazzle("build", str(project), "-b", "good", "--check", "-O", "count=3")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
+        f"update {project / 'build' / '.dazzle-manifest.json'}",
         f"update {project / 'build' / 'good' / 'app.txt'}",
         f"update {project / 'build' / 'good' / 'options.json'}",
     ]
@@ -353,7 +357,7 @@ def test_builds_under_different_hash_seeds_are_byte_identical(project, tmp_path)
         assert result.returncode == 0, result.stderr
         trees.append({path: data for path, (data, _) in snapshot(out).items()})
     assert trees[0] == trees[1] == trees[2]
-    assert len(trees[0]) == 6
+    assert len(trees[0]) == 7  # six files and the manifest
 
 
 def test_a_second_identical_build_rewrites_nothing(project):
@@ -364,7 +368,7 @@ def test_a_second_identical_build_rewrites_nothing(project):
     before = snapshot(out)
     result = dazzle("build", str(project), "-b", "good", "-b", "raw")
     assert result.returncode == 0
-    assert "wrote 0 of 6 files, 6 unchanged" in result.stderr
+    assert "up to date, 6 files unchanged" in result.stderr
     assert snapshot(out) == before
 
 

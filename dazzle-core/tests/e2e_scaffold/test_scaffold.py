@@ -8,7 +8,9 @@ virtualenv and runs these tests, which:
    then the generated distribution as its README says
    (`pip install -e . --group test`);
 3. run the generated tests there, `dazzle backends`, and `dazzle build -b demo`
-   on the repository's helpdesk example;
+   on the repository's helpdesk example; check the generated backend with
+   `mypy --strict` against the installed dazzle-core (its py.typed); show it
+   refused, with the reason, by a dazzle-core whose API version is patched;
 4. build a wheel and an sdist with `python -m build`, read the wheel's
    metadata, and install the wheel in place of the editable install.
 
@@ -73,9 +75,10 @@ def work(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def generated(work) -> Path:
-    done = succeed(DAZZLE, "new-backend", "demo", "--dir", work)
-    assert done.stdout.startswith(f"Wrote {work / 'dazzle-backend-demo'}/")
-    return work / "dazzle-backend-demo"
+    parent = work / "not-yet"  # --dir is created when missing
+    done = succeed(DAZZLE, "new-backend", "demo", "--dir", parent)
+    assert done.stdout.startswith(f"Wrote {parent / 'dazzle-backend-demo'}/")
+    return parent / "dazzle-backend-demo"
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +89,7 @@ def venv(work, generated) -> Path:
     succeed(sys.executable, "-m", "venv", venv)
     python = venv / BIN / "python"
     succeed(python, "-m", "pip", "install", "--upgrade", "pip", venv=venv)  # --group needs pip >= 25.1
+    # As the "Next" steps printed by new-backend say: dazzle-core from its folder first.
     succeed(python, "-m", "pip", "install", CORE, venv=venv)
     succeed(python, "-m", "pip", "install", "-e", ".", "--group", "test", cwd=generated, venv=venv)
     return venv
@@ -120,6 +124,8 @@ def test_the_generated_distribution(generated):
     assert project["dependencies"] == ["dazzle-core>=0.1,<1"]
     assert project["entry-points"]["dazzle.backends"] == {"demo": "dazzle_backend_demo:DemoBackend"}
     assert (generated / "LICENSE").read_text().startswith("TODO: choose a licence")
+    assert "Private :: Do Not Upload" in project["classifiers"]
+    assert set(project["urls"]) == {"Homepage", "Source", "Issues"}
     again = run(DAZZLE, "new-backend", "demo", "--dir", generated.parent)
     assert again.returncode == 1
     assert "already exists; nothing was written" in again.stderr
@@ -156,19 +162,65 @@ def test_dazzle_backends_lists_it(venv):
 def test_dazzle_build_writes_its_output(venv, work):
     out = work / "helpdesk-build"
     done = succeed(venv / BIN / "dazzle", "build", HELPDESK, "-b", "demo", "-o", out, venv=venv)
-    assert f"{out}: wrote 1 of 1 files, 0 unchanged (demo)" in done.stderr
+    assert f"{out}: 1 added, 0 updated, 0 removed, 0 unchanged (demo)" in done.stderr
     text = (out / "demo.md").read_text(encoding="utf-8")
     assert text.startswith("# Help Desk — Support Centre\n\nVersion 1.2.0.\n")
     assert "\n## Ticket: Support ticket\n\n| field | type | required |\n" in text
     listed = succeed(venv / BIN / "dazzle", "build", HELPDESK, "-b", "demo", "-o", out,
                      "-O", "demo.layout=list", "-O", "demo.filename=list.md", venv=venv)
-    assert "wrote 1 of 1 files" in listed.stderr
+    # The file it no longer writes (demo.md) goes: the manifest says it wrote it.
+    assert f"{out}: 1 added, 0 updated, 1 removed, 0 unchanged (demo)" in listed.stderr
+    assert f"removed {out / 'demo.md'}" in listed.stdout.splitlines()
+    assert not (out / "demo.md").exists()
     assert "- `title`: str(200), required\n" in (out / "list.md").read_text(encoding="utf-8")
     refused = run(venv / BIN / "dazzle", "build", HELPDESK, "-b", "demo", "-o", out,
                   "-O", "demo.filename=../up.md", venv=venv)
     assert refused.returncode == 1
-    assert "Backend error: demo: demo option 'filename' must be a plain file name" in refused.stderr
+    assert "Backend error: demo: option 'filename' must be a plain file name (like demo.md), not '../up.md'" in (
+        refused.stderr
+    )
     assert not (work / "up.md").exists()
+
+
+def test_the_generated_backend_passes_mypy_strict(venv, generated, work):
+    # Written only against the public API, it type-checks against the
+    # installed (not editable) dazzle-core: that needs its py.typed.
+    site = succeed(venv / BIN / "python", "-c", "import dazzle, pathlib; print(pathlib.Path(dazzle.__file__).parent)",
+                   venv=venv).stdout.strip()
+    assert (Path(site) / "py.typed").is_file()
+    assert "site-packages" in site
+    # typed_backend.py uses the rest of the public API (IR helpers, apply_options, the JSON).
+    done = run(sys.executable, "-m", "mypy", "--strict", "--python-executable", venv / BIN / "python",
+               "--cache-dir", work / "mypy-cache", "src", Path(__file__).with_name("typed_backend.py"),
+               cwd=generated)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("Success: no issues found in 3 source files")
+
+
+PATCHED_CORE = """
+import sys
+import dazzle.backends.api as api
+api.API_VERSION = 2
+api.FIRST_CORE_RELEASE[2] = "1.0.0"
+from dazzle.cli import main
+sys.exit(main())
+"""
+
+
+def test_a_core_that_speaks_another_api_refuses_it_and_says_why(venv, work):
+    python = venv / BIN / "python"
+    done = succeed(python, "-c", PATCHED_CORE, "backends", "--json", venv=venv)
+    (demo,) = json.loads(done.stdout)["backends"]
+    assert (demo["name"], demo["status"]) == ("demo", "unavailable")
+    why = (
+        "'dazzle_backend_demo:DemoBackend' was written for backend API 1; this dazzle-core (0.1.0) speaks API 2: "
+        "upgrade the backend to a release written for API 2, or install dazzle-core<1.0.0"
+    )
+    assert demo["reason"] == why
+    built = run(python, "-c", PATCHED_CORE, "build", HELPDESK, "-b", "demo", "-o", work / "never", venv=venv)
+    assert built.returncode == 1
+    assert why in built.stderr
+    assert not (work / "never").exists()
 
 
 # --- built and published ------------------------------------------------------------------------------
@@ -184,6 +236,9 @@ def test_a_wheel_and_an_sdist_build(built):
         metadata = archive.read(f"{info}/METADATA").decode()
     assert [line.strip() for line in entry_points.strip().splitlines()] == ["[dazzle.backends]", ENTRY_POINT]
     assert "Name: dazzle-backend-demo\n" in metadata
+    # Without --license: package indexes refuse this classifier, so it cannot be uploaded yet.
+    assert "Classifier: Private :: Do Not Upload\n" in metadata
+    assert "Project-URL: Source, https://example.org/your-name/dazzle-backend-demo\n" in metadata
     requirement = next(x for x in metadata.splitlines() if x.startswith("Requires-Dist: dazzle-core"))
     assert set(requirement.removeprefix("Requires-Dist: dazzle-core").split(",")) == {">=0.1", "<1"}
     assert "dazzle_backend_demo/backend.py" in names
@@ -192,6 +247,16 @@ def test_a_wheel_and_an_sdist_build(built):
         members = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     assert {"pyproject.toml", "README.md", "LICENSE", "src/dazzle_backend_demo/backend.py",
             "tests/test_backend.py", "tests/conftest.py"} <= members
+
+
+def test_a_licence_chosen_with_license_reaches_the_wheel(work):
+    succeed(DAZZLE, "new-backend", "licensed", "--dir", work, "--license", "MIT OR Apache-2.0")
+    out = work / "licensed-dist"
+    succeed(sys.executable, "-m", "build", "--wheel", "--outdir", out, work / "dazzle-backend-licensed")
+    with zipfile.ZipFile(only(out, "*.whl")) as archive:
+        metadata = archive.read("dazzle_backend_licensed-0.1.0.dist-info/METADATA").decode()
+    assert "License-Expression: MIT OR Apache-2.0\n" in metadata
+    assert "Classifier: Private :: Do Not Upload" not in metadata
 
 
 def test_the_wheel_installs_and_works(venv, built, generated, work):

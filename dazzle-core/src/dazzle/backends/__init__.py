@@ -25,6 +25,7 @@ from dazzle.backends.api import (
     BackendOption,
     BackendWarning,
 )
+from dazzle.backends.options import apply_options
 from dazzle.backends.registry import (
     ENTRY_POINT_GROUP,
     BackendRegistry,
@@ -43,6 +44,7 @@ __all__ = [
     "BackendRegistry",
     "BackendWarning",
     "ENTRY_POINT_GROUP",
+    "apply_options",
     "get_backend",
     "get_registry",
     "list_backends",

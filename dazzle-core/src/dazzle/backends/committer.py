@@ -3,31 +3,77 @@
 Each backend writes into a staging folder of its own. Once every backend has
 succeeded, ``collect_staged`` gathers their files (refusing links, special
 files and two backends writing one path), ``plan_commit`` compares them with
-the output folder byte for byte and refuses anything that would write outside
-it, and ``apply_commit`` writes the files that changed, each through a
-temporary file in the same folder and ``os.replace``, so a reader never sees
-a half-written file.
+the output folder and with the manifest of the last build, and
+``apply_commit`` makes the output folder match the plan in three steps:
+``_write`` puts each new content into a temporary file beside its target,
+``_swap`` moves every target (and every file to remove) aside and the new
+contents into place, and ``_roll_back`` undoes a swap that failed halfway, so
+the output folder is either as it was or as planned.
 
-Nothing is deleted: a file in the output folder that no backend staged this
-time (the user's own, or one a previous build wrote) is left alone.
+Every access below the output folder goes through directory file
+descriptors opened with ``O_NOFOLLOW``: checking a folder and writing into it
+are the same operation, so a symbolic link planted below the output folder
+(even between ``plan_commit`` and ``apply_commit``) is refused, never
+followed. The output folder itself may be a link: it is resolved once.
+
+The caller serialises builds of one output folder (``build_cache.reserve_output``):
+``apply_commit`` removes what an interrupted build left behind, which is only
+safe while no other build is writing.
+
+Names used here: a *staging folder* is where a backend wrote (``StagedFile``);
+a *temporary file* is a new content written beside its target before the
+swap; a file *kept aside* is an old content renamed beside its target until
+the commit is complete. Both of the last two have names that match
+``LEFTOVER_NAME`` and nothing else a build writes does.
+
+The manifest (``MANIFEST_NAME``) records which backend wrote which files,
+with their SHA-256; a backend that ran removes its files of the last build
+that it no longer writes, unless their bytes changed since (then they are
+kept, with a warning, and no longer owned).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
+import json
 import os
-import shutil
-import tempfile
-from collections.abc import Mapping
+import re
+import secrets
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
 import attrs
 
+#: The file in the output folder that records what each backend wrote.
+MANIFEST_NAME = ".dazzle-manifest.json"
+MANIFEST_FORMAT = 1
+#: Temporary files and files kept aside: ``.NAME.dazzle-tmp-XXXXXXXX``,
+#: ``.NAME.dazzle-old-XXXXXXXX`` or, for a NAME too long for that,
+#: ``.dazzle-tmp-XXXXXXXX``. The next build removes files with such names.
+LEFTOVER_NAME = re.compile(r"\.(?:.+\.)?dazzle-(?:tmp|old)-[0-9a-f]{8}")
+#: How many bytes are read at a time when two files are compared or hashed.
+COMPARE_CHUNK = 1 << 20
+NAME_MAX = 255
+
+#: Tests set this to act where a race or a kill matters. It is called with
+#: ("write", "") after the plan was checked and before anything is written,
+#: with ("written", path) after each temporary file is complete and with
+#: ("swap", path) before each file is moved into place or aside.
+test_hook: Callable[[str, str], None] | None = None
+
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# O_NONBLOCK: a FIFO swapped in for a file must not hang the build (no effect on files).
+_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
 
 class CommitError(Exception):
     """A staged file or the output folder that cannot be committed; nothing
-    has been written when this is raised by ``collect_staged`` or ``plan_commit``."""
+    has been written when this is raised by ``collect_staged`` or ``plan_commit``,
+    and ``apply_commit`` has undone what it did when it raises it."""
 
 
 @attrs.frozen
@@ -39,8 +85,11 @@ class StagedFile:
 
 @attrs.frozen
 class Change:
+    """A file the build adds or rewrites."""
+
     kind: Literal["add", "update"]
     file: StagedFile
+    sha256: str
 
     @property
     def path(self) -> str:
@@ -48,10 +97,43 @@ class Change:
 
 
 @attrs.frozen
+class Removal:
+    """A file a backend wrote in an earlier build and no longer writes."""
+
+    path: str
+    backend: str
+
+
+@attrs.frozen
+class KeptFile:
+    """A file a backend no longer writes but that is kept: it changed since."""
+
+    path: str
+    backend: str
+    reason: str  # a clause: "its bytes changed since that backend wrote it"
+
+
+@attrs.frozen
 class CommitPlan:
-    out_dir: Path
+    out_dir: Path  # the real path
     changes: tuple[Change, ...]
     unchanged: tuple[str, ...]
+    removals: tuple[Removal, ...] = ()
+    kept: tuple[KeptFile, ...] = ()
+    #: The manifest's new bytes, or None when it stays as it is.
+    manifest: bytes | None = None
+    #: Whether a manifest file exists now (so the summary says add or update).
+    manifest_exists: bool = False
+    #: Problems worth a warning that do not stop the build (a corrupt manifest).
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def pending(self) -> bool:
+        """Whether applying the plan would change the output folder."""
+        return bool(self.changes or self.removals or self.manifest is not None)
+
+
+# --- collecting what backends staged -----------------------------------------------------------
 
 
 def collect_staged(stages: Mapping[str, Path]) -> tuple[StagedFile, ...]:
@@ -79,7 +161,7 @@ def collect_staged(stages: Mapping[str, Path]) -> tuple[StagedFile, ...]:
     return tuple(by_path[path] for path in sorted(by_path))
 
 
-def _walk(root: Path, backend: str, prefix: str = ""):
+def _walk(root: Path, backend: str, prefix: str = "") -> Iterator[StagedFile]:
     with os.scandir(root) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
             relative = prefix + entry.name
@@ -91,6 +173,10 @@ def _walk(root: Path, backend: str, prefix: str = ""):
             if entry.is_dir(follow_symlinks=False):
                 yield from _walk(Path(entry.path), backend, relative + "/")
             elif entry.is_file(follow_symlinks=False):
+                if relative == MANIFEST_NAME or LEFTOVER_NAME.fullmatch(entry.name):
+                    raise CommitError(
+                        f"backend '{backend}' staged '{relative}', a name dazzle keeps for itself"
+                    )
                 yield StagedFile(relative, Path(entry.path), backend)
             else:
                 raise CommitError(
@@ -98,123 +184,472 @@ def _walk(root: Path, backend: str, prefix: str = ""):
                 )
 
 
-def plan_commit(staged: tuple[StagedFile, ...], out_dir: Path) -> CommitPlan:
-    """Compare the staged files with ``out_dir``; write nothing."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise CommitError(f"the output folder '{out_dir}' is not a folder")
-    real_out = os.path.realpath(out_dir)
-    changes: list[Change] = []
-    unchanged: list[str] = []
-    for file in staged:
-        target = out_dir / file.path
-        _check_inside(out_dir, real_out, file)
-        if target.is_symlink():
-            raise CommitError(
-                f"'{target}' is a symbolic link; refusing to replace it with '{file.path}' "
-                f"from backend '{file.backend}'"
-            )
-        if not target.exists():
-            changes.append(Change("add", file))
-        elif not target.is_file():
-            raise CommitError(
-                f"'{target}' exists and is not a file; backend '{file.backend}' wrote a file there"
-            )
-        elif _same_bytes(file.source, target):
-            unchanged.append(file.path)
-        else:
-            changes.append(Change("update", file))
-    return CommitPlan(out_dir, tuple(changes), tuple(unchanged))
+# --- reading the output folder without following links ----------------------------------------
 
 
-def _check_inside(out_dir: Path, real_out: str, file: StagedFile) -> None:
-    # A folder of the output that is a link (or a file) would send the write
-    # elsewhere; the staged path itself cannot hold "..", it came from a walk.
-    parent = out_dir
-    for part in file.path.split("/")[:-1]:
-        parent = parent / part
-        if not parent.exists() and not parent.is_symlink():
-            return
-        if not parent.is_dir():
-            raise CommitError(
-                f"cannot write '{file.path}' from backend '{file.backend}': '{parent}' is not a folder"
-            )
-        real = os.path.realpath(parent)
-        if os.path.commonpath([real, real_out]) != real_out:
-            raise CommitError(
-                f"cannot write '{file.path}' from backend '{file.backend}': '{parent}' "
-                f"leads outside the output folder (to '{real}')"
-            )
+class _Folders:
+    """Open folders of the output folder by relative path, each opened from
+    its parent with ``O_NOFOLLOW``; closed together."""
+
+    def __init__(self, out_dir: Path, root: int | None) -> None:
+        self.out_dir = out_dir
+        self.fds: dict[str, int] = {} if root is None else {"": root}
+
+    @classmethod
+    def open(cls, out_dir: Path) -> _Folders:
+        try:
+            root = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return cls(out_dir, None)
+        except NotADirectoryError:
+            raise CommitError(f"the output folder '{out_dir}' is not a folder") from None
+        return cls(out_dir, root)
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds.clear()
+
+    def get(self, folder: str, *, create: list[tuple[str | None, str]] | None = None, why: str = "") -> int | None:
+        """The descriptor of ``folder`` ("" is the output folder), or None when
+        it does not exist; with ``create``, missing folders are made and
+        recorded there as (parent, name)."""
+        if folder in self.fds:
+            return self.fds[folder]
+        if folder == "":
+            if create is None:
+                return None
+            missing = []
+            above = self.out_dir
+            while not os.path.lexists(above):
+                missing.append(above)
+                above = above.parent
+            for path in reversed(missing):
+                os.mkdir(path)
+                create.append((None, str(path)))
+            self.fds[""] = os.open(self.out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            return self.fds[""]
+        parent_path, _, name = folder.rpartition("/")
+        parent = self.get(parent_path, create=create, why=why)
+        if parent is None:
+            return None
+        try:
+            fd = os.open(name, _DIRECTORY, dir_fd=parent)
+        except FileNotFoundError:
+            if create is None:
+                return None
+            os.mkdir(name, 0o777, dir_fd=parent)
+            create.append((parent_path, name))
+            fd = os.open(name, _DIRECTORY, dir_fd=parent)
+        except OSError as error:
+            if error.errno not in (errno.ELOOP, errno.ENOTDIR):
+                raise
+            what = "a symbolic link" if _is_link(name, parent) else "not a folder"
+            raise CommitError(f"cannot write {why}: '{self.out_dir / folder}' is {what}") from None
+        self.fds[folder] = fd
+        return fd
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
-    if a.stat().st_size != b.stat().st_size:
+def _is_link(name: str, folder: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except OSError:
         return False
-    return a.read_bytes() == b.read_bytes()
+
+
+def _lstat(name: str, folder: int) -> os.stat_result | None:
+    try:
+        return os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+
+
+def _chunks(fd: int) -> Iterator[bytes]:
+    while chunk := os.read(fd, COMPARE_CHUNK):
+        yield chunk
+
+
+def _sha256(fd: int) -> str:
+    digest = hashlib.sha256()
+    for chunk in _chunks(fd):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _same_bytes(a: int, b: int, digest: hashlib._Hash) -> bool:
+    """Whether two open files (at their start, of equal size) hold the same
+    bytes, hashing all of ``a`` into ``digest`` on the way; read in chunks,
+    so a large file is never held whole."""
+    same = True
+    for chunk in _chunks(a):
+        digest.update(chunk)
+        if same and os.read(b, len(chunk)) != chunk:
+            same = False
+    return same
+
+
+def _split(path: str) -> tuple[str, str]:
+    folder, _, name = path.rpartition("/")
+    return folder, name
+
+
+# --- the manifest ----------------------------------------------------------------------------------
+
+
+def _read_manifest(folders: _Folders) -> tuple[dict[str, dict[str, str]], str | None]:
+    """The files each backend wrote (path -> sha256), and a warning when the
+    manifest cannot be used (then nothing is owned)."""
+    root = folders.get("")
+    if root is None:
+        return {}, None
+    where = folders.out_dir / MANIFEST_NAME
+    try:
+        fd = os.open(MANIFEST_NAME, _READ, dir_fd=root)
+    except FileNotFoundError:
+        return {}, None
+    except OSError as error:
+        return {}, f"{where}: cannot read the manifest ({error.strerror}); no file is removed"
+    try:
+        with os.fdopen(fd, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return {}, f"{where}: the manifest is not a file; no file is removed"
+            data = json.loads(stream.read().decode("utf-8"))
+    except (OSError, ValueError, RecursionError) as error:
+        return {}, f"{where}: the manifest is not valid JSON ({error}); no file is removed"
+    backends = data.get("backends") if isinstance(data, dict) else None
+    if (
+        not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(backends, dict)
+        or not all(isinstance(files, dict) and all(
+            isinstance(p, str) and isinstance(h, str) and _is_safe_path(p) for p, h in files.items()
+        ) for files in backends.values())
+    ):
+        return {}, (f"{where}: the manifest is not one this dazzle wrote (format {MANIFEST_FORMAT}); "
+                    "no file is removed")
+    return backends, None
+
+
+def _is_safe_path(path: str) -> bool:
+    parts = path.split("/")
+    return all(p not in ("", ".", "..") and "\0" not in p for p in parts) and path != MANIFEST_NAME
+
+
+def _manifest_bytes(backends: Mapping[str, Mapping[str, str]]) -> bytes:
+    data = {"format": MANIFEST_FORMAT, "backends": {b: dict(f) for b, f in backends.items() if f}}
+    # ASCII with \u escapes: a file name that is not UTF-8 (kept by Python as
+    # surrogates) still makes a valid file, and reads back as the same name.
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode("ascii")
+
+
+# --- planning ------------------------------------------------------------------------------------
+
+
+def plan_commit(
+    staged: tuple[StagedFile, ...], out_dir: Path, backends: Iterable[str] | None = None
+) -> CommitPlan:
+    """Compare the staged files with ``out_dir`` and with its manifest; write
+    nothing. ``backends`` are the backends that ran (default: those that
+    staged a file): only their files of the last build can be removed."""
+    real_out = Path(os.path.realpath(out_dir))
+    ran = set(backends) if backends is not None else {f.backend for f in staged}
+    folders = _Folders.open(real_out)
+    try:
+        owned, warning = _read_manifest(folders)
+        changes: list[Change] = []
+        unchanged: list[str] = []
+        written: dict[str, str] = {}
+        for file in staged:
+            kind, written[file.path] = _compare(folders, file)
+            if kind is None:
+                unchanged.append(file.path)
+            else:
+                changes.append(Change(kind, file, written[file.path]))
+        removals, kept, new_owned = _removals(folders, owned, ran, staged, written)
+        root = folders.get("")
+        manifest_exists = root is not None and _lstat(MANIFEST_NAME, root) is not None
+        current = _manifest_bytes(owned) if manifest_exists and warning is None else None
+        manifest: bytes | None = _manifest_bytes(new_owned)
+        if manifest == current or (not manifest_exists and not any(new_owned.values())):
+            manifest = None
+        if manifest is not None and root is not None and manifest_exists:
+            existing = _lstat(MANIFEST_NAME, root)
+            if existing is not None and not stat.S_ISREG(existing.st_mode):
+                raise CommitError(f"'{real_out / MANIFEST_NAME}' exists and is not a file")
+    finally:
+        folders.close()
+    return CommitPlan(
+        real_out, tuple(changes), tuple(unchanged), removals, kept, manifest, manifest_exists,
+        () if warning is None else (warning,),
+    )
+
+
+def _staged_sha256(file: StagedFile) -> str:
+    fd = os.open(file.source, _READ)
+    try:
+        return _sha256(fd)
+    finally:
+        os.close(fd)
+
+
+def _compare(folders: _Folders, file: StagedFile) -> tuple[Literal["add", "update"] | None, str]:
+    folder_path, name = _split(file.path)
+    folder = folders.get(folder_path, why=f"'{file.path}' from backend '{file.backend}'")
+    target = None if folder is None else _lstat(name, folder)
+    if target is None:
+        return "add", _staged_sha256(file)
+    where = folders.out_dir / file.path
+    if stat.S_ISLNK(target.st_mode):
+        raise CommitError(
+            f"'{where}' is a symbolic link; refusing to replace it with '{file.path}' from backend '{file.backend}'"
+        )
+    if not stat.S_ISREG(target.st_mode):
+        raise CommitError(f"'{where}' exists and is not a file; backend '{file.backend}' wrote a file there")
+    assert folder is not None
+    source = os.open(file.source, _READ)
+    try:
+        if os.fstat(source).st_size != target.st_size:
+            return "update", _sha256(source)
+        old = os.open(name, _READ, dir_fd=folder)
+        try:
+            digest = hashlib.sha256()
+            same = _same_bytes(source, old, digest)
+        finally:
+            os.close(old)
+        return (None if same else "update"), digest.hexdigest()
+    finally:
+        os.close(source)
+
+
+def _removals(
+    folders: _Folders,
+    owned: Mapping[str, Mapping[str, str]],
+    ran: set[str],
+    staged: tuple[StagedFile, ...],
+    written: Mapping[str, str],
+) -> tuple[tuple[Removal, ...], tuple[KeptFile, ...], dict[str, dict[str, str]]]:
+    """What the backends that ran no longer write, and the new manifest."""
+    staged_by = {f.path: f.backend for f in staged}
+    new_owned: dict[str, dict[str, str]] = {}
+    for backend, files in owned.items():
+        if backend not in ran:  # not run this time: its files stay its own, unless another took one over
+            new_owned[backend] = {p: h for p, h in files.items() if p not in staged_by}
+    for file in staged:
+        new_owned.setdefault(file.backend, {})[file.path] = written[file.path]
+    removals: list[Removal] = []
+    kept: list[KeptFile] = []
+    for backend in sorted(ran & set(owned)):
+        for path, digest in sorted(owned[backend].items()):
+            if path in staged_by:
+                continue
+            state = _state(folders, path)
+            if state is None:
+                continue  # already gone
+            if state == digest:
+                removals.append(Removal(path, backend))
+            else:
+                reason = _KEPT_BECAUSE.get(state, "its bytes changed since that backend wrote it")
+                kept.append(KeptFile(path, backend, reason))
+    return tuple(sorted(removals, key=lambda r: r.path)), tuple(kept), new_owned
+
+
+_KEPT_BECAUSE = {"a symbolic link": "it is now a symbolic link", "not a file": "it is now not a plain file"}
+
+
+def _state(folders: _Folders, path: str) -> str | None:
+    """The SHA-256 of the file at ``path``, None when there is none, or why it is not a plain file."""
+    folder_path, name = _split(path)
+    try:
+        folder = folders.get(folder_path, why=f"'{path}'")
+    except CommitError:
+        return "not a file"  # a folder on the way became a link or a file: not ours to touch
+    if folder is None:
+        return None
+    info = _lstat(name, folder)
+    if info is None:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return "a symbolic link"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a file"
+    fd = os.open(name, _READ, dir_fd=folder)
+    try:
+        return _sha256(fd)
+    finally:
+        os.close(fd)
+
+
+# --- applying --------------------------------------------------------------------------------------
+
+
+@attrs.define
+class _Pending:
+    """One file of the commit, from its temporary file to its place."""
+
+    path: str
+    folder: int
+    name: str
+    temporary: str | None  # None for a removal
+    kept_aside: str | None = None
+    placed: bool = False
+
+
+def _temporary_name(name: str, kind: Literal["tmp", "old"]) -> str:
+    tag = f"dazzle-{kind}-{secrets.token_hex(4)}"
+    long = f".{name}.{tag}"
+    return long if len(os.fsencode(long)) <= NAME_MAX else f".{tag}"
+
+
+def _call_hook(step: str, path: str) -> None:
+    if test_hook is not None:
+        test_hook(step, path)
 
 
 def apply_commit(plan: CommitPlan) -> None:
-    """Write every changed file. First each new content goes into a temporary
-    file beside its target; only when all of them are written are they moved
-    into place, each old file kept aside until every move has succeeded. So a
-    write or a move that fails (a folder that cannot be written, a full disk,
-    a locked file) undoes what was done and leaves the output folder as it was."""
-    made_folders: list[Path] = []
-    staged: list[tuple[Path, Path]] = []
-    moved: list[tuple[Path, Path | None]] = []  # (target, where its old content is kept)
+    """Make the output folder match ``plan``: remove leftovers of interrupted
+    builds, then write, swap and (on any failure) roll back. The caller
+    holds the output folder's lock."""
+    _call_hook("write", "")
+    folders = _Folders.open(plan.out_dir)
+    created: list[tuple[str | None, str]] = []
+    pending: list[_Pending] = []
     try:
-        for change in plan.changes:
-            target = plan.out_dir / change.path
-            made_folders.extend(make_folders(target.parent))
-            staged.append((stage_copy(change.file.source, target), target))
-        for temporary, target in staged:
-            kept = None
-            if os.path.lexists(target):
-                kept = Path(f"{temporary}.old")
-                os.replace(target, kept)
+        if folders.get("") is not None:
+            remove_leftovers(folders)
+        try:
+            _write(plan, folders, created, pending)
+            _swap(plan, folders, pending)
+        except BaseException:
+            _roll_back(folders, created, pending)
+            raise
+        _finish(plan, folders, pending)
+    finally:
+        folders.close()
+
+
+def remove_leftovers(folders: _Folders, folder: str = "") -> int:
+    """Remove the temporary files and kept-aside files of earlier builds
+    under ``folder`` (without following links); return how many."""
+    fd = folders.get(folder)
+    assert fd is not None
+    removed = 0
+    with os.scandir(fd) as entries:
+        names = [(e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in entries]
+    for name, is_dir, is_file in sorted(names):
+        if is_dir:
             try:
-                os.replace(temporary, target)
-            except BaseException:
-                if kept is not None:
-                    os.replace(kept, target)
-                raise
-            moved.append((target, kept))
-    except BaseException:
-        for target, kept in reversed(moved):
-            with contextlib.suppress(OSError):
-                if kept is None:
-                    target.unlink()
-                else:
-                    os.replace(kept, target)
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        for folder in reversed(made_folders):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
-    for _, kept in moved:
-        if kept is not None:
-            kept.unlink(missing_ok=True)
+                removed += remove_leftovers(folders, f"{folder}/{name}" if folder else name)
+            except CommitError:
+                continue  # swapped for a link while we looked: not ours
+        elif is_file and LEFTOVER_NAME.fullmatch(name):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=fd)
+                removed += 1
+    return removed
 
 
-def make_folders(folder: Path) -> list[Path]:
-    """Create ``folder`` and any missing parents; return those created, outermost first."""
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for path in reversed(missing):
-        path.mkdir()
-    return list(reversed(missing))
+def _write(plan: CommitPlan, folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending]) -> None:
+    """Write every new content into a temporary file beside its target, and
+    list the files to remove; the manifest comes last, so it is swapped last."""
+    for change in plan.changes:
+        _write_one(folders, created, pending, change.path, change.file.source, change.file.backend)
+    for removal in plan.removals:
+        folder_path, name = _split(removal.path)
+        folder = folders.get(folder_path, why=f"'{removal.path}'")
+        if folder is not None:
+            pending.append(_Pending(removal.path, folder, name, None))
+    if plan.manifest is not None:
+        _write_one(folders, created, pending, MANIFEST_NAME, plan.manifest, "dazzle")
 
 
-def stage_copy(source: Path, target: Path) -> Path:
-    """Copy ``source`` into a new temporary file beside ``target``; return its path."""
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+def _write_one(
+    folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending],
+    path: str, content: Path | bytes, backend: str,
+) -> None:
+    folder_path, name = _split(path)
+    folder = folders.get(folder_path, create=created, why=f"'{path}' from backend '{backend}'")
+    assert folder is not None
+    temporary = _temporary_name(name, "tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+                 dir_fd=folder)
+    pending.append(_Pending(path, folder, name, temporary))
     try:
-        with os.fdopen(descriptor, "wb") as stream, source.open("rb") as data:
-            shutil.copyfileobj(data, stream)
-        shutil.copymode(source, temporary)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return Path(temporary)
+        if isinstance(content, bytes):
+            _write_all(fd, content)
+            mode = 0o644
+        else:
+            source = os.open(content, _READ)
+            try:
+                mode = os.fstat(source).st_mode
+                for chunk in _chunks(source):
+                    _write_all(fd, chunk)
+            finally:
+                os.close(source)
+        # Only the permission bits: a staged setuid/setgid/sticky bit is never committed.
+        os.fchmod(fd, stat.S_IMODE(mode) & 0o777)
+    finally:
+        os.close(fd)
+    _call_hook("written", path)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _swap(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
+    """Move each old file aside and each new content into place."""
+    for item in pending:
+        _call_hook("swap", item.path)
+        info = _lstat(item.name, item.folder)
+        if info is not None:
+            if not stat.S_ISREG(info.st_mode):
+                raise CommitError(
+                    f"'{folders.out_dir / item.path}' is "
+                    f"{'a symbolic link' if stat.S_ISLNK(info.st_mode) else 'not a file'}; refusing to replace it"
+                )
+            item.kept_aside = _temporary_name(item.name, "old")
+            os.replace(item.name, item.kept_aside, src_dir_fd=item.folder, dst_dir_fd=item.folder)
+        if item.temporary is not None:
+            os.replace(item.temporary, item.name, src_dir_fd=item.folder, dst_dir_fd=item.folder)
+        item.placed = True
+
+
+def _roll_back(folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending]) -> None:
+    """Put every old file back, remove every temporary file and every folder made."""
+    for item in reversed(pending):
+        if item.placed and item.temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(item.name, dir_fd=item.folder)
+        if item.kept_aside is not None:
+            with contextlib.suppress(OSError):
+                os.replace(item.kept_aside, item.name, src_dir_fd=item.folder, dst_dir_fd=item.folder)
+        if not item.placed and item.temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(item.temporary, dir_fd=item.folder)
+    for parent, name in reversed(created):
+        with contextlib.suppress(OSError):
+            if parent is None:  # the output folder or one above it, by its real path
+                os.rmdir(name)
+            else:
+                os.rmdir(name, dir_fd=folders.fds[parent])
+
+
+def _finish(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
+    """Drop the kept-aside files, then the folders that removals left empty
+    (never the output folder itself)."""
+    for item in pending:
+        if item.kept_aside is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(item.kept_aside, dir_fd=item.folder)
+    emptied = {r.path.rpartition("/")[0] for r in plan.removals} - {""}
+    for folder in sorted(emptied, key=lambda f: -f.count("/")):
+        while folder:
+            parent_path, name = _split(folder)
+            parent = folders.fds.get(parent_path)
+            if parent is None:
+                break
+            try:
+                os.rmdir(name, dir_fd=parent)
+            except OSError:
+                break  # not empty (or not ours to remove): its parents are not empty either
+            folder = parent_path

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from dazzle.backends.api import BackendCapabilities, BackendOption
+from dazzle.backends.api import BackendCapabilities, BackendError, BackendOption, option_type_name
 from dazzle.backends.registry import UnknownBackendError
 
 #: Ranks of the places an option is set; a higher rank wins.
@@ -28,7 +28,13 @@ CONFIG, COMMAND_LINE, COMMAND_LINE_FOR_BACKEND = 0, 1, 2
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean (true or false)"}
+_TYPE_NAMES = {
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean (true or false)",
+    "list[str]": "a list of strings (a TOML array; after -O, comma-separated)",
+}
 
 
 class OptionError(ValueError):
@@ -174,29 +180,77 @@ def convert(option: BackendOption, setting: OptionSetting, backend: str) -> Any:
     """Convert a setting to the option's declared type and check its choices.
     A string (from the command line) is parsed; a TOML value must already be
     of the type (an integer is accepted for a float)."""
-    value = setting.value
     try:
-        if setting.rank != CONFIG and option.type is not str:
-            value = _parse(option.type, value)
-        elif option.type is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        elif type(value) is not option.type:
-            raise ValueError
-    except ValueError:
+        return _checked(option, setting.value, from_text=setting.rank != CONFIG)
+    except _Refused as refused:
         raise OptionError(
-            f"option '{option.name}' of backend '{backend}' must be {_TYPE_NAMES[option.type]}, "
+            f"option '{option.name}' of backend '{backend}' must be {refused.expected}, "
             f"not {setting.value!r} ({setting.source})"
         ) from None
-    if option.choices and value not in option.choices:
-        choices = ", ".join(str(c) for c in option.choices)
-        raise OptionError(
-            f"option '{option.name}' of backend '{backend}' must be one of {choices}, "
-            f"not {setting.value!r} ({setting.source})"
-        )
+
+
+def apply_options(capabilities: BackendCapabilities, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options a backend declares in ``capabilities``, from the keyword
+    arguments it was given: every declared option, converted and checked the
+    way ``dazzle build`` does, with its default when not given.
+
+    Call it at the top of ``validate_config`` and ``generate``: ``dazzle build``
+    has already done this (so it returns the options unchanged), but a program
+    may call ``generate`` directly. Values are typed, as in ``dazzle.toml``
+    (an ``int`` is accepted for a ``float``, a list or tuple of strings for a
+    ``list[str]``; ``None`` where the default is ``None``). Raises ``BackendError`` for an unknown key, a value of the
+    wrong type or outside the choices; the message names the option (not the
+    backend: ``dazzle build`` prefixes the backend's name).
+    """
+    declared = {option.name: option for option in capabilities.options}
+    unknown = [key for key in options if key not in declared]
+    if unknown:
+        valid = ", ".join(declared) or "none"
+        raise BackendError(f"unknown option(s) {', '.join(sorted(unknown))}; valid options: {valid}")
+    resolved = {}
+    for name, option in declared.items():
+        if name not in options or (options[name] is None and option.default is None):
+            resolved[name] = option.default
+            continue
+        try:
+            resolved[name] = _checked(option, options[name], from_text=False)
+        except _Refused as refused:
+            raise BackendError(f"option '{name}' must be {refused.expected}, not {options[name]!r}") from None
+    return resolved
+
+
+class _Refused(Exception):
+    def __init__(self, expected: str) -> None:
+        self.expected = expected
+
+
+def _checked(option: BackendOption, value: Any, *, from_text: bool) -> Any:
+    """``value`` as ``option`` declares it, or ``_Refused`` saying what it must be."""
+    kind = option.type
+    try:
+        if from_text and kind is not str:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            value = _parse(kind, value)
+        elif kind == list[str]:
+            if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+                raise ValueError(value)
+            value = tuple(value)
+        elif kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif type(value) is not kind:
+            raise ValueError(value)
+    except ValueError:
+        raise _Refused(_TYPE_NAMES[option_type_name(kind)]) from None
+    if option.choices:
+        items = value if kind == list[str] else (value,)
+        if any(item not in option.choices for item in items):
+            choices = ", ".join(str(c) for c in option.choices)
+            raise _Refused(("a list of items among " if kind == list[str] else "one of ") + choices)
     return value
 
 
-def _parse(type_: type, text: str) -> Any:
+def _parse(type_: Any, text: str) -> Any:
     if type_ is bool:
         word = text.strip().lower()
         if word in _TRUE:
@@ -204,4 +258,7 @@ def _parse(type_: type, text: str) -> Any:
         if word in _FALSE:
             return False
         raise ValueError(text)
+    if type_ == list[str]:
+        # "-O tags=a,b": comma-separated, blanks around items ignored, "" is no item.
+        return tuple(item.strip() for item in text.split(",") if item.strip())
     return type_(text.strip())

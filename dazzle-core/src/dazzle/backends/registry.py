@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import attrs
 
-from dazzle.backends.api import API_VERSION, Backend, BackendCapabilities, BackendError
+from dazzle.backends.api import Backend, BackendCapabilities, BackendError, api_version_mismatch
 
 #: The entry-point group a backend distribution registers its backends under.
 ENTRY_POINT_GROUP = "dazzle.backends"
@@ -181,12 +181,9 @@ def check_backend_class(obj: Any, what: str) -> type:
     for method in ("get_capabilities", "validate_config"):
         if not callable(getattr(obj, method, len)):
             raise BackendError(f"{what} is not a backend: {method} is not a method")
-    api_version = getattr(obj, "api_version", API_VERSION)
-    if api_version != API_VERSION:
-        raise BackendError(
-            f"{what} was written for backend API version {api_version!r}; "
-            f"this dazzle-core supports version {API_VERSION}"
-        )
+    mismatch = api_version_mismatch(obj)
+    if mismatch is not None:
+        raise BackendError(f"{what} {mismatch}")
     return obj
 
 

@@ -25,7 +25,16 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    # \b keeps click from re-wrapping the lines after it.
+    epilog="Each command's --help describes it in full.\n\n"
+    "\b\nShell completion: add one line to the file named.\n"
+    '  bash, ~/.bashrc:  eval "$(_DAZZLE_COMPLETE=bash_source dazzle)"\n'
+    '  zsh, ~/.zshrc:    eval "$(_DAZZLE_COMPLETE=zsh_source dazzle)"\n'
+    "  fish, ~/.config/fish/completions/dazzle.fish:\n"
+    "                    _DAZZLE_COMPLETE=fish_source dazzle | source",
+)
 @click.option(
     "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
     help="Show the version of dazzle-core and of every installed backend, then exit.",

@@ -32,6 +32,8 @@ def backends_command(as_json: bool) -> None:
 
 
 def backend_to_json(info: Any) -> dict[str, Any]:
+    from dazzle.backends.api import option_type_name
+
     caps = info.capabilities
     return {
         "name": info.name,
@@ -43,7 +45,7 @@ def backend_to_json(info: Any) -> dict[str, Any]:
         "options": [
             {
                 "name": o.name,
-                "type": o.type.__name__,
+                "type": option_type_name(o.type),
                 "default": o.default,
                 "choices": list(o.choices),
                 "help": o.help,
@@ -59,6 +61,8 @@ def backend_to_json(info: Any) -> dict[str, Any]:
 
 def describe_backend(info: Any) -> list[str]:
     """The lines `dazzle backends` prints for one backend."""
+    from dazzle.backends.api import option_type_name
+
     caps = info.capabilities
     if info.status != "available":
         lines = [f"{info.name}  [{info.status.upper()}]"]
@@ -72,7 +76,7 @@ def describe_backend(info: Any) -> list[str]:
     else:
         lines.append("    options:")
         for o in caps.options:
-            facts = [o.type.__name__]
+            facts = [option_type_name(o.type)]
             if o.choices:
                 facts.append("one of " + "|".join(str(c) for c in o.choices))
             if o.default is not None:
@@ -96,8 +100,13 @@ def describe_backend(info: Any) -> list[str]:
     help="A backend option (repeatable); BACKEND.KEY=VALUE gives it to one backend only.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files a build would change.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files a build would add, update or remove.")
 @click.option("--debug", is_flag=True, help="Show the traceback when a backend fails.")
+@click.option(
+    "--watch", is_flag=True,
+    help="Build, then build again whenever a .dsl file or dazzle.toml of the project changes, until Ctrl-C. "
+    'Needs the watchfiles package: pip install "dazzle-core[watch]".',
+)
 def build_command(
     path: Path,
     backends: tuple[str, ...],
@@ -106,15 +115,39 @@ def build_command(
     strict: bool,
     check: bool,
     debug: bool,
+    watch: bool,
 ) -> None:
     """Validate a DAZZLE project, then build artifacts from it with backends.
 
     PATH is a project folder (with dazzle.toml), a folder of .dsl files, or one
     .dsl file (whose default output folder is build/ beside it). Only files whose
-    content changed are written; files already in the output folder that this
-    build does not produce are left alone. Exit status: 0 built (or, with
+    content changed are written; a file a backend that ran wrote last time and
+    no longer writes is removed (unless it was edited since); every other file
+    is left alone. Exit status: 0 built (or, with
     --check, up to date), 1 any error (or, with --check, changes pending).
     """
+    if not watch:
+        build_project(path, backends, out, options, strict, check, debug)
+        return
+    if check:
+        raise click.UsageError("--watch and --check cannot be used together")
+    from dazzle.cli.watch import watch_and_build
+
+    watch_and_build(path, lambda parse: build_project(path, backends, out, options, strict, check, debug, parse))
+
+
+def build_project(
+    path: Path,
+    backends: tuple[str, ...],
+    out: Path | None,
+    options: tuple[str, ...],
+    strict: bool,
+    check: bool,
+    debug: bool,
+    parse=None,
+) -> None:
+    """One `dazzle build`: prints what it does, exits (SystemExit,
+    ClickException) on failure. ``parse`` replaces the parser's entry point."""
     from dazzle.backends.api import BackendError
     from dazzle.backends.committer import CommitError
     from dazzle.backends.options import OptionError, parse_command_line, read_config_tables, resolve_options
@@ -123,7 +156,7 @@ def build_command(
     from dazzle.cli.validate import compile_for_command, report
     from dazzle.core.diagnostics import did_you_mean
 
-    result = compile_for_command(path)
+    result = compile_for_command(path, parse)
     if not report(result, strict=strict):
         sys.exit(1)
     project_dir = result.project.root_dir if result.project else (path if path.is_dir() else path.parent)
@@ -160,21 +193,37 @@ def build_command(
     except BackendError as error:  # a backend that cannot be loaded or created
         fail(f"Backend error: {error}", error, debug)
 
-    total = len(plan.changes) + len(plan.unchanged)
-    ran = ", ".join(t.name for t in targets)
-    if check:
-        for change in plan.changes:
-            click.echo(f"{change.kind:<6} {plan.out_dir / change.path}")
-        if plan.changes:
-            click.echo(f"{len(plan.changes)} of {total} files would change ({ran})", err=True)
-            sys.exit(1)
-        click.echo(f"{plan.out_dir}: up to date, {total} files ({ran})", err=True)
+    report_commit(plan, out, ", ".join(t.name for t in targets), check=check)
+
+
+def report_commit(plan: Any, out: Path, ran: str, *, check: bool) -> None:
+    """One line per file added, updated or removed on stdout (``--check``:
+    that would be), warnings and the counts on stderr; exit 1 under
+    ``--check`` when anything would change."""
+    from dazzle.backends.committer import MANIFEST_NAME
+
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for kept in plan.kept:
+        click.echo(f"warning: kept {out / kept.path}: backend '{kept.backend}' no longer writes it, but "
+                   f"{kept.reason}; it is yours now", err=True)
+    verbs = ("add", "update", "remove") if check else ("added", "updated", "removed")
+    width = max(map(len, verbs)) + 1
+    lines = [(c.path, verbs[0] if c.kind == "add" else verbs[1]) for c in plan.changes]
+    lines += [(r.path, verbs[2]) for r in plan.removals]
+    if plan.manifest is not None:
+        lines.append((MANIFEST_NAME, verbs[1] if plan.manifest_exists else verbs[0]))
+    for path, verb in sorted(lines):
+        click.echo(f"{verb:<{width}}{out / path}")
+    added = sum(c.kind == "add" for c in plan.changes)
+    numbers = (added, len(plan.changes) - added, len(plan.removals))
+    counts = ", ".join(f"{n} {'to ' if check else ''}{verb}" for n, verb in zip(numbers, verbs, strict=True))
+    if not plan.pending:
+        click.echo(f"{out}: up to date, {len(plan.unchanged)} files unchanged ({ran})", err=True)
         return
-    click.echo(
-        f"{plan.out_dir}: wrote {len(plan.changes)} of {total} files, "
-        f"{len(plan.unchanged)} unchanged ({ran})",
-        err=True,
-    )
+    click.echo(f"{out}: {counts}, {len(plan.unchanged)} unchanged ({ran})", err=True)
+    if check:
+        sys.exit(1)
 
 
 def fail(message: str, error: BaseException, debug: bool, *, hint: bool = False) -> NoReturn:

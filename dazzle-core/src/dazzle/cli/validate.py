@@ -15,24 +15,29 @@ SHOWN_DIAGNOSTICS = 200
 def print_diagnostics(result) -> None:
     """The diagnostics on stderr, as people read them, the first ones only
     when there are very many."""
+    from dazzle.cli.colour import colour_wanted, paint
+
     shown = result.diagnostics[:SHOWN_DIAGNOSTICS]
+    colour = colour_wanted()
     for d in shown:
-        click.echo(d.render(result.source_line(d)) + "\n", err=True)
+        click.echo(d.render(result.source_line(d), paint) + "\n", err=True, color=colour)
     hidden = len(result.diagnostics) - len(shown)
     if hidden:
         click.echo(f"... and {hidden} more (`dazzle validate --json` lists them all)\n", err=True)
 
 
-def compile_for_command(path: Path):
+def compile_for_command(path: Path, parse=None):
     """Compile for a command. The compiled data is acyclic and lives until the
     process ends, so once it is built it moves to the collector's permanent
-    generation (``gc.freeze``) instead of being rescanned by later collections."""
+    generation (``gc.freeze``) instead of being rescanned by later collections.
+    ``parse`` replaces the parser's entry point (``dazzle build --watch``)."""
     import gc
 
     from dazzle.core.compiler import compile_path
+    from dazzle.core.parser import parse_module
 
     gc.disable()
-    result = compile_path(path)
+    result = compile_path(path, parse or parse_module)
     gc.freeze()
     gc.enable()
     return result
@@ -81,9 +86,28 @@ def validate_command(path: Path, as_json: bool, strict: bool) -> None:
 
 @click.command("inspect")
 @PATH_ARGUMENT
-def inspect_command(path: Path) -> None:
-    """Print the linked AppSpec as JSON (see docs/inspect.md for its shape)."""
-    from dazzle.core.serialize import appspec_to_json
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of the output instead (PATH is not read).")
+def inspect_command(path: Path, schema: bool) -> None:
+    """Print the linked AppSpec as JSON on stdout.
+
+    The output is {"format_version": 1, "appspec": {...}}; format_version
+    changes only when the shape changes incompatibly. `dazzle inspect --schema`
+    prints the JSON Schema it follows.
+    The appspec mirrors the records of the Python package dazzle.core.ir (see
+    their docstrings: `python -m pydoc dazzle.core.ir`) one to one: each
+    record is an object of its attributes, keys sorted; tuples are arrays in
+    declaration order; enums are their DSL word ("list", "scheduled"); decimal
+    literals are strings ("12.50"); options are objects in the order written;
+    absent values are null; every location is {"file", "line", "column"},
+    1-based, with files named as found from PATH. The same project gives the
+    same bytes. Diagnostics go to stderr; with errors nothing is printed on
+    stdout and the exit status is 1.
+    """
+    from dazzle.core.serialize import appspec_json_schema, appspec_to_json
+
+    if schema:
+        click.echo(json.dumps(appspec_json_schema(), indent=2, ensure_ascii=False))
+        return
 
     result = compile_for_command(path)
     if not result.ok:

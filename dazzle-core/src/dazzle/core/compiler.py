@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import attrs
@@ -130,13 +130,20 @@ def module_diagnostics(module: ModuleAST, application: frozenset[str] | None) ->
     return [d for d in module.diagnostics if d.code[:2] in ("E0", "E1")]
 
 
-def compile_project(project: Project, problems: Iterable[Diagnostic] = ()) -> CompileResult:
+#: ``parse(text, file)``: the parser's entry point, or one that remembers
+#: (``dazzle build --watch`` re-parses only the files whose text changed).
+Parse = Callable[[str, str], ModuleAST]
+
+
+def compile_project(
+    project: Project, problems: Iterable[Diagnostic] = (), parse: Parse = parse_module
+) -> CompileResult:
     """Compile a loaded project; ``problems`` are what loading it found (warnings)."""
     with cyclic_gc_paused():
-        return _compile_project(project, list(problems))
+        return _compile_project(project, list(problems), parse)
 
 
-def _compile_project(project: Project, problems: list[Diagnostic]) -> CompileResult:
+def _compile_project(project: Project, problems: list[Diagnostic], parse: Parse) -> CompileResult:
     sources: dict[str, str] = {}
     modules = []
     unread = False
@@ -147,7 +154,7 @@ def _compile_project(project: Project, problems: list[Diagnostic]) -> CompileRes
             unread = True
             continue
         sources[str(path)] = text
-        modules.append(parse_module(text, str(path)))
+        modules.append(parse(text, str(path)))
     appspec = None
     if modules:
         # With a file unread, names it declares are unknown: say so for that
@@ -166,13 +173,13 @@ def _compile_project(project: Project, problems: list[Diagnostic]) -> CompileRes
     return CompileResult(appspec, tuple(problems), project, sources)
 
 
-def compile_path(path: Path | str) -> CompileResult:
+def compile_path(path: Path | str, parse: Parse = parse_module) -> CompileResult:
     """Compile a project folder (with dazzle.toml), a folder of .dsl files, or
     one .dsl file."""
     project, problems = load_project(Path(path))
     if project is None:
         return CompileResult(None, tuple(problems), sources=_config_sources(problems))
-    return compile_project(project, problems)
+    return compile_project(project, problems, parse)
 
 
 def compile_source(text: str, file: str = "<string>") -> CompileResult:

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
 #: How much of a long source line a rendered diagnostic shows.
 SHOWN_WIDTH = 120
+
+
+#: ``paint(role, text)`` styles one part of a rendered diagnostic: the roles
+#: are the severity's value (``"error"``, ``"warning"``: the label and the
+#: caret), ``"gutter"`` (line number and bar) and ``"help"``. The CLI colours
+#: them on a terminal; by default they stay plain.
+Paint = Callable[[str, str], str]
+
+
+def _unpainted(role: str, text: str) -> str:
+    return text
 
 
 class Severity(enum.StrEnum):
@@ -44,17 +55,18 @@ class Diagnostic:
             "file": self.file,
             "line": self.line,
             "column": self.column,
+            "help": self.hint,
         }
 
-    def render(self, source_line: str | None = None) -> str:
-        return _printable(self._render(source_line))
-
-    def _render(self, source_line: str | None = None) -> str:
+    def render(self, source_line: str | None = None, paint: Paint = _unpainted) -> str:
         """``path:line:col: error[CODE]: message``, the source line with a caret
-        under the column, then the hint."""
-        out = [f"{self.file}:{self.line}:{self.column}: {self.severity.value}[{self.code}]: {self.message}"]
+        under the column, then the hint. What comes from the user's files is
+        made printable before ``paint`` adds any escape sequence of its own."""
+        severity = self.severity.value
+        out = [f"{_printable(self.file)}:{self.line}:{self.column}: "
+               f"{paint(severity, f'{severity}[{self.code}]')}: {_printable(self.message)}"]
         if source_line is not None and self.line > 0:
-            text = source_line.rstrip("\r\n")
+            text = _printable(source_line.rstrip("\r\n"))
             column = max(self.column - 1, 0)
             if len(text) > SHOWN_WIDTH:  # show the part of a long line around the column
                 start = max(0, min(column - SHOWN_WIDTH // 2, len(text) - SHOWN_WIDTH))
@@ -62,12 +74,12 @@ class Diagnostic:
                 text = head + text[start:start + SHOWN_WIDTH] + tail
                 column = column - start + len(head)
             gutter = f"{self.line:>4} | "
-            out.append(gutter + text)
+            out.append(paint("gutter", gutter) + text)
             # Keep the caret under the right character even for wide prefixes.
             pad = "".join(ch if ch == "\t" else " " for ch in text[:column])
-            out.append(" " * (len(gutter) - 2) + "| " + pad + "^")
+            out.append(paint("gutter", " " * (len(gutter) - 2) + "| ") + pad + paint(severity, "^"))
         if self.hint:
-            out.append(f"  = help: {self.hint}")
+            out.append(f"  = {paint('help', 'help')}: {_printable(self.hint)}")
         return "\n".join(out)
 
 

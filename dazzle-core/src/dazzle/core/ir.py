@@ -19,8 +19,56 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from typing import TypeVar
 
 import attrs
+
+__all__ = [
+    "NO_LOCATION",
+    "ActionTrigger",
+    "ApiSpecKind",
+    "ApiSpecRef",
+    "AppSpec",
+    "Assignment",
+    "AuthKind",
+    "AuthProfile",
+    "ConstraintSpec",
+    "DomainSpec",
+    "EntityReference",
+    "EntitySpec",
+    "ExperienceSpec",
+    "ExperienceStep",
+    "Expression",
+    "FieldSpec",
+    "FieldType",
+    "FieldTypeKind",
+    "ForeignConstraint",
+    "ForeignConstraintKind",
+    "ForeignModelSpec",
+    "IntegrationAction",
+    "IntegrationSpec",
+    "IntegrationSync",
+    "Literal",
+    "MatchRule",
+    "ModuleDeclarations",
+    "ModuleInfo",
+    "Options",
+    "Outcome",
+    "OutcomeKind",
+    "ResponseMapping",
+    "ServiceSpec",
+    "SourceLocation",
+    "StepKind",
+    "SurfaceAction",
+    "SurfaceElement",
+    "SurfaceMode",
+    "SurfaceSection",
+    "SurfaceSpec",
+    "SyncMode",
+    "Transition",
+    "TransitionEvent",
+    "literal_to_dsl",
+]
 
 #: A literal value from the DSL: a string (or a bare identifier used as a
 #: value, such as an enum default), an integer, a decimal number, a boolean.
@@ -41,6 +89,32 @@ class SourceLocation:
 
 #: Used for things that have no place in any file (synthesised defaults).
 NO_LOCATION = SourceLocation("<none>", 0, 0)
+
+
+def literal_to_dsl(value: Literal) -> str:
+    """A literal as DSL text that the parser reads back as an equal value of
+    the same type: ``True`` -> ``true``, ``3`` -> ``3``, ``Decimal("12.50")``
+    -> ``12.50`` (a decimal always has a point: ``Decimal(100)`` -> ``100.0``),
+    a string -> a quoted string with ``\\`` and ``\"`` escaped (also a bare
+    name such as an enum default: ``"open"`` reads back as ``open`` does).
+
+    Raises ``ValueError`` for what the DSL cannot write: a string with a line
+    break, a decimal that is not finite, anything that is not a literal.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"the DSL has no literal for the decimal {value}")
+        text = format(value, "f")
+        return text if "." in text else text + ".0"
+    if isinstance(value, str):
+        if "\n" in value or "\r" in value:
+            raise ValueError(f"a DSL string is one line; {value!r} holds a line break")
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    raise ValueError(f"not a DSL literal (str, int, bool or Decimal): {value!r}")
 
 
 def _index(items: tuple) -> dict:
@@ -539,6 +613,32 @@ class ModuleInfo:
     aliases: Options = Options()
 
 
+_Declaration = TypeVar(
+    "_Declaration", EntitySpec, SurfaceSpec, ExperienceSpec, ServiceSpec, ForeignModelSpec, IntegrationSpec
+)
+
+
+@attrs.frozen
+class EntityReference:
+    """A ``ref`` field: ``field`` of ``entity`` refers to another entity."""
+
+    entity: EntitySpec
+    field: FieldSpec
+
+
+@attrs.frozen
+class ModuleDeclarations:
+    """The declarations written in one module, each kind in declaration order."""
+
+    module: ModuleInfo
+    entities: tuple[EntitySpec, ...] = ()
+    surfaces: tuple[SurfaceSpec, ...] = ()
+    experiences: tuple[ExperienceSpec, ...] = ()
+    services: tuple[ServiceSpec, ...] = ()
+    foreign_models: tuple[ForeignModelSpec, ...] = ()
+    integrations: tuple[IntegrationSpec, ...] = ()
+
+
 @attrs.frozen
 class AppSpec:
     """The whole linked application.
@@ -561,6 +661,8 @@ class AppSpec:
     modules: tuple[ModuleInfo, ...] = ()
     metadata: Options = Options()
     _lookup: dict = attrs.field(init=False, repr=False, eq=False, hash=False)
+    # Built on first use of references_to: most backends never ask.
+    _references: dict = attrs.field(init=False, repr=False, eq=False, hash=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(
@@ -597,3 +699,49 @@ class AppSpec:
 
     def get_integration(self, name: str) -> IntegrationSpec | None:
         return self._lookup["integration"].get(name)
+
+    def get_module(self, name: str) -> ModuleInfo | None:
+        for module in self.modules:
+            if module.name == name:
+                return module
+        return None
+
+    def references_to(self, entity: str) -> tuple[EntityReference, ...]:
+        """Every ``ref`` field that refers to the entity named ``entity``
+        (self-references included), in declaration order: entities as
+        declared, each one's fields as written. Empty for an unknown name."""
+        if not self._references and self.entities:
+            index: dict[str, list[EntityReference]] = {}
+            for spec in self.entities:
+                for field in spec.fields:
+                    if field.type.kind is FieldTypeKind.REF and field.type.ref_entity is not None:
+                        index.setdefault(field.type.ref_entity, []).append(EntityReference(spec, field))
+            self._references.update((name, tuple(refs)) for name, refs in index.items())
+        refs: tuple[EntityReference, ...] = self._references.get(entity, ())
+        return refs
+
+    def referring_entities(self, entity: str) -> tuple[EntitySpec, ...]:
+        """The entities with at least one ``ref`` field to ``entity``, each
+        once, in declaration order (the entity itself when it refers to itself)."""
+        return tuple({id(r.entity): r.entity for r in self.references_to(entity)}.values())
+
+    def declarations_in(self, module: str) -> ModuleDeclarations:
+        """What the module named ``module`` declares. Raises ``KeyError``
+        (listing the modules) when the application has no such module."""
+        info = self.get_module(module)
+        if info is None:
+            known = ", ".join(m.name for m in self.modules) or "none"
+            raise KeyError(f"no module named {module!r}; the modules are: {known}")
+
+        def written_in(items: tuple[_Declaration, ...]) -> tuple[_Declaration, ...]:
+            return tuple(item for item in items if item.module == module)
+
+        return ModuleDeclarations(
+            info,
+            entities=written_in(self.entities),
+            surfaces=written_in(self.surfaces),
+            experiences=written_in(self.experiences),
+            services=written_in(self.services),
+            foreign_models=written_in(self.foreign_models),
+            integrations=written_in(self.integrations),
+        )

@@ -103,8 +103,77 @@ def core_requirement(core_version: str) -> str:
     return f"dazzle-core>={major}.{minor},<{major + 1}"
 
 
-def placeholders(names: BackendNames, core_version: str) -> dict[str, str]:
-    """The values of the ``{{placeholders}}`` in the template."""
+#: An SPDX licence expression, loosely: identifiers (``MIT``, ``Apache-2.0``,
+#: ``LicenseRef-mine``, ``GPL-3.0-or-later``) joined by AND, OR, WITH and
+#: parentheses. The build backend (hatchling) checks the identifiers
+#: themselves against the SPDX list when the distribution is built.
+LICENSE_EXPRESSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*|\(|\)|AND|OR|WITH")
+
+#: The classifier package indexes refuse: set while no licence is chosen.
+DO_NOT_UPLOAD = "Private :: Do Not Upload"
+
+
+def check_license(expression: str) -> str:
+    """``expression`` stripped, if it reads as an SPDX licence expression;
+    raise ``ScaffoldError`` saying what one looks like."""
+    tokens = re.findall(r"\(|\)|[^\s()]+", expression)
+    if not _is_license_expression(tokens):
+        raise ScaffoldError(
+            f"--license takes an SPDX licence identifier or expression, like MIT, Apache-2.0 or "
+            f"'MIT OR Apache-2.0', not {expression!r}"
+        )
+    return " ".join(tokens).replace("( ", "(").replace(" )", ")")
+
+
+def _is_license_expression(tokens: list[str]) -> bool:
+    depth, want_identifier = 0, True
+    for token in tokens:
+        if not LICENSE_EXPRESSION.fullmatch(token):
+            return False
+        if token == "(" and want_identifier:
+            depth += 1
+        elif token == ")" and not want_identifier and depth > 0:
+            depth -= 1
+        elif token in ("AND", "OR", "WITH") and not want_identifier:
+            want_identifier = True
+        elif token not in ("(", ")", "AND", "OR", "WITH") and want_identifier:
+            want_identifier = False
+        else:
+            return False
+    return not want_identifier and depth == 0
+
+
+def placeholders(names: BackendNames, core_version: str, license: str | None = None) -> dict[str, str]:
+    """The values of the ``{{placeholders}}`` in the template. Without a
+    ``license`` (an SPDX expression), the distribution carries the classifier
+    package indexes refuse, so that it cannot be uploaded by mistake."""
+    if license is None:
+        license_field = (
+            "# Before you publish: choose a licence and put its full text in LICENSE,\n"
+            "# set its SPDX identifier here (license = \"MIT\", \"Apache-2.0\", ...), and\n"
+            f"# remove the \"{DO_NOT_UPLOAD}\" classifier below, which package\n"
+            "# indexes refuse. `dazzle new-backend --license SPDX` writes this for you."
+        )
+        private_classifier = (
+            "\n    # Package indexes refuse this classifier: remove it once LICENSE holds your licence."
+            f'\n    "{DO_NOT_UPLOAD}",'
+        )
+        license_todo = (
+            f"choose a licence for {names.distribution} and replace this text with\n"
+            "its full text. Then set `license` in pyproject.toml to its SPDX identifier\n"
+            f"(for example MIT or Apache-2.0) and remove the \"{DO_NOT_UPLOAD}\"\n"
+            "classifier there."
+        )
+    else:
+        license_field = (
+            f'license = "{license}"\n'
+            "# LICENSE holds a placeholder: put the licence's full text in it before you publish."
+        )
+        private_classifier = ""
+        license_todo = (
+            f"replace this text with the full text of the licence {license}\n"
+            f"of {names.distribution} (pyproject.toml names it)."
+        )
     return {
         "name": names.name,
         "distribution": names.distribution,
@@ -113,12 +182,17 @@ def placeholders(names: BackendNames, core_version: str) -> dict[str, str]:
         "core_requirement": core_requirement(core_version),
         "core_version": core_version,
         "api_version": str(API_VERSION),
+        "license_field": license_field,
+        "private_classifier": private_classifier,
+        "license_todo": license_todo,
     }
 
 
-def render_template(names: BackendNames, core_version: str, template: Path = TEMPLATE_DIR) -> dict[str, str]:
+def render_template(
+    names: BackendNames, core_version: str, template: Path = TEMPLATE_DIR, *, license: str | None = None
+) -> dict[str, str]:
     """Every file of the new distribution: relative path ("/" separated) to text, sorted."""
-    values = placeholders(names, core_version)
+    values = placeholders(names, core_version, license)
     files = {}
     for source in sorted(template.rglob("*")):
         if not source.is_file() or "__pycache__" in source.parts:

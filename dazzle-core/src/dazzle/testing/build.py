@@ -49,7 +49,7 @@ class BuildOutput:
     files: Mapping[str, bytes] = attrs.field(repr=False)
     #: The keyword arguments the backend received.
     options: Mapping[str, Any]
-    #: What the committer did: which files were added, updated, unchanged.
+    #: What the committer did: which files were added, updated, unchanged, removed.
     plan: CommitPlan = attrs.field(repr=False)
     #: The output folder, or None when it was a temporary one (now removed).
     out_dir: Path | None

@@ -42,8 +42,16 @@ from typing import Any, Literal
 
 import attrs
 
-from dazzle.backends.api import API_VERSION, Backend, BackendCapabilities, BackendError
-from dazzle.backends.committer import CommitError
+from dazzle.backends.api import (
+    API_VERSION,
+    OPTION_TYPES,
+    Backend,
+    BackendCapabilities,
+    BackendError,
+    option_type_name,
+)
+from dazzle.backends.build_cache import CACHE_DIR_VARIABLE
+from dazzle.backends.committer import MANIFEST_NAME, CommitError
 from dazzle.backends.options import CONFIG, OptionError, OptionSetting, resolve_options
 from dazzle.backends.registry import ENTRY_POINT_GROUP, BackendConflictError, find_plugins, load_plugin
 from dazzle.testing.appspecs import SpecError, compile_dsl, compile_project
@@ -134,7 +142,7 @@ def assert_conforms(
     *,
     projects: Sequence[str | os.PathLike[str]] | None = None,
     options: Mapping[str, Any] | None = None,
-    seeds: Sequence[str] = DEFAULT_SEEDS,
+    seeds: Sequence[int | str] = DEFAULT_SEEDS,
 ) -> ConformanceReport:
     """Run ``check_conformance``; raise ``ConformanceError`` (an
     ``AssertionError``) listing every check if any failed."""
@@ -149,21 +157,32 @@ def check_conformance(
     *,
     projects: Sequence[str | os.PathLike[str]] | None = None,
     options: Mapping[str, Any] | None = None,
-    seeds: Sequence[str] = DEFAULT_SEEDS,
+    seeds: Sequence[int | str] = DEFAULT_SEEDS,
 ) -> ConformanceReport:
     """Check the installed backend ``name`` (see this module's docstring).
 
     ``projects`` are the project folders or ``.dsl`` files to build (default:
     every bundled example). ``options`` are given to every build, typed as in
     ``dazzle.toml`` (a backend with ``requires_config`` needs them).
-    ``seeds`` are the ``PYTHONHASHSEED`` values of the child builds.
+    ``seeds`` are the ``PYTHONHASHSEED`` values of the child builds:
+    integers from 0 to 4294967295, as ``int`` or as text (``(0, 1)`` or
+    ``("0", "1")``); anything else is a ``ValueError``.
     """
+    hash_seeds = tuple(_hash_seed(seed) for seed in seeds)
     paths = [Path(p).resolve() for p in projects] if projects is not None else [
         example_path(n) for n in EXAMPLE_NAMES
     ]
     with tempfile.TemporaryDirectory(prefix="dazzle-conformance-") as work:
-        run = _Run(name, paths, dict(options or {}), tuple(seeds), Path(work))
+        run = _Run(name, paths, dict(options or {}), hash_seeds, Path(work))
         return ConformanceReport(name, run.results())
+
+
+def _hash_seed(seed: int | str) -> str:
+    """A seed as the environment variable PYTHONHASHSEED takes it."""
+    text = str(seed).strip() if isinstance(seed, int | str) and not isinstance(seed, bool) else ""
+    if not text.isdigit() or not text.isascii() or int(text) > 4294967295:
+        raise ValueError(f"seeds must be integers from 0 to 4294967295 (PYTHONHASHSEED), not {seed!r}")
+    return str(int(text))
 
 
 class _Run:
@@ -316,7 +335,8 @@ class _Run:
                     if left:
                         self.fail(CONFINED, f"{where}: left files in its {what}: {', '.join(left)}")
                 out = run_dir / "out"
-                got = {path: (out / path).read_bytes() for path in _relative_files(out)}
+                # The manifest is the build's record, not the backend's output.
+                got = {path: (out / path).read_bytes() for path in _relative_files(out) if path != MANIFEST_NAME}
                 difference = describe_difference(expected.files, got)
                 if difference:
                     self.fail(DETERMINISTIC, (
@@ -327,12 +347,14 @@ class _Run:
     def child_build(self, project: Path, run_dir: Path, seed: str) -> subprocess.CompletedProcess:
         for folder in ("cwd", "tmp"):
             (run_dir / folder).mkdir(parents=True)
-        command = [sys.executable, "-m", "dazzle.cli", "build", str(project), "-b", self.name,
+        command = [sys.executable, "-m", "dazzle", "build", str(project), "-b", self.name,
                    "-o", str(run_dir / "out")]
         for key, value in self.options.items():
             command += ["-O", f"{self.name}.{key}={_as_text(value)}"]
         temporary = str(run_dir / "tmp")
-        env = {**os.environ, "PYTHONHASHSEED": seed, "TMPDIR": temporary, "TEMP": temporary, "TMP": temporary}
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TMPDIR": temporary, "TEMP": temporary, "TMP": temporary,
+               # The build's lock and staging: beside the run, not in the author's own cache.
+               CACHE_DIR_VARIABLE: str(run_dir / "cache")}
         return subprocess.run(
             command, cwd=run_dir / "cwd", env=env, capture_output=True, text=True, errors="replace",
             timeout=CHILD_TIMEOUT, check=False,
@@ -483,22 +505,28 @@ def option_problems(option: Any, seen: set[str]) -> list[str]:
         problems.append(f"option '{name}' is declared twice")
     seen.add(name)
     kind = option.type
-    if kind not in (str, int, float, bool):
-        return [*problems, f"option '{name}' has the type {kind!r}; use str, int, float or bool"]
-    typed = f"option '{name}' has the type {kind.__name__}, but its"
+    if kind not in OPTION_TYPES:
+        return [*problems, f"option '{name}' has the type {kind!r}; use str, int, float, bool or list[str]"]
+    typed = f"option '{name}' has the type {option_type_name(kind)}, but its"
     if option.default is not None and not _has_type(option.default, kind):
         problems.append(f"{typed} default is {option.default!r}")
-    bad_choices = [c for c in option.choices if not _has_type(c, kind)]
+    item_kind = str if kind == list[str] else kind
+    bad_choices = [c for c in option.choices if not _has_type(c, item_kind)]
     if bad_choices:
         problems.append(f"{typed} choices include {bad_choices[0]!r}")
-    elif option.choices and option.default is not None and option.default not in option.choices:
-        problems.append(f"option '{name}': the default {option.default!r} is not one of its choices")
+    elif option.choices and option.default is not None and any(
+        item not in option.choices for item in (option.default if kind == list[str] else (option.default,))
+    ):
+        what = "has an item that is not" if kind == list[str] else "is not"
+        problems.append(f"option '{name}': the default {option.default!r} {what} one of its choices")
     if not isinstance(option.help, str):
         problems.append(f"option '{name}': help must be text")
     return problems
 
 
-def _has_type(value: Any, kind: type) -> bool:
+def _has_type(value: Any, kind: Any) -> bool:
+    if kind == list[str]:
+        return isinstance(value, tuple) and all(isinstance(item, str) for item in value)
     if kind is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if kind is int:

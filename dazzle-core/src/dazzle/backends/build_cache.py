@@ -1,0 +1,161 @@
+"""The per-user cache folder where the builds of one output folder keep their
+lock and their staging folders.
+
+Both live outside the output folder, so ``dazzle build --check`` writes
+nothing into it and works on a read-only one. The cache folder is
+``$DAZZLE_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/dazzle``, else
+``~/.cache/dazzle``; each output folder gets a subfolder named after a hash
+of its real path, holding ``lock`` (taken with ``flock``, so the lock goes
+away with the process that held it, even after SIGKILL), ``staging/`` and
+``out-dir`` (the real path). Each build also removes the entries of output
+folders that no longer exist, so temporary output folders (the testing kit's)
+do not pile up there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import attrs
+
+from dazzle.backends.committer import CommitError
+
+#: The environment variable that moves the cache folder (tests, read-only homes).
+CACHE_DIR_VARIABLE = "DAZZLE_CACHE_DIR"
+
+
+class CacheError(CommitError):
+    """The cache folder cannot hold the lock and the staging (a CommitError,
+    so callers that report commit problems report this one too)."""
+
+
+@attrs.frozen
+class OutputReservation:
+    """The right to build into one output folder, held until released."""
+
+    #: The output folder's real path, resolved before any backend ran.
+    out_dir: Path
+    #: An empty folder that only this build uses; backends' staging folders go here.
+    staging_root: Path
+
+
+def cache_dir() -> Path:
+    """The per-user cache folder of dazzle."""
+    configured = os.environ.get(CACHE_DIR_VARIABLE)
+    if configured:
+        return Path(configured)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG spec says to ignore a relative one
+        return Path(xdg) / "dazzle"
+    return Path.home() / ".cache" / "dazzle"
+
+
+def _announce_wait(out_dir: Path) -> None:
+    print(f"waiting for another build of {out_dir} to finish", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def reserve_output(
+    out_dir: Path, *, on_wait: Callable[[Path], None] = _announce_wait
+) -> Iterator[OutputReservation]:
+    """Hold the lock of ``out_dir`` (waiting for another build of it, after
+    calling ``on_wait`` once) and give a fresh staging root; on exit remove
+    the staging root and release the lock. Staging left by a build that was
+    killed is removed by the next build of the same output folder, and the
+    cache entries of output folders that no longer exist by any next build."""
+    real = Path(os.path.realpath(out_dir))
+    builds = cache_dir() / "builds"
+    area = builds / hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
+    lock = _lock(area, real, on_wait)
+    try:
+        (area / "out-dir").write_text(f"{real}\n", encoding="utf-8", errors="surrogateescape")
+        staging = area / "staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(mode=0o700)
+        _prune(builds, keep=area)
+        try:
+            yield OutputReservation(real, staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        os.close(lock)  # releases the flock
+
+
+def _lock(area: Path, real: Path, on_wait: Callable[[Path], None]) -> int:
+    """Open and lock ``area/lock``. When the entry was pruned while we waited
+    (the file we locked is no longer the one at that path), start again."""
+    announced = False
+    while True:
+        try:
+            area.mkdir(parents=True, exist_ok=True, mode=0o700)
+            lock = os.open(area / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except FileNotFoundError:
+            continue  # pruned between mkdir and open
+        except OSError as error:
+            raise CacheError(
+                f"cannot use the cache folder {area} ({error.strerror or error}); "
+                f"set {CACHE_DIR_VARIABLE} to a folder you can write"
+            ) from None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not announced:
+                on_wait(real)
+                announced = True
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if _is_current(area, lock):
+            return lock
+        os.close(lock)
+
+
+def _is_current(area: Path, lock: int) -> bool:
+    """Whether ``lock`` is the file at ``area/lock`` now (not one pruned away)."""
+    try:
+        now = os.stat(area / "lock")
+    except FileNotFoundError:
+        return False
+    held = os.fstat(lock)
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _prune(builds: Path, keep: Path) -> None:
+    """Remove the cache entries of output folders that no longer exist (a
+    test's temporary output folder, a deleted project), each while holding
+    its lock: it is first renamed away, so a build that starts meanwhile
+    makes a fresh entry and one that waited on the old lock starts again."""
+    try:
+        areas = [a for a in builds.iterdir() if a != keep and not a.name.startswith(".")]
+    except OSError:
+        return
+    for area in areas:
+        try:
+            recorded = (area / "out-dir").read_text(encoding="utf-8", errors="surrogateescape").rstrip("\n")
+            lock = os.open(area / "lock", os.O_RDWR | os.O_CLOEXEC)
+        except OSError:
+            continue  # being made, or already gone
+        try:
+            if os.path.lexists(recorded):
+                continue
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a build of it is running
+            if os.path.lexists(recorded) or not _is_current(area, lock):
+                continue  # made while we looked, or pruned and made afresh by others
+            trash = builds / f".pruned-{area.name}-{os.getpid()}"
+            try:
+                os.rename(area, trash)
+            except OSError:
+                continue
+            shutil.rmtree(trash, ignore_errors=True)
+        finally:
+            os.close(lock)
+
+

@@ -1,0 +1,95 @@
+"""The per-user cache folder that holds each output folder's lock and staging."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from dazzle.backends import build_cache
+from dazzle.backends.build_cache import cache_dir, reserve_output
+
+
+def test_the_cache_folder_follows_the_variable_then_xdg_then_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("DAZZLE_CACHE_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("DAZZLE_CACHE_DIR")
+    assert cache_dir() == tmp_path / "xdg" / "dazzle"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "dazzle"
+
+
+def test_a_reservation_resolves_the_folder_and_gives_a_fresh_staging_root(tmp_path, cache_folder):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    with reserve_output(tmp_path / "link") as reservation:
+        assert reservation.out_dir == real.resolve()
+        assert reservation.staging_root.is_relative_to(cache_folder)
+        assert list(reservation.staging_root.iterdir()) == []
+        (reservation.staging_root / "left.txt").write_text("a killed build left this")
+        staging = reservation.staging_root
+    assert not staging.exists()
+    assert list(real.iterdir()) == []  # nothing of the build's own goes into the output folder
+
+
+def test_a_second_reservation_of_the_same_folder_waits_saying_so(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    waited = threading.Event()
+    got: list[Path] = []
+    announced: list[Path] = []
+
+    def second():
+        def on_wait(folder):
+            announced.append(folder)
+            waited.set()
+
+        with reserve_output(tmp_path / "link", on_wait=on_wait) as reservation:  # the same folder, another path
+            got.append(reservation.out_dir)
+
+    with reserve_output(real):
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert waited.wait(timeout=30)
+        assert got == []  # still waiting while the first holds the folder
+    thread.join(timeout=30)
+    assert got == [real.resolve()] and announced == [real.resolve()]
+
+
+def test_reservations_of_other_folders_do_not_wait(tmp_path):
+    with reserve_output(tmp_path / "a"), reserve_output(tmp_path / "b", on_wait=pytest.fail):
+        pass
+
+
+def test_the_wait_is_told_on_stderr(capsys, tmp_path):
+    build_cache._announce_wait(tmp_path / "out")
+    assert capsys.readouterr().err == f"waiting for another build of {tmp_path / 'out'} to finish\n"
+
+
+def test_entries_of_output_folders_that_are_gone_are_pruned_by_the_next_build(tmp_path, cache_folder):
+    kept, gone, busy = tmp_path / "kept", tmp_path / "gone", tmp_path / "busy"
+    for folder in (kept, gone, busy):
+        folder.mkdir()
+        with reserve_output(folder):
+            pass
+    assert len(list((cache_folder / "builds").iterdir())) == 3
+    gone.rmdir()
+    busy.rmdir()
+    with reserve_output(busy):  # held by a build of a folder not made yet: not pruned
+        with reserve_output(tmp_path / "another"):
+            pass
+    entries = {(a / "out-dir").read_text().strip() for a in (cache_folder / "builds").iterdir()}
+    assert entries == {str(kept), str(busy), str(tmp_path / "another")}
+
+
+def test_a_reservation_after_its_entry_was_pruned_starts_afresh(tmp_path, cache_folder):
+    with reserve_output(tmp_path / "a") as first:
+        area = first.staging_root.parent
+    build_cache._prune(cache_folder / "builds", keep=cache_folder / "none")  # 'a' never existed
+    assert not area.exists()
+    with reserve_output(tmp_path / "a") as again:
+        assert again.staging_root.is_dir() and (area / "lock").exists()

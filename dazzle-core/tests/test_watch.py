@@ -1,0 +1,160 @@
+"""`dazzle build --watch`: the parse cache, and the command as a user runs it
+(a subprocess, files edited under it, Ctrl-C), with bounded waits."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from dazzle.cli import main
+from dazzle.cli.watch import ParseCache
+from dazzle.core.compiler import compile_path
+
+#: Runs `dazzle` with a backend registered by hand (no backend distribution is
+#: installed beside dazzle-core in its own test session): it writes each
+#: entity's name and field count, and the app's version.
+LAUNCHER = """
+from dazzle.backends import register_backend
+from dazzle.cli import main
+
+
+class Entities:
+    def generate(self, appspec, output_dir, **options):
+        lines = [appspec.version] + [f"{e.name} {len(e.fields)}" for e in appspec.entities]
+        (output_dir / "entities.txt").write_text("\\n".join(lines) + "\\n", encoding="utf-8")
+
+
+register_backend("entities", Entities)
+main()
+"""
+
+
+@pytest.fixture
+def helpdesk(examples, tmp_path) -> Path:
+    project = tmp_path / "helpdesk"
+    shutil.copytree(examples / "helpdesk", project, ignore=shutil.ignore_patterns("build"))
+    return project
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_cache_parses_only_files_whose_text_changed(helpdesk):
+    cache = ParseCache()
+    first = compile_path(helpdesk, cache)
+    assert (cache.asked, cache.parsed) == (3, 3)
+    assert compile_path(helpdesk, cache) == first
+    assert (cache.asked, cache.parsed) == (6, 3)
+    edit(helpdesk / "dsl" / "core.dsl", "  description: text\n", "  description: text\n  summary: str(80)\n")
+    again = compile_path(helpdesk, cache)
+    assert (cache.asked, cache.parsed) == (9, 4)
+    fresh = compile_path(helpdesk)
+    assert again == fresh and again.appspec.get_entity("Ticket").get_field("summary") is not None
+    edit(helpdesk / "dsl" / "billing.dsl", "entity Invoice", "entity Invoice Invoice")
+    broken = compile_path(helpdesk, cache)
+    assert broken.diagnostics == compile_path(helpdesk).diagnostics and not broken.ok
+
+
+def test_watch_without_watchfiles_says_how_to_install_it(helpdesk, monkeypatch):
+    monkeypatch.setitem(sys.modules, "watchfiles", None)  # `import watchfiles` fails
+    result = CliRunner().invoke(main, ["build", str(helpdesk), "--watch"])
+    assert result.exit_code == 2
+    assert 'dazzle build --watch needs the watchfiles package: pip install "dazzle-core[watch]"' in result.stderr
+    assert "valid" not in result.stderr and not (helpdesk / "build").exists()
+
+
+def test_watch_and_check_together_are_a_usage_error(helpdesk):
+    result = CliRunner().invoke(main, ["build", str(helpdesk), "--watch", "--check"])
+    assert result.exit_code == 2 and "--watch and --check cannot be used together" in result.stderr
+
+
+class Watcher:
+    """`dazzle build --watch` in a subprocess; its stderr goes to a file."""
+
+    def __init__(self, tmp_path: Path, project: Path) -> None:
+        launcher = tmp_path / "launch_dazzle.py"
+        launcher.write_text(textwrap.dedent(LAUNCHER), encoding="utf-8")
+        self.log = tmp_path / "watch.log"
+        self.out = project / "build" / "entities.txt"
+        with self.log.open("w", encoding="utf-8") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(launcher), "build", str(project), "-b", "entities", "--watch"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+
+    def text(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def output(self) -> str:
+        return self.out.read_text(encoding="utf-8") if self.out.exists() else ""
+
+    def wait_until(self, done, what: str, timeout: float = 60) -> None:
+        """Wait for ``done()``; each build reads the files as they are when
+        it starts, so waiting on what a build printed or wrote (not on a
+        count of builds) is safe whatever the editor's events."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert self.proc.poll() is None, f"the watcher stopped:\n{self.text()}"
+            assert time.monotonic() < deadline, f"no {what} within {timeout}s:\n{self.text()}"
+            time.sleep(0.05)
+
+    def wait_for(self, text: str) -> None:
+        self.wait_until(lambda: text in self.text(), repr(text))
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            return self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+
+
+def test_watch_rebuilds_on_changes_keeps_the_last_good_output_and_stops_on_ctrl_c(tmp_path, helpdesk):
+    watcher = Watcher(tmp_path, helpdesk)
+    try:
+        watcher.wait_for("watching ")
+        assert "built in" in watcher.text() and "(parsed 3 of 3 files)" in watcher.text()
+        first = watcher.out.read_text(encoding="utf-8")
+        assert first.startswith("1.2.0\n") and "Ticket 15\n" in first
+
+        # An edit of one module: rebuilt, that module alone parsed again;
+        # a file that is not part of the project changes nothing.
+        (helpdesk / "notes.txt").write_text("not DSL\n", encoding="utf-8")
+        edit(helpdesk / "dsl" / "core.dsl", "  description: text\n", "  description: text\n  summary: str(80)\n")
+        watcher.wait_until(lambda: "Ticket 16\n" in watcher.output(), "the new field in the output")
+        watcher.wait_for("(parsed 1 of 3 files)")
+        assert "notes.txt" not in watcher.text()
+
+        # An error: the diagnostics are printed, the output stays as it was.
+        good = watcher.out.read_text(encoding="utf-8")
+        edit(helpdesk / "dsl" / "billing.dsl", "ref Organisation required", "ref Organisaton required")
+        watcher.wait_for("build failed")
+        assert "error[E205]: unknown entity 'Organisaton'" in watcher.text()
+        assert "did you mean 'Organisation'?" in watcher.text()
+        assert watcher.out.read_text(encoding="utf-8") == good
+
+        # Fixed: built again. Then dazzle.toml alone changes: built again.
+        edit(helpdesk / "dsl" / "billing.dsl", "ref Organisaton required", "ref Organisation required")
+        watcher.wait_until(lambda: "built in" in watcher.text().rpartition("build failed")[2], "a build after the fix")
+        edit(helpdesk / "dazzle.toml", 'version = "1.2.0"', 'version = "1.3.0"')
+        watcher.wait_until(lambda: watcher.output().startswith("1.3.0\n"), "the new version in the output")
+        assert f"changed: {helpdesk.resolve() / 'dazzle.toml'}" in watcher.text()
+    finally:
+        status = watcher.stop()
+    assert status == 0, watcher.text()
+    assert watcher.text().endswith("stopped watching\n")
+    assert "Traceback" not in watcher.text()
