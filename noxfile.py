@@ -26,6 +26,16 @@ SHARED_EXAMPLES = Path(os.environ.get("DAZZLE_SHARED_EXAMPLES", ROOT.parent / "s
 # that use them.
 REDOCLY_CLI = "@redocly/cli@2.77.0"
 PRISMA_SCHEMA_WASM = "@prisma/prisma-schema-wasm@8.1.0-2.59be4fda12412a79eeb9c2ae727b6aa723593323"
+# Prisma's migration engine (the same engine build as the validator), the
+# SQLite driver adapter and its client, and PGlite (PostgreSQL in WebAssembly):
+# the prisma session turns every schema into a real database with them.
+PRISMA_ENGINES = (
+    "@prisma/schema-engine-wasm@8.1.0-2.59be4fda12412a79eeb9c2ae727b6aa723593323",
+    "@prisma/adapter-libsql@7.10.0",
+    "@prisma/driver-adapter-utils@7.10.0",
+    "@libsql/client@0.17.4",
+    "@electric-sql/pglite@0.5.17",
+)
 RUFF = "ruff==0.17.6"
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -95,13 +105,25 @@ def openapi(session: nox.Session) -> None:
                 env={"DAZZLE_REDOCLY_BIN": str(modules / ".bin" / "redocly")})
 
 
+def prisma_tools(session: nox.Session) -> dict[str, str]:
+    """Install Prisma's validator and its migration engine (with the SQLite adapter and PGlite);
+    return the variables that tell the prisma tests where they are."""
+    modules = npm_install(session, "prisma", PRISMA_SCHEMA_WASM)
+    # one folder for the engine and its companions (npm_install adds one package at a time)
+    engines = [npm_install(session, "prisma-engines", package) for package in PRISMA_ENGINES][0]
+    return {
+        "DAZZLE_PRISMA_WASM": str(modules / "@prisma" / "prisma-schema-wasm"),
+        "DAZZLE_PRISMA_ENGINES": str(engines),
+    }
+
+
 @nox.session
 def prisma(session: nox.Session) -> None:
-    """dazzle-backend-prisma with dazzle-core alone, checked by Prisma's own validator and formatter."""
-    modules = npm_install(session, "prisma", PRISMA_SCHEMA_WASM)
+    """dazzle-backend-prisma with dazzle-core alone, checked by Prisma's own validator and formatter,
+    and by Prisma's migration engine on real SQLite and PostgreSQL (PGlite) databases."""
+    env = prisma_tools(session)
     session.install(str(CORE), str(PRISMA), *test_deps(PRISMA))
-    session.run("pytest", str(PRISMA / "tests"), *session.posargs,
-                env={"DAZZLE_PRISMA_WASM": str(modules / "@prisma" / "prisma-schema-wasm")})
+    session.run("pytest", str(PRISMA / "tests"), *session.posargs, env=env)
 
 
 @nox.session
@@ -118,10 +140,9 @@ def shared(session: nox.Session) -> None:
     if not SHARED_EXAMPLES.is_dir():
         session.error(f"{SHARED_EXAMPLES} is missing: this session needs the reference examples beside the repository")
     redocly = npm_install(session, "redocly", REDOCLY_CLI) / ".bin" / "redocly"
-    wasm = npm_install(session, "prisma", PRISMA_SCHEMA_WASM) / "@prisma" / "prisma-schema-wasm"
+    prisma_env = prisma_tools(session)
     session.install(str(CORE), str(OPENAPI), str(PRISMA), *test_deps(CORE), *test_deps(OPENAPI), *test_deps(PRISMA))
-    env = {"DAZZLE_SHARED_EXAMPLES": str(SHARED_EXAMPLES), "DAZZLE_REDOCLY_BIN": str(redocly),
-           "DAZZLE_PRISMA_WASM": str(wasm)}
+    env = {"DAZZLE_SHARED_EXAMPLES": str(SHARED_EXAMPLES), "DAZZLE_REDOCLY_BIN": str(redocly), **prisma_env}
     # One pytest run per distribution: each test folder has its own conftest.
     for tests in (CORE / "tests", OPENAPI / "tests", PRISMA / "tests"):
         session.run("pytest", str(tests), "-m", "shared", *session.posargs, env=env)

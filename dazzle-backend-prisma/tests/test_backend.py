@@ -10,7 +10,6 @@ import textwrap
 from importlib.metadata import entry_points
 from pathlib import Path
 
-import pytest
 from dazzle.backends import BackendCapabilities
 from dazzle_backend_prisma import PrismaBackend, generate_schema
 
@@ -120,7 +119,6 @@ _MANY_ENTITIES = "".join(
     f"  peer: ref Item{(i * 3) % 20} unique?\n  kind: enum[a,b,c]\n  index owner,kind\n"
     for i in range(20)
 )
-
 
 
 def test_dazzle_build_with_the_cli(tmp_path):

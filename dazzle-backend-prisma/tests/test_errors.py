@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from dazzle.backends import BackendError
+from dazzle.backends import BackendError, BackendWarning
 from dazzle_backend_prisma import generate_schema
 
 
@@ -115,6 +115,42 @@ def test_compound_unique_named_like_a_field(dsl):
         "c.dsl:7:10: Prisma names the unique constraint on a, b 'a_b', like the field 'a_b'"
     )
     generate_schema(appspec)  # camelCase fields never meet such names
+
+
+def test_names_that_postgresql_cuts_into_one(dsl):
+    # PostgreSQL cuts a 64-character name to 63 without a word: both entities
+    # would be one table (found by migrating the schema in PGlite), both
+    # fields one column
+    long = "x" * 63
+    appspec = dsl(
+        f"app t\nentity {long}_a:\n  id: int pk\nentity {long}_b:\n  id: int pk\n  {long}_1: int\n  {long}_2: int\n",
+        file="t.dsl",
+    )
+    message = refusal(appspec, provider="postgresql", naming="preserve")
+    assert message.splitlines()[1:] == [
+        f"t.dsl:4:8: table '{long}_b' and table '{long}_a' (t.dsl:2:8) are one table on postgresql, "
+        "which keeps the first 63 bytes of a name; shorten one of them",
+        f"t.dsl:7:3: column '{long}_2' and column '{long}_1' (t.dsl:6:3) are one column on postgresql, "
+        "which keeps the first 63 bytes of a name; shorten one of them",
+    ]
+    # a long name alone is fine there (PostgreSQL cuts it the same way in every query)
+    single = dsl(f"app t\nentity {long}_a:\n  id: int pk\n  {long}_1: int\n")
+    assert f"model {long}_a {{" in generate_schema(single, provider="postgresql", naming="preserve")
+    # SQLite and CockroachDB keep long names whole (CockroachDB's key names,
+    # which Prisma cuts to 63, are told apart with a warning)
+    assert f"model {long}_b {{" in generate_schema(appspec, provider="sqlite", naming="preserve")
+    with pytest.warns(BackendWarning, match="primary key of table"):
+        assert f"model {long}_b {{" in generate_schema(appspec, provider="cockroachdb", naming="preserve")
+
+
+@pytest.mark.parametrize(("provider", "limit"), [("mysql", 64), ("sqlserver", 128)])
+def test_names_too_long_for_the_database(dsl, provider, limit):
+    long = "y" * (limit + 1)
+    appspec = dsl(f"app t\nentity {long}:\n  id: int pk\n  {long}: int\n", file="t.dsl")
+    assert refusal(appspec, provider=provider, naming="preserve").splitlines()[1:] == [
+        f"t.dsl:2:8: table '{long}' is longer than the {limit} bytes {provider} takes; shorten it",
+        f"t.dsl:4:3: column '{long}' is longer than the {limit} bytes {provider} takes; shorten it",
+    ]
 
 
 def test_default_and_auto_add_together(dsl):

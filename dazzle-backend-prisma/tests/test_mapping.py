@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from dazzle.backends import BackendWarning
 from dazzle_backend_prisma import generate_schema
+from dazzle_backend_prisma.naming import plural, prisma_name
 from dazzle_backend_prisma.providers import PROVIDERS
 
 SCHEMAS_SEEN: dict[str, str] = {}
@@ -69,7 +71,7 @@ TYPE_LINES = [
     ("postgresql", "s", "s String @db.VarChar(80)"),
     ("postgresql", "big", "big String? @db.VarChar(5000)"),
     ("postgresql", "t", "t String?"),
-    ("postgresql", "i", "i Int?"),
+    ("postgresql", "i", "i BigInt?"),
     ("postgresql", "d", "d Decimal? @db.Decimal(12, 2)"),
     ("postgresql", "b", "b Boolean?"),
     ("postgresql", "day", "day DateTime? @db.Date"),
@@ -125,10 +127,12 @@ def test_key_defaults(dsl):
     appspec = dsl("app k\nentity U:\n  id: uuid pk\nentity I:\n  id: int pk\nentity S:\n  code: str(9) pk\n")
     text = schema(appspec)
     assert field_line(text, "U", "id") == "id String @id @default(uuid()) @db.Uuid"
-    assert field_line(text, "I", "id") == "id Int @id @default(autoincrement())"
+    assert field_line(text, "I", "id") == "id BigInt @id @default(autoincrement())"
     assert field_line(text, "S", "code") == "code String @id @db.VarChar(9)"
-    # CockroachDB's autoincrement() is for BigInt only
-    assert field_line(schema(appspec, provider="cockroachdb"), "I", "id") == "id Int @id @default(sequence())"
+    # int is 64-bit on every provider, and so is its counter
+    for provider in PROVIDERS:
+        line = field_line(schema(appspec, provider=provider), "I", "id")
+        assert line == "id BigInt @id @default(autoincrement())", provider
 
 
 def test_modifiers_and_defaults(dsl):
@@ -164,7 +168,7 @@ entity M:
         "f": "f DateTime? @default(now())",
         "g": "g DateTime? @updatedAt",
         "h": "h DateTime @default(now()) @db.Date",
-        "i": "i Int? @default(5)",
+        "i": "i BigInt? @default(5)",
         "j": "j Decimal? @default(-1.5) @db.Decimal(4, 2)",
         "k": "k Boolean? @default(false)",
         "l": r'l String? @default("tab\"quote\\") @db.VarChar(40)',
@@ -180,7 +184,7 @@ entity M:
 def test_auto_add_and_auto_update_only_stamp_dates(dsl):
     # the compiler warns about these; Prisma has no "now" for them, so they are left out
     text = schema(dsl("app a\nentity A:\n  id: int pk\n  n: int auto_add\n  s: str(9) auto_update\n"))
-    assert field_line(text, "A", "n") == "n Int?"
+    assert field_line(text, "A", "n") == "n BigInt?"
     assert field_line(text, "A", "s") == "s String? @db.VarChar(9)"
 
 
@@ -201,7 +205,7 @@ entity C:
 """)
     )
     block = model_block(text, "C")
-    assert field_line(text, "C", "a") == "a Int? @unique"  # a one-field unique line
+    assert field_line(text, "C", "a") == "a BigInt? @unique"  # a one-field unique line
     assert "  @@unique([a, b])\n  @@index([b, a])\n  @@index([rId])\n}" in block
     assert block.count("@@index([b, a])") == 1
 
@@ -225,21 +229,21 @@ entity Topic:
     assert field_line(text, post, "author") == (
         'author Author @relation("Post_author", fields: [authorId], references: [id])'
     )
-    assert field_line(text, post, "authorId") == 'authorId Int @map("author_id")'
+    assert field_line(text, post, "authorId") == 'authorId BigInt @map("author_id")'
     assert field_line(text, post, "editorOfRecord") == (
-        'editorOfRecord Author? @relation("Post_editor_of_record", '
-        "fields: [editorOfRecordId], references: [id])"
+        'editorOfRecord Author? @relation("Post_editor_of_record", fields: [editorOfRecordId], references: [id])'
     )
-    assert field_line(text, post, "editorOfRecordId") == 'editorOfRecordId Int? @map("editor_of_record_id")'
+    assert field_line(text, post, "editorOfRecordId") == 'editorOfRecordId BigInt? @map("editor_of_record_id")'
     # a ref to an entity whose key is a str(12): typed like it, native type included
     assert field_line(text, post, "topic") == "topic Topic? @relation(fields: [topicId], references: [key])"
     assert field_line(text, post, "topicId") == 'topicId String? @map("topic_id") @db.VarChar(12)'
-    # back-relations: one per ref, named after the referring entity and field
-    assert field_line(text, "Author", "postAuthor") == 'postAuthor Post[] @relation("Post_author")'
-    assert field_line(text, "Author", "postEditorOfRecord") == (
-        'postEditorOfRecord Post[] @relation("Post_editor_of_record")'
+    # back-relations: one per ref, the referring entity in the plural; with
+    # two refs from one entity, the ref's name added
+    assert field_line(text, "Author", "postsAsAuthor") == 'postsAsAuthor Post[] @relation("Post_author")'
+    assert field_line(text, "Author", "postsAsEditorOfRecord") == (
+        'postsAsEditorOfRecord Post[] @relation("Post_editor_of_record")'
     )
-    assert field_line(text, "Topic", "postTopic") == "postTopic Post[]"
+    assert field_line(text, "Topic", "posts") == "posts Post[]"
 
 
 def test_self_reference_and_one_to_one(dsl):
@@ -257,16 +261,16 @@ entity Extra:
     assert field_line(text, "Node", "parent") == (
         'parent Node? @relation("Node_parent", fields: [parentId], references: [id])'
     )
-    assert field_line(text, "Node", "nodeParent") == 'nodeParent Node[] @relation("Node_parent")'
-    assert field_line(text, "Node", "twinId") == 'twinId Int? @unique @map("twin_id")'
-    assert field_line(text, "Node", "nodeTwin") == 'nodeTwin Node? @relation("Node_twin")'
-    assert field_line(text, "Extra", "nodeId") == 'nodeId Int @id @map("node_id")'
-    assert field_line(text, "Node", "extraNode") == "extraNode Extra?"
+    # a self reference names its ref; a one-to-one back-relation is singular
+    assert field_line(text, "Node", "nodesAsParent") == 'nodesAsParent Node[] @relation("Node_parent")'
+    assert field_line(text, "Node", "twinId") == 'twinId BigInt? @unique @map("twin_id")'
+    assert field_line(text, "Node", "nodeAsTwin") == 'nodeAsTwin Node? @relation("Node_twin")'
+    assert field_line(text, "Extra", "nodeId") == 'nodeId BigInt @id @map("node_id")'
+    assert field_line(text, "Node", "extra") == "extra Extra?"
 
 
-def test_generated_names_give_way_to_dsl_names(dsl):
-    text = schema(
-        dsl("""
+def test_generated_names_give_way_to_dsl_names_and_say_so(dsl):
+    appspec = dsl("""
 app g
 entity Order:
   id: int pk
@@ -275,31 +279,146 @@ entity Order:
   buyer_id: str(10)
 entity Buyer:
   id: int pk
-  order_buyer: int
+  orders: int
 entity OrderStatus:
   id: int pk
 """)
-    )
-    assert field_line(text, "Order", "buyerId2") == 'buyerId2 Int? @map("buyer_id_2")'
+    with pytest.warns(BackendWarning) as record:
+        text = schema(appspec)
+    assert field_line(text, "Order", "buyerId2") == 'buyerId2 BigInt? @map("buyer_id_2")'
     assert field_line(text, "Order", "buyerId") == 'buyerId String? @map("buyer_id") @db.VarChar(10)'
     assert field_line(text, "Order", "status") == "status OrderStatus2?"
     assert "enum OrderStatus2 {" in text
-    assert field_line(text, "Buyer", "orderBuyer2") == "orderBuyer2 Order[]"
+    assert field_line(text, "Buyer", "orders2") == "orders2 Order[]"
+    said = sorted((w.message.code, str(w.message.location), w.message.message) for w in record)
+    assert said == [
+        (
+            "P001",
+            "test.dsl:6:3",
+            "the foreign key of reference 'buyer' is the column 'buyer_id_2' (field 'buyerId2'): "
+            "entity 'Order' already has 'buyer_id'",
+        ),
+        (
+            "P002",
+            "test.dsl:6:3",
+            "the opposite field of reference 'buyer' on model 'Buyer' is 'orders2': 'orders' is taken there",
+        ),
+        (
+            "P003",
+            "test.dsl:5:3",
+            "the enum of field 'status' is named 'OrderStatus2': 'OrderStatus' is a model or another enum",
+        ),
+    ]
+
+
+def test_enums_postgresql_would_cut_into_one_give_way(dsl):
+    # PostgreSQL keeps 63 bytes of a type name: these two enums would be one
+    entity = "e" * 40
+    appspec = dsl(f"app e\nentity {entity}:\n  id: int pk\n  {'f' * 30}_a: enum[x]\n  {'f' * 30}_b: enum[y]\n")
+    first = prisma_name(f"{entity}_{'f' * 30}_a", "type", "prisma")
+    assert len(first) > 63
+    with pytest.warns(BackendWarning, match="the enum of field") as record:
+        text = schema(appspec)
+    second = first[:62] + "2"
+    assert f"enum {first} {{" in text and f"enum {second} {{" in text
+    assert [w.message.code for w in record] == ["P003"]
+    # where names are kept whole, nothing gives way
+    whole = prisma_name(entity + "_" + "f" * 30 + "_b", "type", "prisma")
+    assert f"enum {whole} {{" in schema(appspec, provider="sqlite")
+
+
+def test_constraint_names_that_give_way_say_so(dsl):
+    appspec = dsl("""
+app c
+entity pair:
+  id: int pk
+  a: int
+  b_c: int
+  a_b: int
+  c: int
+  unique a,b_c
+  unique a_b,c
+""")
+    with pytest.warns(BackendWarning) as record:
+        text = schema(appspec, naming="preserve")
+    assert '@@unique([a_b, c], name: "a_b_c_2", map: "pair_a_b_c_2_key")' in text
+    said = [(w.message.code, str(w.message.location), w.message.message) for w in record]
+    assert said == [
+        (
+            "P005",
+            "test.dsl:10:10",
+            "Prisma's client names the unique constraint on a_b, c 'a_b_c_2': another one is 'a_b_c'",
+        ),
+        (
+            "P004",
+            "test.dsl:10:10",
+            "the unique constraint of table 'pair' on a_b, c is named 'pair_a_b_c_2_key' in the database: "
+            "Prisma's default name for it is another constraint's",
+        ),
+    ]
+
+
+def test_back_relations_read_like_prisma(dsl):
+    appspec = dsl("""
+app b
+entity User:
+  id: int pk
+entity Company:
+  id: int pk
+entity Address:
+  id: int pk
+  owner: ref User
+entity Ticket:
+  id: int pk
+  reporter: ref User required
+  assignee: ref User
+  company: ref Company
+  address: ref Address unique?
+""")
+    for naming, names in {
+        "prisma": ("addresses", "ticketsAsReporter", "ticketsAsAssignee", "tickets", "ticket"),
+        "preserve": ("Addresses", "Tickets_as_reporter", "Tickets_as_assignee", "Tickets", "Ticket"),
+    }.items():
+        text = schema(appspec, naming=naming)
+        addresses, as_reporter, as_assignee, tickets, ticket = names
+        assert field_line(text, "User", addresses) == f"{addresses} Address[]"
+        assert field_line(text, "User", as_reporter) == f'{as_reporter} Ticket[] @relation("Ticket_reporter")'
+        assert field_line(text, "User", as_assignee) == f'{as_assignee} Ticket[] @relation("Ticket_assignee")'
+        assert field_line(text, "Company", tickets) == f"{tickets} Ticket[]"
+        assert field_line(text, "Address", ticket) == f"{ticket} Ticket?"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Ticket", "Tickets"),
+        ("ticket_item", "ticket_items"),
+        ("Company", "Companies"),
+        ("Day", "Days"),
+        ("Address", "Addresses"),
+        ("Box", "Boxes"),
+        ("Quiz", "Quizes"),
+        ("Branch", "Branches"),
+        ("Wish", "Wishes"),
+        ("X9", "X9s"),
+        ("Person", "People"),
+        ("SalesPerson", "SalesPeople"),
+        ("sales_person", "sales_people"),
+        ("child", "children"),
+    ],
+)
+def test_plural(name, expected):
+    assert plural(name) == expected
 
 
 def test_naming_styles(dsl):
     appspec = dsl('app n\nentity line_item "Line item":\n  item_id: int pk\n  unit_price: decimal(8,2)\n')
     prisma = schema(appspec)
-    assert (
-        field_line(prisma, "LineItem", "itemId") == 'itemId Int @id @default(autoincrement()) @map("item_id")'
-    )
-    assert (
-        field_line(prisma, "LineItem", "unitPrice")
-        == 'unitPrice Decimal? @map("unit_price") @db.Decimal(8, 2)'
-    )
+    assert field_line(prisma, "LineItem", "itemId") == 'itemId BigInt @id @default(autoincrement()) @map("item_id")'
+    assert field_line(prisma, "LineItem", "unitPrice") == 'unitPrice Decimal? @map("unit_price") @db.Decimal(8, 2)'
     assert '@@map("line_item")' in model_block(prisma, "LineItem")
     preserve = schema(appspec, naming="preserve")
-    assert field_line(preserve, "line_item", "item_id") == "item_id Int @id @default(autoincrement())"
+    assert field_line(preserve, "line_item", "item_id") == "item_id BigInt @id @default(autoincrement())"
     assert "@map" not in preserve
 
 
@@ -353,5 +472,3 @@ def test_sqlserver_relations_take_no_cascading_action(dsl):
     assert field_line(text, "A", "up") == (
         'up A? @relation("A_up", fields: [upId], references: [id], onDelete: NoAction, onUpdate: NoAction)'
     )
-
-

@@ -1,7 +1,9 @@
 """Every schema this backend writes passes Prisma's own validator and is
-already in Prisma's own format: the edge cases in ``dsl/``, synthetic
-projects and (in ``nox -s shared``) the reference examples beside the
-repository, for every provider and both naming styles.
+already in Prisma's own format: every case of conftest.py (the
+repository's examples, the edge cases in ``dsl/``, synthetic projects, the
+benchmark's generator) and, in ``nox -s shared``, the reference examples
+beside the repository, for every provider and both naming styles; and the
+warnings given on the way are located ``BackendWarning``s.
 
 All schemas go through one Node process (a module-scoped fixture); each case
 is then its own test, so a failure names the case.
@@ -10,146 +12,25 @@ is then its own test, so a failure names the case.
 from __future__ import annotations
 
 import difflib
-import os
 import random
+import warnings
 from pathlib import Path
 
 import pytest
-from dazzle.backends import BackendError
+from dazzle.backends import BackendError, BackendWarning
 from dazzle_backend_prisma import generate_schema
 from dazzle_backend_prisma.naming import NAMING_STYLES
 from dazzle_backend_prisma.providers import PROVIDERS
 
 TESTS = Path(__file__).resolve().parent
 DSL_DIR = TESTS / "dsl"
-#: The reference examples live beside the repository, not in it: only the
-#: test marked `shared` reads them, run by `nox -s shared`, which sets this.
-SHARED_ENV = "DAZZLE_SHARED_EXAMPLES"
-SHARED = ("support_tickets", "vat_tools")
-OWN = tuple(sorted(p.stem for p in DSL_DIR.glob("*.dsl")))
-SYNTHETIC_SEEDS = (1, 2, 3, 4)
-
-
-def synthetic_dsl(seed: int, entities: int = 40) -> str:
-    """A project of ``entities`` entities drawn at random (but the same for the
-    same seed): every type and modifier, int, uuid, str and email keys, refs
-    to any entity (itself included), several refs to one entity, unique and
-    index lines."""
-    rng = random.Random(seed)
-    names = [
-        rng.choice(("Thing{}", "thing_{}", "Record{}Item", "record_{}_item", "X{}")).format(i)
-        for i in range(entities)
-    ]
-    keys = {}
-    lines = [f'app synthetic_{seed} "Synthetic {seed}"', ""]
-    for name in names:
-        keys[name] = rng.choice(("uuid", "uuid", "int", "int", "str(36)", "email"))
-    for index, name in enumerate(names):
-        lines.append(f'entity {name} "Entity {index} — n° {seed}":')
-        lines.append(f"  id: {keys[name]} pk")
-        scalars = []
-        for number in range(rng.randint(1, 9)):
-            field = rng.choice(("field_{}", "Field{}", "value_{}_x", "f{}"))
-            field = field.format(number)
-            kind = rng.choice(
-                (
-                    "str(40)",
-                    "str(255)",
-                    "text",
-                    "int",
-                    "decimal(10,2)",
-                    "decimal(18,6)",
-                    "bool",
-                    "date",
-                    "datetime",
-                    "uuid",
-                    "email",
-                    "enum[alpha,beta,gamma]",
-                    "enum[on,off]",
-                )
-            )
-            modifier = rng.choice(("", "", " required", " optional", " unique", " unique?"))
-            if kind == "text" and "unique" in modifier:
-                modifier = " required"
-            default = ""
-            if not modifier.strip().startswith("unique") and rng.random() < 0.3:
-                default = {
-                    "int": "=7",
-                    "decimal(10,2)": "=1.25",
-                    "decimal(18,6)": " default=0",
-                    "bool": "=true",
-                    "date": '="2024-02-29"',
-                    "datetime": '="2024-02-29T10:00:00Z"',
-                    "str(40)": '="x"',
-                    "str(255)": '=""',
-                    "text": '="long"',
-                    "email": '="a@example.com"',
-                    "uuid": '="00000000-0000-0000-0000-000000000000"',
-                    "enum[alpha,beta,gamma]": "=beta",
-                    "enum[on,off]": " default=off",
-                }[kind]
-            if kind == "datetime" and not default and rng.random() < 0.3:
-                modifier += rng.choice((" auto_add", " auto_update"))
-            lines.append(f"  {field}: {kind}{default}{modifier}")
-            if kind != "text":
-                scalars.append(field)
-        refs = []
-        for number in range(rng.randint(0, 4)):
-            target = rng.choice(names)
-            modifier = rng.choice(("", " required", " optional", " unique?"))
-            lines.append(f"  link_{number}: ref {target}{modifier}")
-            refs.append(f"link_{number}")
-        indexable = scalars + refs
-        for _ in range(rng.randint(0, 3)):
-            if indexable:
-                chosen = rng.sample(indexable, rng.randint(1, min(3, len(indexable))))
-                lines.append(f"  {rng.choice(('unique', 'index'))} {','.join(chosen)}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _cases(sources):
-    for source in sources:
-        for provider in PROVIDERS:
-            for naming in NAMING_STYLES:
-                yield f"{source}:{provider}:{naming}"
-
-
-CASES = tuple(_cases((*(f"dsl:{s}" for s in OWN), *(f"synthetic:{s}" for s in SYNTHETIC_SEEDS))))
-
-
-def load_source(source: str, dsl, project):
-    kind, _, name = source.partition(":")
-    if kind == "shared":
-        folder = Path(os.environ.get(SHARED_ENV, "")).resolve() / name
-        if SHARED_ENV not in os.environ or not folder.is_dir():
-            pytest.fail(f"{SHARED_ENV} must name the reference examples' folder: run `nox -s shared`",
-                        pytrace=False)
-        return project(folder)
-    if kind == "dsl":
-        return project(DSL_DIR / f"{name}.dsl")
-    return dsl(synthetic_dsl(int(name)), file=f"synthetic_{name}.dsl")
-
-
-def judge(cases, prisma, dsl, project):
-    """Every case's schema and Prisma's verdict on it, in one Node run."""
-    appspecs = {}
-    schemas = {}
-    for case in cases:
-        source, provider, naming = case.rsplit(":", 2)
-        if source not in appspecs:
-            appspecs[source] = load_source(source, dsl, project)
-        try:
-            schemas[case] = generate_schema(appspecs[source], provider=provider, naming=naming)
-        except BackendError as exc:
-            schemas[case] = exc
-    results = prisma.check({case: text for case, text in schemas.items() if isinstance(text, str)})
-    return {case: (text, results.get(case)) for case, text in schemas.items()}
 
 
 @pytest.fixture(scope="module")
-def verdicts(prisma, dsl, project):
-    return judge(CASES, prisma, dsl, project)
+def verdicts(prisma, every_schema):
+    """Every case's schema and Prisma's verdict on it, in one Node run."""
+    results = prisma.check({case: g.schema for case, g in every_schema.items() if g.schema is not None})
+    return {case: (g.schema or g.refusal, results.get(case)) for case, g in every_schema.items()}
 
 
 def _get(verdicts, case):
@@ -163,24 +44,29 @@ def numbered(text: str) -> str:
     return "\n".join(f"{n:4} {line}" for n, line in enumerate(text.splitlines(), 1))
 
 
-@pytest.mark.parametrize("case", CASES)
 def test_prisma_validates(verdicts, case):
     text, verdict = _get(verdicts, case)
     assert verdict.error is None, f"Prisma refuses the schema:\n{verdict.error}\n\n{numbered(text)}"
 
 
-@pytest.mark.parametrize("case", CASES)
 def test_output_is_already_in_prisma_format(verdicts, case):
     assert_prisma_format_keeps(*_get(verdicts, case))
 
 
 @pytest.mark.shared
-def test_reference_examples_are_valid_and_formatted(prisma, dsl, project):
-    for case, (text, verdict) in judge(tuple(_cases(f"shared:{s}" for s in SHARED)), prisma, dsl, project).items():
-        if isinstance(text, BackendError):
-            pytest.fail(f"{case}: the backend refused the project: {text}")
-        assert verdict.error is None, f"{case}: Prisma refuses the schema:\n{verdict.error}\n\n{numbered(text)}"
-        assert_prisma_format_keeps(text, verdict)
+def test_reference_examples_are_valid_and_formatted(prisma, shared_schemas):
+    """The reference examples beside the repository, for every provider and
+    naming style: accepted by Prisma, in its format, warned about only with
+    located ``BackendWarning``s."""
+    results = prisma.check({case: g.schema for case, g in shared_schemas.items() if g.schema is not None})
+    for case, generated in shared_schemas.items():
+        assert generated.schema is not None, f"{case}: the backend refused the project: {generated.refusal}"
+        verdict = results[case]
+        assert verdict.error is None, (
+            f"{case}: Prisma refuses the schema:\n{verdict.error}\n\n{numbered(generated.schema)}"
+        )
+        assert_prisma_format_keeps(generated.schema, verdict)
+        assert_located_backend_warnings(generated.warnings)
 
 
 def assert_prisma_format_keeps(text, verdict):
@@ -197,8 +83,8 @@ def assert_prisma_format_keeps(text, verdict):
         pytest.fail(f"prisma format changes the schema:\n{diff}")
 
 
-def test_synthetic_projects_cover_what_they_claim():
-    text = "\n".join(synthetic_dsl(seed) for seed in SYNTHETIC_SEEDS)
+def test_synthetic_projects_cover_what_they_claim(synthetic_projects):
+    text = "\n".join(synthetic_projects.values())
     for needle in (
         "int pk",
         "uuid pk",
@@ -218,9 +104,43 @@ def test_synthetic_projects_cover_what_they_claim():
         assert needle in text, needle
 
 
-def test_every_own_example_is_listed():
-    assert set(OWN) >= {"relations", "types", "names", "constraints", "collisions"}
-    assert all(Path(DSL_DIR / f"{name}.dsl").is_file() for name in OWN)
+def test_warnings_are_located_backend_warnings(every_schema, case):
+    assert_located_backend_warnings(every_schema[case].warnings)
+
+
+def assert_located_backend_warnings(given):
+    for warning in given:
+        assert isinstance(warning, BackendWarning), repr(warning)
+        assert warning.location is not None and warning.code, warning.message
+
+
+def test_examples_build_without_warnings(every_schema):
+    for case, generated in every_schema.items():
+        if case.startswith(("example:", "bench:")):
+            assert generated.warnings == (), (case, [str(w) for w in generated.warnings])
+
+
+def test_names_that_give_way_are_warned_about(every_schema):
+    """collisions.dsl and constraints.dsl are made of names that meet: each
+    kind of renamed name is reported."""
+    codes = {
+        w.code
+        for case, g in every_schema.items()
+        if case.startswith(("dsl:collisions:", "dsl:constraints:"))
+        for w in g.warnings
+        if isinstance(w, BackendWarning)
+    }
+    assert codes == {"P001", "P002", "P003", "P004", "P005"}, codes
+
+
+def test_every_project_is_a_case(every_schema, synthetic_projects):
+    sources = {case.rsplit(":", 2)[0] for case in every_schema}
+    own = {f"dsl:{p.stem}" for p in DSL_DIR.glob("*.dsl")}
+    assert own >= {"dsl:relations", "dsl:types", "dsl:names", "dsl:constraints", "dsl:collisions"}
+    examples = {f"example:{p.name}" for p in (TESTS.parents[1] / "examples").iterdir() if p.is_dir()}
+    assert examples >= {"example:helpdesk", "example:bookshop"}
+    synthetic = {f"synthetic:{seed}" for seed in synthetic_projects}
+    assert sources >= own | examples | synthetic | {"bench:2x12"}
 
 
 def random_names_dsl(seed: int) -> str:
@@ -246,9 +166,7 @@ def random_names_dsl(seed: int) -> str:
         fields = list(dict.fromkeys(name() for _ in range(6)))
         lines.append(f"  {fields[0]}: {rng.choice(('int', 'uuid', 'str(20)'))} pk")
         for field in fields[1:]:
-            kind = rng.choice(
-                ("int", "text", "enum[on,off,a_b]", f"ref {rng.choice(entities)}", "str(5) unique")
-            )
+            kind = rng.choice(("int", "text", "enum[on,off,a_b]", f"ref {rng.choice(entities)}", "str(5) unique"))
             lines.append(f"  {field}: {kind}")
         if len(fields) > 2:
             lines.append(f"  {rng.choice(('index', 'unique'))} {fields[1]},{fields[2]}")
@@ -262,9 +180,14 @@ def test_names_drawn_at_random_are_refused_or_accepted(prisma, dsl):
         for provider in PROVIDERS:
             for naming in NAMING_STYLES:
                 try:
-                    schemas[f"{seed}:{provider}:{naming}"] = generate_schema(
-                        appspec, provider=provider, naming=naming
-                    )
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        schemas[f"{seed}:{provider}:{naming}"] = generate_schema(
+                            appspec, provider=provider, naming=naming
+                        )
+                    for warning in caught:
+                        assert isinstance(warning.message, BackendWarning), warning
+                        assert str(warning.message.location).startswith(f"fuzz{seed}.dsl:"), warning
                 except BackendError as exc:
                     refusals += 1
                     for line in str(exc).splitlines():

@@ -8,19 +8,23 @@
 5. lay out every model: its fields, attributes and constraints, then its enums.
 
 Every name a DSL author wrote keeps its place; a name this backend makes up
-gives way, with a numeric suffix, to any name already there. Problems the
-user must fix are collected with their DSL locations and raised together as
-one ``BackendError``.
+gives way, with a numeric suffix, to any name already there, and says so with
+a ``BackendWarning`` (codes in ``WarningCode``). Problems the user must fix
+are collected with their DSL locations and raised together as one
+``BackendError``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
-from dazzle.backends import BackendError
+from dazzle.backends import BackendError, BackendWarning
 from dazzle.core.ir import AppSpec, ConstraintSpec, EntitySpec, FieldSpec, FieldTypeKind, SourceLocation
 
 from dazzle_backend_prisma import constraint_names as cn
@@ -32,6 +36,7 @@ from dazzle_backend_prisma.naming import (
     is_identifier,
     name_problem,
     numbered,
+    plural,
     prisma_name,
 )
 from dazzle_backend_prisma.options import PrismaOptions
@@ -49,6 +54,17 @@ from dazzle_backend_prisma.schema import (
 )
 
 REF = FieldTypeKind.REF
+
+
+class WarningCode(StrEnum):
+    """The ``code`` of each ``BackendWarning`` this backend gives: a name it
+    made up had to give way to one already there."""
+
+    FOREIGN_KEY_RENAMED = "P001"
+    BACK_RELATION_RENAMED = "P002"
+    ENUM_RENAMED = "P003"
+    CONSTRAINT_RENAMED = "P004"
+    COMPOUND_UNIQUE_RENAMED = "P005"
 
 
 def build_schema(appspec: AppSpec, options: PrismaOptions) -> Schema:
@@ -107,6 +123,29 @@ class _Builder:
     def error(self, location: SourceLocation, message: str) -> None:
         self.errors.append(f"{location}: {message}")
 
+    def warn(self, location: SourceLocation, code: WarningCode, message: str) -> None:
+        warnings.warn(BackendWarning(message, location=location, code=code.value), stacklevel=2)
+
+    def claim(self, location: SourceLocation, table: str, columns: Sequence[str], suffix: str) -> str | None:
+        """``ConstraintNames.claim``, warning when the default name is taken."""
+        explicit = self.constraint_names.claim(table, columns, suffix)
+        if explicit is not None:
+            what = {
+                cn.PRIMARY_KEY: "primary key",
+                cn.UNIQUE: "unique constraint",
+                cn.INDEX: "index",
+                cn.FOREIGN_KEY: "foreign key",
+                cn.DEFAULT: "default",
+            }[suffix]
+            on = f" on {', '.join(columns)}" if columns else ""
+            self.warn(
+                location,
+                WarningCode.CONSTRAINT_RENAMED,
+                f"the {what} of table '{table}'{on} is named '{explicit}' in the database: "
+                "Prisma's default name for it is another constraint's",
+            )
+        return explicit
+
     def raise_errors(self) -> None:
         if self.errors:
             count = len(self.errors)
@@ -117,7 +156,7 @@ class _Builder:
 
     def build(self) -> Schema:
         self.name_models()
-        enum_names = {p.model for p in self.plans.values()} | set(self.plans)
+        enum_names = {self.type_key(n) for p in self.plans.values() for n in (p.model, p.entity.name)}
         for plan in self.plans.values():
             self.plan_fields(plan, enum_names)
         self.raise_errors()
@@ -133,25 +172,51 @@ class _Builder:
 
     def name_models(self) -> None:
         owners: dict[str, EntitySpec] = {}
+        tables: dict[bytes, EntitySpec | FieldSpec] = {}
         for entity in self.appspec.entities:
+            self.check_name_length(entity, "table", tables)
             name = prisma_name(entity.name, "type", self.style)
             problem = name_problem(name, "type")
             if problem:
-                self.error(
-                    entity.location, f"entity '{entity.name}' cannot be a Prisma model '{name}': {problem}"
-                )
+                self.error(entity.location, f"entity '{entity.name}' cannot be a Prisma model '{name}': {problem}")
             elif name in owners:
                 self.error(entity.location, _collision("entity", entity.name, name, owners[name]))
             owners.setdefault(name, entity)
             self.plans[entity.name] = _Plan(entity, name)
+
+    def check_name_length(
+        self, owner: EntitySpec | FieldSpec, what: str, seen: dict[bytes, EntitySpec | FieldSpec]
+    ) -> None:
+        """Refuse a table or column name the database would refuse, or cut into
+        one it already has (``seen``: the names so far, as the database keeps them)."""
+        limit = self.provider.name_limit
+        name = owner.name.encode("utf-8")
+        if limit is None or len(name) <= limit:
+            return
+        if not self.provider.cuts_long_names:
+            self.error(
+                owner.location,
+                f"{what} '{owner.name}' is longer than the {limit} bytes {self.provider.name} takes; shorten it",
+            )
+            return
+        first = seen.setdefault(name[:limit], owner)
+        if first is not owner:
+            self.error(
+                owner.location,
+                f"{what} '{owner.name}' and {what} '{first.name}' ({first.location}) are one {what} on "
+                f"{self.provider.name}, which keeps the first {limit} bytes of a name; shorten one of them",
+            )
 
     def plan_fields(self, plan: _Plan, enum_names: set[str]) -> None:
         """Name the fields of one entity: the DSL's own (a clash is an error),
         then the ones this backend adds (which give way); note its enums,
         references and fields unique by themselves."""
         owners: dict[str, FieldSpec] = {}
+        columns: dict[bytes, EntitySpec | FieldSpec] = {}
         fields = plan.entity.fields
         for f in fields:
+            if f.type.kind is not REF:
+                self.check_name_length(f, "column", columns)
             name = prisma_name(f.name, "field", self.style)
             problem = name_problem(name, "field")
             if problem:
@@ -172,11 +237,42 @@ class _Builder:
                 self.refs.append((plan, f))
                 plan.foreign_keys[f.name] = self.name_foreign_key(plan, f)
             elif kind is FieldTypeKind.ENUM and self.provider.enums:
-                # ``{Entity}{Field}`` (``Entity_field`` when preserving names);
-                # a model, table or earlier enum of that name pushes it to ``..._2``
-                name = _first_free(f"{plan.entity.name}_{f.name}", "type", self.style, enum_names)
-                enum_names.add(name)
+                wanted = f"{plan.entity.name}_{f.name}"
+                name = self.free_enum_name(wanted, enum_names)
+                if name != prisma_name(wanted, "type", self.style):
+                    self.warn(
+                        f.location,
+                        WarningCode.ENUM_RENAMED,
+                        f"the enum of field '{f.name}' is named '{name}': "
+                        f"'{prisma_name(wanted, 'type', self.style)}' is a model or another enum",
+                    )
+                enum_names.add(self.type_key(name))
                 plan.enums[f.name] = name
+
+    def type_key(self, name: str) -> str:
+        """A model, table or enum name as the database keeps it: PostgreSQL
+        cuts it to 63 bytes, and an enum there is a type, like each table."""
+        limit = self.provider.name_limit
+        return name[:limit] if limit is not None and self.provider.cuts_long_names else name
+
+    def free_enum_name(self, wanted: str, taken: set[str]) -> str:
+        """``{Entity}{Field}`` (``Entity_field`` when preserving names); when a
+        model, table or earlier enum has it, ``..._2``, ``..._3``, ... shortened
+        to keep the number where the database cuts names. ``taken`` holds
+        ``type_key``s."""
+        base = prisma_name(wanted, "type", self.style)
+        limit = self.provider.name_limit if self.provider.cuts_long_names else None
+        number = 1
+        while True:
+            name = prisma_name(numbered(wanted, number), "type", self.style)
+            if not is_identifier(name):
+                return name  # from a DSL name already reported as no name
+            if number > 1 and limit is not None and len(name) > limit and name.startswith(base):
+                tail = name[len(base) :]
+                name = base[: limit - len(tail)] + tail
+            if self.type_key(name) not in taken and name_problem(name, "type") is None:
+                return name
+            number += 1
 
     def name_foreign_key(self, plan: _Plan, f: FieldSpec) -> tuple[str, str]:
         """The scalar field of ``author: ref User`` is the column ``author_id``
@@ -189,6 +285,14 @@ class _Builder:
             if column not in plan.columns and name not in plan.taken:
                 plan.columns.add(column)
                 plan.taken.add(name)
+                if number > 1:
+                    self.warn(
+                        f.location,
+                        WarningCode.FOREIGN_KEY_RENAMED,
+                        f"the foreign key of reference '{f.name}' is the column '{column}' "
+                        f"(field '{name}'): entity '{plan.entity.name}' already has "
+                        f"'{f.name}_id'",
+                    )
                 return name, column
             number += 1
 
@@ -239,13 +343,29 @@ class _Builder:
 
     def name_back_relations(self) -> None:
         """Each reference ``field`` of ``Entity`` gets its opposite field on the
-        target, named ``{entity}{Field}`` (``Entity_field`` when preserving
-        names), or ``..._2`` when the target has that name already."""
+        target, named after the referring entity, in the plural for a list
+        (``tickets Ticket[]``), in the singular for a one-to-one relation
+        (``profile Profile?``). When ``Entity`` refers to the target more than
+        once, or to itself, the field is added: ``ticketsAsReporter``,
+        ``ticketsAsAssignee``. A name the target already has (a field of its
+        own, a foreign key, an earlier back-relation) pushes it to ``..._2``."""
+        refs_between = Counter((plan.entity.name, f.type.ref_entity) for plan, f in self.refs)
         for plan, f in self.refs:
-            target = self.plans[f.type.ref_entity or ""]
-            name = _first_free(f"{plan.entity.name}_{f.name}", "field", self.style, target.taken)
-            target.taken.add(name)
+            source, target_name = plan.entity.name, f.type.ref_entity or ""
+            target = self.plans[target_name]
             single = f.pk or f.name in plan.unique
+            wanted = source if single else plural(source)
+            if source == target_name or refs_between[source, target_name] > 1:
+                wanted = f"{wanted}_as_{f.name}"
+            name = _first_free(wanted, "field", self.style, target.taken)
+            if name != prisma_name(wanted, "field", self.style):
+                self.warn(
+                    f.location,
+                    WarningCode.BACK_RELATION_RENAMED,
+                    f"the opposite field of reference '{f.name}' on model '{target.model}' is "
+                    f"'{name}': '{prisma_name(wanted, 'field', self.style)}' is taken there",
+                )
+            target.taken.add(name)
             relation = self.relation_names.get((plan.entity.name, f.name))
             target.back_relations.append(_BackRelation(name, plan.model, single, relation))
 
@@ -278,7 +398,6 @@ class _Builder:
         """The model of an entity, followed by its enums."""
         entity = plan.entity
         table = entity.name
-        names = self.constraint_names
         fields: list[Field] = []
         constraints = (*entity.unique_constraints, *entity.indexes)
         indexed = {name for c in constraints for name in c.fields} if constraints else _NOTHING
@@ -315,7 +434,7 @@ class _Builder:
                 if kind == "unique":
                     attribute = self.name_compound_unique(plan, constraint, prisma_fields, compound_names)
                 columns = tuple(self.column_name(plan, m) for m in members)
-                explicit = names.claim(table, columns, suffix)
+                explicit = self.claim(constraint.location, table, columns, suffix)
                 if explicit is not None:
                     attribute = attribute.with_named("map", explicit)
                 block.append(attribute)
@@ -343,6 +462,12 @@ class _Builder:
             number = 2
             while f"{client_name}_{number}" in taken or f"{client_name}_{number}" in plan.taken:
                 number += 1
+            self.warn(
+                constraint.location,
+                WarningCode.COMPOUND_UNIQUE_RENAMED,
+                f"Prisma's client names the unique constraint on {', '.join(fields)} "
+                f"'{client_name}_{number}': another one is '{client_name}'",
+            )
             client_name = f"{client_name}_{number}"
             attribute = attribute.with_named("name", client_name)
         taken.add(client_name)
@@ -377,10 +502,10 @@ class _Builder:
                 self.error(f.location, f"field '{f.name}': {exc}")
         return column
 
-    def key_attribute(self, table: str) -> Attribute:
+    def key_attribute(self, location: SourceLocation, table: str) -> Attribute:
         if not self.provider.named_primary_keys:
             return _ID
-        return _with_map(_ID, self.constraint_names.claim(table, (), cn.PRIMARY_KEY))
+        return _with_map(_ID, self.claim(location, table, (), cn.PRIMARY_KEY))
 
     def map_attribute(self, column: str) -> Attribute:
         attribute = self.map_attributes.get(column)
@@ -400,7 +525,6 @@ class _Builder:
 
     def scalar_field(self, plan: _Plan, f: FieldSpec, column: ColumnType, indexed: bool) -> Field:
         table = plan.entity.name
-        names = self.constraint_names
         attributes: list[Attribute] = []
         if (f.pk or f.name in plan.unique or indexed) and not column.indexable:
             self.error(
@@ -409,14 +533,14 @@ class _Builder:
                 "use str(N) with a smaller N",
             )
         if f.pk:
-            attributes.append(self.key_attribute(table))
+            attributes.append(self.key_attribute(f.location, table))
         elif f.name in plan.unique:
-            attributes.append(_with_map(_UNIQUE, names.claim(table, (f.name,), cn.UNIQUE)))
+            attributes.append(_with_map(_UNIQUE, self.claim(f.location, table, (f.name,), cn.UNIQUE)))
         default = self.default_value(plan, f) if f.default is not None or f.auto_add or f.pk else None
         if default is not None:
             attribute = _DEFAULTS.get(default) or Attribute("default", (default,))
             if self.provider.named_defaults and default not in _CLIENT_DEFAULTS:
-                attribute = _with_map(attribute, names.claim(table, (f.name,), cn.DEFAULT))
+                attribute = _with_map(attribute, self.claim(f.location, table, (f.name,), cn.DEFAULT))
             attributes.append(attribute)
         if f.auto_update and f.type.kind in _DATE_KINDS:
             attributes.append(_UPDATED_AT)
@@ -430,7 +554,6 @@ class _Builder:
     def reference_fields(self, plan: _Plan, f: FieldSpec) -> tuple[Field, Field]:
         """The relation field and its foreign-key field, in that order."""
         table = plan.entity.name
-        names = self.constraint_names
         target = self.plans[f.type.ref_entity or ""]
         key = self.keys[target.entity.name]
         fk_name, fk_column = plan.foreign_keys[f.name]
@@ -438,9 +561,9 @@ class _Builder:
 
         fk_attributes: list[Attribute] = []
         if f.pk:
-            fk_attributes.append(self.key_attribute(table))
+            fk_attributes.append(self.key_attribute(f.location, table))
         elif f.name in plan.unique:
-            fk_attributes.append(_with_map(_UNIQUE, names.claim(table, (fk_column,), cn.UNIQUE)))
+            fk_attributes.append(_with_map(_UNIQUE, self.claim(f.location, table, (fk_column,), cn.UNIQUE)))
         if fk_name != fk_column:
             fk_attributes.append(self.map_attribute(fk_column))
         if key.native is not None:
@@ -457,7 +580,7 @@ class _Builder:
             ),
         )
         if self.provider.named_foreign_keys:
-            relation = _with_map(relation, names.claim(table, (fk_column,), cn.FOREIGN_KEY))
+            relation = _with_map(relation, self.claim(f.location, table, (fk_column,), cn.FOREIGN_KEY))
         return (
             Field(plan.fields[f.name], target.model, optional, (relation,)),
             Field(fk_name, key.type, optional, tuple(fk_attributes)),
@@ -477,7 +600,8 @@ class _Builder:
         if f.pk and kind is FieldTypeKind.UUID:
             return _UUID
         if f.pk and kind is FieldTypeKind.INT:
-            return Expr(self.provider.int_key_default)
+            # a BigInt: on CockroachDB that is unique_rowid(), unique but not consecutive
+            return _AUTOINCREMENT
         return None
 
     def literal(self, plan: _Plan, f: FieldSpec, value: object) -> Value | None:
@@ -506,8 +630,9 @@ class _Builder:
 
 _NOW = Expr("now()")
 _UUID = Expr("uuid()")
+_AUTOINCREMENT = Expr("autoincrement()")
 #: Defaults Prisma computes itself, with no database default constraint.
-_CLIENT_DEFAULTS = frozenset({_UUID, Expr("autoincrement()"), Expr("sequence()")})
+_CLIENT_DEFAULTS = frozenset({_UUID, _AUTOINCREMENT})
 _ID = Attribute("id")
 _UNIQUE = Attribute("unique")
 _UPDATED_AT = Attribute("updatedAt")

@@ -33,8 +33,6 @@ class Provider:
     #: Prisma supports ``enum`` blocks on this provider; elsewhere an enum
     #: field is a String.
     enums: bool
-    #: The default of an ``int`` primary key.
-    int_key_default: str
     #: The longest constraint name the database takes (Prisma shortens its
     #: default names to fit).
     constraint_name_limit: int
@@ -45,6 +43,12 @@ class Provider:
     #: cascading paths that may cross (two refs to one entity, self
     #: references), so there every relation is ``NoAction``.
     referential_actions: tuple[tuple[str, Expr], ...] = ()
+    #: The longest table or column name the database takes, in bytes, and
+    #: what it does with a longer one: PostgreSQL cuts it without a word (two
+    #: names can become one), MySQL and SQL Server refuse it. None: no limit
+    #: (SQLite, CockroachDB).
+    name_limit: int | None = None
+    cuts_long_names: bool = False
     #: Which constraints the database names (and Prisma lets a schema name):
     #: MySQL's primary key is always PRIMARY, and SQLite names neither keys
     #: nor foreign keys; SQL Server also names default constraints.
@@ -57,7 +61,9 @@ class Provider:
         where ``enums`` is false). Raises ``UnsupportedType``."""
         kind = ftype.kind
         if kind is FieldTypeKind.INT:
-            return ColumnType("Int")
+            # ``int`` is a 64-bit signed integer throughout the language (the
+            # compiler checks defaults so, OpenAPI says int64): Prisma's BigInt
+            return ColumnType("BigInt")
         if kind is FieldTypeKind.BOOL:
             return ColumnType("Boolean")
         if kind is FieldTypeKind.DATETIME:
@@ -132,16 +138,13 @@ _NO_ACTION = (("onDelete", Expr("NoAction")), ("onUpdate", Expr("NoAction")))
 _PROVIDERS = {
     p.name: p
     for p in (
-        Provider("postgresql", True, "autoincrement()", 63, (1000, 1000)),
-        Provider("mysql", True, "autoincrement()", 64, (65, 30), named_primary_keys=False),
+        Provider("postgresql", True, 63, (1000, 1000), name_limit=63, cuts_long_names=True),
+        Provider("mysql", True, 64, (65, 30), named_primary_keys=False, name_limit=64),
         # SQLite: no native types; Prisma has no limit on its names, 63 keeps
         # them portable and is only ever used to tell two names apart.
-        Provider(
-            "sqlite", True, "autoincrement()", 63, None, named_primary_keys=False, named_foreign_keys=False
-        ),
-        Provider("sqlserver", False, "autoincrement()", 128, (38, 38), _NO_ACTION, named_defaults=True),
-        # CockroachDB: autoincrement() is for BigInt only; sequence() is its Int counterpart.
-        Provider("cockroachdb", True, "sequence()", 63, (1000, 1000)),
+        Provider("sqlite", True, 63, None, named_primary_keys=False, named_foreign_keys=False),
+        Provider("sqlserver", False, 128, (38, 38), _NO_ACTION, named_defaults=True, name_limit=128),
+        Provider("cockroachdb", True, 63, (1000, 1000)),
     )
 }
 

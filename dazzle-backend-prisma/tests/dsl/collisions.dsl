@@ -15,12 +15,19 @@ entity Ticket:
   owner: ref User
   owner_id: int
   owner_id_2: int
-  # their back-relations on User, ticketOwner and ticketReviewer (Ticket_owner
-  # and Ticket_reviewer), meet User's own fields in one naming style or the other
+  # their back-relations on User, ticketsAsOwner and ticketsAsReviewer
+  # (Tickets_as_owner and Tickets_as_reviewer), meet User's own fields in one
+  # naming style or the other
   reviewer: ref User
+
+# its back-relation on User, comments (Comments), meets a field of User
+entity Comment:
+  id: int pk
+  author: ref User
 
 entity User:
   id: int pk
-  ticket_owner: str(10)
-  ticketOwner2: int
-  Ticket_reviewer: str(10)
+  tickets_as_owner: str(10)
+  ticketsAsOwner2: int
+  Tickets_as_reviewer: str(10)
+  comments: int

@@ -64,11 +64,12 @@ entity organisation_membership_invitation_record:
   unique invited_by_user_reference_number_extra,organisation_identifier_for_the_invitation
   unique invited_by_user_reference_number_extra,organisation_identifier_for_the_invitation_role
 
-# primary keys of tables whose names Prisma shortens alike
-entity organisation_membership_invitation_record_archive_entry_number_1:
+# primary keys of tables whose names Prisma shortens alike (the tables'
+# own names are whole: 60 characters)
+entity organisation_membership_invitation_record_archive_entry_no_1:
   id: int pk
-  entry: ref organisation_membership_invitation_record_archive_entry_number_2 required
+  entry: ref organisation_membership_invitation_record_archive_entry_no_2 required
 
-entity organisation_membership_invitation_record_archive_entry_number_2:
+entity organisation_membership_invitation_record_archive_entry_no_2:
   id: int pk
-  entry: ref organisation_membership_invitation_record_archive_entry_number_1 required
+  entry: ref organisation_membership_invitation_record_archive_entry_no_1 required
