@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -64,18 +63,14 @@ def _source(name: str, folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
-    """Every project's document in each version, written as ``LABEL.yaml``.
-    (The test projects rename on purpose; their warnings are tested
-    elsewhere.)"""
+    """Every project's document in each version, written as ``LABEL.yaml``."""
     root = tmp_path_factory.mktemp("documents")
     written = {}
     for name in PROJECT_NAMES:
         appspec = compile_project(_source(name, tmp_path_factory.mktemp("source")))
         for version in VERSIONS:
             label = _label(name, version)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                path = generate(appspec, root / label, openapi_version=version)
+            path = generate(appspec, root / label, openapi_version=version)
             written[(name, version)] = path.rename(root / f"{label}.yaml")
     return written
 
