@@ -112,12 +112,13 @@ class SchemaMapper:
     def _enum_ref(self, field: ir.FieldSpec, owner: str | None) -> str | None:
         """The enum component a field's values are those of: its own, or, for
         a reference, that of the target's key."""
-        if owner is None:
+        kind = field.type.kind
+        if owner is None or (kind is not K.ENUM and kind is not K.REF):
             return None
-        if field.type.kind is K.REF:
+        if kind is K.REF:
             target = self._appspec.get_entity(field.type.ref_entity or "")
             pk = target.primary_key if target is not None else None
-            return self._enum_refs.get((target.name, pk.name)) if pk is not None else None
+            return self._enum_refs.get((target.name, pk.name)) if target is not None and pk is not None else None
         return self._enum_refs.get((owner, field.name))
 
     def _ref_to(self, ref: str) -> dict[str, Any]:
