@@ -84,8 +84,9 @@ def _emit_document(document: Document, emit: Callable[[Any], None], stand_ins: S
 
     Events are collected in a list and handed to the emitter in batches. The
     emitter only reads them, so one event object serves every occurrence of
-    a string seen more than once (keys, types, references), and the events
-    of a ``SharedDict`` or ``SharedList`` are made once and replayed. Scalars
+    a string or integer within a top-level member (keys, types, references;
+    the caches are dropped with the member), and the events of a
+    ``SharedDict`` or ``SharedList`` are made once and replayed. Scalars
     carry no tag: the ``implicit`` flags say whether plain or quoted text
     reads back as the right type, which is all the emitter needs. With
     ``stand_ins``, characters beyond U+FFFF are written as stand-ins (see
