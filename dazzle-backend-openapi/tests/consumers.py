@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 import pytest
+import yaml
 
 #: node_modules holding openapi-typescript and typescript.
 TYPESCRIPT_ENV = "DAZZLE_OPENAPI_TS_MODULES"
@@ -147,36 +148,43 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def prism_mock(document: Path, log: Path) -> Iterator[str]:
-    """A Prism mock server of ``document`` on 127.0.0.1 with ``--errors`` (a
-    response that violates the document is answered as an error); yields
-    its base URL and stops it, by its process id, on the way out."""
+def prism_mocks(documents: list[tuple[Path, Path]]) -> Iterator[list[str]]:
+    """Prism mock servers, one per ``(document, log)``, started together (Node
+    takes seconds to start) on 127.0.0.1 with ``--errors`` (a response that
+    violates the document is answered as an error); yields their base URLs
+    and stops each, by its process id, on the way out."""
     modules = _node_modules(PRISM_ENV, "@stoplight/prism-cli")
-    port = _free_port()
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [str(modules / ".bin" / "prism"), "mock", "--host", "127.0.0.1", "--port", str(port),
-             "--errors", str(document)],
-            stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+    started: list[tuple[subprocess.Popen[bytes], Path, int]] = []
     try:
+        for document, log in documents:
+            port = _free_port()
+            with log.open("wb") as sink:
+                proc = subprocess.Popen(
+                    [str(modules / ".bin" / "prism"), "mock", "--host", "127.0.0.1", "--port", str(port),
+                     "--errors", str(document)],
+                    stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+                )
+            started.append((proc, log, port))
         deadline = time.monotonic() + PRISM_START_SECONDS
-        while "Prism is listening" not in log.read_text(encoding="utf-8", errors="replace"):
-            if proc.poll() is not None:
-                raise AssertionError(f"prism exited with {proc.returncode}:\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"prism did not start in {PRISM_START_SECONDS} s:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        for proc, log, _ in started:
+            while "Prism is listening" not in log.read_text(encoding="utf-8", errors="replace"):
+                if proc.poll() is not None:
+                    raise AssertionError(f"prism exited with {proc.returncode}:\n{log.read_text()}")
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"prism did not start in {PRISM_START_SECONDS} s:\n{log.read_text()}")
+                time.sleep(0.2)
+        yield [f"http://127.0.0.1:{port}" for _, _, port in started]
     finally:
-        # Its own session: the signal reaches Prism and any worker it forked.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=20)
+        for proc, _, _ in started:
+            # Its own session: the signal reaches Prism and any worker it forked.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc, _, _ in started:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=20)
 
 
 def get(base: str, path: str) -> MockAnswer:
@@ -229,10 +237,18 @@ def get_paths(document: dict[str, Any]) -> list[str]:
     return concrete
 
 
-def answers(document_path: Path, document: dict[str, Any], log: Path) -> list[MockAnswer]:
-    """Prism's answer to a GET of each path, from one server."""
-    with prism_mock(document_path, log) as base:
-        return [get(base, path) for path in get_paths(document)]
+def answers(documents: list[tuple[Path, Path]]) -> list[list[MockAnswer]]:
+    """For each ``(document, log)``, Prism's answer to a GET of each path,
+    from one server per document."""
+    with prism_mocks(documents) as bases:
+        return [
+            [get(base, path) for path in get_paths(load_document(document))]
+            for base, (document, _) in zip(bases, documents, strict=True)
+        ]
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def violations_logged(log: Path) -> list[str]:
