@@ -38,6 +38,13 @@ PRISMA_ENGINES = (
 )
 RUFF = "ruff==0.17.6"
 
+# The downstream tools the openapi session feeds every document to.
+# (prism-cli 5.14 is the last release that runs on Node 20.)
+OPENAPI_PYTHON_CLIENT = "openapi-python-client==0.29.1"
+MYPY = "mypy==2.4.1"
+OPENAPI_TYPESCRIPT = ("openapi-typescript@7.13.0", "typescript@5.9.3")
+PRISM_CLI = "@stoplight/prism-cli@5.14.2"
+
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "core", "plugins", "openapi", "prisma", "scaffold"]
 nox.options.reuse_existing_virtualenvs = False
@@ -98,11 +105,17 @@ def plugins(session: nox.Session) -> None:
 
 @nox.session
 def openapi(session: nox.Session) -> None:
-    """dazzle-backend-openapi with dazzle-core alone, checked by openapi-spec-validator and Redocly."""
+    """dazzle-backend-openapi with dazzle-core alone, checked by openapi-spec-validator and Redocly,
+    and used by openapi-python-client (+ mypy), openapi-typescript (+ tsc) and Prism's mock server."""
     modules = npm_install(session, "redocly", REDOCLY_CLI)
-    session.install(str(CORE), str(OPENAPI), *test_deps(OPENAPI))
+    for package in OPENAPI_TYPESCRIPT:  # one folder: openapi-typescript finds its typescript
+        typescript = npm_install(session, "openapi-typescript", package)
+    prism = npm_install(session, "prism", PRISM_CLI)
+    session.install(str(CORE), str(OPENAPI), *test_deps(OPENAPI), OPENAPI_PYTHON_CLIENT, MYPY)
     session.run("pytest", str(OPENAPI / "tests"), *session.posargs,
-                env={"DAZZLE_REDOCLY_BIN": str(modules / ".bin" / "redocly")})
+                env={"DAZZLE_REDOCLY_BIN": str(modules / ".bin" / "redocly"),
+                     "DAZZLE_OPENAPI_TS_MODULES": str(typescript),
+                     "DAZZLE_PRISM_MODULES": str(prism)})
 
 
 def prisma_tools(session: nox.Session) -> dict[str, str]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from documents import PROJECTS, build, compile_project
+from dazzle.backends import BackendWarning
+from dazzle_backend_openapi.builder import build_document
+from dazzle_backend_openapi.naming import RENAMED
+from dazzle_backend_openapi.options import Settings
+from documents import PROJECTS, build, compile_dsl, compile_project
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -107,11 +111,13 @@ def test_list_pages_with_parameters_and_a_page_schema(desk) -> None:
     assert [(p["name"], p["in"]) for p in params] == [("page", "query"), ("page_size", "query")]
     page_ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert page_ref == "#/components/schemas/CategoryPage"
+    # Each page is a whole schema (no shared ``Page`` refined by ``allOf``,
+    # which client generators made one class of one entity).
     page = desk["components"]["schemas"]["CategoryPage"]
-    base, items = page["allOf"]
-    assert base == {"$ref": "#/components/schemas/Page"}
-    assert items["properties"]["items"]["items"] == {"$ref": "#/components/schemas/Category"}
-    assert desk["components"]["schemas"]["Page"]["required"] == ["items", "page", "page_size", "total"]
+    assert "allOf" not in page and "Page" not in desk["components"]["schemas"]
+    assert page["required"] == ["items", "page", "page_size", "total"]
+    assert page["properties"]["items"]["items"] == {"$ref": "#/components/schemas/Category"}
+    assert page["properties"]["page_size"]["maximum"] == 100
 
 
 def test_view_and_edit_take_the_key_as_a_path_parameter_of_its_type(desk) -> None:
@@ -123,7 +129,7 @@ def test_view_and_edit_take_the_key_as_a_path_parameter_of_its_type(desk) -> Non
         "in": "path",
         "description": "The id that identifies the resource.",
         "required": True,
-        "schema": {"type": "string", "format": "uuid"},
+        "schema": {"type": "string", "format": "uuid", "examples": ["3fa85f64-5717-4562-b3fc-2c963f66afa6"]},
     }
     (int_ref,) = desk["paths"]["/statuses/{code}"]["parameters"]
     int_param = desk["components"]["parameters"][int_ref["$ref"].rsplit("/", 1)[1]]
@@ -245,7 +251,7 @@ def test_actions_that_invoke_an_integration_are_operations(many) -> None:
     }
     mapped = operation(many, "ticketDetailPush")[2]["responses"]["200"]
     assert mapped["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Ticket"}
-    # A create surface without form-only fields reuses its input schema.
+    # A create or edit surface's actions take its input schema.
     push = operation(many, "ticketCreatePush")[2]
     assert push["requestBody"] == operation(many, "createTicket")[2]["requestBody"]
     # Navigation is not an operation.
@@ -325,26 +331,59 @@ def test_plural_paths(build_dsl) -> None:
 def test_entity_names_win_over_invented_ones(tmp_path) -> None:
     doc = build(compile_project(PROJECTS / "edge_names.dsl"), tmp_path)
     schemas = doc["components"]["schemas"]
-    # The user's Problem, Page and PersonPage keep their names; ours move aside.
-    assert schemas["Problem"]["title"] == "A user entity called Problem"
-    assert schemas["Page"]["title"] == "A user entity called Page"
-    assert schemas["PersonPage"]["title"] == "An entity named like a page schema"
+    # The user's Problem, Page and PersonPage keep their names; ours move
+    # aside (``documents.EXPECTED_WARNINGS`` holds the warning that says so).
+    assert schemas["Problem"]["description"] == "A user entity called Problem"
+    assert schemas["Page"]["description"] == "A user entity called Page"
+    assert schemas["PersonPage"]["description"] == "An entity named like a page schema"
     assert doc["components"]["responses"]["NotFound"]["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/Problem2"
     }
-    assert schemas["ProblemPage"]["allOf"][0] == {"$ref": "#/components/schemas/Page2"}
-    assert schemas["PersonPagePage"]["allOf"][1]["properties"]["items"]["items"] == {
-        "$ref": "#/components/schemas/PersonPage"
-    }
+    assert schemas["PersonPagePage"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/PersonPage"}
+    # No component schema has a title: client generators name classes after titles.
+    assert not [name for name, schema in schemas.items() if "title" in schema]
 
 
-def test_colliding_entity_plurals_get_distinct_paths(build_dsl) -> None:
-    doc = build_dsl(
+def test_colliding_entity_plurals_get_distinct_paths_and_say_so() -> None:
+    appspec = compile_dsl(
         'app p "P"\nentity Person:\n  id: uuid pk\nentity People:\n  id: uuid pk\n'
         "surface a:\n  uses entity Person\n  mode: list\nsurface b:\n  uses entity People\n  mode: list\n"
     )
+    with pytest.warns(BackendWarning) as record:
+        doc = build_document(appspec, Settings())
     assert list(doc["paths"]) == ["/people", "/people-2"]
     assert [op["operationId"] for *_, op in operations(doc)] == ["listPeople", "listPeople2"]
+    # Each renaming is a warning at the declaration that lost the name.
+    assert [(str(w.message), w.message.code, w.message.location.line) for w in record] == [
+        ("the path segment 'people' is taken; this one is 'people-2' (rename the declaration to choose)", RENAMED, 4),
+        ("the operationId 'listPeople' is taken; this one is 'listPeople2' (rename the declaration to choose)", RENAMED, 9),
+    ]
+
+
+def test_schema_names_are_unique_whatever_the_titles_and_renames_warn() -> None:
+    """Two edit surfaces titled "Edit" and a surface titled like its entity
+    (what broke openapi-python-client) give distinct, title-free schemas; a
+    surface whose Input name an entity holds gets a number, with a warning."""
+    appspec = compile_dsl(
+        'app p "P"\n'
+        'entity Author "Author":\n  id: int pk\n  name: str(80) required\n'
+        'entity Shelf "Shelf":\n  id: int pk\n  label: str(20)\n'
+        "entity AuthorEditInput:\n  id: int pk\n"
+        'surface author_edit "Author":\n  uses entity Author\n  mode: edit\n  section main:\n    field name\n'
+        'surface shelf_edit "Edit":\n  uses entity Shelf\n  mode: edit\n  section main:\n    field label\n'
+        'surface shelf_rename "Edit":\n  uses entity Shelf\n  mode: edit\n  section main:\n    field label\n'
+    )
+    with pytest.warns(BackendWarning) as record:
+        doc = build_document(appspec, Settings())
+    schemas = doc["components"]["schemas"]
+    assert [n for n in schemas if n.endswith(("Input", "Input2"))] == [
+        "AuthorEditInput2", "ShelfEditInput", "ShelfRenameInput", "AuthorEditInput"
+    ]
+    assert schemas["ShelfEditInput"]["description"] == schemas["ShelfRenameInput"]["description"] == "Edit"
+    assert not [name for name, schema in schemas.items() if "title" in schema]
+    ((message, location),) = [(str(w.message), w.message.location) for w in record]
+    assert message == "the schema 'AuthorEditInput' is taken; this one is 'AuthorEditInput2' (rename the declaration to choose)"
+    assert location.line == 10  # surface author_edit
 
 
 def test_an_application_with_no_surfaces(build_dsl) -> None:
@@ -352,3 +391,21 @@ def test_an_application_with_no_surfaces(build_dsl) -> None:
     assert doc["paths"] == {}
     assert "tags" not in doc
     assert list(doc["components"]["schemas"]) == ["Thing"]
+
+
+def test_form_only_inputs_of_create_and_edit_surfaces_are_strings_in_their_bodies(build_dsl) -> None:
+    """An integration reads them as ``form.X``; the DSL gives them no type."""
+    doc = build_dsl(
+        'app a "A"\nentity T:\n  id: uuid pk\n  title: str(20) required\n'
+        "surface t_new:\n  uses entity T\n  mode: create\n  section main:\n"
+        '    field title\n    field coupon "Coupon code"\n'
+        "surface t_edit:\n  uses entity T\n  mode: edit\n  section main:\n    field reason\n"
+        'service s "S":\n  spec: url "https://example.org/o.json"\n  auth_profile: api_key_header header="K"\n'
+        'integration i "I":\n  uses service s\n  action a:\n    when surface t_new submitted\n'
+        "    call s.redeem with:\n      code <- form.coupon\n"
+    )
+    create = body_schema(doc, operation(doc, "createT")[2])
+    assert create["properties"] == {"title": {"type": "string", "maxLength": 20}, "coupon": {"type": "string"}}
+    assert create["required"] == ["title"]
+    edit = body_schema(doc, operation(doc, "updateT")[2])
+    assert edit["properties"] == {"reason": {"type": "string"}} and "required" not in edit

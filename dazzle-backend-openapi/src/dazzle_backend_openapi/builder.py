@@ -25,6 +25,7 @@ from dazzle_backend_openapi.naming import (
     pascal,
     plural_kebab,
     plural_pascal,
+    warn_renamed,
 )
 from dazzle_backend_openapi.options import Settings
 from dazzle_backend_openapi.schemas import SchemaMapper
@@ -76,7 +77,7 @@ def _integration_actions(surface: ir.SurfaceSpec) -> list[ir.SurfaceAction]:
 class _EntityPlan:
     """What the document knows about one entity before writing it."""
 
-    __slots__ = ("entity", "collection", "item", "surfaces", "tags", "derived")
+    __slots__ = ("entity", "collection", "item", "surfaces", "tags", "enums", "derived")
 
     def __init__(self, entity: ir.EntitySpec, collection: str) -> None:
         self.entity = entity
@@ -85,6 +86,7 @@ class _EntityPlan:
         self.item = f"{collection}/{{{pk.name if pk is not None else 'id'}}}"
         self.surfaces: list[ir.SurfaceSpec] = []
         self.tags = SharedList([entity.name])
+        self.enums: list[tuple[str, ir.FieldType]] = []  # its enum components
         # Schemas that this entity's operations named (page, inputs, forms):
         # made when components/schemas is written.
         self.derived: list[tuple[str, Callable[[], dict[str, Any]]]] = []
@@ -97,9 +99,9 @@ class _PathGroup:
         self.items: dict[str, dict[str, Any]] = {}
         self.routes: set[tuple[str, str]] = set()
 
-    def route(self, method: str, candidates: list[str]) -> str:
+    def route(self, method: str, candidates: list[str], location: ir.SourceLocation | None = None) -> str:
         """The first candidate path not yet used with ``method``; failing all,
-        the last candidate with ``-2``, ``-3``, ... appended."""
+        the last candidate with ``-2``, ``-3``, ... appended (a warning)."""
         for path in candidates:
             if (path, method) not in self.routes:
                 break
@@ -108,6 +110,7 @@ class _PathGroup:
             while (f"{last}-{n}", method) in self.routes:
                 n += 1
             path = f"{last}-{n}"
+            warn_renamed(f"path of {method.upper()}", last, path, location)
         self.routes.add((path, method))
         return path
 
@@ -126,18 +129,28 @@ class _DocumentBuilder:
     def __init__(self, appspec: ir.AppSpec, settings: Settings) -> None:
         self.app = appspec
         self.settings = settings
-        self.types = SchemaMapper(appspec, settings.is_31)
         self.secured = settings.security != "none"
 
         # Entities own their names (schemas, tags, first path segments):
-        # claim them before any invented name.
-        self.schema_names = NameAllocator(tuple(e.name for e in appspec.entities))
-        tag_names = NameAllocator(tuple(e.name for e in appspec.entities))
-        segments = NameAllocator(sep="-")
+        # claim them before any invented name; then each enum field's
+        # component (``TicketStatus``), so that those names do not depend
+        # on the surfaces.
+        self.schema_names = NameAllocator(tuple(e.name for e in appspec.entities), what="schema")
+        tag_names = NameAllocator(tuple(e.name for e in appspec.entities), what="tag")
+        segments = NameAllocator(sep="-", what="path segment")
         self.plans: dict[str, _EntityPlan] = {
-            e.name: _EntityPlan(e, "/" + segments.claim(plural_kebab(e.name))) for e in appspec.entities
+            e.name: _EntityPlan(e, "/" + segments.claim(plural_kebab(e.name), e.location))
+            for e in appspec.entities
         }
-        self.page_schema = self.schema_names.claim("Page")
+        enum_refs: dict[tuple[str, str], str] = {}
+        for entity in appspec.entities:
+            plan = self.plans[entity.name]
+            for field in entity.fields:
+                if field.type.kind is ir.FieldTypeKind.ENUM:
+                    name = self.schema_names.claim(pascal(entity.name) + pascal(field.name), field.location)
+                    enum_refs[(entity.name, field.name)] = component_ref("schemas", name)
+                    plan.enums.append((name, field.type))
+        self.types = SchemaMapper(appspec, settings.is_31, enum_refs)
         self.problem_schema = self.schema_names.claim("Problem")
 
         # Surfaces by entity; those without one (or with an unknown one) that
@@ -151,8 +164,8 @@ class _DocumentBuilder:
                 self.loose.append(
                     (
                         surface,
-                        "/" + segments.claim(kebab(surface.name)),
-                        SharedList([tag_names.claim(surface.name)]),
+                        "/" + segments.claim(kebab(surface.name), surface.location),
+                        SharedList([tag_names.claim(surface.name, surface.location)]),
                     )
                 )
         self.tags: list[dict[str, Any]] = []
@@ -163,7 +176,7 @@ class _DocumentBuilder:
         for surface, _base, tags in self.loose:
             self.tags.append({"name": tags[0], "description": surface.title or surface.name})
 
-        self.operation_ids = NameAllocator()
+        self.operation_ids = NameAllocator(what="operationId")
         self.surface_operations: dict[str, list[str]] = {s.name: [] for s in appspec.surfaces}
         self.action_operations: dict[tuple[str, str], str] = {}
         self.input_names: dict[str, str] = {}  # write surface -> its ...Input schema
@@ -273,29 +286,31 @@ class _DocumentBuilder:
         """Each entity's schema followed by those its operations named."""
         for plan in self.plans.values():
             yield plan.entity.name, self._entity_schema(plan.entity)
+            for name, field_type in plan.enums:
+                yield name, self.types.base_schema(field_type)
             derived, plan.derived = plan.derived, []
             for name, make in derived:
                 yield name, make()
         for name, make in self.loose_derived:
             yield name, make()
-        if "page" in self.used:
-            yield self.page_schema, _page_schema()
         if any(code in self.used for code in _ERRORS):
             yield self.problem_schema, _problem_schema()
 
     # -- schemas ------------------------------------------------------------
 
     def _entity_schema(self, entity: ir.EntitySpec) -> dict[str, Any]:
+        # No ``title``: client generators name a class after a schema's
+        # title, and titles need not be unique (README, "Names").
         schema: dict[str, Any] = {}
         if entity.title:
-            schema["title"] = entity.title
+            schema["description"] = entity.title
         schema["type"] = "object"
         required = [f.name for f in entity.fields if f.required or f.pk]
         if required:
             schema["required"] = required
         schema["properties"] = {
             f.name: self.types.field_schema(
-                f, read_only=f.pk or f.auto_add or f.auto_update, unique=f.unique and not f.pk
+                f, read_only=f.pk or f.auto_add or f.auto_update, unique=f.unique and not f.pk, owner=entity.name
             )
             for f in entity.fields
         }
@@ -306,33 +321,31 @@ class _DocumentBuilder:
             schema["x-dazzle-indexes"] = [list(c.fields) for c in entity.indexes]
         return schema
 
-    def _body_schema(
-        self, surface: ir.SurfaceSpec, entity: ir.EntitySpec | None, creating: bool, form: bool
-    ) -> dict[str, Any]:
+    def _body_schema(self, surface: ir.SurfaceSpec, entity: ir.EntitySpec | None, creating: bool) -> dict[str, Any]:
         """The body a surface submits: the entity fields it shows (never the
-        primary key or automatic fields) and, for a ``form``, its form-only
-        inputs as strings. A create body requires the required fields that
-        have no default; an edit body requires nothing (fields left out stay
-        as they are)."""
+        primary key or automatic fields) and its form-only inputs, which the
+        DSL does not type, as strings (integrations read them as ``form.X``).
+        A create body requires the required fields that have no default; an
+        edit body requires nothing (fields left out stay as they are)."""
         properties: dict[str, Any] = {}
         required: list[str] = []
+        owner = entity.name if entity is not None else None
         for element in surface.elements:
             name = element.field_name
             if name in properties:
                 continue
             field = entity.get_field(name) if entity is not None else None
             if field is None:
-                if form:
-                    properties[name] = _FORM_INPUT
+                properties[name] = _FORM_INPUT
                 continue
             if field.pk or field.auto_add or field.auto_update:
                 continue
-            properties[name] = self.types.field_schema(field, with_default=creating)
+            properties[name] = self.types.field_schema(field, with_default=creating, owner=owner)
             if creating and field.required and field.default is None:
                 required.append(name)
         schema: dict[str, Any] = {}
         if surface.title:
-            schema["title"] = surface.title
+            schema["description"] = surface.title
         schema["type"] = "object"
         if required:
             schema["required"] = required
@@ -344,10 +357,12 @@ class _DocumentBuilder:
         """The name of the ``...Form`` schema of a surface's fields (made once)."""
         name = self.form_names.get(surface.name)
         if name is None:
-            name = self.form_names[surface.name] = self.schema_names.claim(f"{pascal(surface.name)}Form")
+            name = self.form_names[surface.name] = self.schema_names.claim(
+                f"{pascal(surface.name)}Form", surface.location
+            )
             entity = plan.entity if plan is not None else None
             derived = plan.derived if plan is not None else self.loose_derived
-            derived.append((name, partial(self._body_schema, surface, entity, False, True)))
+            derived.append((name, partial(self._body_schema, surface, entity, False)))
         return name
 
     # -- shared pieces --------------------------------------------------------
@@ -360,12 +375,15 @@ class _DocumentBuilder:
             errors = self._error_cache[codes] = {code: _ERROR_REFS[code] for code in codes}
             return errors
 
+    def _ref(self, schema_name: str) -> dict[str, Any]:
+        """``{$ref: ...}`` to a schema component."""
+        return {"$ref": component_ref("schemas", schema_name)}
+
     def _content(self, schema_name: str) -> dict[str, Any]:
         """``{application/json: {schema: {$ref: ...}}}``, one shared object per schema."""
         content = self._contents.get(schema_name)
         if content is None:
-            ref = {"$ref": component_ref("schemas", schema_name)}
-            content = self._contents[schema_name] = SharedDict({JSON: {"schema": ref}})
+            content = self._contents[schema_name] = SharedDict({JSON: {"schema": self._ref(schema_name)}})
         return content
 
     def _response(self, description: str, schema_name: str) -> dict[str, Any]:
@@ -396,7 +414,7 @@ class _DocumentBuilder:
         return params
 
     def _operation_id(self, name: str, surfaces: list[ir.SurfaceSpec]) -> str:
-        op_id = self.operation_ids.claim(name)
+        op_id = self.operation_ids.claim(name, surfaces[0].location)
         for surface in surfaces:
             self.surface_operations[surface.name].append(op_id)
         return op_id
@@ -427,7 +445,7 @@ class _DocumentBuilder:
     def _list_operation(self, group: _PathGroup, plan: _EntityPlan, surfaces: list[ir.SurfaceSpec]) -> None:
         """Every list surface of an entity reads the same collection: one operation."""
         entity = plan.entity
-        page_name = self.schema_names.claim(f"{entity.name}Page")
+        page_name = self.schema_names.claim(f"{entity.name}Page", surfaces[0].location)
         plan.derived.append((page_name, partial(self._entity_page_schema, entity.name)))
         self.used.add("page")
         operation = {
@@ -443,16 +461,21 @@ class _DocumentBuilder:
         group.add(group.route("get", [plan.collection]), "get", operation, None)
 
     def _entity_page_schema(self, entity_name: str) -> dict[str, Any]:
+        """A page of one entity. Each is whole, not a shared ``Page``
+        refined with ``allOf``: client generators made that one class typed
+        with a single entity."""
         return {
-            "allOf": [
-                {"$ref": component_ref("schemas", self.page_schema)},
-                {
-                    "type": "object",
-                    "properties": {
-                        "items": {"type": "array", "items": {"$ref": component_ref("schemas", entity_name)}}
-                    },
+            "description": f"A page of {entity_name}.",
+            "type": "object",
+            "required": _PAGE_REQUIRED,
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": self._ref(entity_name),
+                    "description": "The items on this page, in order.",
                 },
-            ]
+                **_PAGE_PROPERTIES,
+            },
         }
 
     def _view_operation(self, group: _PathGroup, plan: _EntityPlan, surfaces: list[ir.SurfaceSpec]) -> None:
@@ -477,8 +500,10 @@ class _DocumentBuilder:
         entity = plan.entity
         creating = surface.mode is ir.SurfaceMode.CREATE
         verb = _VERB[surface.mode]
-        input_name = self.input_names[surface.name] = self.schema_names.claim(f"{pascal(surface.name)}Input")
-        plan.derived.append((input_name, partial(self._body_schema, surface, entity, creating, False)))
+        input_name = self.input_names[surface.name] = self.schema_names.claim(
+            f"{pascal(surface.name)}Input", surface.location
+        )
+        plan.derived.append((input_name, partial(self._body_schema, surface, entity, creating)))
         base = plan.collection if creating else plan.item
         own = f"{base}/{kebab(surface.name)}"
         if creating:
@@ -505,7 +530,8 @@ class _DocumentBuilder:
             "requestBody": self._body(input_name),
             "responses": {**success, **errors},
         }
-        group.add(group.route(method, [base, own] if first else [own]), method, operation, params)
+        path = group.route(method, [base, own] if first else [own], surface.location)
+        group.add(path, method, operation, params)
 
     def _action_operation(
         self,
@@ -525,14 +551,8 @@ class _DocumentBuilder:
 
         body_name = None
         if surface.elements:
-            entity = plan.entity if plan is not None else None
-            form_only = entity is None or any(
-                entity.get_field(e.field_name) is None for e in surface.elements
-            )
-            if not form_only and surface.name in self.input_names:
-                body_name = self.input_names[surface.name]
-            else:
-                body_name = self._form_schema(surface, plan)
+            # A create or edit surface submits its Input; others their Form.
+            body_name = self.input_names.get(surface.name) or self._form_schema(surface, plan)
 
         if isinstance(member, ir.IntegrationSync):
             success: dict[str, Any] = {"202": {"description": f"The sync {member.name} was started."}}
@@ -560,7 +580,9 @@ class _DocumentBuilder:
         operation["responses"] = {**success, **self._errors(*codes)}
         self.action_operations[(surface.name, action.name)] = operation["operationId"]
         segment = kebab(action.name)
-        path = group.route("post", [f"{base}/{segment}", f"{base}/{kebab(surface.name)}/{segment}"])
+        path = group.route(
+            "post", [f"{base}/{segment}", f"{base}/{kebab(surface.name)}/{segment}"], action.location
+        )
         group.add(path, "post", operation, params)
 
 
@@ -584,34 +606,30 @@ _PAGE_PARAMETERS = SharedList(
 _LOCATION_HEADER = SharedDict({"Location": {"$ref": component_ref("headers", "Location")}})
 
 
-def _page_schema() -> dict[str, Any]:
-    """What every list operation answers; each ``...Page`` schema adds its item type."""
-    return {
-        "title": "A page of items",
-        "type": "object",
-        "required": ["items", "page", "page_size", "total"],
-        "properties": {
-            "items": {"type": "array", "items": {}, "description": "The items on this page, in order."},
-            "page": {"type": "integer", "minimum": 1, "description": "This page's number, counting from 1."},
-            "page_size": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": PAGE_SIZE_MAX,
-                "description": "The most items a page holds.",
-            },
-            "total": {
-                "type": "integer",
-                "minimum": 0,
-                "description": "How many items there are on all pages.",
-            },
-        },
-    }
+# What every ``{Entity}Page`` has beside its items.
+_PAGE_REQUIRED = SharedList(["items", "page", "page_size", "total"])
+_PAGE_PROPERTIES = {
+    "page": SharedDict(
+        {"type": "integer", "minimum": 1, "description": "This page's number, counting from 1."}
+    ),
+    "page_size": SharedDict(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": PAGE_SIZE_MAX,
+            "description": "The most items a page holds.",
+        }
+    ),
+    "total": SharedDict(
+        {"type": "integer", "minimum": 0, "description": "How many items there are on all pages."}
+    ),
+}
 
 
 def _problem_schema() -> dict[str, Any]:
     """RFC 9457 problem details; extension members are allowed."""
     return {
-        "title": "Problem details (RFC 9457)",
+        "description": "Problem details (RFC 9457).",
         "type": "object",
         "properties": {
             "type": {

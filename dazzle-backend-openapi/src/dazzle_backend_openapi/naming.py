@@ -10,6 +10,10 @@ unique with ``NameAllocator``.
 from __future__ import annotations
 
 import re
+import warnings
+
+from dazzle.backends import BackendWarning
+from dazzle.core import ir
 
 # A word is a run of capitals not followed by a lower-case letter (an acronym:
 # ``HTTP`` in ``HTTPRequest``), or an optional capital followed by lower-case
@@ -140,15 +144,36 @@ def component_ref(section: str, name: str) -> str:
     return f"#/components/{section}/{pointer_token(name)}"
 
 
+#: The code of the ``BackendWarning`` given when a name the document would
+#: use is taken and a numbered one is used instead.
+RENAMED = "openapi-renamed"
+
+
+def warn_renamed(what: str, name: str, unique: str, location: ir.SourceLocation | None) -> None:
+    """Say that ``name`` was taken and ``unique`` used: a client generated
+    from the document has a name the DSL does not predict."""
+    warnings.warn(
+        BackendWarning(
+            f"the {what} {name!r} is taken; this one is {unique!r} (rename the declaration to choose)",
+            location=location,
+            code=RENAMED,
+        ),
+        stacklevel=3,
+    )
+
+
 class NameAllocator:
     """Hands out unique names: the first claim of a name gets it, later claims
-    get the name with ``2``, ``3``, ... appended (or ``sep`` and a number)."""
+    get the name with ``2``, ``3``, ... appended (or ``sep`` and a number).
+    With ``what`` (``"schema"``), each such renaming is a ``BackendWarning``
+    at the ``location`` of the claim."""
 
-    def __init__(self, taken: tuple[str, ...] = (), sep: str = "") -> None:
+    def __init__(self, taken: tuple[str, ...] = (), sep: str = "", what: str | None = None) -> None:
         self._taken: set[str] = set(taken)
         self._sep = sep
+        self._what = what
 
-    def claim(self, name: str) -> str:
+    def claim(self, name: str, location: ir.SourceLocation | None = None) -> str:
         if name not in self._taken:
             self._taken.add(name)
             return name
@@ -157,6 +182,8 @@ class NameAllocator:
             n += 1
         unique = f"{name}{self._sep}{n}"
         self._taken.add(unique)
+        if self._what is not None:
+            warn_renamed(self._what, name, unique, location)
         return unique
 
     def __contains__(self, name: str) -> bool:

@@ -14,18 +14,47 @@ from typing import Any
 from dazzle.core import ir
 
 from dazzle_backend_openapi.document import SharedDict
+from dazzle_backend_openapi.naming import NameAllocator, split_words
 
 K = ir.FieldTypeKind
 
+# ``int`` is a 64-bit signed integer everywhere in DAZZLE (README, "int").
 _PLAIN: dict[K, dict[str, Any]] = {
-    K.TEXT: SharedDict(type="string"),
-    K.INT: SharedDict(type="integer", format="int64"),
-    K.BOOL: SharedDict(type="boolean"),
-    K.DATE: SharedDict(type="string", format="date"),
-    K.DATETIME: SharedDict(type="string", format="date-time"),
-    K.UUID: SharedDict(type="string", format="uuid"),
-    K.EMAIL: SharedDict(type="string", format="email"),
+    K.TEXT: {"type": "string"},
+    K.INT: {"type": "integer", "format": "int64"},
+    K.BOOL: {"type": "boolean"},
+    K.DATE: {"type": "string", "format": "date"},
+    K.DATETIME: {"type": "string", "format": "date-time"},
+    K.UUID: {"type": "string", "format": "uuid"},
+    K.EMAIL: {"type": "string", "format": "email"},
 }
+
+# A valid value for every formatted type, so that mock servers and
+# documentation tools show (and return) values that pass the schema.
+_EXAMPLES: dict[K, str] = {
+    K.DATE: "2024-01-31",
+    K.DATETIME: "2024-01-31T09:30:00Z",
+    K.UUID: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    K.EMAIL: "user@example.org",
+}
+
+# Mock servers make up strings such as ``"string"``; shorter maximum lengths
+# get an example that fits.
+_SHORT_STRING = len("string")
+
+
+# What ``null`` is in OpenAPI 3.0, which has no null type.
+_NULL_30 = SharedDict({"type": "string", "nullable": True, "enum": [None]})
+
+
+def decimal_example(precision: int, scale: int) -> str:
+    """A value that ``decimal_pattern(precision, scale)`` admits: ``12.50``
+    for ``decimal(12,2)``, ``7`` for ``decimal(3,0)``, ``0.5`` for ``decimal(2,2)``."""
+    integer_digits = precision - scale
+    whole = "0" if integer_digits <= 0 else "12"[: min(integer_digits, 2)]
+    if scale <= 0:
+        return "7" if precision <= 1 else "12"[: min(precision, 2)]
+    return f"{whole}.{('50' * scale)[:scale]}"
 
 
 def decimal_pattern(precision: int, scale: int) -> str:
@@ -61,11 +90,56 @@ class SchemaMapper:
     schema once built.
     """
 
-    def __init__(self, appspec: ir.AppSpec, openapi_31: bool) -> None:
+    def __init__(
+        self, appspec: ir.AppSpec, openapi_31: bool, enum_refs: dict[tuple[str, str], str] | None = None
+    ) -> None:
         self._appspec = appspec
         self._openapi_31 = openapi_31
         self._base: dict[ir.FieldType, dict[str, Any]] = {}
         self._fields: dict[tuple, dict[str, Any]] = {}
+        #: (entity, field) -> the ``$ref`` of the enum component of that field.
+        self._enum_refs = enum_refs or {}
+        self._refs: dict[str, dict[str, Any]] = {}
+
+    def _with_example(self, schema: dict[str, Any], example: str) -> dict[str, Any]:
+        # JSON Schema's ``examples`` in 3.1; 3.0 has only ``example``.
+        if self._openapi_31:
+            schema["examples"] = [example]
+        else:
+            schema["example"] = example
+        return schema
+
+    def _enum_ref(self, field: ir.FieldSpec, owner: str | None) -> str | None:
+        """The enum component a field's values are those of: its own, or, for
+        a reference, that of the target's key."""
+        kind = field.type.kind
+        if owner is None or (kind is not K.ENUM and kind is not K.REF):
+            return None
+        if kind is K.REF:
+            target = self._appspec.get_entity(field.type.ref_entity or "")
+            pk = target.primary_key if target is not None else None
+            return self._enum_refs.get((target.name, pk.name)) if target is not None and pk is not None else None
+        return self._enum_refs.get((owner, field.name))
+
+    def _ref_to(self, ref: str) -> dict[str, Any]:
+        schema = self._refs.get(ref)
+        if schema is None:
+            schema = self._refs[ref] = SharedDict({"$ref": ref})
+        return schema
+
+    def enum_names(self, values: tuple[str, ...]) -> list[str]:
+        """``x-enum-varnames``: the names client generators give the values'
+        constants (``on_hold`` -> ``ON_HOLD``), unique, so that values that
+        differ only in case or punctuation (``null``, ``NULL``) do not make
+        one constant twice; a numbered one is a warning."""
+        names = NameAllocator(sep="_", what="enum constant")
+        constants = []
+        for value in values:
+            name = "_".join(w.upper() for w in split_words(value))
+            if not name[:1].isalpha():  # 2fa -> VALUE_2FA
+                name = f"VALUE_{name}".rstrip("_")
+            constants.append(names.claim(name))
+        return constants
 
     # -- types ------------------------------------------------------------
 
@@ -80,17 +154,24 @@ class SchemaMapper:
     def _type_schema(self, field_type: ir.FieldType, seen: tuple[str, ...]) -> dict[str, Any]:
         kind = field_type.kind
         if kind in _PLAIN:
-            return _PLAIN[kind]
+            schema = dict(_PLAIN[kind])
+            if kind in _EXAMPLES:
+                self._with_example(schema, _EXAMPLES[kind])
+            return schema
         if kind is K.STR:
-            return {"type": "string", "maxLength": field_type.max_length}
+            schema = {"type": "string", "maxLength": field_type.max_length}
+            if field_type.max_length is not None and field_type.max_length < _SHORT_STRING:
+                self._with_example(schema, "x" * field_type.max_length)
+            return schema
         if kind is K.DECIMAL:
-            return {
-                "type": "string",
-                "format": "decimal",
-                "pattern": decimal_pattern(field_type.precision or 1, field_type.scale or 0),
-            }
+            precision, scale = field_type.precision or 1, field_type.scale or 0
+            return self._with_example(
+                {"type": "string", "format": "decimal", "pattern": decimal_pattern(precision, scale)},
+                decimal_example(precision, scale),
+            )
         if kind is K.ENUM:
-            return {"type": "string", "enum": list(field_type.enum_values)}
+            values = tuple(field_type.enum_values)
+            return {"type": "string", "enum": list(values), "x-enum-varnames": self.enum_names(values)}
         if kind is K.REF:
             return self._ref_schema(field_type.ref_entity or "", seen)
         return {"type": "string"}
@@ -118,18 +199,22 @@ class SchemaMapper:
         with_default: bool = True,
         read_only: bool = False,
         unique: bool = False,
+        owner: str | None = None,
     ) -> dict[str, Any]:
-        """The schema of one property. ``nullable`` defaults to the field being
-        optional."""
-        base = self.base_schema(field.type)
+        """The schema of one property of entity ``owner`` (or of no entity).
+        ``nullable`` defaults to the field being optional. An enum field of an
+        entity refers to its enum component (``enum_refs``)."""
         if nullable is None:
             nullable = field.optional and not field.pk
-        extra = title is not None or nullable or read_only or unique
+        ref = self._enum_ref(field, owner)
+        base = self.base_schema(field.type) if ref is None else self._ref_to(ref)
+        # (A reference's ``x-dazzle-ref`` goes beside the enum's ``$ref``.)
+        extra = title is not None or nullable or read_only or unique or (ref is not None and field.type.kind is K.REF)
         default = field.default if with_default else None
         if not extra and default is None:
             return base
         # Equal fields (a ``description: text`` in every entity) share one schema.
-        key = (field.type, title, nullable, type(default), default, read_only, unique)
+        key = (ref or field.type, title, nullable, type(default), default, read_only, unique)
         try:
             return self._fields[key]
         except KeyError:
@@ -139,6 +224,19 @@ class SchemaMapper:
         self._fields[key] = schema
         if title is not None:
             schema["title"] = title
+        if ref is not None:
+            # A reference cannot be made nullable by adding ``null`` to its
+            # type or values: one of the enum or null. (An enum listing
+            # ``null`` made client generators write duplicate enum classes.)
+            if nullable:
+                null = {"type": "null"} if self._openapi_31 else _NULL_30
+                schema["oneOf"] = [base, null]
+            elif self._openapi_31:
+                schema["$ref"] = ref
+            else:
+                schema["allOf"] = [base]  # 3.0 ignores the siblings of a $ref
+            nullable = False
+            base = {"x-dazzle-ref": field.type.ref_entity} if field.type.kind is K.REF else {}
         for key, value in base.items():
             if key == "type" and nullable and self._openapi_31:
                 schema["type"] = [value, "null"]

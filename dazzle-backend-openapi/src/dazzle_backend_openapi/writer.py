@@ -84,8 +84,9 @@ def _emit_document(document: Document, emit: Callable[[Any], None], stand_ins: S
 
     Events are collected in a list and handed to the emitter in batches. The
     emitter only reads them, so one event object serves every occurrence of
-    a string seen more than once (keys, types, references), and the events
-    of a ``SharedDict`` or ``SharedList`` are made once and replayed. Scalars
+    a string or integer within a top-level member (keys, types, references;
+    the caches are dropped with the member), and the events of a
+    ``SharedDict`` or ``SharedList`` are made once and replayed. Scalars
     carry no tag: the ``implicit`` flags say whether plain or quoted text
     reads back as the right type, which is all the emitter needs. With
     ``stand_ins``, characters beyond U+FFFF are written as stand-ins (see
@@ -96,12 +97,13 @@ def _emit_document(document: Document, emit: Callable[[Any], None], stand_ins: S
     seq_start = events.SequenceStartEvent(None, None, True, flow_style=False)
     seq_end = events.SequenceEndEvent()
     true, false, null = (Scalar(None, None, (True, False), text) for text in ("true", "false", "null"))
-    seen: set[str] = set()
-    strings: dict[str, Any] = {}  # events of strings seen twice or more
+    strings: dict[str, Any] = {}  # the event of each string met in this member
+    numbers: dict[int, Any] = {}
     # id -> (the shared object, kept so its id stays its own; its events)
     replays: dict[int, tuple[Any, list[Any]]] = {}
     out: list[Any] = []
     put = out.append
+    extend = out.extend
 
     def flush() -> None:
         deque(map(emit, out), maxlen=0)
@@ -111,28 +113,32 @@ def _emit_document(document: Document, emit: Callable[[Any], None], stand_ins: S
 
     def string(text: str) -> Any:
         value = text if stand_ins is None or text.isascii() else stand_ins.substitute(text)
-        event = Scalar(None, None, plain if plain_ok(text) else quoted, value)
-        if text in seen:
-            strings[text] = event
-        else:
-            seen.add(text)
+        event = strings[text] = Scalar(None, None, plain if plain_ok(text) else quoted, value)
         return event
 
     def node(data: Any) -> None:
         kind = type(data)
         if kind is dict:
+            # The commonest values are handled here rather than by a call.
             put(map_start)
             for key, value in data.items():
                 put(strings.get(key) or string(key))
-                if type(value) is str:
+                kind = type(value)
+                if kind is str:
                     put(strings.get(value) or string(value))
+                elif kind is SharedDict or kind is SharedList:
+                    replay = replays.get(id(value))
+                    if replay is not None:
+                        extend(replay[1])
+                    else:
+                        node(value)
                 else:
                     node(value)
             put(map_end)
         elif kind is SharedDict or kind is SharedList:
             replay = replays.get(id(data))
             if replay is not None:
-                out.extend(replay[1])
+                extend(replay[1])
                 return
             start = len(out)
             node(dict(data) if kind is SharedDict else list(data))
@@ -155,7 +161,10 @@ def _emit_document(document: Document, emit: Callable[[Any], None], stand_ins: S
         elif kind is bool:
             put(true if data else false)
         elif kind is int:
-            put(Scalar(None, None, (True, False), str(data)))
+            event = numbers.get(data)
+            if event is None:
+                event = numbers[data] = Scalar(None, None, (True, False), str(data))
+            put(event)
         elif data is None:
             put(null)
         else:
@@ -172,8 +181,8 @@ def _emit_document(document: Document, emit: Callable[[Any], None], stand_ins: S
         node(value)
         del value
         flush()
-        seen.clear()
         strings.clear()
+        numbers.clear()
         replays.clear()
     put(map_end)
     put(events.DocumentEndEvent(explicit=False))
