@@ -107,6 +107,8 @@ def describe_backend(info: Any) -> list[str]:
     caps = info.capabilities
     if info.status != "available":
         lines = [f"{info.name}  [{info.status.upper()}]"]
+        if info.local is not None:
+            lines.append(f"    from: {info.local.origin}, command {' '.join(info.local.command)!r}")
         lines += [f"    from: {p.origin}, entry point '{p.entry_point}'" for p in info.plugins]
         return [*lines, f"    reason: {info.reason}"]
     lines = [f"{info.name}  {caps.description}".rstrip(), f"    from: {info.origin}"]
