@@ -265,6 +265,17 @@ def test_the_table_shape_is_checked_with_places(tmp_path: Path, table: str, expe
     assert run.returncode == (0 if "warning" in expected else 1)
 
 
+def toml_value(value: object) -> str:
+    """``value`` as TOML (inline tables; JSON's strings and numbers are TOML's)."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
+
+
 DIAGNOSTIC_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 3), st.text(max_size=3),
                               st.sampled_from(["warning", "error", "dsl/a.dsl"]), st.lists(st.integers(), max_size=1))
 
@@ -274,3 +285,70 @@ DIAGNOSTIC_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 3), st.t
 def test_diagnostic_lines_are_read_as_their_schema_says(entry: dict) -> None:
     valid = jsonschema.Draft202012Validator(protocol_schemas()["diagnostic"]).is_valid(entry)
     assert valid == (_diagnostic_problem(entry) is None)
+
+
+OPTION_VALUES = st.one_of(st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, allow_infinity=False),
+                          st.text(max_size=3), st.lists(st.text(max_size=2), max_size=2),
+                          st.lists(st.integers(0, 2), max_size=2))
+SCALARS = st.one_of(st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, allow_infinity=False),
+                    st.text(max_size=3))
+TYPED = {"str": st.text(max_size=3), "int": st.integers(-3, 3), "float": st.floats(-2, 2), "bool": st.booleans(),
+         "list[str]": st.lists(st.text(max_size=2), max_size=2)}
+
+
+@st.composite
+def option_specs(draw: st.DrawFn) -> dict:
+    """Mostly well-formed option tables, some with a value of another type or a stray key."""
+    kind = draw(st.sampled_from([*TYPED, "number"]))
+    fitting = TYPED.get(kind, SCALARS)
+    spec: dict = {"type": kind}
+    if draw(st.booleans()):
+        spec["default"] = draw(st.one_of(fitting, fitting, OPTION_VALUES))
+    if draw(st.booleans()):
+        item = TYPED["str"] if kind == "list[str]" else fitting
+        spec["choices"] = draw(st.lists(item, max_size=2))
+    if draw(st.booleans()):
+        spec["help"] = draw(st.text(max_size=3))
+    if not draw(st.integers(0, 5)):
+        spec[draw(st.sampled_from(["other", "help", "choices"]))] = draw(SCALARS)
+    return spec
+
+
+OPTION_SPECS = option_specs()
+BACKEND_TABLES = st.fixed_dictionaries(
+    {"command": st.lists(st.text(min_size=1, max_size=3), min_size=1, max_size=2)},
+    optional={"description": st.text(max_size=3),
+              "options": st.dictionaries(st.sampled_from(["a", "b-c"]), OPTION_SPECS, max_size=2)},
+)
+
+
+NAMES = st.sampled_from(["gen", "x-y", "gen2"])
+
+
+@given(st.one_of(
+    st.dictionaries(NAMES, BACKEND_TABLES, max_size=2),
+    # Now and then a value of the wrong shape anywhere.
+    st.dictionaries(st.sampled_from(["gen", "bad name"]), st.one_of(SCALARS, BACKEND_TABLES, BACKEND_TABLES.map(lambda t: {**t, "command": "x"}),
+                                     BACKEND_TABLES.map(lambda t: {**t, "options": {"a": 1}}),
+                                     BACKEND_TABLES.map(lambda t: {**t, "options": 1})), max_size=2),
+))
+def test_any_backends_table_is_refused_with_a_place_or_gives_backends_that_list(tables: dict) -> None:
+    """Whatever [backends] holds, the loader either refuses it (E010, with a
+    line) or accepts it, and then every declared backend and option can be
+    built and described: what the loader lets through, the core can use."""
+    import tempfile
+
+    from dazzle.backends.command_backends import project_backends
+    from dazzle.core.project import load_project
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "core.dsl").write_text(CORE_DSL)
+        (root / "dazzle.toml").write_text(f"backends = {toml_value(tables)}\n\n[project]\nroot = \"shop.core\"\n")
+        project, problems = load_project(root)
+        if project is None:
+            assert problems and all(p.code == "E010" and p.line >= 1 for p in problems)
+            return
+        for backend in project_backends(project):
+            capabilities = backend.create().get_capabilities()
+            assert [o.name for o in capabilities.options] == list(tables[backend.name].get("options", {}))
