@@ -5,7 +5,6 @@ read from the doc) and a shell script declared in a project's dazzle.toml."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,11 +13,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from dazzle.backends.command_backends import _diagnostic_problem, protocol_schemas
 from dazzle.core.serialize import appspec_json_schema
+from hypothesis import given
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "writing-a-backend.md"
@@ -53,9 +51,11 @@ echo "mode $mode" > "$out/deep/er/made.txt"
 case "$mode" in
   fail) echo "shgen: cannot go on" >&2; exit 3 ;;
   errors)
-    echo '{"severity": "error", "message": "first problem", "file": "dsl/core.dsl", "line": 7, "column": 3}' >> "$diagnostics"
+    echo '{"severity": "error", "message": "first problem", "file": "dsl/core.dsl", "line": 7, "column": 3}' \
+      >> "$diagnostics"
     echo '{"severity": "error", "message": "second problem"}' >> "$diagnostics" ;;
-  warn) echo '{"severity": "warning", "message": "price is odd", "code": "S001", "file": "dsl/core.dsl", "line": 8, "column": 3}' >> "$diagnostics" ;;
+  warn) echo '{"severity": "warning", "message": "price is odd", "code": "S001", "file": "dsl/core.dsl",'\
+              ' "line": 8, "column": 3}' >> "$diagnostics" ;;
   garbage) echo 'not json' >> "$diagnostics" ;;
   sleep) sleep 60 & echo $! > child.pid; wait ;;
 esac
@@ -328,7 +328,8 @@ NAMES = st.sampled_from(["gen", "x-y", "gen2"])
 @given(st.one_of(
     st.dictionaries(NAMES, BACKEND_TABLES, max_size=2),
     # Now and then a value of the wrong shape anywhere.
-    st.dictionaries(st.sampled_from(["gen", "bad name"]), st.one_of(SCALARS, BACKEND_TABLES, BACKEND_TABLES.map(lambda t: {**t, "command": "x"}),
+    st.dictionaries(st.sampled_from(["gen", "bad name"]), st.one_of(SCALARS, BACKEND_TABLES,
+                                                                    BACKEND_TABLES.map(lambda t: {**t, "command": "x"}),
                                      BACKEND_TABLES.map(lambda t: {**t, "options": {"a": 1}}),
                                      BACKEND_TABLES.map(lambda t: {**t, "options": 1})), max_size=2),
 ))

@@ -70,7 +70,8 @@ def test_a_published_command_backend_is_listed_with_its_distribution(project: Pa
     assert shipped["status"] == "available"
     assert shipped["description"] == "Notes where it ran (a script shipped in the wheel)"
     assert shipped["distributions"] == [
-        {"name": "dazzle-test-command", "version": "0.1.0", "entry_point": "shipped = dazzle_test_command:ShippedBackend"}
+        {"name": "dazzle-test-command", "version": "0.1.0",
+         "entry_point": "shipped = dazzle_test_command:ShippedBackend"}
     ]
     assert [(o["name"], o["type"], o["default"]) for o in shipped["options"]] == [
         ("prefix", "str", "shipped"), ("warn", "bool", False)]

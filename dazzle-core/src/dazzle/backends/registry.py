@@ -319,10 +319,11 @@ class BackendRegistry:
         self._discovered = False
 
     def add_project_backends(self, backends: Iterable[ProjectBackend]) -> None:
-        """Add the command backends a project declares (``[backends.NAME]``).
-        A name an installed distribution also claims is a conflict."""
-        for backend in backends:
-            self._project[backend.name] = backend
+        """Set the command backends of the project being built
+        (``[backends.NAME]``), replacing those set before (``--watch``
+        reads dazzle.toml again). A name an installed distribution also
+        claims is a conflict."""
+        self._project = {backend.name: backend for backend in backends}
 
     def register(self, name: str, backend_class: type) -> None:
         """Register a backend class by hand under ``name``."""
