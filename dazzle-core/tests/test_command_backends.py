@@ -353,3 +353,14 @@ def test_any_backends_table_is_refused_with_a_place_or_gives_backends_that_list(
         for backend in project_backends(project):
             capabilities = backend.create().get_capabilities()
             assert [o.name for o in capabilities.options] == list(tables[backend.name].get("options", {}))
+
+
+def test_listing_around_a_broken_project_reports_it_and_lists_the_installed_ones(project: Path) -> None:
+    (project / "dazzle.toml").write_text(TOML.replace('["sh", "gen/shgen.sh"]', "3"))
+    around = dazzle("backends", cwd=project / "dsl")
+    assert around.returncode == 0
+    assert "dazzle.toml:14:1: error[E010]: [backends.shgen] command must be a non-empty list" in around.stderr
+    assert "warning: the project's command backends are not listed: its dazzle.toml has errors" in around.stderr
+    assert "tsgen" not in around.stdout
+    given = dazzle("backends", str(project), cwd=project.parent)
+    assert given.returncode == 1 and "[backends.shgen] command must be" in given.stderr

@@ -51,10 +51,13 @@ def backends_command(path: Path | None, as_json: bool) -> None:
 def add_project_backends(registry: Any, path: Path | None) -> None:
     """Add the command backends of the project at ``path`` to ``registry``;
     without ``path``, of the project whose dazzle.toml is in the current
-    folder or above it, if any. A broken dazzle.toml ends the command."""
+    folder or above it, if any. A broken dazzle.toml given as ``path`` ends
+    the command; found by looking around, it is reported and the installed
+    backends are listed all the same."""
     from dazzle.backends.command_backends import project_backends
     from dazzle.core.project import CONFIG_NAME, load_project
 
+    given = path is not None
     if path is None:
         here = Path(os.path.abspath(os.curdir))
         path = next((f for f in (here, *here.parents) if (f / CONFIG_NAME).is_file()), None)
@@ -62,11 +65,15 @@ def add_project_backends(registry: Any, path: Path | None) -> None:
             return
     project, problems = load_project(path)
     if project is None:
-        from dazzle.cli.validate import report
+        from dazzle.cli.validate import print_diagnostics
         from dazzle.core.compiler import CompileResult
 
-        report(CompileResult(None, tuple(problems)), strict=False)
-        sys.exit(1)
+        print_diagnostics(CompileResult(None, tuple(problems)))
+        if given:
+            sys.exit(1)
+        click.echo(f"warning: the project's command backends are not listed: its {CONFIG_NAME} has errors",
+                   err=True)
+        return
     registry.add_project_backends(project_backends(project))
 
 
