@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from dazzle.backends.command_backends import _diagnostic_problem, protocol_schemas
+from dazzle.backends.command_backends import _diagnostic_problem, command_protocol_schemas
 from dazzle.core.serialize import appspec_json_schema
 from hypothesis import given
 from hypothesis import strategies as st
@@ -169,7 +169,7 @@ def test_the_request_follows_the_schema_with_paths_relative_to_the_project(proje
     run = dazzle("build", "-b", "shgen", str(project / "dsl" / "core.dsl"), cwd=project.parent)
     assert run.returncode == 0, run.stderr
     request = json.loads((project / "request.json").read_text())
-    jsonschema.validate(request, protocol_schemas()["request"])
+    jsonschema.validate(request, command_protocol_schemas()["request"])
     jsonschema.validate({"format_version": 1, "appspec": request["appspec"]}, appspec_json_schema())
     inspected = json.loads(dazzle("inspect", cwd=project).stdout)["appspec"]
     assert request["appspec"] == inspected  # run in the project folder, inspect names the files the same way
@@ -283,7 +283,7 @@ DIAGNOSTIC_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 3), st.t
 @given(st.dictionaries(st.sampled_from(["severity", "message", "file", "line", "column", "code", "extra"]),
                        DIAGNOSTIC_VALUES))
 def test_diagnostic_lines_are_read_as_their_schema_says(entry: dict) -> None:
-    valid = jsonschema.Draft202012Validator(protocol_schemas()["diagnostic"]).is_valid(entry)
+    valid = jsonschema.Draft202012Validator(command_protocol_schemas()["diagnostic"]).is_valid(entry)
     assert valid == (_diagnostic_problem(entry) is None)
 
 

@@ -29,7 +29,7 @@ from dazzle.backends.api import (
     BackendOption,
     BackendWarning,
 )
-from dazzle.backends.command_backends import PROTOCOL_VERSION, CommandBackend
+from dazzle.backends.command_backends import PROTOCOL_VERSION, CommandBackend, command_protocol_schemas
 from dazzle.backends.options import apply_options
 from dazzle.backends.registry import (
     ENTRY_POINT_GROUP,
@@ -52,6 +52,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "PROTOCOL_VERSION",
     "apply_options",
+    "command_protocol_schemas",
     "get_backend",
     "get_registry",
     "list_backends",

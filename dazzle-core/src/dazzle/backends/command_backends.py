@@ -269,7 +269,7 @@ def _diagnostic_problem(entry: Any) -> str | None:
     return None
 
 
-def protocol_schemas() -> dict[str, Any]:
+def command_protocol_schemas() -> dict[str, Any]:
     """The JSON Schemas of protocol 1: ``{"request": ..., "diagnostic": ...}``."""
     folder = resources.files("dazzle.backends")
     return {
