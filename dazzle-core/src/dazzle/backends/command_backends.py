@@ -165,27 +165,28 @@ def _run(command: tuple[str, ...], request: bytes, cwd: Path) -> tuple[int, list
     except OSError as error:
         raise BackendError(f"cannot run `{shlex.join(command)}`: {error.strerror or error}") from None
     tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
-    assert process.stderr is not None and process.stdin is not None
+    stderr, stdin = process.stderr, process.stdin
+    assert stderr is not None and stdin is not None  # both are pipes
 
     def relay() -> None:
-        for line in iter(process.stderr.readline, b""):
+        for line in iter(stderr.readline, b""):
             os.write(2, line if line.endswith(b"\n") else line + b"\n")
             tail.append(line.rstrip(b"\r\n").decode("utf-8", "backslashreplace"))
 
     reader = threading.Thread(target=relay, name="dazzle-command-stderr", daemon=True)
     reader.start()
     try:
-        process.stdin.write(request)
+        stdin.write(request)
     except (BrokenPipeError, OSError):  # it does not read its request: its exit status says how it went
         pass
     finally:
         try:
-            process.stdin.close()
+            stdin.close()
         except OSError:
             pass
     status = process.wait()
     reader.join()
-    process.stderr.close()
+    stderr.close()
     return status, list(tail)
 
 
