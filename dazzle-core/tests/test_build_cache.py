@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from pathlib import Path
 
@@ -93,3 +95,31 @@ def test_a_reservation_after_its_entry_was_pruned_starts_afresh(tmp_path, cache_
     assert not area.exists()
     with reserve_output(tmp_path / "a") as again:
         assert again.staging_root.is_dir() and (area / "lock").exists()
+
+
+def test_a_forked_child_does_not_keep_the_folder_locked(tmp_path, cache_folder):
+    # Forked worker processes inherit every descriptor; a flock belongs to the
+    # open file, so a child still running (or orphaned by a killed parent)
+    # would keep the output folder locked after the build let go of it.
+    ready_r, ready_w = os.pipe()
+    done_r, done_w = os.pipe()
+    with reserve_output(tmp_path / "out") as reservation:
+        lock_path = reservation.staging_root.parent / "lock"
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child only waits to be told to end
+            os.close(ready_r)
+            os.write(ready_w, b"x")
+            os.read(done_r, 1)
+            os._exit(0)
+        os.read(ready_r, 1)
+    try:
+        probe = os.open(lock_path, os.O_RDWR)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises while the child keeps it
+        finally:
+            os.close(probe)
+    finally:
+        os.write(done_w, b"x")
+        os.waitpid(child, 0)
+        for fd in (ready_r, ready_w, done_r, done_w):
+            os.close(fd)

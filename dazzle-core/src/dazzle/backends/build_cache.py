@@ -85,7 +85,33 @@ def reserve_output(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     finally:
-        os.close(lock)  # releases the flock
+        _release(lock)
+
+
+#: The lock descriptors this process holds. A flock belongs to the open file,
+#: which a forked child (a worker process) shares: the child closes its copy
+#: at once, so a child still running after the build, or after the build was
+#: killed, cannot keep the output folder locked.
+_held: set[int] = set()
+
+
+def _close_held_in_child() -> None:
+    for fd in _held:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
+
+
+def _release(lock: int) -> None:
+    _held.discard(lock)
+    # Unlock before closing: closing only drops this process's reference, and
+    # a copy made by a fork that bypassed the hook above would keep the lock.
+    with contextlib.suppress(OSError):
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    os.close(lock)
 
 
 def _lock(area: Path, real: Path, on_wait: Callable[[Path], None]) -> int:
@@ -111,6 +137,7 @@ def _lock(area: Path, real: Path, on_wait: Callable[[Path], None]) -> int:
                 announced = True
             fcntl.flock(lock, fcntl.LOCK_EX)
         if _is_current(area, lock):
+            _held.add(lock)
             return lock
         os.close(lock)
 
