@@ -641,3 +641,41 @@ def test_file_names_that_are_not_utf8_survive_the_manifest(stages, tmp_path):
     assert [r.path for r in plan.removals] == [odd]
     apply_commit(plan)
     assert not (out / odd).exists() and (out / "café.txt").exists()
+
+
+@pytest.fixture
+def few_descriptors():
+    """A soft limit of open files far below the number of folders a test makes
+    (1024 is a common default; the user's output folder may hold far more folders)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+    yield 64
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_the_leftovers_search_holds_few_folders_open(stages, tmp_path, few_descriptors):
+    out = tmp_path / "out"
+    for index in range(3 * few_descriptors):  # the user's own folders, e.g. node_modules
+        write(out / "node_modules" / f"pkg{index}" / "index.js", "x")
+    leftover = write(out / "node_modules" / "pkg7" / ".index.js.dazzle-tmp-0123abcd", "x")
+    commit(stages, out)
+    assert not leftover.exists()
+    assert (out / "node_modules" / "pkg7" / "index.js").read_text() == "x"
+
+
+def test_a_folder_that_cannot_be_opened_does_not_stop_the_leftovers_search(stages, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write(out / "private" / "secret.txt", "the user's")
+    leftover = write(out / ".README.txt.dazzle-tmp-0123abcd", "x")
+    real_open = os.open
+
+    def open_refusing_private(path, flags, *args, **kwargs):
+        if path == "private":  # as a folder of mode 000, or owned by another user, would be
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_refusing_private)
+    commit(stages, out)
+    assert not leftover.exists() and (out / "README.txt").exists()

@@ -525,20 +525,33 @@ def apply_commit(plan: CommitPlan) -> None:
         folders.close()
 
 
-def remove_leftovers(folders: _Folders, folder: str = "") -> int:
+def remove_leftovers(folders: _Folders) -> int:
     """Remove the temporary files and kept-aside files of earlier builds
-    under ``folder`` (without following links); return how many."""
-    fd = folders.get(folder)
-    assert fd is not None
+    below the output folder (without following links); return how many."""
+    root = folders.get("")
+    assert root is not None
+    return _remove_leftovers_in(root)
+
+
+def _remove_leftovers_in(fd: int) -> int:
+    # Each subfolder is opened from its parent and closed before the next one:
+    # the user's output folder may hold far more folders than a process may
+    # keep open (a node_modules), and none of them is kept in ``_Folders``.
     removed = 0
     with os.scandir(fd) as entries:
         names = [(e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in entries]
     for name, is_dir, is_file in sorted(names):
         if is_dir:
             try:
-                removed += remove_leftovers(folders, f"{folder}/{name}" if folder else name)
-            except CommitError:
-                continue  # swapped for a link while we looked: not ours
+                sub = os.open(name, _DIRECTORY, dir_fd=fd)
+            except OSError:
+                continue  # swapped for a link while we looked, or not ours to read: not ours
+            try:
+                removed += _remove_leftovers_in(sub)
+            except OSError:
+                pass  # gone or unreadable below: nothing of ours can be there that we could remove
+            finally:
+                os.close(sub)
         elif is_file and LEFTOVER_NAME.fullmatch(name):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name, dir_fd=fd)
