@@ -679,3 +679,42 @@ def test_a_folder_that_cannot_be_opened_does_not_stop_the_leftovers_search(stage
     monkeypatch.setattr(os, "open", open_refusing_private)
     commit(stages, out)
     assert not leftover.exists() and (out / "README.txt").exists()
+
+
+def test_a_build_writing_into_more_folders_than_can_be_open_at_once_is_committed(tmp_path, few_descriptors):
+    stage = tmp_path / "stage"
+    for index in range(3 * few_descriptors):
+        write(stage / f"entity{index}" / "model.ts", f"// {index}\n")
+    out = tmp_path / "out"
+    commit({"a": stage}, out)
+    assert (out / "entity150" / "model.ts").read_text() == "// 150\n"
+    assert set(manifest(out)["backends"]["a"]) == {f"entity{i}/model.ts" for i in range(3 * few_descriptors)}
+
+
+def test_a_failing_commit_into_more_folders_than_can_be_open_at_once_puts_every_file_back(
+    tmp_path, monkeypatch, few_descriptors
+):
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    count = 3 * few_descriptors
+    for index in range(count):
+        write(stage / f"entity{index}" / "model.ts", "v1\n")
+    commit({"a": stage}, out)
+    before = snapshot(out)
+    for index in range(count):
+        write(stage / f"entity{index}" / "model.ts", "v2\n")
+    write(stage / "new" / "deep" / "file.ts", "new\n")
+    real = committer.os.replace
+
+    def failing_last(source, target, **kwargs):
+        if target == MANIFEST_NAME and ".dazzle-tmp-" in source:  # swapped last: every other file was moved
+            raise PermissionError(1, "Operation not permitted", source)
+        return real(source, target, **kwargs)
+
+    monkeypatch.setattr(committer.os, "replace", failing_last)
+    with pytest.raises(PermissionError):
+        commit({"a": stage}, out)
+    assert {k: v[0] for k, v in snapshot(out).items()} == {k: v[0] for k, v in before.items()}
+    assert not (out / "new").exists()
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
+        [MANIFEST_NAME] + ["model.ts"] * count
+    )

@@ -189,11 +189,16 @@ def _walk(root: Path, backend: str, prefix: str = "") -> Iterator[StagedFile]:
 
 class _Folders:
     """Open folders of the output folder by relative path, each opened from
-    its parent with ``O_NOFOLLOW``; closed together."""
+    its parent with ``O_NOFOLLOW``; closed together. Only the ``OPEN_AT_ONCE``
+    used last stay open (and the output folder): a build may write into more
+    folders than a process may keep open, so one closed is opened again when
+    needed, again without following a link."""
+
+    OPEN_AT_ONCE = 32
 
     def __init__(self, out_dir: Path, root: int | None) -> None:
         self.out_dir = out_dir
-        self.fds: dict[str, int] = {} if root is None else {"": root}
+        self.fds: dict[str, int] = {} if root is None else {"": root}  # in the order of their last use
 
     @classmethod
     def open(cls, out_dir: Path) -> _Folders:
@@ -215,6 +220,7 @@ class _Folders:
         it does not exist; with ``create``, missing folders are made and
         recorded there as (parent, name)."""
         if folder in self.fds:
+            self.fds[folder] = self.fds.pop(folder)  # now the last used
             return self.fds[folder]
         if folder == "":
             if create is None:
@@ -246,8 +252,18 @@ class _Folders:
                 raise
             what = "a symbolic link" if _is_link(name, parent) else "not a folder"
             raise CommitError(f"cannot write {why}: '{self.out_dir / folder}' is {what}") from None
+        if len(self.fds) > self.OPEN_AT_ONCE:
+            oldest = next(f for f in self.fds if f != "")
+            os.close(self.fds.pop(oldest))
         self.fds[folder] = fd
         return fd
+
+    def get_quietly(self, folder: str) -> int | None:
+        """``get`` for undoing and tidying: None also when the folder cannot be opened."""
+        try:
+            return self.get(folder)
+        except (CommitError, OSError):
+            return None
 
 
 def _is_link(name: str, folder: int) -> bool:
@@ -485,7 +501,7 @@ class _Pending:
     """One file of the commit, from its temporary file to its place."""
 
     path: str
-    folder: int
+    folder: str  # relative to the output folder, opened through ``_Folders`` when used
     name: str
     temporary: str | None  # None for a removal
     kept_aside: str | None = None
@@ -566,9 +582,8 @@ def _write(plan: CommitPlan, folders: _Folders, created: list[tuple[str | None, 
         _write_one(folders, created, pending, change.path, change.file.source, change.file.backend)
     for removal in plan.removals:
         folder_path, name = _split(removal.path)
-        folder = folders.get(folder_path, why=f"'{removal.path}'")
-        if folder is not None:
-            pending.append(_Pending(removal.path, folder, name, None))
+        if folders.get(folder_path, why=f"'{removal.path}'") is not None:
+            pending.append(_Pending(removal.path, folder_path, name, None))
     if plan.manifest is not None:
         _write_one(folders, created, pending, MANIFEST_NAME, plan.manifest, "dazzle")
 
@@ -583,7 +598,7 @@ def _write_one(
     temporary = _temporary_name(name, "tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
                  dir_fd=folder)
-    pending.append(_Pending(path, folder, name, temporary))
+    pending.append(_Pending(path, folder_path, name, temporary))
     try:
         if isinstance(content, bytes):
             _write_all(fd, content)
@@ -613,7 +628,10 @@ def _swap(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
     """Move each old file aside and each new content into place."""
     for item in pending:
         _call_hook("swap", item.path)
-        info = _lstat(item.name, item.folder)
+        folder = folders.get(item.folder, why=f"'{item.path}'")
+        if folder is None:
+            raise CommitError(f"'{folders.out_dir / item.folder}' was removed during the commit")
+        info = _lstat(item.name, folder)
         if info is not None:
             if not stat.S_ISREG(info.st_mode):
                 raise CommitError(
@@ -621,44 +639,47 @@ def _swap(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
                     f"{'a symbolic link' if stat.S_ISLNK(info.st_mode) else 'not a file'}; refusing to replace it"
                 )
             item.kept_aside = _temporary_name(item.name, "old")
-            os.replace(item.name, item.kept_aside, src_dir_fd=item.folder, dst_dir_fd=item.folder)
+            os.replace(item.name, item.kept_aside, src_dir_fd=folder, dst_dir_fd=folder)
         if item.temporary is not None:
-            os.replace(item.temporary, item.name, src_dir_fd=item.folder, dst_dir_fd=item.folder)
+            os.replace(item.temporary, item.name, src_dir_fd=folder, dst_dir_fd=folder)
         item.placed = True
 
 
 def _roll_back(folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending]) -> None:
     """Put every old file back, remove every temporary file and every folder made."""
     for item in reversed(pending):
+        folder = folders.get_quietly(item.folder)
+        if folder is None:
+            continue
         if item.placed and item.temporary is not None:
             with contextlib.suppress(OSError):
-                os.unlink(item.name, dir_fd=item.folder)
+                os.unlink(item.name, dir_fd=folder)
         if item.kept_aside is not None:
             with contextlib.suppress(OSError):
-                os.replace(item.kept_aside, item.name, src_dir_fd=item.folder, dst_dir_fd=item.folder)
+                os.replace(item.kept_aside, item.name, src_dir_fd=folder, dst_dir_fd=folder)
         if not item.placed and item.temporary is not None:
             with contextlib.suppress(OSError):
-                os.unlink(item.temporary, dir_fd=item.folder)
+                os.unlink(item.temporary, dir_fd=folder)
     for parent, name in reversed(created):
         with contextlib.suppress(OSError):
             if parent is None:  # the output folder or one above it, by its real path
                 os.rmdir(name)
-            else:
-                os.rmdir(name, dir_fd=folders.fds[parent])
+            elif (parent_fd := folders.get_quietly(parent)) is not None:
+                os.rmdir(name, dir_fd=parent_fd)
 
 
 def _finish(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
     """Drop the kept-aside files, then the folders that removals left empty
     (never the output folder itself)."""
     for item in pending:
-        if item.kept_aside is not None:
+        if item.kept_aside is not None and (folder := folders.get_quietly(item.folder)) is not None:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(item.kept_aside, dir_fd=item.folder)
+                os.unlink(item.kept_aside, dir_fd=folder)
     emptied = {r.path.rpartition("/")[0] for r in plan.removals} - {""}
     for folder in sorted(emptied, key=lambda f: -f.count("/")):
         while folder:
             parent_path, name = _split(folder)
-            parent = folders.fds.get(parent_path)
+            parent = folders.get_quietly(parent_path)
             if parent is None:
                 break
             try:
