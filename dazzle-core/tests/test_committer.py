@@ -718,3 +718,40 @@ def test_a_failing_commit_into_more_folders_than_can_be_open_at_once_puts_every_
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
         [MANIFEST_NAME] + ["model.ts"] * count
     )
+
+
+def test_a_file_renamed_only_in_case_is_not_removed_where_both_names_are_one_file(tmp_path):
+    # On a folder that ignores case (macOS, Windows), 'Schema.ts' and 'schema.ts'
+    # are one file: removing the old name would remove what the build writes.
+    # A hard link makes two names one file here too.
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    write(stage / "Schema.ts", "same\n")
+    commit({"a": stage}, out)
+    (stage / "Schema.ts").rename(stage / "schema.ts")
+    os.link(out / "Schema.ts", out / "schema.ts")  # what a folder ignoring case shows
+
+    plan = plan_commit(collect_staged({"a": stage}), out, ["a"])
+    assert plan.removals == ()
+    apply_commit(plan)
+    assert (out / "schema.ts").read_text() == "same\n"
+    assert list(manifest(out)["backends"]["a"]) == ["schema.ts"]
+
+
+def test_two_staged_names_that_are_one_file_in_the_output_folder_are_refused(tmp_path, hook):
+    # 'Model.ts' and 'model.ts' are one file on a folder that ignores case: the
+    # second would silently replace the first. A hard link, made as the second
+    # is swapped in, makes them one file here.
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    write(stage / "Model.ts", "upper\n")
+    write(stage / "model.ts", "lower\n")
+    out.mkdir()
+
+    def one_file(step, path):
+        if (step, path) == ("swap", "model.ts"):
+            os.link(out / "Model.ts", out / "model.ts")
+
+    hook(one_file)
+    plan = plan_commit(collect_staged({"a": stage}), out)
+    with pytest.raises(CommitError, match="'Model.ts' and 'model.ts' are one file"):
+        apply_commit(plan)
+    assert sorted(p.name for p in out.iterdir()) == ["model.ts"]  # only the test's own link is left

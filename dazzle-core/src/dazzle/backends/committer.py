@@ -452,6 +452,7 @@ def _removals(
         new_owned.setdefault(file.backend, {})[file.path] = written[file.path]
     removals: list[Removal] = []
     kept: list[KeptFile] = []
+    written_files: set[tuple[int, int]] | None = None
     for backend in sorted(ran & set(owned)):
         for path, digest in sorted(owned[backend].items()):
             if path in staged_by:
@@ -460,6 +461,12 @@ def _removals(
             if state is None:
                 continue  # already gone
             if state == digest:
+                if written_files is None:
+                    written_files = {i for f in staged if (i := _identity(folders, f.path)) is not None}
+                if _identity(folders, path) in written_files:
+                    # Another name of a file the build writes: on a folder that
+                    # ignores case, 'Schema.ts' after a rename to 'schema.ts'.
+                    continue
                 removals.append(Removal(path, backend))
             else:
                 reason = _KEPT_BECAUSE.get(state, "its bytes changed since that backend wrote it")
@@ -468,6 +475,14 @@ def _removals(
 
 
 _KEPT_BECAUSE = {"a symbolic link": "it is now a symbolic link", "not a file": "it is now not a plain file"}
+
+
+def _identity(folders: _Folders, path: str) -> tuple[int, int] | None:
+    """The device and inode of the file at ``path``, if there is one."""
+    folder_path, name = _split(path)
+    folder = folders.get_quietly(folder_path)
+    info = None if folder is None else _lstat(name, folder)
+    return None if info is None else (info.st_dev, info.st_ino)
 
 
 def _state(folders: _Folders, path: str) -> str | None:
@@ -504,6 +519,8 @@ class _Pending:
     folder: str  # relative to the output folder, opened through ``_Folders`` when used
     name: str
     temporary: str | None  # None for a removal
+    #: The device and inode of the temporary file, which it keeps once in place.
+    identity: tuple[int, int] | None = None
     kept_aside: str | None = None
     placed: bool = False
 
@@ -598,8 +615,11 @@ def _write_one(
     temporary = _temporary_name(name, "tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
                  dir_fd=folder)
-    pending.append(_Pending(path, folder_path, name, temporary))
+    item = _Pending(path, folder_path, name, temporary)
+    pending.append(item)
     try:
+        info = os.fstat(fd)
+        item.identity = (info.st_dev, info.st_ino)
         if isinstance(content, bytes):
             _write_all(fd, content)
             mode = 0o644
@@ -626,6 +646,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _swap(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
     """Move each old file aside and each new content into place."""
+    placed: dict[tuple[int, int], str] = {}
     for item in pending:
         _call_hook("swap", item.path)
         folder = folders.get(item.folder, why=f"'{item.path}'")
@@ -638,10 +659,18 @@ def _swap(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
                     f"'{folders.out_dir / item.path}' is "
                     f"{'a symbolic link' if stat.S_ISLNK(info.st_mode) else 'not a file'}; refusing to replace it"
                 )
+            other = placed.get((info.st_dev, info.st_ino))
+            if other is not None:  # on a folder that ignores case, 'Model.ts' and 'model.ts'
+                raise CommitError(
+                    f"'{other}' and '{item.path}' are one file in '{folders.out_dir}'; "
+                    "one would replace the other"
+                )
             item.kept_aside = _temporary_name(item.name, "old")
             os.replace(item.name, item.kept_aside, src_dir_fd=folder, dst_dir_fd=folder)
         if item.temporary is not None:
             os.replace(item.temporary, item.name, src_dir_fd=folder, dst_dir_fd=folder)
+            if item.identity is not None:
+                placed[item.identity] = item.path
         item.placed = True
 
 
