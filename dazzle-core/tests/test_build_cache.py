@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -123,3 +125,51 @@ def test_a_forked_child_does_not_keep_the_folder_locked(tmp_path, cache_folder):
         os.waitpid(child, 0)
         for fd in (ready_r, ready_w, done_r, done_w):
             os.close(fd)
+
+
+def _as_a_user(function):
+    """Run ``function`` where permissions hold: in a child that gave up root
+    when the tests run as root (root may remove anything). Its result is the
+    child's exit status (0 when ``function`` returned)."""
+    if os.geteuid() != 0:
+        function()
+        return 0
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            function()
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+            os._exit(1)
+        os._exit(0)
+    return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+
+
+def test_staging_a_backend_made_read_only_is_removed_and_never_blocks_the_next_build(monkeypatch):
+    # A backend that copies a read-only tree (an installed package's templates)
+    # leaves folders the build may not write into.
+    base = Path(tempfile.mkdtemp())  # not below pytest's folder, which only root may enter
+    try:
+        if os.geteuid() == 0:
+            os.chown(base, 65534, 65534)
+        monkeypatch.setenv("DAZZLE_CACHE_DIR", str(base / "cache"))
+        out = base / "out"
+
+        def two_builds():
+            out.mkdir()
+            for _ in range(2):
+                with reserve_output(out) as reservation:
+                    locked = reservation.staging_root / "0" / "out" / "templates"
+                    locked.mkdir(parents=True)
+                    (locked / "a.txt").write_text("read-only")
+                    locked.chmod(0o555)
+                    staging = reservation.staging_root
+                assert not staging.exists()
+
+        assert _as_a_user(two_builds) == 0
+    finally:
+        shutil.rmtree(base)

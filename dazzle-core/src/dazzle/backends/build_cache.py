@@ -77,13 +77,13 @@ def reserve_output(
     try:
         (area / "out-dir").write_text(f"{real}\n", encoding="utf-8", errors="surrogateescape")
         staging = area / "staging"
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_tree(staging)
         staging.mkdir(mode=0o700)
         _prune(builds, keep=area)
         try:
             yield OutputReservation(real, staging)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove_tree(staging)
     finally:
         _release(lock)
 
@@ -112,6 +112,24 @@ def _release(lock: int) -> None:
     with contextlib.suppress(OSError):
         fcntl.flock(lock, fcntl.LOCK_UN)
     os.close(lock)
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove ``path`` and everything below it, also folders a backend made
+    read-only (it copied a read-only tree): those are made writable first.
+    Left in place, they would stay in the cache for good."""
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path):
+        return
+    for folder, subfolders, _ in os.walk(path):
+        for name in [".", *subfolders]:
+            with contextlib.suppress(OSError):
+                fd = os.open(os.path.join(folder, name), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                try:
+                    os.fchmod(fd, 0o700)  # never through a link: only folders below ``path``
+                finally:
+                    os.close(fd)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _lock(area: Path, real: Path, on_wait: Callable[[Path], None]) -> int:
@@ -181,7 +199,7 @@ def _prune(builds: Path, keep: Path) -> None:
                 os.rename(area, trash)
             except OSError:
                 continue
-            shutil.rmtree(trash, ignore_errors=True)
+            _remove_tree(trash)
         finally:
             os.close(lock)
 
