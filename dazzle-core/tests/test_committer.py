@@ -755,3 +755,10 @@ def test_two_staged_names_that_are_one_file_in_the_output_folder_are_refused(tmp
     with pytest.raises(CommitError, match="'Model.ts' and 'model.ts' are one file"):
         apply_commit(plan)
     assert sorted(p.name for p in out.iterdir()) == ["model.ts"]  # only the test's own link is left
+
+
+def test_the_leftover_of_a_name_with_a_line_break_is_removed_too(stages, tmp_path):
+    out = tmp_path / "out"
+    leftover = write(out / ".two\nlines.txt.dazzle-tmp-0123abcd", "x")
+    commit(stages, out)
+    assert not leftover.exists()

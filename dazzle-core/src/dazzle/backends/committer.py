@@ -54,7 +54,7 @@ MANIFEST_FORMAT = 1
 #: Temporary files and files kept aside: ``.NAME.dazzle-tmp-XXXXXXXX``,
 #: ``.NAME.dazzle-old-XXXXXXXX`` or, for a NAME too long for that,
 #: ``.dazzle-tmp-XXXXXXXX``. The next build removes files with such names.
-LEFTOVER_NAME = re.compile(r"\.(?:.+\.)?dazzle-(?:tmp|old)-[0-9a-f]{8}")
+LEFTOVER_NAME = re.compile(r"\.(?:.+\.)?dazzle-(?:tmp|old)-[0-9a-f]{8}", re.DOTALL)  # a name may hold a line break
 #: How many bytes are read at a time when two files are compared or hashed.
 COMPARE_CHUNK = 1 << 20
 NAME_MAX = 255
