@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 import threading
 from pathlib import Path
@@ -173,3 +174,19 @@ def test_staging_a_backend_made_read_only_is_removed_and_never_blocks_the_next_b
         assert _as_a_user(two_builds) == 0
     finally:
         shutil.rmtree(base)
+
+
+def test_pruning_an_entry_that_is_a_link_touches_nothing_it_leads_to(tmp_path, cache_folder):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "inner").mkdir(parents=True)
+    (elsewhere / "out-dir").write_text(f"{tmp_path / 'gone'}\n")
+    (elsewhere / "lock").write_text("")
+    (elsewhere / "inner" / "file.txt").write_text("not the cache's")
+    os.chmod(elsewhere / "inner", 0o555)
+    builds = cache_folder / "builds"
+    builds.mkdir()
+    (builds / ("f" * 32)).symlink_to(elsewhere, target_is_directory=True)
+    with reserve_output(tmp_path / "out"):
+        pass
+    assert (elsewhere / "inner" / "file.txt").read_text() == "not the cache's"
+    assert stat.S_IMODE((elsewhere / "inner").stat().st_mode) == 0o555

@@ -119,17 +119,22 @@ def _remove_tree(path: Path) -> None:
     read-only (it copied a read-only tree): those are made writable first.
     Left in place, they would stay in the cache for good."""
     shutil.rmtree(path, ignore_errors=True)
-    if not os.path.lexists(path):
-        return
-    for folder, subfolders, _ in os.walk(path):
-        for name in [".", *subfolders]:
-            with contextlib.suppress(OSError):
-                fd = os.open(os.path.join(folder, name), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-                try:
-                    os.fchmod(fd, 0o700)  # never through a link: only folders below ``path``
-                finally:
-                    os.close(fd)
+    if not os.path.lexists(path) or os.path.islink(path):
+        return  # gone, or a link (rmtree refuses those): what it leads to is not the cache's
+    _make_writable(str(path))
+    for folder, subfolders, _ in os.walk(path):  # top-down: a folder is made writable before it is entered
+        for name in subfolders:
+            _make_writable(os.path.join(folder, name))
     shutil.rmtree(path, ignore_errors=True)
+
+
+def _make_writable(folder: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            os.fchmod(fd, 0o700)  # never through a link: only folders below the one removed
+        finally:
+            os.close(fd)
 
 
 def _lock(area: Path, real: Path, on_wait: Callable[[Path], None]) -> int:
