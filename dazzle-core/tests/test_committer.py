@@ -762,3 +762,13 @@ def test_the_leftover_of_a_name_with_a_line_break_is_removed_too(stages, tmp_pat
     leftover = write(out / ".two\nlines.txt.dazzle-tmp-0123abcd", "x")
     commit(stages, out)
     assert not leftover.exists()
+
+
+def test_two_staged_names_of_one_existing_file_are_refused_before_anything_is_written(tmp_path):
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    write(stage / "Model.ts", "upper\n")
+    write(stage / "model.ts", "lower\n")
+    write(out / "Model.ts", "upper\n")  # unchanged, so never swapped
+    os.link(out / "Model.ts", out / "model.ts")  # one file under both names, as where case is ignored
+    with pytest.raises(CommitError, match="'Model.ts' and 'model.ts' are one file"):
+        plan_commit(collect_staged({"a": stage}), out)

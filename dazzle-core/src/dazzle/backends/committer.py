@@ -373,13 +373,20 @@ def plan_commit(
         changes: list[Change] = []
         unchanged: list[str] = []
         written: dict[str, str] = {}
+        targets: dict[tuple[int, int], str] = {}
         for file in staged:
             kind, written[file.path] = _compare(folders, file)
+            identity = None if kind == "add" else _identity(folders, file.path)
+            if identity is not None:
+                if identity in targets:  # on a folder that ignores case, 'Model.ts' and 'model.ts'
+                    raise CommitError(f"'{targets[identity]}' and '{file.path}' are one file in '{real_out}'; "
+                                      "one would replace the other")
+                targets[identity] = file.path
             if kind is None:
                 unchanged.append(file.path)
             else:
                 changes.append(Change(kind, file, written[file.path]))
-        removals, kept, new_owned = _removals(folders, owned, ran, staged, written)
+        removals, kept, new_owned = _removals(folders, owned, ran, staged, written, set(targets))
         root = folders.get("")
         manifest_exists = root is not None and _lstat(MANIFEST_NAME, root) is not None
         current = _manifest_bytes(owned) if manifest_exists and warning is None else None
@@ -441,8 +448,10 @@ def _removals(
     ran: set[str],
     staged: tuple[StagedFile, ...],
     written: Mapping[str, str],
+    written_files: set[tuple[int, int]],
 ) -> tuple[tuple[Removal, ...], tuple[KeptFile, ...], dict[str, dict[str, str]]]:
-    """What the backends that ran no longer write, and the new manifest."""
+    """What the backends that ran no longer write, and the new manifest.
+    ``written_files`` are the device and inode of the existing files the build writes."""
     staged_by = {f.path: f.backend for f in staged}
     new_owned: dict[str, dict[str, str]] = {}
     for backend, files in owned.items():
@@ -452,7 +461,6 @@ def _removals(
         new_owned.setdefault(file.backend, {})[file.path] = written[file.path]
     removals: list[Removal] = []
     kept: list[KeptFile] = []
-    written_files: set[tuple[int, int]] | None = None
     for backend in sorted(ran & set(owned)):
         for path, digest in sorted(owned[backend].items()):
             if path in staged_by:
@@ -461,8 +469,6 @@ def _removals(
             if state is None:
                 continue  # already gone
             if state == digest:
-                if written_files is None:
-                    written_files = {i for f in staged if (i := _identity(folders, f.path)) is not None}
                 if _identity(folders, path) in written_files:
                     # Another name of a file the build writes: on a folder that
                     # ignores case, 'Schema.ts' after a rename to 'schema.ts'.
