@@ -772,3 +772,17 @@ def test_two_staged_names_of_one_existing_file_are_refused_before_anything_is_wr
     os.link(out / "Model.ts", out / "model.ts")  # one file under both names, as where case is ignored
     with pytest.raises(CommitError, match="'Model.ts' and 'model.ts' are one file"):
         plan_commit(collect_staged({"a": stage}), out)
+
+
+def test_a_file_two_backends_claim_in_the_manifest_is_removed_once(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    data = manifest(out)
+    data["backends"]["b"]["README.txt"] = data["backends"]["a"]["README.txt"]  # edited by hand
+    (out / MANIFEST_NAME).write_text(json.dumps(data))
+    (stages["a"] / "README.txt").unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert [r.path for r in plan.removals] == ["README.txt"]
+    apply_commit(plan)
+    assert not (out / "README.txt").exists()
+    assert all("README.txt" not in files for files in manifest(out)["backends"].values())

@@ -461,10 +461,12 @@ def _removals(
         new_owned.setdefault(file.backend, {})[file.path] = written[file.path]
     removals: list[Removal] = []
     kept: list[KeptFile] = []
+    looked_at: set[str] = set()
     for backend in sorted(ran & set(owned)):
         for path, digest in sorted(owned[backend].items()):
-            if path in staged_by:
-                continue
+            if path in staged_by or path in looked_at:
+                continue  # written again, or claimed by two backends (a manifest edited by hand)
+            looked_at.add(path)
             state = _state(folders, path)
             if state is None:
                 continue  # already gone
