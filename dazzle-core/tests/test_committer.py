@@ -541,7 +541,9 @@ def test_a_file_another_backend_now_writes_changes_owner(stages, tmp_path):
 @pytest.mark.parametrize(
     "content",
     [b"{not json", b"[]", b'{"format": 2, "backends": {}}', b'{"format": 1, "backends": {"a": {"../x": "0"}}}',
-     b"\xff\xfe", b"[" * 100_000],
+     b"\xff\xfe", b"[" * 100_000,
+     *(b'{"format": 1, "backends": {"a": {"%s": "0"}}}' % p for p in (
+         b"/etc/passwd", b"api/../../x", b"api//x", b"./x", b"x/", b"", b"x\\u0000y", b".dazzle-manifest.json"))],
 )
 def test_a_corrupt_manifest_owns_nothing_warns_and_is_rewritten(stages, tmp_path, content):
     out = tmp_path / "out"
