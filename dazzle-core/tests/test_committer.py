@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -788,3 +789,24 @@ def test_a_file_two_backends_claim_in_the_manifest_is_removed_once(stages, tmp_p
     apply_commit(plan)
     assert not (out / "README.txt").exists()
     assert all("README.txt" not in files for files in manifest(out)["backends"].values())
+
+
+def test_a_folder_tree_deeper_than_pythons_recursion_limit_is_searched_for_leftovers(stages, tmp_path):
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    depth = sys.getrecursionlimit() + 100
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(depth):  # one folder at a time: the whole path is longer than a path may be
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(os.open(".x.dazzle-tmp-0123abcd", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
+    try:
+        commit(stages, out)
+        assert os.listdir(fd) == []
+    finally:
+        os.close(fd)
+        subprocess.run(["rm", "-rf", str(out / "d")], check=True)  # shutil.rmtree recurses too

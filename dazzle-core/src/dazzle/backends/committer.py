@@ -574,30 +574,49 @@ def remove_leftovers(folders: _Folders) -> int:
     return _remove_leftovers_in(root)
 
 
-def _remove_leftovers_in(fd: int) -> int:
-    # Each subfolder is opened from its parent and closed before the next one:
-    # the user's output folder may hold far more folders than a process may
-    # keep open (a node_modules), and none of them is kept in ``_Folders``.
+def _remove_leftovers_in(root: int) -> int:
+    # Each subfolder is opened from its parent (without following a link) and
+    # closed once searched; none is kept in ``_Folders``: the user's output
+    # folder may hold far more folders than a process may keep open (a
+    # node_modules). A loop, not recursion: a tree may be deeper than Python's
+    # recursion limit.
     removed = 0
-    with os.scandir(fd) as entries:
-        names = [(e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in entries]
-    for name, is_dir, is_file in sorted(names):
-        if is_dir:
-            try:
-                sub = os.open(name, _DIRECTORY, dir_fd=fd)
-            except OSError:
-                continue  # swapped for a link while we looked, or not ours to read: not ours
-            try:
-                removed += _remove_leftovers_in(sub)
-            except OSError:
-                pass  # gone or unreadable below: nothing of ours can be there that we could remove
-            finally:
-                os.close(sub)
-        elif is_file and LEFTOVER_NAME.fullmatch(name):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(name, dir_fd=fd)
-                removed += 1
+    stack: list[tuple[int, Iterator[tuple[str, bool, bool]]]] = [(root, _listing(root))]
+    try:
+        while stack:
+            folder, names = stack[-1]
+            entry = next(names, None)
+            if entry is None:
+                stack.pop()
+                if folder != root:
+                    os.close(folder)
+                continue
+            name, is_dir, is_file = entry
+            if is_dir:
+                try:
+                    sub = os.open(name, _DIRECTORY, dir_fd=folder)
+                except OSError:
+                    continue  # swapped for a link while we looked, or not ours to read: not ours
+                try:
+                    stack.append((sub, _listing(sub)))
+                except OSError:
+                    os.close(sub)
+            elif is_file and LEFTOVER_NAME.fullmatch(name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=folder)
+                    removed += 1
+    finally:
+        for folder, _ in stack:
+            if folder != root:
+                os.close(folder)
     return removed
+
+
+def _listing(folder: int) -> Iterator[tuple[str, bool, bool]]:
+    """The entries of ``folder``, read at once: (name, is a folder, is a file), links being neither."""
+    with os.scandir(folder) as entries:
+        names = [(e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in entries]
+    return iter(sorted(names))
 
 
 def _write(plan: CommitPlan, folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending]) -> None:
