@@ -190,3 +190,13 @@ def test_pruning_an_entry_that_is_a_link_touches_nothing_it_leads_to(tmp_path, c
         pass
     assert (elsewhere / "inner" / "file.txt").read_text() == "not the cache's"
     assert stat.S_IMODE((elsewhere / "inner").stat().st_mode) == 0o555
+
+
+def test_an_entry_left_half_pruned_by_a_killed_build_is_removed(tmp_path, cache_folder):
+    with reserve_output(tmp_path / "a"):
+        pass
+    half = cache_folder / "builds" / ".pruned-0123-4567"  # a build killed while removing it
+    (half / "staging" / "0").mkdir(parents=True)
+    with reserve_output(tmp_path / "b"):
+        pass
+    assert not half.exists()

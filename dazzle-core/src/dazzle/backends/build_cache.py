@@ -175,15 +175,23 @@ def _is_current(area: Path, lock: int) -> bool:
     return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
+#: An entry being removed is first renamed to this prefix and its name.
+_PRUNED = ".pruned-"
+
+
 def _prune(builds: Path, keep: Path) -> None:
     """Remove the cache entries of output folders that no longer exist (a
     test's temporary output folder, a deleted project), each while holding
     its lock: it is first renamed away, so a build that starts meanwhile
     makes a fresh entry and one that waited on the old lock starts again."""
     try:
-        areas = [a for a in builds.iterdir() if a != keep and not a.name.startswith(".")]
+        entries = list(builds.iterdir())
     except OSError:
         return
+    for trash in entries:
+        if trash.name.startswith(_PRUNED):  # a build was killed while removing it
+            _remove_tree(trash)
+    areas = [a for a in entries if a != keep and not a.name.startswith(".")]
     for area in areas:
         try:
             recorded = (area / "out-dir").read_text(encoding="utf-8", errors="surrogateescape").rstrip("\n")
@@ -199,7 +207,7 @@ def _prune(builds: Path, keep: Path) -> None:
                 continue  # a build of it is running
             if os.path.lexists(recorded) or not _is_current(area, lock):
                 continue  # made while we looked, or pruned and made afresh by others
-            trash = builds / f".pruned-{area.name}-{os.getpid()}"
+            trash = builds / f"{_PRUNED}{area.name}-{os.getpid()}"
             try:
                 os.rename(area, trash)
             except OSError:
