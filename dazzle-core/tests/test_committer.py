@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -434,7 +433,7 @@ def test_a_backend_cannot_stage_the_names_dazzle_keeps(stages):
 
 
 LEFTOVERS = [".README.txt.dazzle-tmp-0123abcd", "api/.openapi.yaml.dazzle-old-89abcdef", ".dazzle-tmp-00ff00ff",
-             "deep/er/.x.y.dazzle-tmp-abcdef01"]
+             "prisma/.x.y.dazzle-tmp-abcdef01"]
 LOOK_ALIKES = ["README.txt.dazzle-tmp-0123abcd", ".README.txt.dazzle-tmp-0123ABCD", ".a.dazzle-tmp-0123abcde",
                ".a.dazzle-new-0123abcd", ".a.dazzle-tmp-0123abc", "notes.md"]
 
@@ -658,30 +657,20 @@ def few_descriptors():
     resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-def test_the_leftovers_search_holds_few_folders_open(stages, tmp_path, few_descriptors):
-    out = tmp_path / "out"
-    for index in range(3 * few_descriptors):  # the user's own folders, e.g. node_modules
-        write(out / "node_modules" / f"pkg{index}" / "index.js", "x")
-    leftover = write(out / "node_modules" / "pkg7" / ".index.js.dazzle-tmp-0123abcd", "x")
-    commit(stages, out)
-    assert not leftover.exists()
-    assert (out / "node_modules" / "pkg7" / "index.js").read_text() == "x"
-
-
 def test_a_folder_that_cannot_be_opened_does_not_stop_the_leftovers_search(stages, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    write(out / "private" / "secret.txt", "the user's")
+    commit(stages, out)  # the manifest lists prisma/, so the next build searches it
     leftover = write(out / ".README.txt.dazzle-tmp-0123abcd", "x")
     real_open = os.open
 
-    def open_refusing_private(path, flags, *args, **kwargs):
-        if path == "private":  # as a folder of mode 000, or owned by another user, would be
+    def open_refusing_prisma(path, flags, *args, **kwargs):
+        if path == "prisma":  # as a folder of mode 000, or owned by another user, would be
             raise PermissionError(13, "Permission denied", path)
         return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(os, "open", open_refusing_private)
-    commit(stages, out)
-    assert not leftover.exists() and (out / "README.txt").exists()
+    monkeypatch.setattr(os, "open", open_refusing_prisma)
+    commit({"a": stages["a"]}, out)  # b does not run: nothing is written into prisma/
+    assert not leftover.exists() and (out / "prisma" / "schema.prisma").exists()
 
 
 def test_a_build_writing_into_more_folders_than_can_be_open_at_once_is_committed(tmp_path, few_descriptors):
@@ -791,22 +780,23 @@ def test_a_file_two_backends_claim_in_the_manifest_is_removed_once(stages, tmp_p
     assert all("README.txt" not in files for files in manifest(out)["backends"].values())
 
 
-def test_a_folder_tree_deeper_than_pythons_recursion_limit_is_searched_for_leftovers(stages, tmp_path):
-    import sys
-
+def test_leftovers_are_searched_only_where_builds_of_this_folder_write(stages, tmp_path):
+    # Another project's output folder inside this one has a lock of its own:
+    # its build's temporary files may be live. Nor is the rest of the user's
+    # tree (.git, node_modules) searched on every build.
     out = tmp_path / "out"
-    out.mkdir()
-    depth = sys.getrecursionlimit() + 100
-    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
-    for _ in range(depth):  # one folder at a time: the whole path is longer than a path may be
-        os.mkdir("d", dir_fd=fd)
-        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = inner
-    os.close(os.open(".x.dazzle-tmp-0123abcd", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
-    try:
-        commit(stages, out)
-        assert os.listdir(fd) == []
-    finally:
-        os.close(fd)
-        subprocess.run(["rm", "-rf", str(out / "d")], check=True)  # shutil.rmtree recurses too
+    commit(stages, out)
+    live = write(out / "docs" / "inner-project" / ".schema.ts.dazzle-tmp-0123abcd", "being written")
+    ours = [write(out / "api" / ".openapi.yaml.dazzle-old-89abcdef", "x"),
+            write(out / ".README.txt.dazzle-tmp-0123abcd", "x")]
+    commit(stages, out)
+    assert live.exists()
+    assert not any(path.exists() for path in ours)
+
+
+def test_leftovers_are_searched_in_folders_of_files_a_backend_that_did_not_run_wrote(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    leftover = write(out / "prisma" / ".schema.prisma.dazzle-old-0123abcd", "x")  # b wrote there
+    commit({"a": stages["a"]}, out)
+    assert not leftover.exists()

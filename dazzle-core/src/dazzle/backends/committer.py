@@ -126,6 +126,10 @@ class CommitPlan:
     manifest_exists: bool = False
     #: Problems worth a warning that do not stop the build (a corrupt manifest).
     warnings: tuple[str, ...] = ()
+    #: The folders (relative, "" the output folder) where builds of this output
+    #: folder write: the folders of the staged files and of every file the
+    #: manifest lists. Leftovers of interrupted builds are looked for there only.
+    leftover_folders: tuple[str, ...] = ("",)
 
     @property
     def pending(self) -> bool:
@@ -399,9 +403,10 @@ def plan_commit(
                 raise CommitError(f"'{real_out / MANIFEST_NAME}' exists and is not a file")
     finally:
         folders.close()
+    written_in = {_split(f.path)[0] for f in staged} | {_split(p)[0] for files in owned.values() for p in files}
     return CommitPlan(
         real_out, tuple(changes), tuple(unchanged), removals, kept, manifest, manifest_exists,
-        () if warning is None else (warning,),
+        () if warning is None else (warning,), tuple(sorted(written_in | {""})),
     )
 
 
@@ -553,8 +558,7 @@ def apply_commit(plan: CommitPlan) -> None:
     created: list[tuple[str | None, str]] = []
     pending: list[_Pending] = []
     try:
-        if folders.get("") is not None:
-            remove_leftovers(folders)
+        remove_leftovers(folders, plan.leftover_folders)
         try:
             _write(plan, folders, created, pending)
             _swap(plan, folders, pending)
@@ -566,57 +570,27 @@ def apply_commit(plan: CommitPlan) -> None:
         folders.close()
 
 
-def remove_leftovers(folders: _Folders) -> int:
-    """Remove the temporary files and kept-aside files of earlier builds
-    below the output folder (without following links); return how many."""
-    root = folders.get("")
-    assert root is not None
-    return _remove_leftovers_in(root)
-
-
-def _remove_leftovers_in(root: int) -> int:
-    # Each subfolder is opened from its parent (without following a link) and
-    # closed once searched; none is kept in ``_Folders``: the user's output
-    # folder may hold far more folders than a process may keep open (a
-    # node_modules). A loop, not recursion: a tree may be deeper than Python's
-    # recursion limit.
+def remove_leftovers(folders: _Folders, where: Iterable[str]) -> int:
+    """Remove the temporary files and kept-aside files of earlier builds in
+    the folders ``where`` (not below them, without following links); return
+    how many. Only folders builds of this output folder write into are
+    searched: a tree below it may be another project's output folder, whose
+    build (under a lock of its own) has live temporary files there."""
     removed = 0
-    stack: list[tuple[int, Iterator[tuple[str, bool, bool]]]] = [(root, _listing(root))]
-    try:
-        while stack:
-            folder, names = stack[-1]
-            entry = next(names, None)
-            if entry is None:
-                stack.pop()
-                if folder != root:
-                    os.close(folder)
-                continue
-            name, is_dir, is_file = entry
-            if is_dir:
-                try:
-                    sub = os.open(name, _DIRECTORY, dir_fd=folder)
-                except OSError:
-                    continue  # swapped for a link while we looked, or not ours to read: not ours
-                try:
-                    stack.append((sub, _listing(sub)))
-                except OSError:
-                    os.close(sub)
-            elif is_file and LEFTOVER_NAME.fullmatch(name):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(name, dir_fd=folder)
-                    removed += 1
-    finally:
-        for folder, _ in stack:
-            if folder != root:
-                os.close(folder)
+    for folder_path in where:
+        folder = folders.get_quietly(folder_path)
+        if folder is None:
+            continue  # not made yet, or no longer a folder
+        try:
+            with os.scandir(folder) as entries:
+                names = [e.name for e in entries if e.is_file(follow_symlinks=False) and LEFTOVER_NAME.fullmatch(e.name)]
+        except OSError:
+            continue
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=folder)
+                removed += 1
     return removed
-
-
-def _listing(folder: int) -> Iterator[tuple[str, bool, bool]]:
-    """The entries of ``folder``, read at once: (name, is a folder, is a file), links being neither."""
-    with os.scandir(folder) as entries:
-        names = [(e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in entries]
-    return iter(sorted(names))
 
 
 def _write(plan: CommitPlan, folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending]) -> None:
