@@ -800,3 +800,16 @@ def test_leftovers_are_searched_in_folders_of_files_a_backend_that_did_not_run_w
     leftover = write(out / "prisma" / ".schema.prisma.dazzle-old-0123abcd", "x")  # b wrote there
     commit({"a": stages["a"]}, out)
     assert not leftover.exists()
+
+
+def test_an_owned_file_whose_folder_became_a_link_is_not_removed_through_it(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    elsewhere = tmp_path / "elsewhere"
+    (out / "api").rename(elsewhere)  # same bytes, now outside the output folder
+    (out / "api").symlink_to(elsewhere, target_is_directory=True)
+    (stages["a"] / "api" / "openapi.yaml").unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert plan.removals == () and [k.path for k in plan.kept] == ["api/openapi.yaml"]
+    apply_commit(plan)
+    assert (elsewhere / "openapi.yaml").read_text() == "openapi: 3.1.0\n"
