@@ -813,3 +813,26 @@ def test_an_owned_file_whose_folder_became_a_link_is_not_removed_through_it(stag
     assert plan.removals == () and [k.path for k in plan.kept] == ["api/openapi.yaml"]
     apply_commit(plan)
     assert (elsewhere / "openapi.yaml").read_text() == "openapi: 3.1.0\n"
+
+
+def test_a_disk_full_while_writing_the_manifest_leaves_everything_as_it_was(stages, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    commit(stages, out)
+    before, old_manifest = snapshot(out), (out / MANIFEST_NAME).read_bytes()
+    (stages["a"] / "README.txt").unlink()  # a removal
+    write(stages["a"] / "api" / "openapi.yaml", "openapi: 3.1.1\n")  # an update
+    write(stages["b"] / "prisma" / "new.prisma", "model Y {}\n")  # an addition
+    real = committer._write_all
+
+    def full_disk_for_the_manifest(fd, data):
+        if data.startswith(b'{\n  "backends"'):
+            raise OSError(28, "No space left on device")
+        real(fd, data)
+
+    monkeypatch.setattr(committer, "_write_all", full_disk_for_the_manifest)
+    with pytest.raises(OSError, match="No space"):
+        commit(stages, out)
+    assert snapshot(out) == before
+    assert (out / MANIFEST_NAME).read_bytes() == old_manifest
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
+        [MANIFEST_NAME, *(Path(k).name for k in before)])
