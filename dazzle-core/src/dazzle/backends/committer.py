@@ -583,7 +583,8 @@ def remove_leftovers(folders: _Folders, where: Iterable[str]) -> int:
             continue  # not made yet, or no longer a folder
         try:
             with os.scandir(folder) as entries:
-                names = [e.name for e in entries if e.is_file(follow_symlinks=False) and LEFTOVER_NAME.fullmatch(e.name)]
+                names = [e.name for e in entries
+                         if e.is_file(follow_symlinks=False) and LEFTOVER_NAME.fullmatch(e.name)]
         except OSError:
             continue
         for name in names:
@@ -702,9 +703,9 @@ def _finish(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> Non
     """Drop the kept-aside files, then the folders that removals left empty
     (never the output folder itself)."""
     for item in pending:
-        if item.kept_aside is not None and (folder := folders.get_quietly(item.folder)) is not None:
+        if item.kept_aside is not None and (fd := folders.get_quietly(item.folder)) is not None:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(item.kept_aside, dir_fd=folder)
+                os.unlink(item.kept_aside, dir_fd=fd)
     emptied = {r.path.rpartition("/")[0] for r in plan.removals} - {""}
     for folder in sorted(emptied, key=lambda f: -f.count("/")):
         while folder:
