@@ -836,3 +836,24 @@ def test_a_disk_full_while_writing_the_manifest_leaves_everything_as_it_was(stag
     assert (out / MANIFEST_NAME).read_bytes() == old_manifest
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
         [MANIFEST_NAME, *(Path(k).name for k in before)])
+
+
+def test_hard_links_between_two_outputs_are_two_names_not_one(tmp_path):
+    # A deduplicating tool may hard-link equal files; replacing or removing
+    # one name leaves the other as it was, so the build goes on.
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    write(stage / "a.ts", "same\n")
+    write(stage / "b.ts", "same\n")
+    write(stage / "c.ts", "same\n")
+    commit({"a": stage}, out)
+    os.unlink(out / "b.ts")
+    os.link(out / "a.ts", out / "b.ts")
+    os.unlink(out / "c.ts")
+    os.link(out / "a.ts", out / "c.ts")
+    write(stage / "a.ts", "changed\n")
+    (stage / "c.ts").unlink()
+    plan = plan_commit(collect_staged({"a": stage}), out, ["a"])
+    assert [r.path for r in plan.removals] == ["c.ts"]
+    apply_commit(plan)
+    assert (out / "a.ts").read_text() == "changed\n" and (out / "b.ts").read_text() == "same\n"
+    assert not (out / "c.ts").exists()

@@ -42,6 +42,7 @@ import os
 import re
 import secrets
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
@@ -382,7 +383,7 @@ def plan_commit(
             kind, written[file.path] = _compare(folders, file)
             identity = None if kind == "add" else _identity(folders, file.path)
             if identity is not None:
-                if identity in targets:  # on a folder that ignores case, 'Model.ts' and 'model.ts'
+                if identity in targets and _one_name(targets[identity], file.path):
                     raise CommitError(f"'{targets[identity]}' and '{file.path}' are one file in '{real_out}'; "
                                       "one would replace the other")
                 targets[identity] = file.path
@@ -390,7 +391,7 @@ def plan_commit(
                 unchanged.append(file.path)
             else:
                 changes.append(Change(kind, file, written[file.path]))
-        removals, kept, new_owned = _removals(folders, owned, ran, staged, written, set(targets))
+        removals, kept, new_owned = _removals(folders, owned, ran, staged, written, targets)
         root = folders.get("")
         manifest_exists = root is not None and _lstat(MANIFEST_NAME, root) is not None
         current = _manifest_bytes(owned) if manifest_exists and warning is None else None
@@ -453,10 +454,10 @@ def _removals(
     ran: set[str],
     staged: tuple[StagedFile, ...],
     written: Mapping[str, str],
-    written_files: set[tuple[int, int]],
+    written_files: Mapping[tuple[int, int], str],
 ) -> tuple[tuple[Removal, ...], tuple[KeptFile, ...], dict[str, dict[str, str]]]:
     """What the backends that ran no longer write, and the new manifest.
-    ``written_files`` are the device and inode of the existing files the build writes."""
+    ``written_files`` maps the device and inode of each existing file the build writes to its path."""
     staged_by = {f.path: f.backend for f in staged}
     new_owned: dict[str, dict[str, str]] = {}
     for backend, files in owned.items():
@@ -476,7 +477,9 @@ def _removals(
             if state is None:
                 continue  # already gone
             if state == digest:
-                if _identity(folders, path) in written_files:
+                identity = _identity(folders, path)
+                other = None if identity is None else written_files.get(identity)
+                if other is not None and _one_name(other, path):
                     # Another name of a file the build writes: on a folder that
                     # ignores case, 'Schema.ts' after a rename to 'schema.ts'.
                     continue
@@ -488,6 +491,14 @@ def _removals(
 
 
 _KEPT_BECAUSE = {"a symbolic link": "it is now a symbolic link", "not a file": "it is now not a plain file"}
+
+
+def _one_name(a: str, b: str) -> bool:
+    """Whether two paths of one file (same device and inode) are one name
+    on a folder that ignores case or Unicode normalisation (macOS, Windows):
+    'Model.ts' and 'model.ts'. Two names of one file that differ otherwise
+    are hard links: replacing or removing one leaves the other as it was."""
+    return unicodedata.normalize("NFC", a).casefold() == unicodedata.normalize("NFC", b).casefold()
 
 
 def _identity(folders: _Folders, path: str) -> tuple[int, int] | None:
@@ -662,7 +673,7 @@ def _swap(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
                     f"{'a symbolic link' if stat.S_ISLNK(info.st_mode) else 'not a file'}; refusing to replace it"
                 )
             other = placed.get((info.st_dev, info.st_ino))
-            if other is not None:  # on a folder that ignores case, 'Model.ts' and 'model.ts'
+            if other is not None and _one_name(other, item.path):
                 raise CommitError(
                     f"'{other}' and '{item.path}' are one file in '{folders.out_dir}'; "
                     "one would replace the other"
