@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
+import stat
+import tempfile
 import threading
 from pathlib import Path
 
@@ -93,3 +98,105 @@ def test_a_reservation_after_its_entry_was_pruned_starts_afresh(tmp_path, cache_
     assert not area.exists()
     with reserve_output(tmp_path / "a") as again:
         assert again.staging_root.is_dir() and (area / "lock").exists()
+
+
+def test_a_forked_child_does_not_keep_the_folder_locked(tmp_path, cache_folder):
+    # Forked worker processes inherit every descriptor; a flock belongs to the
+    # open file, so a child still running (or orphaned by a killed parent)
+    # would keep the output folder locked after the build let go of it.
+    ready_r, ready_w = os.pipe()
+    done_r, done_w = os.pipe()
+    with reserve_output(tmp_path / "out") as reservation:
+        lock_path = reservation.staging_root.parent / "lock"
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child only waits to be told to end
+            os.close(ready_r)
+            os.write(ready_w, b"x")
+            os.read(done_r, 1)
+            os._exit(0)
+        os.read(ready_r, 1)
+    try:
+        probe = os.open(lock_path, os.O_RDWR)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises while the child keeps it
+        finally:
+            os.close(probe)
+    finally:
+        os.write(done_w, b"x")
+        os.waitpid(child, 0)
+        for fd in (ready_r, ready_w, done_r, done_w):
+            os.close(fd)
+
+
+def _as_a_user(function):
+    """Run ``function`` where permissions hold: in a child that gave up root
+    when the tests run as root (root may remove anything). Its result is the
+    child's exit status (0 when ``function`` returned)."""
+    if os.geteuid() != 0:
+        function()
+        return 0
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            function()
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+            os._exit(1)
+        os._exit(0)
+    return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+
+
+def test_staging_a_backend_made_read_only_is_removed_and_never_blocks_the_next_build(monkeypatch):
+    # A backend that copies a read-only tree (an installed package's templates)
+    # leaves folders the build may not write into.
+    base = Path(tempfile.mkdtemp())  # not below pytest's folder, which only root may enter
+    try:
+        if os.geteuid() == 0:
+            os.chown(base, 65534, 65534)
+        monkeypatch.setenv("DAZZLE_CACHE_DIR", str(base / "cache"))
+        out = base / "out"
+
+        def two_builds():
+            out.mkdir()
+            for _ in range(2):
+                with reserve_output(out) as reservation:
+                    locked = reservation.staging_root / "0" / "out" / "templates"
+                    locked.mkdir(parents=True)
+                    (locked / "a.txt").write_text("read-only")
+                    locked.chmod(0o555)
+                    staging = reservation.staging_root
+                assert not staging.exists()
+
+        assert _as_a_user(two_builds) == 0
+    finally:
+        shutil.rmtree(base)
+
+
+def test_pruning_an_entry_that_is_a_link_touches_nothing_it_leads_to(tmp_path, cache_folder):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "inner").mkdir(parents=True)
+    (elsewhere / "out-dir").write_text(f"{tmp_path / 'gone'}\n")
+    (elsewhere / "lock").write_text("")
+    (elsewhere / "inner" / "file.txt").write_text("not the cache's")
+    os.chmod(elsewhere / "inner", 0o555)
+    builds = cache_folder / "builds"
+    builds.mkdir()
+    (builds / ("f" * 32)).symlink_to(elsewhere, target_is_directory=True)
+    with reserve_output(tmp_path / "out"):
+        pass
+    assert (elsewhere / "inner" / "file.txt").read_text() == "not the cache's"
+    assert stat.S_IMODE((elsewhere / "inner").stat().st_mode) == 0o555
+
+
+def test_an_entry_left_half_pruned_by_a_killed_build_is_removed(tmp_path, cache_folder):
+    with reserve_output(tmp_path / "a"):
+        pass
+    half = cache_folder / "builds" / ".pruned-0123-4567"  # a build killed while removing it
+    (half / "staging" / "0").mkdir(parents=True)
+    with reserve_output(tmp_path / "b"):
+        pass
+    assert not half.exists()

@@ -433,7 +433,7 @@ def test_a_backend_cannot_stage_the_names_dazzle_keeps(stages):
 
 
 LEFTOVERS = [".README.txt.dazzle-tmp-0123abcd", "api/.openapi.yaml.dazzle-old-89abcdef", ".dazzle-tmp-00ff00ff",
-             "deep/er/.x.y.dazzle-tmp-abcdef01"]
+             "prisma/.x.y.dazzle-tmp-abcdef01"]
 LOOK_ALIKES = ["README.txt.dazzle-tmp-0123abcd", ".README.txt.dazzle-tmp-0123ABCD", ".a.dazzle-tmp-0123abcde",
                ".a.dazzle-new-0123abcd", ".a.dazzle-tmp-0123abc", "notes.md"]
 
@@ -541,7 +541,9 @@ def test_a_file_another_backend_now_writes_changes_owner(stages, tmp_path):
 @pytest.mark.parametrize(
     "content",
     [b"{not json", b"[]", b'{"format": 2, "backends": {}}', b'{"format": 1, "backends": {"a": {"../x": "0"}}}',
-     b"\xff\xfe", b"[" * 100_000],
+     b"\xff\xfe", b"[" * 100_000,
+     *(b'{"format": 1, "backends": {"a": {"%s": "0"}}}' % p for p in (
+         b"/etc/passwd", b"api/../../x", b"api//x", b"./x", b"x/", b"", b"x\\u0000y", b".dazzle-manifest.json"))],
 )
 def test_a_corrupt_manifest_owns_nothing_warns_and_is_rewritten(stages, tmp_path, content):
     out = tmp_path / "out"
@@ -641,3 +643,217 @@ def test_file_names_that_are_not_utf8_survive_the_manifest(stages, tmp_path):
     assert [r.path for r in plan.removals] == [odd]
     apply_commit(plan)
     assert not (out / odd).exists() and (out / "café.txt").exists()
+
+
+@pytest.fixture
+def few_descriptors():
+    """A soft limit of open files far below the number of folders a test makes
+    (1024 is a common default; the user's output folder may hold far more folders)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+    yield 64
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_folder_that_cannot_be_opened_does_not_stop_the_leftovers_search(stages, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    commit(stages, out)  # the manifest lists prisma/, so the next build searches it
+    leftover = write(out / ".README.txt.dazzle-tmp-0123abcd", "x")
+    real_open = os.open
+
+    def open_refusing_prisma(path, flags, *args, **kwargs):
+        if path == "prisma":  # as a folder of mode 000, or owned by another user, would be
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_refusing_prisma)
+    commit({"a": stages["a"]}, out)  # b does not run: nothing is written into prisma/
+    assert not leftover.exists() and (out / "prisma" / "schema.prisma").exists()
+
+
+def test_a_build_writing_into_more_folders_than_can_be_open_at_once_is_committed(tmp_path, few_descriptors):
+    stage = tmp_path / "stage"
+    for index in range(3 * few_descriptors):
+        write(stage / f"entity{index}" / "model.ts", f"// {index}\n")
+    out = tmp_path / "out"
+    commit({"a": stage}, out)
+    assert (out / "entity150" / "model.ts").read_text() == "// 150\n"
+    assert set(manifest(out)["backends"]["a"]) == {f"entity{i}/model.ts" for i in range(3 * few_descriptors)}
+
+
+def test_a_failing_commit_into_more_folders_than_can_be_open_at_once_puts_every_file_back(
+    tmp_path, monkeypatch, few_descriptors
+):
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    count = 3 * few_descriptors
+    for index in range(count):
+        write(stage / f"entity{index}" / "model.ts", "v1\n")
+    commit({"a": stage}, out)
+    before = snapshot(out)
+    for index in range(count):
+        write(stage / f"entity{index}" / "model.ts", "v2\n")
+    write(stage / "new" / "deep" / "file.ts", "new\n")
+    real = committer.os.replace
+
+    def failing_last(source, target, **kwargs):
+        if target == MANIFEST_NAME and ".dazzle-tmp-" in source:  # swapped last: every other file was moved
+            raise PermissionError(1, "Operation not permitted", source)
+        return real(source, target, **kwargs)
+
+    monkeypatch.setattr(committer.os, "replace", failing_last)
+    with pytest.raises(PermissionError):
+        commit({"a": stage}, out)
+    assert {k: v[0] for k, v in snapshot(out).items()} == {k: v[0] for k, v in before.items()}
+    assert not (out / "new").exists()
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
+        [MANIFEST_NAME] + ["model.ts"] * count
+    )
+
+
+def test_a_file_renamed_only_in_case_is_not_removed_where_both_names_are_one_file(tmp_path):
+    # On a folder that ignores case (macOS, Windows), 'Schema.ts' and 'schema.ts'
+    # are one file: removing the old name would remove what the build writes.
+    # A hard link makes two names one file here too.
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    write(stage / "Schema.ts", "same\n")
+    commit({"a": stage}, out)
+    (stage / "Schema.ts").rename(stage / "schema.ts")
+    os.link(out / "Schema.ts", out / "schema.ts")  # what a folder ignoring case shows
+
+    plan = plan_commit(collect_staged({"a": stage}), out, ["a"])
+    assert plan.removals == ()
+    apply_commit(plan)
+    assert (out / "schema.ts").read_text() == "same\n"
+    assert list(manifest(out)["backends"]["a"]) == ["schema.ts"]
+
+
+def test_two_staged_names_that_are_one_file_in_the_output_folder_are_refused(tmp_path, hook):
+    # 'Model.ts' and 'model.ts' are one file on a folder that ignores case: the
+    # second would silently replace the first. A hard link, made as the second
+    # is swapped in, makes them one file here.
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    write(stage / "Model.ts", "upper\n")
+    write(stage / "model.ts", "lower\n")
+    out.mkdir()
+
+    def one_file(step, path):
+        if (step, path) == ("swap", "model.ts"):
+            os.link(out / "Model.ts", out / "model.ts")
+
+    hook(one_file)
+    plan = plan_commit(collect_staged({"a": stage}), out)
+    with pytest.raises(CommitError, match="'Model.ts' and 'model.ts' are one file"):
+        apply_commit(plan)
+    assert sorted(p.name for p in out.iterdir()) == ["model.ts"]  # only the test's own link is left
+
+
+def test_the_leftover_of_a_name_with_a_line_break_is_removed_too(stages, tmp_path):
+    out = tmp_path / "out"
+    leftover = write(out / ".two\nlines.txt.dazzle-tmp-0123abcd", "x")
+    commit(stages, out)
+    assert not leftover.exists()
+
+
+def test_two_staged_names_of_one_existing_file_are_refused_before_anything_is_written(tmp_path):
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    write(stage / "Model.ts", "upper\n")
+    write(stage / "model.ts", "lower\n")
+    write(out / "Model.ts", "upper\n")  # unchanged, so never swapped
+    os.link(out / "Model.ts", out / "model.ts")  # one file under both names, as where case is ignored
+    with pytest.raises(CommitError, match="'Model.ts' and 'model.ts' are one file"):
+        plan_commit(collect_staged({"a": stage}), out)
+
+
+def test_a_file_two_backends_claim_in_the_manifest_is_removed_once(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    data = manifest(out)
+    data["backends"]["b"]["README.txt"] = data["backends"]["a"]["README.txt"]  # edited by hand
+    (out / MANIFEST_NAME).write_text(json.dumps(data))
+    (stages["a"] / "README.txt").unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert [r.path for r in plan.removals] == ["README.txt"]
+    apply_commit(plan)
+    assert not (out / "README.txt").exists()
+    assert all("README.txt" not in files for files in manifest(out)["backends"].values())
+
+
+def test_leftovers_are_searched_only_where_builds_of_this_folder_write(stages, tmp_path):
+    # Another project's output folder inside this one has a lock of its own:
+    # its build's temporary files may be live. Nor is the rest of the user's
+    # tree (.git, node_modules) searched on every build.
+    out = tmp_path / "out"
+    commit(stages, out)
+    live = write(out / "docs" / "inner-project" / ".schema.ts.dazzle-tmp-0123abcd", "being written")
+    ours = [write(out / "api" / ".openapi.yaml.dazzle-old-89abcdef", "x"),
+            write(out / ".README.txt.dazzle-tmp-0123abcd", "x")]
+    commit(stages, out)
+    assert live.exists()
+    assert not any(path.exists() for path in ours)
+
+
+def test_leftovers_are_searched_in_folders_of_files_a_backend_that_did_not_run_wrote(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    leftover = write(out / "prisma" / ".schema.prisma.dazzle-old-0123abcd", "x")  # b wrote there
+    commit({"a": stages["a"]}, out)
+    assert not leftover.exists()
+
+
+def test_an_owned_file_whose_folder_became_a_link_is_not_removed_through_it(stages, tmp_path):
+    out = tmp_path / "out"
+    commit(stages, out)
+    elsewhere = tmp_path / "elsewhere"
+    (out / "api").rename(elsewhere)  # same bytes, now outside the output folder
+    (out / "api").symlink_to(elsewhere, target_is_directory=True)
+    (stages["a"] / "api" / "openapi.yaml").unlink()
+    plan = plan_commit(collect_staged(stages), out, ["a", "b"])
+    assert plan.removals == () and [k.path for k in plan.kept] == ["api/openapi.yaml"]
+    apply_commit(plan)
+    assert (elsewhere / "openapi.yaml").read_text() == "openapi: 3.1.0\n"
+
+
+def test_a_disk_full_while_writing_the_manifest_leaves_everything_as_it_was(stages, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    commit(stages, out)
+    before, old_manifest = snapshot(out), (out / MANIFEST_NAME).read_bytes()
+    (stages["a"] / "README.txt").unlink()  # a removal
+    write(stages["a"] / "api" / "openapi.yaml", "openapi: 3.1.1\n")  # an update
+    write(stages["b"] / "prisma" / "new.prisma", "model Y {}\n")  # an addition
+    real = committer._write_all
+
+    def full_disk_for_the_manifest(fd, data):
+        if data.startswith(b'{\n  "backends"'):
+            raise OSError(28, "No space left on device")
+        real(fd, data)
+
+    monkeypatch.setattr(committer, "_write_all", full_disk_for_the_manifest)
+    with pytest.raises(OSError, match="No space"):
+        commit(stages, out)
+    assert snapshot(out) == before
+    assert (out / MANIFEST_NAME).read_bytes() == old_manifest
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
+        [MANIFEST_NAME, *(Path(k).name for k in before)])
+
+
+def test_hard_links_between_two_outputs_are_two_names_not_one(tmp_path):
+    # A deduplicating tool may hard-link equal files; replacing or removing
+    # one name leaves the other as it was, so the build goes on.
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    write(stage / "a.ts", "same\n")
+    write(stage / "b.ts", "same\n")
+    write(stage / "c.ts", "same\n")
+    commit({"a": stage}, out)
+    os.unlink(out / "b.ts")
+    os.link(out / "a.ts", out / "b.ts")
+    os.unlink(out / "c.ts")
+    os.link(out / "a.ts", out / "c.ts")
+    write(stage / "a.ts", "changed\n")
+    (stage / "c.ts").unlink()
+    plan = plan_commit(collect_staged({"a": stage}), out, ["a"])
+    assert [r.path for r in plan.removals] == ["c.ts"]
+    apply_commit(plan)
+    assert (out / "a.ts").read_text() == "changed\n" and (out / "b.ts").read_text() == "same\n"
+    assert not (out / "c.ts").exists()

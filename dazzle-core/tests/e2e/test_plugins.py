@@ -473,13 +473,17 @@ def test_what_a_plugin_prints_in_dazzle_reaches_stderr_marked_and_never_stdout(p
 
     result = hostile("build", str(project), "-b", "hostile", "--check", env=env)
     assert result.returncode == 1
-    assert result.stdout.splitlines() == [f"add    {project / 'build' / 'hostile.txt'}"]
+    assert result.stdout.splitlines() == [
+        f"add    {project / 'build' / '.dazzle-manifest.json'}", f"add    {project / 'build' / 'hostile.txt'}"
+    ]
 
 
 def test_what_generate_prints_reaches_stderr_marked_and_never_stdout(project):
     result = hostile("build", str(project), "-b", "hostile", "-O", "how=print", "--check")
     assert result.returncode == 1
-    assert result.stdout.splitlines() == [f"add    {project / 'build' / 'hostile.txt'}"]
+    assert result.stdout.splitlines() == [
+        f"add    {project / 'build' / '.dazzle-manifest.json'}", f"add    {project / 'build' / 'hostile.txt'}"
+    ]
     for line in ("printed by generate", "written to sys.stderr by generate", "written to fd 1 by generate"):
         assert f"[hostile] {line}\n" in result.stderr
 

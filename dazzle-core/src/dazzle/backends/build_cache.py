@@ -77,15 +77,64 @@ def reserve_output(
     try:
         (area / "out-dir").write_text(f"{real}\n", encoding="utf-8", errors="surrogateescape")
         staging = area / "staging"
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_tree(staging)
         staging.mkdir(mode=0o700)
         _prune(builds, keep=area)
         try:
             yield OutputReservation(real, staging)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove_tree(staging)
     finally:
-        os.close(lock)  # releases the flock
+        _release(lock)
+
+
+#: The lock descriptors this process holds. A flock belongs to the open file,
+#: which a forked child (a worker process) shares: the child closes its copy
+#: at once, so a child still running after the build, or after the build was
+#: killed, cannot keep the output folder locked.
+_held: set[int] = set()
+
+
+def _close_held_in_child() -> None:
+    for fd in _held:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
+
+
+def _release(lock: int) -> None:
+    _held.discard(lock)
+    # Unlock before closing: closing only drops this process's reference, and
+    # a copy made by a fork that bypassed the hook above would keep the lock.
+    with contextlib.suppress(OSError):
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    os.close(lock)
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove ``path`` and everything below it, also folders a backend made
+    read-only (it copied a read-only tree): those are made writable first.
+    Left in place, they would stay in the cache for good."""
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path) or os.path.islink(path):
+        return  # gone, or a link (rmtree refuses those): what it leads to is not the cache's
+    _make_writable(str(path))
+    for folder, subfolders, _ in os.walk(path):  # top-down: a folder is made writable before it is entered
+        for name in subfolders:
+            _make_writable(os.path.join(folder, name))
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _make_writable(folder: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            os.fchmod(fd, 0o700)  # never through a link: only folders below the one removed
+        finally:
+            os.close(fd)
 
 
 def _lock(area: Path, real: Path, on_wait: Callable[[Path], None]) -> int:
@@ -111,6 +160,7 @@ def _lock(area: Path, real: Path, on_wait: Callable[[Path], None]) -> int:
                 announced = True
             fcntl.flock(lock, fcntl.LOCK_EX)
         if _is_current(area, lock):
+            _held.add(lock)
             return lock
         os.close(lock)
 
@@ -125,15 +175,23 @@ def _is_current(area: Path, lock: int) -> bool:
     return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
+#: An entry being removed is first renamed to this prefix and its name.
+_PRUNED = ".pruned-"
+
+
 def _prune(builds: Path, keep: Path) -> None:
     """Remove the cache entries of output folders that no longer exist (a
     test's temporary output folder, a deleted project), each while holding
     its lock: it is first renamed away, so a build that starts meanwhile
     makes a fresh entry and one that waited on the old lock starts again."""
     try:
-        areas = [a for a in builds.iterdir() if a != keep and not a.name.startswith(".")]
+        entries = list(builds.iterdir())
     except OSError:
         return
+    for trash in entries:
+        if trash.name.startswith(_PRUNED):  # a build was killed while removing it
+            _remove_tree(trash)
+    areas = [a for a in entries if a != keep and not a.name.startswith(".")]
     for area in areas:
         try:
             recorded = (area / "out-dir").read_text(encoding="utf-8", errors="surrogateescape").rstrip("\n")
@@ -149,12 +207,12 @@ def _prune(builds: Path, keep: Path) -> None:
                 continue  # a build of it is running
             if os.path.lexists(recorded) or not _is_current(area, lock):
                 continue  # made while we looked, or pruned and made afresh by others
-            trash = builds / f".pruned-{area.name}-{os.getpid()}"
+            trash = builds / f"{_PRUNED}{area.name}-{os.getpid()}"
             try:
                 os.rename(area, trash)
             except OSError:
                 continue
-            shutil.rmtree(trash, ignore_errors=True)
+            _remove_tree(trash)
         finally:
             os.close(lock)
 

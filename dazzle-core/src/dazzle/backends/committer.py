@@ -42,6 +42,7 @@ import os
 import re
 import secrets
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
@@ -54,7 +55,7 @@ MANIFEST_FORMAT = 1
 #: Temporary files and files kept aside: ``.NAME.dazzle-tmp-XXXXXXXX``,
 #: ``.NAME.dazzle-old-XXXXXXXX`` or, for a NAME too long for that,
 #: ``.dazzle-tmp-XXXXXXXX``. The next build removes files with such names.
-LEFTOVER_NAME = re.compile(r"\.(?:.+\.)?dazzle-(?:tmp|old)-[0-9a-f]{8}")
+LEFTOVER_NAME = re.compile(r"\.(?:.+\.)?dazzle-(?:tmp|old)-[0-9a-f]{8}", re.DOTALL)  # a name may hold a line break
 #: How many bytes are read at a time when two files are compared or hashed.
 COMPARE_CHUNK = 1 << 20
 NAME_MAX = 255
@@ -126,6 +127,10 @@ class CommitPlan:
     manifest_exists: bool = False
     #: Problems worth a warning that do not stop the build (a corrupt manifest).
     warnings: tuple[str, ...] = ()
+    #: The folders (relative, "" the output folder) where builds of this output
+    #: folder write: the folders of the staged files and of every file the
+    #: manifest lists. Leftovers of interrupted builds are looked for there only.
+    leftover_folders: tuple[str, ...] = ("",)
 
     @property
     def pending(self) -> bool:
@@ -189,11 +194,16 @@ def _walk(root: Path, backend: str, prefix: str = "") -> Iterator[StagedFile]:
 
 class _Folders:
     """Open folders of the output folder by relative path, each opened from
-    its parent with ``O_NOFOLLOW``; closed together."""
+    its parent with ``O_NOFOLLOW``; closed together. Only the ``OPEN_AT_ONCE``
+    used last stay open (and the output folder): a build may write into more
+    folders than a process may keep open, so one closed is opened again when
+    needed, again without following a link."""
+
+    OPEN_AT_ONCE = 32
 
     def __init__(self, out_dir: Path, root: int | None) -> None:
         self.out_dir = out_dir
-        self.fds: dict[str, int] = {} if root is None else {"": root}
+        self.fds: dict[str, int] = {} if root is None else {"": root}  # in the order of their last use
 
     @classmethod
     def open(cls, out_dir: Path) -> _Folders:
@@ -215,6 +225,7 @@ class _Folders:
         it does not exist; with ``create``, missing folders are made and
         recorded there as (parent, name)."""
         if folder in self.fds:
+            self.fds[folder] = self.fds.pop(folder)  # now the last used
             return self.fds[folder]
         if folder == "":
             if create is None:
@@ -246,8 +257,18 @@ class _Folders:
                 raise
             what = "a symbolic link" if _is_link(name, parent) else "not a folder"
             raise CommitError(f"cannot write {why}: '{self.out_dir / folder}' is {what}") from None
+        if len(self.fds) > self.OPEN_AT_ONCE:
+            oldest = next(f for f in self.fds if f != "")
+            os.close(self.fds.pop(oldest))
         self.fds[folder] = fd
         return fd
+
+    def get_quietly(self, folder: str) -> int | None:
+        """``get`` for undoing and tidying: None also when the folder cannot be opened."""
+        try:
+            return self.get(folder)
+        except (CommitError, OSError):
+            return None
 
 
 def _is_link(name: str, folder: int) -> bool:
@@ -357,13 +378,20 @@ def plan_commit(
         changes: list[Change] = []
         unchanged: list[str] = []
         written: dict[str, str] = {}
+        targets: dict[tuple[int, int], str] = {}
         for file in staged:
             kind, written[file.path] = _compare(folders, file)
+            identity = None if kind == "add" else _identity(folders, file.path)
+            if identity is not None:
+                if identity in targets and _one_name(targets[identity], file.path):
+                    raise CommitError(f"'{targets[identity]}' and '{file.path}' are one file in '{real_out}'; "
+                                      "one would replace the other")
+                targets[identity] = file.path
             if kind is None:
                 unchanged.append(file.path)
             else:
                 changes.append(Change(kind, file, written[file.path]))
-        removals, kept, new_owned = _removals(folders, owned, ran, staged, written)
+        removals, kept, new_owned = _removals(folders, owned, ran, staged, written, targets)
         root = folders.get("")
         manifest_exists = root is not None and _lstat(MANIFEST_NAME, root) is not None
         current = _manifest_bytes(owned) if manifest_exists and warning is None else None
@@ -376,9 +404,10 @@ def plan_commit(
                 raise CommitError(f"'{real_out / MANIFEST_NAME}' exists and is not a file")
     finally:
         folders.close()
+    written_in = {_split(f.path)[0] for f in staged} | {_split(p)[0] for files in owned.values() for p in files}
     return CommitPlan(
         real_out, tuple(changes), tuple(unchanged), removals, kept, manifest, manifest_exists,
-        () if warning is None else (warning,),
+        () if warning is None else (warning,), tuple(sorted(written_in | {""})),
     )
 
 
@@ -425,8 +454,10 @@ def _removals(
     ran: set[str],
     staged: tuple[StagedFile, ...],
     written: Mapping[str, str],
+    written_files: Mapping[tuple[int, int], str],
 ) -> tuple[tuple[Removal, ...], tuple[KeptFile, ...], dict[str, dict[str, str]]]:
-    """What the backends that ran no longer write, and the new manifest."""
+    """What the backends that ran no longer write, and the new manifest.
+    ``written_files`` maps the device and inode of each existing file the build writes to its path."""
     staged_by = {f.path: f.backend for f in staged}
     new_owned: dict[str, dict[str, str]] = {}
     for backend, files in owned.items():
@@ -436,14 +467,22 @@ def _removals(
         new_owned.setdefault(file.backend, {})[file.path] = written[file.path]
     removals: list[Removal] = []
     kept: list[KeptFile] = []
+    looked_at: set[str] = set()
     for backend in sorted(ran & set(owned)):
         for path, digest in sorted(owned[backend].items()):
-            if path in staged_by:
-                continue
+            if path in staged_by or path in looked_at:
+                continue  # written again, or claimed by two backends (a manifest edited by hand)
+            looked_at.add(path)
             state = _state(folders, path)
             if state is None:
                 continue  # already gone
             if state == digest:
+                identity = _identity(folders, path)
+                other = None if identity is None else written_files.get(identity)
+                if other is not None and _one_name(other, path):
+                    # Another name of a file the build writes: on a folder that
+                    # ignores case, 'Schema.ts' after a rename to 'schema.ts'.
+                    continue
                 removals.append(Removal(path, backend))
             else:
                 reason = _KEPT_BECAUSE.get(state, "its bytes changed since that backend wrote it")
@@ -452,6 +491,22 @@ def _removals(
 
 
 _KEPT_BECAUSE = {"a symbolic link": "it is now a symbolic link", "not a file": "it is now not a plain file"}
+
+
+def _one_name(a: str, b: str) -> bool:
+    """Whether two paths of one file (same device and inode) are one name
+    on a folder that ignores case or Unicode normalisation (macOS, Windows):
+    'Model.ts' and 'model.ts'. Two names of one file that differ otherwise
+    are hard links: replacing or removing one leaves the other as it was."""
+    return unicodedata.normalize("NFC", a).casefold() == unicodedata.normalize("NFC", b).casefold()
+
+
+def _identity(folders: _Folders, path: str) -> tuple[int, int] | None:
+    """The device and inode of the file at ``path``, if there is one."""
+    folder_path, name = _split(path)
+    folder = folders.get_quietly(folder_path)
+    info = None if folder is None else _lstat(name, folder)
+    return None if info is None else (info.st_dev, info.st_ino)
 
 
 def _state(folders: _Folders, path: str) -> str | None:
@@ -485,9 +540,11 @@ class _Pending:
     """One file of the commit, from its temporary file to its place."""
 
     path: str
-    folder: int
+    folder: str  # relative to the output folder, opened through ``_Folders`` when used
     name: str
     temporary: str | None  # None for a removal
+    #: The device and inode of the temporary file, which it keeps once in place.
+    identity: tuple[int, int] | None = None
     kept_aside: str | None = None
     placed: bool = False
 
@@ -512,8 +569,7 @@ def apply_commit(plan: CommitPlan) -> None:
     created: list[tuple[str | None, str]] = []
     pending: list[_Pending] = []
     try:
-        if folders.get("") is not None:
-            remove_leftovers(folders)
+        remove_leftovers(folders, plan.leftover_folders)
         try:
             _write(plan, folders, created, pending)
             _swap(plan, folders, pending)
@@ -525,23 +581,26 @@ def apply_commit(plan: CommitPlan) -> None:
         folders.close()
 
 
-def remove_leftovers(folders: _Folders, folder: str = "") -> int:
-    """Remove the temporary files and kept-aside files of earlier builds
-    under ``folder`` (without following links); return how many."""
-    fd = folders.get(folder)
-    assert fd is not None
+def remove_leftovers(folders: _Folders, where: Iterable[str]) -> int:
+    """Remove the temporary files and kept-aside files of earlier builds in
+    the folders ``where`` (not below them, without following links); return
+    how many. Only folders builds of this output folder write into are
+    searched: a tree below it may be another project's output folder, whose
+    build (under a lock of its own) has live temporary files there."""
     removed = 0
-    with os.scandir(fd) as entries:
-        names = [(e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in entries]
-    for name, is_dir, is_file in sorted(names):
-        if is_dir:
-            try:
-                removed += remove_leftovers(folders, f"{folder}/{name}" if folder else name)
-            except CommitError:
-                continue  # swapped for a link while we looked: not ours
-        elif is_file and LEFTOVER_NAME.fullmatch(name):
+    for folder_path in where:
+        folder = folders.get_quietly(folder_path)
+        if folder is None:
+            continue  # not made yet, or no longer a folder
+        try:
+            with os.scandir(folder) as entries:
+                names = [e.name for e in entries
+                         if e.is_file(follow_symlinks=False) and LEFTOVER_NAME.fullmatch(e.name)]
+        except OSError:
+            continue
+        for name in names:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(name, dir_fd=fd)
+                os.unlink(name, dir_fd=folder)
                 removed += 1
     return removed
 
@@ -553,9 +612,8 @@ def _write(plan: CommitPlan, folders: _Folders, created: list[tuple[str | None, 
         _write_one(folders, created, pending, change.path, change.file.source, change.file.backend)
     for removal in plan.removals:
         folder_path, name = _split(removal.path)
-        folder = folders.get(folder_path, why=f"'{removal.path}'")
-        if folder is not None:
-            pending.append(_Pending(removal.path, folder, name, None))
+        if folders.get(folder_path, why=f"'{removal.path}'") is not None:
+            pending.append(_Pending(removal.path, folder_path, name, None))
     if plan.manifest is not None:
         _write_one(folders, created, pending, MANIFEST_NAME, plan.manifest, "dazzle")
 
@@ -570,8 +628,11 @@ def _write_one(
     temporary = _temporary_name(name, "tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
                  dir_fd=folder)
-    pending.append(_Pending(path, folder, name, temporary))
+    item = _Pending(path, folder_path, name, temporary)
+    pending.append(item)
     try:
+        info = os.fstat(fd)
+        item.identity = (info.st_dev, info.st_ino)
         if isinstance(content, bytes):
             _write_all(fd, content)
             mode = 0o644
@@ -598,54 +659,69 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _swap(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
     """Move each old file aside and each new content into place."""
+    placed: dict[tuple[int, int], str] = {}
     for item in pending:
         _call_hook("swap", item.path)
-        info = _lstat(item.name, item.folder)
+        folder = folders.get(item.folder, why=f"'{item.path}'")
+        if folder is None:
+            raise CommitError(f"'{folders.out_dir / item.folder}' was removed during the commit")
+        info = _lstat(item.name, folder)
         if info is not None:
             if not stat.S_ISREG(info.st_mode):
                 raise CommitError(
                     f"'{folders.out_dir / item.path}' is "
                     f"{'a symbolic link' if stat.S_ISLNK(info.st_mode) else 'not a file'}; refusing to replace it"
                 )
+            other = placed.get((info.st_dev, info.st_ino))
+            if other is not None and _one_name(other, item.path):
+                raise CommitError(
+                    f"'{other}' and '{item.path}' are one file in '{folders.out_dir}'; "
+                    "one would replace the other"
+                )
             item.kept_aside = _temporary_name(item.name, "old")
-            os.replace(item.name, item.kept_aside, src_dir_fd=item.folder, dst_dir_fd=item.folder)
+            os.replace(item.name, item.kept_aside, src_dir_fd=folder, dst_dir_fd=folder)
         if item.temporary is not None:
-            os.replace(item.temporary, item.name, src_dir_fd=item.folder, dst_dir_fd=item.folder)
+            os.replace(item.temporary, item.name, src_dir_fd=folder, dst_dir_fd=folder)
+            if item.identity is not None:
+                placed[item.identity] = item.path
         item.placed = True
 
 
 def _roll_back(folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending]) -> None:
     """Put every old file back, remove every temporary file and every folder made."""
     for item in reversed(pending):
+        folder = folders.get_quietly(item.folder)
+        if folder is None:
+            continue
         if item.placed and item.temporary is not None:
             with contextlib.suppress(OSError):
-                os.unlink(item.name, dir_fd=item.folder)
+                os.unlink(item.name, dir_fd=folder)
         if item.kept_aside is not None:
             with contextlib.suppress(OSError):
-                os.replace(item.kept_aside, item.name, src_dir_fd=item.folder, dst_dir_fd=item.folder)
+                os.replace(item.kept_aside, item.name, src_dir_fd=folder, dst_dir_fd=folder)
         if not item.placed and item.temporary is not None:
             with contextlib.suppress(OSError):
-                os.unlink(item.temporary, dir_fd=item.folder)
+                os.unlink(item.temporary, dir_fd=folder)
     for parent, name in reversed(created):
         with contextlib.suppress(OSError):
             if parent is None:  # the output folder or one above it, by its real path
                 os.rmdir(name)
-            else:
-                os.rmdir(name, dir_fd=folders.fds[parent])
+            elif (parent_fd := folders.get_quietly(parent)) is not None:
+                os.rmdir(name, dir_fd=parent_fd)
 
 
 def _finish(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
     """Drop the kept-aside files, then the folders that removals left empty
     (never the output folder itself)."""
     for item in pending:
-        if item.kept_aside is not None:
+        if item.kept_aside is not None and (fd := folders.get_quietly(item.folder)) is not None:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(item.kept_aside, dir_fd=item.folder)
+                os.unlink(item.kept_aside, dir_fd=fd)
     emptied = {r.path.rpartition("/")[0] for r in plan.removals} - {""}
     for folder in sorted(emptied, key=lambda f: -f.count("/")):
         while folder:
             parent_path, name = _split(folder)
-            parent = folders.fds.get(parent_path)
+            parent = folders.get_quietly(parent_path)
             if parent is None:
                 break
             try:
