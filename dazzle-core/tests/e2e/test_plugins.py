@@ -257,7 +257,7 @@ def test_an_unknown_backend_lists_the_available_ones(project):
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
         "Error: unknown backend 'godo' (did you mean 'good'?); available backends: failing, good, hostile, owned, "
-        "raw, witness")
+        "raw, shipped, witness")
     result = dazzle("build", str(project), "-b", "graphql")
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].endswith("; `pip install dazzle-backend-graphql` may provide it")
@@ -295,7 +295,7 @@ def test_a_broken_plugin_does_not_stop_the_others(project):
     assert result.returncode == 0, result.stderr
     for name in ("broken", "exits", "future", "notabackend", "shared"):
         assert f"warning: skipping backend '{name}'" in result.stderr
-    assert "(failing, good, hostile, owned, raw, witness)" in result.stderr
+    assert "(failing, good, hostile, owned, raw, shipped, witness)" in result.stderr
 
 
 @pytest.mark.parametrize(

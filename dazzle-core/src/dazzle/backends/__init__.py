@@ -15,6 +15,10 @@ that fails to import, is not a backend class, or was written for another
 claiming one name are a conflict, and using that name is an error that names
 both. A class registered by hand (``register_backend``) takes precedence over
 an entry point of the same name.
+
+A backend may be a program in any language: ``CommandBackend`` runs a command
+that speaks the command protocol (docs/command-backends.md), declared in a
+project's ``dazzle.toml`` (``[backends.NAME]``) or published by subclassing it.
 """
 
 from dazzle.backends.api import (
@@ -25,6 +29,7 @@ from dazzle.backends.api import (
     BackendOption,
     BackendWarning,
 )
+from dazzle.backends.command_backends import PROTOCOL_VERSION, CommandBackend, command_protocol_schemas
 from dazzle.backends.options import apply_options
 from dazzle.backends.registry import (
     ENTRY_POINT_GROUP,
@@ -43,8 +48,11 @@ __all__ = [
     "BackendOption",
     "BackendRegistry",
     "BackendWarning",
+    "CommandBackend",
     "ENTRY_POINT_GROUP",
+    "PROTOCOL_VERSION",
     "apply_options",
+    "command_protocol_schemas",
     "get_backend",
     "get_registry",
     "list_backends",

@@ -22,12 +22,15 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from dazzle.backends.api import Backend, BackendCapabilities, BackendError, api_version_mismatch
 from dazzle.backends.plugin_calls import PluginCallFailed, describe_exception, plugin_call
+
+if TYPE_CHECKING:
+    from dazzle.backends.command_backends import ProjectBackend
 
 #: The entry-point group a backend distribution registers its backends under.
 ENTRY_POINT_GROUP = "dazzle.backends"
@@ -73,6 +76,19 @@ class BackendConflictError(BackendError):
             f"uninstall all but one of them"
         )
         self.name = name
+        self.plugins = plugins
+
+
+class ProjectConflictError(BackendError):
+    """A project's ``[backends.NAME]`` and an installed distribution claim one name."""
+
+    def __init__(self, local: ProjectBackend, plugins: tuple[Plugin, ...]) -> None:
+        origins = " and ".join(p.origin for p in plugins)
+        super().__init__(
+            f"backend '{local.name}' is claimed by {local.origin} and by {origins}; "
+            f"rename the [backends.{local.name}] table or uninstall the distribution"
+        )
+        self.name = local.name
         self.plugins = plugins
 
 
@@ -275,9 +291,13 @@ class BackendInfo:
     plugins: tuple[Plugin, ...] = ()
     #: Why a backend is not available.
     reason: str = ""
+    #: The project's ``[backends.NAME]`` table it comes from, if any.
+    local: ProjectBackend | None = None
 
     @property
     def origin(self) -> str:
+        if self.local is not None:
+            return " and ".join([self.local.origin, *(p.origin for p in self.plugins)])
         if self.plugins:
             return " and ".join(p.origin for p in self.plugins)
         return "registered in-process"
@@ -295,7 +315,15 @@ class BackendRegistry:
         self._plugins: dict[str, tuple[Plugin, ...]] = {}
         self._loaded: dict[str, type] = {}
         self._failed: dict[str, PluginLoadError] = {}
+        self._project: dict[str, ProjectBackend] = {}
         self._discovered = False
+
+    def add_project_backends(self, backends: Iterable[ProjectBackend]) -> None:
+        """Set the command backends of the project being built
+        (``[backends.NAME]``), replacing those set before (``--watch``
+        reads dazzle.toml again). A name an installed distribution also
+        claims is a conflict."""
+        self._project = {backend.name: backend for backend in backends}
 
     def register(self, name: str, backend_class: type) -> None:
         """Register a backend class by hand under ``name``."""
@@ -334,13 +362,15 @@ class BackendRegistry:
         that fails to import is still listed until something loads it."""
         names = set(self._manual)
         names.update(name for name, plugins in self._plugins.items() if len(plugins) == 1)
+        names.update(self._project)
+        names.difference_update(n for n in self._project if n in self._plugins and n not in self._manual)
         names.difference_update(n for n in self._failed if n not in self._manual)
         return sorted(names)
 
     def plugin_of(self, name: str) -> Plugin | None:
         """The plugin a name comes from, if it comes from exactly one."""
         plugins = self._plugins.get(name, ())
-        return plugins[0] if len(plugins) == 1 and name not in self._manual else None
+        return plugins[0] if len(plugins) == 1 and name not in self._manual and name not in self._project else None
 
     def load(self, name: str) -> type:
         """The backend class for ``name``, importing its plugin if need be."""
@@ -364,6 +394,10 @@ class BackendRegistry:
 
     def get(self, name: str) -> Any:
         """A new instance of the backend ``name``."""
+        if name in self._project and name not in self._manual:
+            if name in self._plugins:
+                raise ProjectConflictError(self._project[name], self._plugins[name])
+            return self._project[name].create()
         backend_class = self.load(name)
         try:
             with plugin_call(name):
@@ -379,11 +413,17 @@ class BackendRegistry:
     def describe(self) -> tuple[BackendInfo, ...]:
         """Every name with its status, loading every backend to read its
         capabilities; sorted by name."""
-        names = set(self._manual) | set(self._plugins)
+        names = set(self._manual) | set(self._plugins) | set(self._project)
         return tuple(self.describe_one(name) for name in sorted(names))
 
     def describe_one(self, name: str) -> BackendInfo:
         plugins = () if name in self._manual else self._plugins.get(name, ())
+        local = None if name in self._manual else self._project.get(name)
+        if local is not None:
+            if plugins:
+                return BackendInfo(name, "conflict", plugins=plugins, reason=str(ProjectConflictError(local, plugins)),
+                                   local=local)
+            return BackendInfo(name, "available", read_capabilities(local.create(), name), local=local)
         if len(plugins) > 1:
             error = _claim_error(name, plugins)
             status: Status = "conflict" if isinstance(error, BackendConflictError) else "unavailable"

@@ -20,6 +20,7 @@ import attrs
 
 from dazzle.backends.api import Backend, BackendCapabilities, BackendWarning
 from dazzle.backends.build_cache import reserve_output
+from dazzle.backends.command_backends import CommandBackend
 from dazzle.backends.committer import CommitError, CommitPlan, apply_commit, collect_staged, plan_commit
 from dazzle.backends.registry import (
     BackendInfo,
@@ -45,6 +46,8 @@ class BuildTarget:
     def origin(self) -> str:
         if self.plugin is not None:
             return self.plugin.origin
+        if isinstance(self.backend, CommandBackend) and self.backend.origin:
+            return self.backend.origin
         cls = type(self.backend)
         return f"{cls.__module__}.{cls.__qualname__}, registered in-process"
 

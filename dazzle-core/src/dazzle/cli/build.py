@@ -13,18 +13,26 @@ import click
 
 
 @click.command("backends")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the backends as JSON on stdout.")
-def backends_command(as_json: bool) -> None:
+def backends_command(path: Path | None, as_json: bool) -> None:
     """List the installed backends: what each one makes, where it comes from
-    and the options it accepts; and those that cannot be used, with why."""
+    and the options it accepts; and those that cannot be used, with why.
+
+    Also lists the command backends of the project at PATH (default: the
+    project of the current folder, if any), declared as [backends.NAME] in
+    its dazzle.toml; listing never runs them.
+    """
     from dazzle.backends.api import API_VERSION
     from dazzle.backends.interrupts import StopRequested, stop_signals_raise
     from dazzle.backends.registry import get_registry
 
+    registry = get_registry()
+    add_project_backends(registry, path)
     # Watching for signals tells a real Ctrl-C from a plugin raising KeyboardInterrupt.
     with stop_signals_raise():
         try:
-            infos = get_registry().describe()
+            infos = registry.describe()
         except StopRequested as stop:
             click.echo(f"dazzle backends: stopped by {stop}", err=True)
             sys.exit(stop.exit_status)
@@ -38,6 +46,35 @@ def backends_command(as_json: bool) -> None:
         return
     for info in infos:
         click.echo("\n".join(describe_backend(info)))
+
+
+def add_project_backends(registry: Any, path: Path | None) -> None:
+    """Add the command backends of the project at ``path`` to ``registry``;
+    without ``path``, of the project whose dazzle.toml is in the current
+    folder or above it, if any. A broken dazzle.toml given as ``path`` ends
+    the command; found by looking around, it is reported and the installed
+    backends are listed all the same."""
+    from dazzle.backends.command_backends import project_backends
+    from dazzle.core.project import CONFIG_NAME, load_project
+
+    given = path is not None
+    if path is None:
+        here = Path(os.path.abspath(os.curdir))
+        path = next((f for f in (here, *here.parents) if (f / CONFIG_NAME).is_file()), None)
+        if path is None:
+            return
+    project, problems = load_project(path)
+    if project is None:
+        from dazzle.cli.validate import print_diagnostics
+        from dazzle.core.compiler import CompileResult
+
+        print_diagnostics(CompileResult(None, tuple(problems)))
+        if given:
+            sys.exit(1)
+        click.echo(f"warning: the project's command backends are not listed: its {CONFIG_NAME} has errors",
+                   err=True)
+        return
+    registry.add_project_backends(project_backends(project))
 
 
 def backend_to_json(info: Any) -> dict[str, Any]:
@@ -61,6 +98,8 @@ def backend_to_json(info: Any) -> dict[str, Any]:
             }
             for o in (caps.options if caps else ())
         ],
+        "origin": info.origin,
+        "command": list(info.local.command) if info.local is not None else None,
         "distributions": [
             {"name": p.distribution, "version": p.version, "entry_point": p.entry_point} for p in info.plugins
         ],
@@ -75,6 +114,8 @@ def describe_backend(info: Any) -> list[str]:
     caps = info.capabilities
     if info.status != "available":
         lines = [f"{info.name}  [{info.status.upper()}]"]
+        if info.local is not None:
+            lines.append(f"    from: {info.local.origin}, command {' '.join(info.local.command)!r}")
         lines += [f"    from: {p.origin}, entry point '{p.entry_point}'" for p in info.plugins]
         return [*lines, f"    reason: {info.reason}"]
     lines = [f"{info.name}  {caps.description}".rstrip(), f"    from: {info.origin}"]
@@ -184,6 +225,7 @@ def build_project(
     ClickException) on failure. ``parse`` replaces the parser's entry point
     (``--watch``: one that re-parses only changed files)."""
     from dazzle.backends.api import BackendError
+    from dazzle.backends.command_backends import CommandBackend, project_backends
     from dazzle.backends.committer import CommitError
     from dazzle.backends.options import OptionError, parse_command_line, read_config_tables, resolve_options
     from dazzle.backends.registry import UnknownBackendError, get_registry
@@ -204,6 +246,10 @@ def build_project(
         out = Path(os.path.abspath(out))
         refuse_output_folder(out, "-o", usage=True)
     registry = get_registry()
+    # The project's own command backends are known before -b and -O are read.
+    project, problems = load_project(path)
+    if project is not None:
+        registry.add_project_backends(project_backends(project))
     known = set(registry.list_backends()) | {p.name for p in registry.plugins}
     try:
         for name in backends:
@@ -213,7 +259,6 @@ def build_project(
     except (UnknownBackendError, OptionError) as error:
         raise click.UsageError(str(error)) from None
 
-    project, problems = load_project(path)
     if project is None:
         report(compile_for_command(path, parse=parse), strict=strict)
         sys.exit(1)
@@ -233,6 +278,9 @@ def build_project(
         if not names:
             raise click.ClickException("no backend to run: none is installed (see `dazzle backends`)")
         targets = load_targets(registry, names)
+        for target in targets:
+            if isinstance(target.backend, CommandBackend) and target.backend.project_dir is None:
+                target.backend.project_dir = project_dir  # a published command runs in the project folder too
         known = set(registry.list_backends()) | set(names)
         for table in config.get("options", {}):
             if table not in known:

@@ -22,7 +22,13 @@ CONFIG_KEYS: dict[str, dict[str, object] | None] = {
     "project": {"name": None, "version": None, "root": None},
     "modules": {"paths": None},
     "build": {"backends": None, "out": None, "options": None, "timeout": None},
+    "backends": None,  # one table per command backend, checked by _backends_table_problems
 }
+#: The keys of a [backends.NAME] table and of each of its options (a project's
+#: command backends, docs/command-backends.md).
+COMMAND_BACKEND_KEYS = ("command", "description", "options")
+COMMAND_OPTION_KEYS = ("type", "default", "choices", "help")
+_OPTION_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "list[str]": (list,)}
 DEFAULT_VERSION = "0.1.0"
 _MODULE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -126,6 +132,8 @@ class TomlPlaces:
         ``("project", "root")``); the first line when it is not found."""
         found = [p for p in (self.tables.get(".".join(keys)), self.keys.get((".".join(keys[:-1]), keys[-1])))
                  if p is not None]
+        if not found and len(keys) > 1:  # a key inside an inline table: the place of the nearest one written
+            return self(*keys[:-1])
         line, column = min(found) if found else (1, 1)
         return (self.file, line, column)
 
@@ -274,6 +282,9 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
         ))
         paths = []
     problems.extend(_build_table_problems(config.get("build", {}), where))
+    backend_problems, backend_warnings = _backends_table_problems(config.get("backends", {}), where)
+    problems.extend(backend_problems)
+    warnings.extend(backend_warnings)
     warnings.extend(_build_out_outside(folder, config.get("build", {}), where))
     files: dict[Path, None] = {}
     seen_files: set[str] = set()
@@ -373,4 +384,80 @@ def _build_table_problems(build: object, where) -> list[Diagnostic]:
     if not (isinstance(options, dict) and all(isinstance(t, dict) for t in options.values())):
         problems.append(error("[build.options] must hold one table per backend, such as [build.options.openapi]",
                               "build", "options"))
+    return problems
+
+
+def _backends_table_problems(backends: object, where) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """The shape of [backends.NAME] (a project's command backends): errors
+    (E010) and unknown keys (W010). Nothing is run here."""
+    def error(message: str, *keys: str) -> Diagnostic:
+        file, line, column = where(*keys)
+        return diag.error("E010", message, file, line, column)
+
+    def unknown(table: dict, known: tuple[str, ...], *keys: str) -> list[Diagnostic]:
+        found = []
+        for key in table:
+            if key not in known:
+                file, line, column = where(*keys, key)
+                found.append(diag.warning("W010", f"unknown key '{key}' in [{'.'.join(keys)}]", file, line, column,
+                                          hint=diag.did_you_mean(key, known)))
+        return found
+
+    if not isinstance(backends, dict):
+        return [error("[backends] must hold one table per command backend, such as [backends.tsgen]",
+                      "backends")], []
+    problems: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
+    for name, table in backends.items():
+        here = ("backends", name)
+        if not isinstance(table, dict):
+            problems.append(error(f"[backends.{name}] must be a table with command = [\"program\", \"argument\", ...]",
+                                  *here))
+            continue
+        if not re.match(r"[A-Za-z0-9_-]+\Z", name):
+            problems.append(error(f"[backends.{name}]: a backend name is letters, digits, '-' and '_'", *here))
+        warnings.extend(unknown(table, COMMAND_BACKEND_KEYS, *here))
+        command = table.get("command")
+        if not (isinstance(command, list) and command and all(isinstance(a, str) and a for a in command)):
+            problems.append(error(f"[backends.{name}] command must be a non-empty list of strings, such as "
+                                  '["node", "gen/tsgen.mjs"]', *here, *(("command",) if "command" in table else ())))
+        if not isinstance(table.get("description", ""), str):
+            problems.append(error(f"[backends.{name}] description must be a string", *here, "description"))
+        options = table.get("options", {})
+        if not isinstance(options, dict):
+            problems.append(error(f"[backends.{name}] options must be a table of options, such as "
+                                  'options = { banner = { type = "str", default = "" } }', *here, "options"))
+            continue
+        for option, spec in options.items():
+            problems.extend(_command_option_problems(name, option, spec, error))
+            if isinstance(spec, dict):
+                warnings.extend(unknown(spec, COMMAND_OPTION_KEYS, *here, "options", option))
+    return problems, warnings
+
+
+def _command_option_problems(backend: str, option: str, spec: object, error) -> list[Diagnostic]:
+    """One option of a command backend, declared like a Python backend's
+    ``BackendOption``: type, default, choices, help."""
+    keys = ("backends", backend, "options", option)
+    what = f"[backends.{backend}] option '{option}'"
+    if not isinstance(spec, dict):
+        return [error(f'{what} must be a table, such as {{ type = "str", default = "" }}', *keys)]
+    kind = spec.get("type", "str")
+    if kind not in _OPTION_TYPES:
+        return [error(f"{what}: type must be one of {', '.join(_OPTION_TYPES)}, not {kind!r}", *keys)]
+
+    def fits(value: object) -> bool:
+        if kind == "list[str]":
+            return isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return isinstance(value, _OPTION_TYPES[kind]) and (kind == "bool" or not isinstance(value, bool))
+
+    problems = []
+    if "default" in spec and not fits(spec["default"]):
+        problems.append(error(f"{what}: default {spec['default']!r} is not of its type {kind}", *keys))
+    choices = spec.get("choices", [])
+    item_fits = (lambda v: isinstance(v, str)) if kind == "list[str]" else fits
+    if not isinstance(choices, list) or not all(item_fits(c) for c in choices):
+        problems.append(error(f"{what}: choices must be a list of values of its type {kind}", *keys))
+    if not isinstance(spec.get("help", ""), str):
+        problems.append(error(f"{what}: help must be a string", *keys))
     return problems

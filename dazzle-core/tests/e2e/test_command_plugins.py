@@ -1,0 +1,103 @@
+"""Command backends from installed distributions (run by `nox -s plugins`):
+dazzle-test-command publishes `shipped`, a ``CommandBackend`` subclass whose
+program is a script inside its wheel; and a project's ``[backends.good]``
+collides with dazzle-test-good's `good`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+DAZZLE = Path(sys.executable).parent / "dazzle"
+
+APP = """\
+module shop.core
+
+app shop "Shop"
+
+entity Product "Product":
+  id: uuid pk
+  name: str(100) required
+
+surface product_list "Products":
+  uses entity Product
+  mode: list
+"""
+
+TOML = """\
+[project]
+name = "shop"
+root = "shop.core"
+
+[modules]
+paths = ["./dsl"]
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def installed():
+    for dist in ("dazzle-test-command", "dazzle-test-good"):
+        try:
+            metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pytest.fail(f"{dist} is not installed: run these tests through `nox -s plugins`")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "shop"
+    (root / "dsl").mkdir(parents=True)
+    (root / "dsl" / "core.dsl").write_text(APP)
+    (root / "dazzle.toml").write_text(TOML)
+    return root
+
+
+def dazzle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(DAZZLE), *args], cwd=cwd, capture_output=True, text=True, env=dict(os.environ),
+                          timeout=120)
+
+
+def test_a_published_command_backend_is_listed_with_its_distribution(project: Path) -> None:
+    listed = dazzle("backends", "--json", cwd=project)
+    assert listed.returncode == 0, listed.stderr
+    shipped = {b["name"]: b for b in json.loads(listed.stdout)["backends"]}["shipped"]
+    assert shipped["status"] == "available"
+    assert shipped["description"] == "Notes where it ran (a script shipped in the wheel)"
+    assert shipped["distributions"] == [
+        {"name": "dazzle-test-command", "version": "0.1.0",
+         "entry_point": "shipped = dazzle_test_command:ShippedBackend"}
+    ]
+    assert [(o["name"], o["type"], o["default"]) for o in shipped["options"]] == [
+        ("prefix", "str", "shipped"), ("warn", "bool", False)]
+
+
+def test_a_published_command_backend_runs_its_shipped_program_in_the_project_folder(project: Path) -> None:
+    # Built from elsewhere: the command still runs in the project folder.
+    run = dazzle("build", str(project), "-b", "shipped", "-O", "prefix=hey", "-O", "warn=yes", cwd=project.parent)
+    assert run.returncode == 0, run.stderr
+    assert (project / "build" / "shipped" / "info.txt").read_text() == f"prefix=hey\ncwd={project}\n"
+    assert "[shipped] shipped ran" in run.stderr
+    assert f"{project / 'dsl' / 'core.dsl'}:4:1: warning[shipped X001]: shipped warns" in run.stderr
+    bad = dazzle("build", str(project), "-b", "shipped", "-O", "warn=perhaps", cwd=project)
+    assert bad.returncode == 2 and "option 'warn' of backend 'shipped' must be a boolean" in bad.stderr
+
+
+def test_a_project_backend_named_like_an_installed_one_is_a_conflict(project: Path) -> None:
+    (project / "dazzle.toml").write_text(TOML + '\n[backends.good]\ncommand = ["sh", "-c", "touch ran"]\n')
+    listed = dazzle("backends", cwd=project)
+    assert listed.returncode == 0, listed.stderr
+    reason = ("backend 'good' is claimed by dazzle.toml [backends.good] and by dazzle-test-good 0.1.0; "
+              "rename the [backends.good] table or uninstall the distribution")
+    assert f"good  [CONFLICT]\n    from: dazzle.toml [backends.good], command 'sh -c touch ran'\n"\
+           f"    from: dazzle-test-good 0.1.0, entry point 'good = dazzle_test_good.good:GoodBackend'\n" \
+           f"    reason: {reason}" in listed.stdout
+    run = dazzle("build", "-b", "good", cwd=project)
+    assert run.returncode == 1
+    assert f"Backend error: {reason}" in run.stderr
+    assert not (project / "ran").exists() and not (project / "build").exists()
