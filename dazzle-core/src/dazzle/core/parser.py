@@ -28,7 +28,7 @@ import attrs
 from dazzle.core import diagnostics as diag
 from dazzle.core import ir
 from dazzle.core.diagnostics import Diagnostic
-from dazzle.core.lexer import MAX_DECIMAL_PRECISION, NAME, NUMBER, STRING, Cursor, Line, ParseError, build_blocks
+from dazzle.core.lexer import MAX_DECIMAL_PRECISION, NAME, NUMBER, OP, STRING, Cursor, Line, ParseError, build_blocks
 
 DECLARATION_KEYWORDS = ("entity", "surface", "experience", "service", "foreign_model", "integration")
 TOP_LEVEL_KEYWORDS = ("module", "use", "app", *DECLARATION_KEYWORDS)
@@ -60,15 +60,21 @@ AUTH_KINDS, AUTH_KIND_WORDS = _words(ir.AuthKind)
 CONSTRAINT_KINDS, CONSTRAINT_KIND_WORDS = _words(ir.ForeignConstraintKind)
 SYNC_MODES, SYNC_MODE_WORDS = _words(ir.SyncMode)
 EMPTY_OPTIONS = ir.Options()
-# Fast paths: the commonest line shapes, read with one match. A line that does
-# not match, or that has anything to report, takes the general path, which
-# gives the same result (tests/test_fast_paths.py checks that it does).
-_PLAIN_ELEMENT_RE = re.compile(r'field +([A-Za-z_][A-Za-z0-9_]*)(?: +"([^"\\]*)")? *\Z')
+# The commonest line shapes, read with one match (for speed: most lines of a
+# project are these). A match gives the tokens the cursor would have read, and
+# the same code takes them on from there: every check and every record is
+# written once. A line that does not match is read by the cursor.
+_PLAIN_ELEMENT_RE = re.compile(r'field +(?P<field>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *\Z')
 _PLAIN_FIELD_RE = re.compile(
-    r"([A-Za-z_][A-Za-z0-9_]*) *: *"
-    r"(?:(text|int|bool|date|datetime|uuid|email)|str\(([0-9]{1,9})\)|ref +([A-Za-z_][A-Za-z0-9_]*))"
-    r"( *\?)?((?: +(?:required|optional|pk|unique\??|auto_add|auto_update))*) *\Z"
+    r"""(?P<name>[A-Za-z_][A-Za-z0-9_]*) \ * : \ *
+        (?: (?P<simple>text|int|bool|date|datetime|uuid|email)
+          | str\((?P<length>[0-9]{1,9})\)
+          | ref \ + (?P<target>[A-Za-z_][A-Za-z0-9_]*) )
+        (?P<optional>\ *\?)?
+        (?P<modifiers>(?:\ +(?:required|optional|pk|unique\??|auto_add|auto_update))*) \ * \Z""",
+    re.VERBOSE,
 )
+_MODIFIER_RE = re.compile(r"(unique\?|[a-z_]+)")
 #: The type words, and the names other languages give them, each with the
 #: type word it means: what a misspelt type is compared with.
 _TYPE_SPELLINGS = {
@@ -78,10 +84,17 @@ _TYPE_SPELLINGS = {
     "reference": "ref",
 }
 _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()}
-_USES_ENTITY_RE = re.compile(r"uses +entity +([A-Za-z_][A-Za-z0-9_]*) *\Z")
-_MODE_RE = re.compile(r"mode *: *([a-z]+) *\Z")
-_MEMBER_HEADER_RE = re.compile(r'(section|action) +([A-Za-z_][A-Za-z0-9_]*)(?: +"([^"\\]*)")? *:\Z')
-_ON_SURFACE_RE = re.compile(r"on +(submit|click|auto) *-> *surface +([A-Za-z_][A-Za-z0-9_]*) *\Z")
+_USES_ENTITY_RE = re.compile(r"(?P<word>uses) +entity +(?P<target>[A-Za-z_][A-Za-z0-9_]*) *\Z")
+_MODE_RE = re.compile(rf"(?P<word>mode) *: *(?P<mode>{'|'.join(SURFACE_MODE_WORDS)}) *\Z")
+_MEMBER_HEADER_RE = re.compile(
+    r'(?P<kind>section|action) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *:\Z')
+_ON_SURFACE_RE = re.compile(
+    rf"(?P<on>on) +(?P<trigger>{'|'.join(TRIGGER_WORDS)}) *-> *surface +(?P<target>[A-Za-z_][A-Za-z0-9_]*) *\Z")
+
+
+def _token(m: re.Match, group: str) -> tuple:
+    """The NAME token the cursor would read for a group of a line's match."""
+    return (NAME, m.group(group), m.start(group) + 1, m.end(group))
 
 
 @attrs.frozen
@@ -380,8 +393,7 @@ class ModuleParser:
         name_tok = cur.name("a field name")
         cur.op(":", lambda: f"':' and a type after field name '{name_tok[1]}'")
         ftype = self.parse_type(cur, line)
-        required = pk = unique = auto_add = auto_update = False
-        seen: dict[str, int] = {}
+        modifiers: dict[str, tuple] = {}
         default_tok = None
         optional_tok = cur.accept_op("?")
         if cur.accept_op("="):
@@ -395,29 +407,32 @@ class ModuleParser:
             word = tok[1]
             if word == "unique" and cur.accept_op("?"):
                 word = "unique?"
-            if word in seen:
-                cur.fail(f"modifier '{word}' is given twice", code="E109", tok=tok)
-            seen[word] = line.number
-            if word == "required":
-                required = True
-            elif word == "optional":
-                optional_tok = optional_tok or tok
-            elif word == "pk":
-                pk = True
-            elif word == "unique":
-                unique = True
-            elif word == "unique?":
-                unique = True
-                optional_tok = optional_tok or tok
-            elif word == "auto_add":
-                auto_add = True
-            elif word == "auto_update":
-                auto_update = True
-            else:  # default
+            self.add_modifier(modifiers, word, tok, line)
+            if word == "default":
                 if default_tok is not None:
                     cur.fail("the default is given twice ('=VALUE' and 'default=VALUE')", code="E109", tok=tok)
                 cur.op("=", "'=' and a value after 'default'")
                 default_tok = cur.literal("a default value after 'default='")
+        return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
+
+    def add_modifier(self, modifiers: dict[str, tuple], word: str, tok: tuple, line: Line) -> None:
+        """Record a field's modifier; a modifier given twice abandons the line."""
+        if word in modifiers:
+            raise ParseError(diag.error("E109", f"modifier '{word}' is given twice", self.file, line.number, tok[2]))
+        modifiers[word] = tok
+
+    def field_spec(self, line: Line, name_tok: tuple, ftype: ir.FieldType, optional_tok: tuple | None,
+                   modifiers: dict[str, tuple], default_tok: tuple | None) -> ir.FieldSpec:
+        """The field of a line read either way (one match, or the cursor), with
+        every check that needs the whole line: E303, E304, W007."""
+        required = "required" in modifiers
+        pk = "pk" in modifiers
+        unique = "unique" in modifiers or "unique?" in modifiers
+        auto_add = "auto_add" in modifiers
+        auto_update = "auto_update" in modifiers
+        if optional_tok is None:
+            # the first of 'optional' and 'unique?' on the line (modifiers keep their order)
+            optional_tok = next((tok for word, tok in modifiers.items() if word in ("optional", "unique?")), None)
         if required and optional_tok is not None:
             self.error("E304", f"field '{name_tok[1]}' is both required and optional", line.number,
                        optional_tok[2], hint="keep one of them")
@@ -443,38 +458,25 @@ class ModuleParser:
             auto_add=auto_add, auto_update=auto_update,
         )
 
-    def plain_field(self, m: re.Match, line: Line) -> ir.FieldSpec | None:
-        """The field of a line matched by ``_PLAIN_FIELD_RE``, or None when
-        the line has something to report (the general path reports it)."""
-        modifiers = m.group(6).split()
-        if len(set(modifiers)) != len(modifiers):
-            return None
-        optional = m.group(5) is not None or "optional" in modifiers or "unique?" in modifiers
-        required = "required" in modifiers
-        pk = "pk" in modifiers
-        auto_add = "auto_add" in modifiers
-        auto_update = "auto_update" in modifiers
-        if (required or pk) and optional:
-            return None
-        simple, length, target = m.group(2), m.group(3), m.group(4)
+    def plain_field(self, m: re.Match, line: Line) -> ir.FieldSpec:
+        """The field of a line matched by ``_PLAIN_FIELD_RE``: the same
+        records and checks as the cursor's path, read with one match."""
+        name_tok = (NAME, m.group("name"), m.start("name") + 1, m.end("name"))
+        simple, length, target = m.group("simple"), m.group("length"), m.group("target")
         if simple is not None:
             ftype = _SIMPLE_TYPES[simple]
-            if (auto_add or auto_update) and simple != "datetime":
-                return None
-        elif auto_add or auto_update:
-            return None
         elif length is not None:
-            if int(length) < 1:
-                return None
-            ftype = ir.FieldType(ir.FieldTypeKind.STR, max_length=int(length))
+            ftype = self.str_type((NUMBER, length, m.start("length") + 1, m.end("length")), line)
         else:
+            target_tok = (NAME, target, m.start("target") + 1, m.end("target"))
+            self.ref("entity", target_tok, line)
             ftype = ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target)
-            self.module.references.append(
-                ("entity", target, ir.SourceLocation(self.file, line.number, m.start(4) + 1)))
-        return ir.FieldSpec(
-            m.group(1), ftype, ir.SourceLocation(self.file, line.number, m.start(1) + 1),
-            required or pk, pk, pk or "unique" in modifiers or "unique?" in modifiers, None, auto_add, auto_update,
-        )
+        optional_tok = None if m.group("optional") is None else (OP, "?", m.end("optional"), m.end("optional"))
+        modifiers: dict[str, tuple] = {}
+        if m.group("modifiers"):
+            for mod in _MODIFIER_RE.finditer(line.text, m.start("modifiers"), m.end("modifiers")):
+                self.add_modifier(modifiers, mod.group(), (NAME, mod.group(1), mod.start() + 1, mod.end(1)), line)
+        return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, None)
 
     def parse_type(self, cur: Cursor, line: Line) -> ir.FieldType:
         tok = cur.peek_name()
@@ -494,10 +496,7 @@ class ModuleParser:
             cur.op("(", "'(' and a maximum length after 'str', as in str(200)")
             n = cur.integer("a maximum length (a whole number) in str(N)")
             cur.op(")", "')' after the length in str(N)")
-            length = int(n[1])
-            if length < 1:
-                self.error("E305", f"str({length}): the maximum length must be at least 1", line.number, n[2])
-            return ir.FieldType(ir.FieldTypeKind.STR, max_length=length)
+            return self.str_type(n, line)
         if word == "decimal":
             cur.op("(", "'(' after 'decimal', as in decimal(12,2)")
             p = cur.integer("the precision (a whole number) in decimal(P,S)")
@@ -534,6 +533,13 @@ class ModuleParser:
         target = cur.name("an entity name after 'ref'")
         self.ref("entity", target, line)
         return ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target[1])
+
+    def str_type(self, n: tuple, line: Line) -> ir.FieldType:
+        """``str(N)`` of the length token ``n``."""
+        length = int(n[1])
+        if length < 1:
+            self.error("E305", f"str({length}): the maximum length must be at least 1", line.number, n[2])
+        return ir.FieldType(ir.FieldTypeKind.STR, max_length=length)
 
     def check_default(self, field: str, ftype: ir.FieldType, tok: tuple, line: Line) -> ir.Literal | None:
         kind = ftype.kind
@@ -586,12 +592,10 @@ class ModuleParser:
         constraints: dict[str, list[tuple]] = {"unique": [], "index": []}
         for child in line.children:
             m = _PLAIN_FIELD_RE.match(child.text, child.indent)
-            if m is not None and not child.children:
-                field = self.plain_field(m, child)
-                if field is not None:
-                    fields.append(field)
-                    continue
             with self.recover:
+                if m is not None and not child.children:
+                    fields.append(self.plain_field(m, child))
+                    continue
                 c = Cursor(child, self.file)
                 first = c.peek()
                 second = c.peek(1)
@@ -649,23 +653,24 @@ class ModuleParser:
         names: dict[str, dict[str, int]] = {"section": {}, "action": {}}
         words = ("uses", "mode", "meta", "section", "action")
         for child in line.children:
+            # The commonest lines are read with one match (_token makes the
+            # tokens the cursor would); the same code below takes them on.
             if not child.children:
                 m = _USES_ENTITY_RE.match(child.text, child.indent)
-                if m is not None and "uses entity" not in seen:
-                    seen["uses entity"] = child.number
-                    entity = m.group(1)
-                    self.module.references.append(
-                        ("entity", entity, ir.SourceLocation(self.file, child.number, m.start(1) + 1)))
+                if m is not None:
+                    if self.once(seen, "uses entity", child, _token(m, "word")):
+                        entity = m.group("target")
+                        self.ref("entity", _token(m, "target"), child)
                     continue
                 m = _MODE_RE.match(child.text, child.indent)
-                if m is not None and "mode" not in seen and m.group(1) in SURFACE_MODES:
-                    seen["mode"] = child.number
-                    mode = SURFACE_MODES[m.group(1)]
+                if m is not None:
+                    if self.once(seen, "mode", child, _token(m, "word")):
+                        mode = SURFACE_MODES[m.group("mode")]
                     continue
-            elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) and m.group(2) not in names[m.group(1)]:
-                names[m.group(1)][m.group(2)] = child.number
-                member = (NAME, m.group(2), m.start(2) + 1, m.end(2))
-                self.surface_member(m.group(1), child, member, m.group(3), sections, actions)
+            elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) is not None:
+                kind, member = m.group("kind"), _token(m, "name")
+                self.first_time(names[kind], member, child, f"{kind} '{member[1]}' of surface '{name[1]}'")
+                self.surface_member(kind, child, member, m.group("label"), sections, actions)
                 continue
             with self.recover:
                 c = Cursor(child, self.file)
@@ -725,47 +730,49 @@ class ModuleParser:
         elements: list[ir.SurfaceElement] = []
         seen: dict[str, int] = {}
         for child in line.children:
-            # Most section lines are a plain `field NAME ["Label"]`: read those
-            # with one match; anything else takes the general path below.
+            # Most section lines are a plain `field NAME ["Label"]`: read with
+            # one match; anything else is read by the cursor.
             m = _PLAIN_ELEMENT_RE.match(child.text, child.indent)
-            if m is not None and not child.children and m.group(1) not in seen:
-                seen[m.group(1)] = child.number
-                elements.append(ir.SurfaceElement(
-                    m.group(1), m.group(2), ir.SourceLocation(self.file, child.number, m.start(1) + 1), EMPTY_OPTIONS,
-                ))
-                continue
-            with self.recover:
-                c = Cursor(child, self.file)
-                c.word("field")
-                field = c.name("a field name after 'field'")
-                label = c.optional_string()
-                options = parse_options(c, "field") if not c.at_end() else EMPTY_OPTIONS
-                self.no_block(child, "field")
-                if not self.first_time(seen, field, child, f"field '{field[1]}' of section '{name[1]}'"):
+            if m is not None and not child.children:
+                field, label, options = _token(m, "field"), m.group("label"), EMPTY_OPTIONS
+            else:
+                read = self.guarded(self.read_element, child)
+                if read is None:
                     continue
+                field, label, options = read
+            if self.first_time(seen, field, child, f"field '{field[1]}' of section '{name[1]}'"):
                 elements.append(ir.SurfaceElement(field[1], label, self.loc(child, field), options))
         return ir.SurfaceSection(name[1], title, self.loc(line, name), tuple(elements))
+
+    def read_element(self, line: Line) -> tuple[tuple, str | None, ir.Options]:
+        """``field NAME ["Label"] [key=value ...]``: the field's token, label and options."""
+        c = Cursor(line, self.file)
+        c.word("field")
+        field = c.name("a field name after 'field'")
+        label = c.optional_string()
+        options = parse_options(c, "field") if not c.at_end() else EMPTY_OPTIONS
+        self.no_block(line, "field")
+        return field, label, options
 
     def parse_surface_action(self, line: Line, name: tuple, label: str | None) -> ir.SurfaceAction | None:
         result = None
         for child in line.children:
             m = _ON_SURFACE_RE.match(child.text, child.indent)
-            if m is not None and result is None and not child.children:
-                target = ir.SourceLocation(self.file, child.number, m.start(2) + 1)
-                self.module.references.append(("surface", m.group(2), target))
-                result = ir.SurfaceAction(name[1], label, TRIGGERS[m.group(1)],
-                                          ir.Outcome(ir.OutcomeKind.SURFACE, m.group(2), target), self.loc(line, name))
-                continue
             with self.recover:
-                c = Cursor(child, self.file)
-                on = c.word("on")
-                trigger = c.choice("a trigger", TRIGGER_WORDS)
-                c.op("->", "'->' and an outcome after the trigger")
-                outcome = self.parse_outcome(c, child)
-                c.end()
-                self.no_block(child, "on")
+                if m is not None and not child.children:
+                    on, trigger = _token(m, "on"), _token(m, "trigger")
+                    outcome = self.surface_outcome(_token(m, "target"), child)
+                else:
+                    c = Cursor(child, self.file)
+                    on = c.word("on")
+                    trigger = c.choice("a trigger", TRIGGER_WORDS)
+                    c.op("->", "'->' and an outcome after the trigger")
+                    outcome = self.parse_outcome(c, child)
+                    c.end()
+                    self.no_block(child, "on")
                 if result is not None:
-                    c.fail(f"action '{name[1]}' has more than one 'on' line", code="E109", tok=on)
+                    raise ParseError(diag.error("E109", f"action '{name[1]}' has more than one 'on' line",
+                                                self.file, child.number, on[2]))
                 result = ir.SurfaceAction(name[1], label, TRIGGERS[trigger[1]], outcome, self.loc(line, name))
         if result is None and not self.incomplete:
             self.error_at(self.loc(line, name), "E110", f"action '{name[1]}' has no 'on TRIGGER -> OUTCOME' line")
@@ -774,6 +781,8 @@ class ModuleParser:
     def parse_outcome(self, c: Cursor, line: Line) -> ir.Outcome:
         kind = c.choice("an outcome", OUTCOME_WORDS)
         target = c.name(lambda: f"the name of the {kind[1]}")
+        if kind[1] == "surface":
+            return self.surface_outcome(target, line)
         self.ref(kind[1], target, line)
         loc = self.loc(line, target)
         if kind[1] == "experience":
@@ -783,12 +792,16 @@ class ModuleParser:
                 step = step_tok[1]
                 self.member_ref("experience", target[1], "step", step_tok, line)
             return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=step)
-        if kind[1] == "integration":
-            c.word("action")
-            action = c.name("an action or sync name after 'action'")
-            self.member_ref("integration", target[1], "action", action, line)
-            return ir.Outcome(ir.OutcomeKind.INTEGRATION, target[1], loc, action=action[1])
-        return ir.Outcome(ir.OutcomeKind.SURFACE, target[1], loc)
+        # integration
+        c.word("action")
+        action = c.name("an action or sync name after 'action'")
+        self.member_ref("integration", target[1], "action", action, line)
+        return ir.Outcome(ir.OutcomeKind.INTEGRATION, target[1], loc, action=action[1])
+
+    def surface_outcome(self, target: tuple, line: Line) -> ir.Outcome:
+        """``-> surface NAME``: the reference is recorded for the linker."""
+        self.ref("surface", target, line)
+        return ir.Outcome(ir.OutcomeKind.SURFACE, target[1], self.loc(line, target))
 
     # -- experiences -------------------------------------------------------------
 
