@@ -32,7 +32,7 @@ from dazzle.testing import (
     load_example,
     run_backend,
 )
-from dazzle.testing.conformance import capability_problems, describe_difference
+from dazzle.testing.conformance import CheckResult, ConformanceReport, capability_problems, describe_difference
 
 pytest_plugins = ["pytester"]
 
@@ -704,3 +704,17 @@ def test_a_bug_raised_in_the_worker_carries_its_traceback():
         run_backend(Greeter, compile_dsl(APP), options={"count": 13})
     assert "Raised in the backend's worker process:" in caught.value.__notes__[0]
     assert 'raise KeyError("unlucky")' in caught.value.__notes__[0]
+
+
+def test_a_report_can_be_failed_by_a_check_of_ones_own():
+    """``ConformanceReport.fail`` gives a new report (the record is frozen)
+    with the check failed and the problem as a line of its detail."""
+    report = ConformanceReport("mine", (CheckResult("builds", "pass", "1 project"), CheckResult("deterministic", "skip")))
+    failed = report.fail("builds", "bookshop: it wrote nothing")
+    again = failed.fail("builds", "helpdesk: it wrote nothing").fail("extra check", "the README is missing")
+    assert report.ok and not failed.ok
+    assert failed.result("builds") == CheckResult("builds", "fail", "bookshop: it wrote nothing")
+    assert again.result("builds").detail == "bookshop: it wrote nothing\nhelpdesk: it wrote nothing"
+    assert again.result("extra check") == CheckResult("extra check", "fail", "the README is missing")
+    assert again.result("deterministic").status == "skip"
+    assert str(again).startswith("backend 'mine': 2 of 3 conformance checks failed\n")
