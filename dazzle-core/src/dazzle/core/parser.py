@@ -232,8 +232,6 @@ class ModuleParser:
 
     def error(self, code: str, message: str, line: int, column: int, hint: str | None = None) -> None:
         self.problems.append(diag.error(code, message, self.file, line, column, hint))
-        if code == "E302":  # a member declared twice was dropped: judge the rest no further
-            self.incomplete = True
 
     def error_at(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
         self.error(code, message, loc.line, loc.column, hint)
@@ -263,23 +261,16 @@ class ModuleParser:
                        first.indent + 1, hint="line it up with the line above; only some lines open a block")
             self.incomplete = True
 
-    def first_time(self, seen: dict[str, int], tok: tuple, line: Line, what: str) -> bool:
-        """Whether the member that ``tok`` names is declared for the first time
-        (``seen`` maps names to their lines); if not, E302 "``what`` is
-        declared twice"."""
-        if tok[1] in seen:
-            self.error("E302", f"{what} is declared twice (first on line {seen[tok[1]]})", line.number, tok[2])
-            return False
-        seen[tok[1]] = line.number
-        return True
-
-    def once(self, seen: dict, key: str, line: Line, tok: tuple) -> bool:
-        """Whether ``key`` is seen here for the first time; an error if not
-        (and the declaration, having lost that line, is incomplete)."""
+    def once(self, seen: dict[str, int], key: str, line: Line, tok: tuple, code: str = "E109",
+             twice: str | None = None) -> bool:
+        """Whether ``key`` is seen here for the first time (``seen`` maps keys
+        to their lines). If not, the error ``code``: ``twice`` (by default
+        "'KEY' is given more than once") and where the first one is; the
+        declaration, having lost this line, is incomplete."""
         if key in seen:
             self.incomplete = True
-            self.error("E109", f"'{key}' is given more than once (first on line {seen[key]})",
-                       line.number, tok[2])
+            twice = twice or f"'{key}' is given more than once"
+            self.error(code, f"{twice} (first on line {seen[key]})", line.number, tok[2])
             return False
         seen[key] = line.number
         return True
@@ -615,6 +606,7 @@ class ModuleParser:
                 first_line = by_name[f.name].location.line
                 self.error_at(f.location, "E302",
                               f"field '{f.name}' is declared twice in entity '{name[1]}' (first on line {first_line})")
+                self.incomplete = True  # the field was dropped: judge the rest no further
             else:
                 by_name[f.name] = f
         specs: dict[str, list[ir.ConstraintSpec]] = {"unique": [], "index": []}
@@ -669,7 +661,8 @@ class ModuleParser:
                     continue
             elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) is not None:
                 kind, member = m.group("kind"), _token(m, "name")
-                self.first_time(names[kind], member, child, f"{kind} '{member[1]}' of surface '{name[1]}'")
+                self.once(names[kind], member[1], child, member, "E302",
+                          f"{kind} '{member[1]}' of surface '{name[1]}' is declared twice")
                 self.surface_member(kind, child, member, m.group("label"), sections, actions)
                 continue
             with self.recover:
@@ -679,8 +672,8 @@ class ModuleParser:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     label = c.optional_string()
                     c.block_start()
-                    self.first_time(names[word[1]], member, child,
-                                    f"{word[1]} '{member[1]}' of surface '{name[1]}'")
+                    self.once(names[word[1]], member[1], child, member, "E302",
+                              f"{word[1]} '{member[1]}' of surface '{name[1]}' is declared twice")
                     self.surface_member(word[1], child, member, label, sections, actions)
                     continue
                 self.no_block(child, word[1])
@@ -740,7 +733,8 @@ class ModuleParser:
                 if read is None:
                     continue
                 field, label, options = read
-            if self.first_time(seen, field, child, f"field '{field[1]}' of section '{name[1]}'"):
+            if self.once(seen, field[1], child, field, "E302",
+                         f"field '{field[1]}' of section '{name[1]}' is declared twice"):
                 elements.append(ir.SurfaceElement(field[1], label, self.loc(child, field), options))
         return ir.SurfaceSection(name[1], title, self.loc(line, name), tuple(elements))
 
@@ -826,8 +820,8 @@ class ModuleParser:
                 else:
                     step_name = c.name("a step name")
                     c.block_start()
-                    if not self.first_time(step_lines, step_name, child,
-                                           f"step '{step_name[1]}' of experience '{name[1]}'"):
+                    if not self.once(step_lines, step_name[1], child, step_name, "E302",
+                                     f"step '{step_name[1]}' of experience '{name[1]}' is declared twice"):
                         continue
                     step = self.guarded(self.parse_step, child, step_name)
                     if step is not None:
@@ -984,6 +978,7 @@ class ModuleParser:
                     if field.name in fields:
                         self.error_at(field.location, "E302", f"field '{field.name}' is declared twice in foreign model "
                                       f"'{name[1]}' (first on line {fields[field.name].location.line})")
+                        self.incomplete = True  # the field was dropped: judge the rest no further
                         continue
                     fields[field.name] = field
         if keys is None:
@@ -1023,8 +1018,8 @@ class ModuleParser:
                 else:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     c.block_start()
-                    if not self.first_time(member_lines, member, child,
-                                           f"action or sync '{member[1]}' of integration '{name[1]}'"):
+                    if not self.once(member_lines, member[1], child, member, "E302",
+                                     f"action or sync '{member[1]}' of integration '{name[1]}' is declared twice"):
                         continue
                     members.append((word[1], child, member))
         actions: list[ir.IntegrationAction] = []
