@@ -28,6 +28,7 @@ from dazzle.testing import (
     compile_dsl,
     compile_example,
     compile_project,
+    compile_project_at,
     example_path,
     load_example,
     run_backend,
@@ -90,9 +91,16 @@ def test_compile_dsl_raises_spec_error_with_the_diagnostics():
 
 
 def test_compile_project_and_the_examples():
-    assert compile_project(REPO / "examples" / "helpdesk").name == "helpdesk"
+    assert compile_project_at(REPO / "examples" / "helpdesk").name == "helpdesk"
     assert compile_example("bookshop").name == "bookshop"
     with pytest.raises(SpecError, match="does not compile"):
+        compile_project_at(REPO / "no-such-project")
+
+
+def test_compile_project_is_the_deprecated_name_of_compile_project_at():
+    with pytest.deprecated_call(match="use dazzle.testing.compile_project_at"):
+        assert compile_project(REPO / "examples" / "bookshop") == compile_project_at(REPO / "examples" / "bookshop")
+    with pytest.deprecated_call(), pytest.raises(SpecError, match="does not compile"):
         compile_project(REPO / "no-such-project")
 
 
@@ -103,7 +111,7 @@ def test_the_examples_are_loaded_once_and_can_be_copied(tmp_path):
     assert helpdesk.path == example_path("helpdesk")
     assert {e.module for e in helpdesk.appspec.entities} >= {"helpdesk.core", "helpdesk.billing"}
     copy = helpdesk.copy_to(tmp_path / "copy")
-    assert compile_project(copy) == compile_project(copy)
+    assert compile_project_at(copy) == compile_project_at(copy)
     assert (copy / "dazzle.toml").read_bytes() == (helpdesk.path / "dazzle.toml").read_bytes()
     with pytest.raises(KeyError, match="no bundled example named 'shop'; the examples are bookshop, helpd"):
         example_path("shop")

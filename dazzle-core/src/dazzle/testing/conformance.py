@@ -54,8 +54,7 @@ from dazzle.backends.build_cache import CACHE_DIR_VARIABLE
 from dazzle.backends.committer import MANIFEST_NAME, CommitError
 from dazzle.backends.options import CONFIG, OptionError, OptionSetting, as_string, resolve_options
 from dazzle.backends.registry import ENTRY_POINT_GROUP, BackendRegistry, UnknownBackendError
-from dazzle.testing.appspecs import SpecError, compile_dsl
-from dazzle.testing.appspecs import compile_project as compile_path_to_appspec
+from dazzle.testing.appspecs import SpecError, compile_dsl, compile_project_at
 from dazzle.testing.build import BuildOutput, run_backend
 from dazzle.testing.examples import EXAMPLE_NAMES, example_path
 
@@ -448,7 +447,7 @@ class _Run:
         appspec = empty
         if self.projects:
             try:
-                appspec = compile_path_to_appspec(self.projects[0])
+                appspec = compile_project_at(self.projects[0])
             except SpecError:
                 pass
         blocked = blocker / "out"
