@@ -20,6 +20,7 @@ import bisect
 import datetime as _dt
 import re
 import uuid as _uuid
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -203,10 +204,15 @@ class Recovery:
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is ParseError:
-            self.problems.append(exc.diagnostic)
-            self.incomplete = True
+            self.record(exc)
             return True
         return False
+
+    def record(self, error: ParseError) -> None:
+        """A syntax error that abandoned a line: reported, and the
+        declaration is incomplete."""
+        self.problems.append(error.diagnostic)
+        self.incomplete = True
 
 
 class ModuleParser:
@@ -262,15 +268,16 @@ class ModuleParser:
             self.incomplete = True
 
     def once(self, seen: dict[str, int], key: str, line: Line, tok: tuple, code: str = "E109",
-             twice: str | None = None) -> bool:
+             twice: Callable[[], str] | None = None) -> bool:
         """Whether ``key`` is seen here for the first time (``seen`` maps keys
-        to their lines). If not, the error ``code``: ``twice`` (by default
+        to their lines). If not, the error ``code``: ``twice()`` (by default
         "'KEY' is given more than once") and where the first one is; the
-        declaration, having lost this line, is incomplete."""
+        declaration, having lost this line, is incomplete. ``twice`` is a
+        function so that the message is formatted only when it is shown."""
         if key in seen:
             self.incomplete = True
-            twice = twice or f"'{key}' is given more than once"
-            self.error(code, f"{twice} (first on line {seen[key]})", line.number, tok[2])
+            what = twice() if twice is not None else f"'{key}' is given more than once"
+            self.error(code, f"{what} (first on line {seen[key]})", line.number, tok[2])
             return False
         seen[key] = line.number
         return True
@@ -421,9 +428,11 @@ class ModuleParser:
         unique = "unique" in modifiers or "unique?" in modifiers
         auto_add = "auto_add" in modifiers
         auto_update = "auto_update" in modifiers
-        if optional_tok is None:
-            # the first of 'optional' and 'unique?' on the line (modifiers keep their order)
-            optional_tok = next((tok for word, tok in modifiers.items() if word in ("optional", "unique?")), None)
+        if optional_tok is None:  # the first of 'optional' and 'unique?' on the line
+            optional_tok = modifiers.get("optional")
+            other = modifiers.get("unique?")
+            if other is not None and (optional_tok is None or other[2] < optional_tok[2]):
+                optional_tok = other
         if required and optional_tok is not None:
             self.error("E304", f"field '{name_tok[1]}' is both required and optional", line.number,
                        optional_tok[2], hint="keep one of them")
@@ -583,10 +592,13 @@ class ModuleParser:
         constraints: dict[str, list[tuple]] = {"unique": [], "index": []}
         for child in line.children:
             m = _PLAIN_FIELD_RE.match(child.text, child.indent)
-            with self.recover:
-                if m is not None and not child.children:
+            if m is not None and not child.children:
+                try:  # not `with self.recover`: entering it costs more than this line's reading
                     fields.append(self.plain_field(m, child))
-                    continue
+                except ParseError as error:
+                    self.recover.record(error)
+                continue
+            with self.recover:
                 c = Cursor(child, self.file)
                 first = c.peek()
                 second = c.peek(1)
@@ -662,7 +674,7 @@ class ModuleParser:
             elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) is not None:
                 kind, member = m.group("kind"), _token(m, "name")
                 self.once(names[kind], member[1], child, member, "E302",
-                          f"{kind} '{member[1]}' of surface '{name[1]}' is declared twice")
+                          lambda: f"{kind} '{member[1]}' of surface '{name[1]}' is declared twice")
                 self.surface_member(kind, child, member, m.group("label"), sections, actions)
                 continue
             with self.recover:
@@ -673,7 +685,7 @@ class ModuleParser:
                     label = c.optional_string()
                     c.block_start()
                     self.once(names[word[1]], member[1], child, member, "E302",
-                              f"{word[1]} '{member[1]}' of surface '{name[1]}' is declared twice")
+                              lambda: f"{word[1]} '{member[1]}' of surface '{name[1]}' is declared twice")
                     self.surface_member(word[1], child, member, label, sections, actions)
                     continue
                 self.no_block(child, word[1])
@@ -734,7 +746,7 @@ class ModuleParser:
                     continue
                 field, label, options = read
             if self.once(seen, field[1], child, field, "E302",
-                         f"field '{field[1]}' of section '{name[1]}' is declared twice"):
+                         lambda: f"field '{field[1]}' of section '{name[1]}' is declared twice"):
                 elements.append(ir.SurfaceElement(field[1], label, self.loc(child, field), options))
         return ir.SurfaceSection(name[1], title, self.loc(line, name), tuple(elements))
 
@@ -821,7 +833,7 @@ class ModuleParser:
                     step_name = c.name("a step name")
                     c.block_start()
                     if not self.once(step_lines, step_name[1], child, step_name, "E302",
-                                     f"step '{step_name[1]}' of experience '{name[1]}' is declared twice"):
+                                     lambda: f"step '{step_name[1]}' of experience '{name[1]}' is declared twice"):
                         continue
                     step = self.guarded(self.parse_step, child, step_name)
                     if step is not None:
@@ -1019,7 +1031,7 @@ class ModuleParser:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     c.block_start()
                     if not self.once(member_lines, member[1], child, member, "E302",
-                                     f"action or sync '{member[1]}' of integration '{name[1]}' is declared twice"):
+                                     lambda: f"action or sync '{member[1]}' of integration '{name[1]}' is declared twice"):
                         continue
                     members.append((word[1], child, member))
         actions: list[ir.IntegrationAction] = []
