@@ -717,7 +717,9 @@ def test_a_bug_raised_in_the_worker_carries_its_traceback():
 def test_a_report_can_be_failed_by_a_check_of_ones_own():
     """``ConformanceReport.fail`` gives a new report (the record is frozen)
     with the check failed and the problem as a line of its detail."""
-    report = ConformanceReport("mine", (CheckResult("builds", "pass", "1 project"), CheckResult("deterministic", "skip")))
+    report = ConformanceReport(
+        "mine", (CheckResult("builds", "pass", "1 project"), CheckResult("deterministic", "skip"))
+    )
     failed = report.fail("builds", "bookshop: it wrote nothing")
     again = failed.fail("builds", "helpdesk: it wrote nothing").fail("extra check", "the README is missing")
     assert report.ok and not failed.ok

@@ -66,16 +66,22 @@ EMPTY_OPTIONS = ir.Options()
 # the same code takes them on from there: every check and every record is
 # written once. A line that does not match is read by the cursor.
 _PLAIN_ELEMENT_RE = re.compile(r'field +(?P<field>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *\Z')
+# A literal as the lexer reads it, in the forms a one-match line takes: a
+# string without escapes, a number short of the lexer's digit limit, a name.
+_LITERAL = r'''(?: "[^"\\]*" | -?[0-9]{1,30}(?:\.[0-9]{1,30})?(?![A-Za-z_0-9]) | [A-Za-z_][A-Za-z0-9_]* )'''
 _PLAIN_FIELD_RE = re.compile(
-    r"""(?P<name>[A-Za-z_][A-Za-z0-9_]*) \ * : \ *
+    rf"""(?P<name>[A-Za-z_][A-Za-z0-9_]*) \ * : \ *
         (?: (?P<simple>text|int|bool|date|datetime|uuid|email)
-          | str\((?P<length>[0-9]{1,9})\)
+          | str\((?P<length>[0-9]{{1,9}})\)
+          | decimal\((?P<precision>[0-9]{{1,9}}),(?P<scale>[0-9]{{1,9}})\)
           | ref \ + (?P<target>[A-Za-z_][A-Za-z0-9_]*) )
         (?P<optional>\ *\?)?
-        (?P<modifiers>(?:\ +(?:required|optional|pk|unique\??|auto_add|auto_update))*) \ * \Z""",
+        (?:\ *=\ *(?P<default>{_LITERAL}))?
+        (?P<modifiers>(?:\ +(?:required|optional|pk|unique\??|auto_add|auto_update|default\ *=\ *{_LITERAL}))*)
+        \ * \Z""",
     re.VERBOSE,
 )
-_MODIFIER_RE = re.compile(r"(unique\?|[a-z_]+)")
+_MODIFIER_RE = re.compile(rf"(?P<word>unique\?|[a-z_]+)(?:\ *=\ *(?P<default>{_LITERAL}))?", re.VERBOSE)
 #: The type words, and the names other languages give them, each with the
 #: type word it means: what a misspelt type is compared with.
 _TYPE_SPELLINGS = {
@@ -91,6 +97,19 @@ _MEMBER_HEADER_RE = re.compile(
     r'(?P<kind>section|action) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *:\Z')
 _ON_SURFACE_RE = re.compile(
     rf"(?P<on>on) +(?P<trigger>{'|'.join(TRIGGER_WORDS)}) *-> *surface +(?P<target>[A-Za-z_][A-Za-z0-9_]*) *\Z")
+
+
+def _number(m: re.Match, group: str) -> tuple:
+    return (NUMBER, m.group(group), m.start(group) + 1, m.end(group))
+
+
+def _literal(m: re.Match, group: str) -> tuple:
+    """The token the cursor's ``literal()`` would read for a group that
+    ``_LITERAL`` matched."""
+    text, start = m.group(group), m.start(group)
+    if text[0] == '"':
+        return (STRING, text[1:-1], start + 1, m.end(group))
+    return (NUMBER if text[0] == "-" or text[0].isdigit() else NAME, text, start + 1, m.end(group))
 
 
 def _token(m: re.Match, group: str) -> tuple:
@@ -405,18 +424,21 @@ class ModuleParser:
             word = tok[1]
             if word == "unique" and cur.accept_op("?"):
                 word = "unique?"
-            self.add_modifier(modifiers, word, tok, line)
+            self.add_modifier(modifiers, word, tok, line, default_tok)
             if word == "default":
-                if default_tok is not None:
-                    cur.fail("the default is given twice ('=VALUE' and 'default=VALUE')", code="E109", tok=tok)
                 cur.op("=", "'=' and a value after 'default'")
                 default_tok = cur.literal("a default value after 'default='")
         return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
 
-    def add_modifier(self, modifiers: dict[str, tuple], word: str, tok: tuple, line: Line) -> None:
-        """Record a field's modifier; a modifier given twice abandons the line."""
+    def add_modifier(self, modifiers: dict[str, tuple], word: str, tok: tuple, line: Line,
+                     default_tok: tuple | None) -> None:
+        """Record a field's modifier; a modifier given twice, or a second
+        default, abandons the line."""
         if word in modifiers:
             raise ParseError(diag.error("E109", f"modifier '{word}' is given twice", self.file, line.number, tok[2]))
+        if word == "default" and default_tok is not None:
+            raise ParseError(diag.error("E109", "the default is given twice ('=VALUE' and 'default=VALUE')",
+                                        self.file, line.number, tok[2]))
         modifiers[word] = tok
 
     def field_spec(self, line: Line, name_tok: tuple, ftype: ir.FieldType, optional_tok: tuple | None,
@@ -467,16 +489,22 @@ class ModuleParser:
             ftype = _SIMPLE_TYPES[simple]
         elif length is not None:
             ftype = self.str_type((NUMBER, length, m.start("length") + 1, m.end("length")), line)
+        elif m.group("precision") is not None:
+            ftype = self.decimal_type(_number(m, "precision"), _number(m, "scale"), line)
         else:
             target_tok = (NAME, target, m.start("target") + 1, m.end("target"))
             self.ref("entity", target_tok, line)
             ftype = ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target)
         optional_tok = None if m.group("optional") is None else (OP, "?", m.end("optional"), m.end("optional"))
+        default_tok = None if m.group("default") is None else _literal(m, "default")
         modifiers: dict[str, tuple] = {}
         if m.group("modifiers"):
             for mod in _MODIFIER_RE.finditer(line.text, m.start("modifiers"), m.end("modifiers")):
-                self.add_modifier(modifiers, mod.group(), (NAME, mod.group(1), mod.start() + 1, mod.end(1)), line)
-        return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, None)
+                word = mod.group("word")
+                self.add_modifier(modifiers, word, (NAME, word, mod.start() + 1, mod.end("word")), line, default_tok)
+                if word == "default":
+                    default_tok = _literal(mod, "default")
+        return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
 
     def parse_type(self, cur: Cursor, line: Line) -> ir.FieldType:
         tok = cur.peek_name()
@@ -503,18 +531,7 @@ class ModuleParser:
             cur.op(",", "',' and the scale in decimal(P,S)")
             s = cur.integer("the scale (a whole number) in decimal(P,S)")
             cur.op(")", "')' after decimal(P,S)")
-            precision, scale = int(p[1]), int(s[1])
-            if precision < 1:
-                self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1",
-                           line.number, p[2])
-            elif precision > MAX_DECIMAL_PRECISION:
-                self.error("E305", f"decimal({precision},{scale}): the precision must be at most "
-                           f"{MAX_DECIMAL_PRECISION}", line.number, p[2],
-                           hint="no common database stores more digits (PostgreSQL 1000, MySQL 65, SQL Server 38)")
-            elif not 0 <= scale <= precision:
-                self.error("E305", f"decimal({precision},{scale}): the scale must be between 0 and the precision",
-                           line.number, s[2])
-            return ir.FieldType(ir.FieldTypeKind.DECIMAL, precision=precision, scale=scale)
+            return self.decimal_type(p, s, line)
         if word == "enum":
             open_tok = cur.op("[", "'[' and the values after 'enum', as in enum[open,closed]")
             if cur.at_op("]"):
@@ -533,6 +550,21 @@ class ModuleParser:
         target = cur.name("an entity name after 'ref'")
         self.ref("entity", target, line)
         return ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target[1])
+
+    def decimal_type(self, p: tuple, s: tuple, line: Line) -> ir.FieldType:
+        """``decimal(P,S)`` of the precision and scale tokens."""
+        precision, scale = int(p[1]), int(s[1])
+        if precision < 1:
+            self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1",
+                       line.number, p[2])
+        elif precision > MAX_DECIMAL_PRECISION:
+            self.error("E305", f"decimal({precision},{scale}): the precision must be at most "
+                       f"{MAX_DECIMAL_PRECISION}", line.number, p[2],
+                       hint="no common database stores more digits (PostgreSQL 1000, MySQL 65, SQL Server 38)")
+        elif not 0 <= scale <= precision:
+            self.error("E305", f"decimal({precision},{scale}): the scale must be between 0 and the precision",
+                       line.number, s[2])
+        return ir.FieldType(ir.FieldTypeKind.DECIMAL, precision=precision, scale=scale)
 
     def str_type(self, n: tuple, line: Line) -> ir.FieldType:
         """``str(N)`` of the length token ``n``."""
@@ -1031,7 +1063,8 @@ class ModuleParser:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     c.block_start()
                     if not self.once(member_lines, member[1], child, member, "E302",
-                                     lambda: f"action or sync '{member[1]}' of integration '{name[1]}' is declared twice"):
+                                     lambda: f"action or sync '{member[1]}' of integration '{name[1]}' "
+                                             "is declared twice"):
                         continue
                     members.append((word[1], child, member))
         actions: list[ir.IntegrationAction] = []
