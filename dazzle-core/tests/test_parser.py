@@ -377,6 +377,12 @@ SURFACE = THING + "surface s:\n  uses entity Thing\n  mode: view\n"
 
 @pytest.mark.parametrize(("text", "expected"), [
     (THING + "  n: str(0)\n", [("E305", 5, 10)]),
+    (THING + "  g: decimal(3,4)\n", [("E305", 5, 16)]),
+    (THING + "  a: int = 3 default=4\n", [("E109", 5, 14)]),
+    (THING + "  c: bool=maybe\n", [("E303", 5, 11)]),
+    (THING + "  e: decimal(5,2)=123.456\n", [("E303", 5, 19)]),
+    (THING + '  j: str(3) default="abcd"\n', [("E303", 5, 21)]),
+    (THING + '  b: datetime auto_add default="2024-01-01T00:00:00Z"\n', [("E303", 5, 32)]),
     (THING + "  b: bool required optional\n", [("E304", 5, 20)]),
     (THING + "  e: email unique? required\n", [("E304", 5, 12)]),
     ("app a\nentity Thing:\n  id: int? pk\n", [("E304", 3, 10)]),
