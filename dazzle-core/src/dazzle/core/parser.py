@@ -74,6 +74,7 @@ _PLAIN_FIELD_RE = re.compile(
         (?: (?P<simple>text|int|bool|date|datetime|uuid|email)
           | str\((?P<length>[0-9]{{1,9}})\)
           | decimal\((?P<precision>[0-9]{{1,9}}),(?P<scale>[0-9]{{1,9}})\)
+          | enum\[(?P<values>[A-Za-z_][A-Za-z0-9_]*(?:,[A-Za-z_][A-Za-z0-9_]*)*)\]
           | ref \ + (?P<target>[A-Za-z_][A-Za-z0-9_]*) )
         (?P<optional>\ *\?)?
         (?:\ *=\ *(?P<default>{_LITERAL}))?
@@ -81,6 +82,7 @@ _PLAIN_FIELD_RE = re.compile(
         \ * \Z""",
     re.VERBOSE,
 )
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MODIFIER_RE = re.compile(rf"(?P<word>unique\?|[a-z_]+)(?:\ *=\ *(?P<default>{_LITERAL}))?", re.VERBOSE)
 #: The type words, and the names other languages give them, each with the
 #: type word it means: what a misspelt type is compared with.
@@ -95,8 +97,14 @@ _USES_ENTITY_RE = re.compile(r"(?P<word>uses) +entity +(?P<target>[A-Za-z_][A-Za
 _MODE_RE = re.compile(rf"(?P<word>mode) *: *(?P<mode>{'|'.join(SURFACE_MODE_WORDS)}) *\Z")
 _MEMBER_HEADER_RE = re.compile(
     r'(?P<kind>section|action) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *:\Z')
-_ON_SURFACE_RE = re.compile(
-    rf"(?P<on>on) +(?P<trigger>{'|'.join(TRIGGER_WORDS)}) *-> *surface +(?P<target>[A-Za-z_][A-Za-z0-9_]*) *\Z")
+_ON_LINE_RE = re.compile(
+    rf"""(?P<on>on) \ + (?P<trigger>{'|'.join(TRIGGER_WORDS)}) \ * -> \ *
+        (?: surface \ + (?P<surface>[A-Za-z_][A-Za-z0-9_]*)
+          | experience \ + (?P<experience>[A-Za-z_][A-Za-z0-9_]*) (?: \ + step \ + (?P<step>[A-Za-z_][A-Za-z0-9_]*) )?
+          | integration \ + (?P<integration>[A-Za-z_][A-Za-z0-9_]*) \ + action \ + (?P<action>[A-Za-z_][A-Za-z0-9_]*) )
+        \ * \Z""",
+    re.VERBOSE,
+)
 
 
 def _number(m: re.Match, group: str) -> tuple:
@@ -114,7 +122,8 @@ def _literal(m: re.Match, group: str) -> tuple:
 
 def _token(m: re.Match, group: str) -> tuple:
     """The NAME token the cursor would read for a group of a line's match."""
-    return (NAME, m.group(group), m.start(group) + 1, m.end(group))
+    start, end = m.span(group)
+    return (NAME, m.string[start:end], start + 1, end)
 
 
 @attrs.frozen
@@ -491,6 +500,10 @@ class ModuleParser:
             ftype = self.str_type((NUMBER, length, m.start("length") + 1, m.end("length")), line)
         elif m.group("precision") is not None:
             ftype = self.decimal_type(_number(m, "precision"), _number(m, "scale"), line)
+        elif m.group("values") is not None:
+            values = [(NAME, v.group(), v.start() + 1, v.end())
+                      for v in _NAME_RE.finditer(line.text, m.start("values"), m.end("values"))]
+            ftype = self.enum_type(values, line)
         else:
             target_tok = (NAME, target, m.start("target") + 1, m.end("target"))
             self.ref("entity", target_tok, line)
@@ -540,12 +553,7 @@ class ModuleParser:
                 return ir.FieldType(ir.FieldTypeKind.ENUM)
             values = cur.name_list("an enum value (a name)")
             cur.op("]", "',' and another value, or ']' to close the enum")
-            seen: set[str] = set()
-            for v in values:
-                if v[1] in seen:
-                    self.error("E306", f"enum value '{v[1]}' is listed twice", line.number, v[2])
-                seen.add(v[1])
-            return ir.FieldType(ir.FieldTypeKind.ENUM, enum_values=tuple(dict.fromkeys(v[1] for v in values)))
+            return self.enum_type(values, line)
         # ref
         target = cur.name("an entity name after 'ref'")
         self.ref("entity", target, line)
@@ -565,6 +573,15 @@ class ModuleParser:
             self.error("E305", f"decimal({precision},{scale}): the scale must be between 0 and the precision",
                        line.number, s[2])
         return ir.FieldType(ir.FieldTypeKind.DECIMAL, precision=precision, scale=scale)
+
+    def enum_type(self, values: list[tuple], line: Line) -> ir.FieldType:
+        """``enum[a,b]`` of the values' tokens (at least one)."""
+        seen: set[str] = set()
+        for v in values:
+            if v[1] in seen:
+                self.error("E306", f"enum value '{v[1]}' is listed twice", line.number, v[2])
+            seen.add(v[1])
+        return ir.FieldType(ir.FieldTypeKind.ENUM, enum_values=tuple(dict.fromkeys(v[1] for v in values)))
 
     def str_type(self, n: tuple, line: Line) -> ir.FieldType:
         """``str(N)`` of the length token ``n``."""
@@ -795,51 +812,72 @@ class ModuleParser:
     def parse_surface_action(self, line: Line, name: tuple, label: str | None) -> ir.SurfaceAction | None:
         result = None
         for child in line.children:
-            m = _ON_SURFACE_RE.match(child.text, child.indent)
-            with self.recover:
-                if m is not None and not child.children:
-                    on, trigger = _token(m, "on"), _token(m, "trigger")
-                    outcome = self.surface_outcome(_token(m, "target"), child)
+            m = _ON_LINE_RE.match(child.text, child.indent)
+            if m is not None and not child.children:
+                on, trigger = _token(m, "on"), _token(m, "trigger")
+                if m.group("surface") is not None:
+                    kind, target, member = "surface", _token(m, "surface"), None
+                elif m.group("experience") is not None:
+                    kind, target = "experience", _token(m, "experience")
+                    member = None if m.group("step") is None else _token(m, "step")
                 else:
-                    c = Cursor(child, self.file)
-                    on = c.word("on")
-                    trigger = c.choice("a trigger", TRIGGER_WORDS)
-                    c.op("->", "'->' and an outcome after the trigger")
-                    outcome = self.parse_outcome(c, child)
-                    c.end()
-                    self.no_block(child, "on")
-                if result is not None:
-                    raise ParseError(diag.error("E109", f"action '{name[1]}' has more than one 'on' line",
-                                                self.file, child.number, on[2]))
-                result = ir.SurfaceAction(name[1], label, TRIGGERS[trigger[1]], outcome, self.loc(line, name))
+                    kind, target, member = "integration", _token(m, "integration"), _token(m, "action")
+                self.ref(kind, target, child)
+                outcome = self.outcome(kind, target, child, member)
+            else:
+                read = self.guarded(self.read_on_line, child)
+                if read is None:
+                    continue
+                on, trigger, outcome = read
+            if result is not None:  # the line is dropped, as a syntax error's would be
+                self.error("E109", f"action '{name[1]}' has more than one 'on' line", child.number, on[2])
+                self.incomplete = True
+                continue
+            result = ir.SurfaceAction(name[1], label, TRIGGERS[trigger[1]], outcome, self.loc(line, name))
         if result is None and not self.incomplete:
             self.error_at(self.loc(line, name), "E110", f"action '{name[1]}' has no 'on TRIGGER -> OUTCOME' line")
         return result
 
+    def read_on_line(self, line: Line) -> tuple[tuple, tuple, ir.Outcome]:
+        """``on TRIGGER -> OUTCOME``: the tokens of ``on`` and the trigger, and the outcome."""
+        c = Cursor(line, self.file)
+        on = c.word("on")
+        trigger = c.choice("a trigger", TRIGGER_WORDS)
+        c.op("->", "'->' and an outcome after the trigger")
+        outcome = self.parse_outcome(c, line)
+        c.end()
+        self.no_block(line, "on")
+        return on, trigger, outcome
+
     def parse_outcome(self, c: Cursor, line: Line) -> ir.Outcome:
         kind = c.choice("an outcome", OUTCOME_WORDS)
         target = c.name(lambda: f"the name of the {kind[1]}")
-        if kind[1] == "surface":
-            return self.surface_outcome(target, line)
+        # The reference is recorded before the rest is read, so that it
+        # counts even when the rest of the line is wrong.
         self.ref(kind[1], target, line)
-        loc = self.loc(line, target)
+        member = None
         if kind[1] == "experience":
-            step = None
             if c.accept_word("step"):
-                step_tok = c.name("a step name after 'step'")
-                step = step_tok[1]
-                self.member_ref("experience", target[1], "step", step_tok, line)
-            return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=step)
-        # integration
-        c.word("action")
-        action = c.name("an action or sync name after 'action'")
-        self.member_ref("integration", target[1], "action", action, line)
-        return ir.Outcome(ir.OutcomeKind.INTEGRATION, target[1], loc, action=action[1])
+                member = c.name("a step name after 'step'")
+        elif kind[1] == "integration":
+            c.word("action")
+            member = c.name("an action or sync name after 'action'")
+        return self.outcome(kind[1], target, line, member)
 
-    def surface_outcome(self, target: tuple, line: Line) -> ir.Outcome:
-        """``-> surface NAME``: the reference is recorded for the linker."""
-        self.ref("surface", target, line)
-        return ir.Outcome(ir.OutcomeKind.SURFACE, target[1], self.loc(line, target))
+    def outcome(self, kind: str, target: tuple, line: Line, member: tuple | None) -> ir.Outcome:
+        """``-> surface S``, ``-> experience E [step s]`` or ``-> integration I
+        action a``, read either way (``target`` is already referenced):
+        ``member`` is the step's or the action's token."""
+        loc = self.loc(line, target)
+        if kind == "surface":
+            return ir.Outcome(ir.OutcomeKind.SURFACE, target[1], loc)
+        if kind == "experience":
+            if member is None:
+                return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=None)
+            self.member_ref("experience", target[1], "step", member, line)
+            return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=member[1])
+        self.member_ref("integration", target[1], "action", member, line)
+        return ir.Outcome(ir.OutcomeKind.INTEGRATION, target[1], loc, action=member[1])
 
     # -- experiences -------------------------------------------------------------
 
