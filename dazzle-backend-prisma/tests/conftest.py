@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 from dazzle.backends import BackendError
 from dazzle.core import ir
-from dazzle.testing import compile_dsl, compile_project
+from dazzle.testing import compile_dsl, compile_project_at
 from dazzle_backend_prisma import generate_schema
 from dazzle_backend_prisma.naming import NAMING_STYLES
 from dazzle_backend_prisma.providers import PROVIDERS
@@ -171,7 +171,7 @@ def dsl() -> Callable[..., ir.AppSpec]:
 @pytest.fixture(scope="session")
 def project() -> Callable[[Path], ir.AppSpec]:
     """``project(path)``: the AppSpec of a project folder or ``.dsl`` file."""
-    return compile_project
+    return compile_project_at
 
 
 REPOSITORY = TESTS.parents[1]

@@ -369,3 +369,37 @@ integration I:
     assert len(collection) == 1
     assert getter(collection[0].name) is collection[0]
     assert getter("missing") is None
+
+
+THING = "app a\nentity Thing:\n  id: uuid pk\n  t: text\n"
+SURFACE = THING + "surface s:\n  uses entity Thing\n  mode: view\n"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (THING + "  n: str(0)\n", [("E305", 5, 10)]),
+    (THING + "  g: decimal(3,4)\n", [("E305", 5, 16)]),
+    (THING + "  a: int = 3 default=4\n", [("E109", 5, 14)]),
+    (THING + "  c: bool=maybe\n", [("E303", 5, 11)]),
+    (THING + "  e: decimal(5,2)=123.456\n", [("E303", 5, 19)]),
+    (THING + '  j: str(3) default="abcd"\n', [("E303", 5, 21)]),
+    (THING + '  b: datetime auto_add default="2024-01-01T00:00:00Z"\n', [("E303", 5, 32)]),
+    (THING + "  b: bool required optional\n", [("E304", 5, 20)]),
+    (THING + "  e: email unique? required\n", [("E304", 5, 12)]),
+    ("app a\nentity Thing:\n  id: int? pk\n", [("E304", 3, 10)]),
+    (THING + "  c: date auto_add\n", [("W007", 5, 3)]),
+    (THING + "  c: ref Thing auto_update\n", [("W007", 5, 3)]),
+    ("app a\nentity Thing:\n  id: uuid pk pk\n", [("E109", 3, 15)]),
+    (THING + "  t: int\n", [("E302", 5, 3)]),
+    (SURFACE.replace("  mode", "  uses entity Thing\n  mode"), [("E109", 7, 3)]),
+    (SURFACE + "  mode: list\n", [("E109", 8, 3)]),
+    (SURFACE + "  section main:\n    field t\n    field t \"T\"\n", [("E302", 10, 11)]),
+    (SURFACE + "  section main:\n    field t\n  section main:\n    field t\n", [("E302", 10, 11)]),
+    (SURFACE + "  action go:\n    on click -> surface s\n    on submit -> surface s\n", [("E109", 10, 5)]),
+])
+def test_each_problem_of_a_common_line_is_reported_once_where_it_is(text, expected):
+    """The commonest lines (a plain field, `uses entity`, `mode`, a section's
+    `field`, a section or action header, `on ... -> surface`) are read with one
+    match: their problems are reported like any other line's, once, at the
+    token at fault."""
+    result = compile_source(text, "t.dsl")
+    assert [(d.code, d.line, d.column) for d in result.diagnostics if d.code != "W002"] == expected

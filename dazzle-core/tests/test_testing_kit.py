@@ -28,11 +28,12 @@ from dazzle.testing import (
     compile_dsl,
     compile_example,
     compile_project,
+    compile_project_at,
     example_path,
     load_example,
     run_backend,
 )
-from dazzle.testing.conformance import capability_problems, describe_difference
+from dazzle.testing.conformance import CheckResult, ConformanceReport, capability_problems, describe_difference
 
 pytest_plugins = ["pytester"]
 
@@ -90,9 +91,16 @@ def test_compile_dsl_raises_spec_error_with_the_diagnostics():
 
 
 def test_compile_project_and_the_examples():
-    assert compile_project(REPO / "examples" / "helpdesk").name == "helpdesk"
+    assert compile_project_at(REPO / "examples" / "helpdesk").name == "helpdesk"
     assert compile_example("bookshop").name == "bookshop"
     with pytest.raises(SpecError, match="does not compile"):
+        compile_project_at(REPO / "no-such-project")
+
+
+def test_compile_project_is_the_deprecated_name_of_compile_project_at():
+    with pytest.deprecated_call(match="use dazzle.testing.compile_project_at"):
+        assert compile_project(REPO / "examples" / "bookshop") == compile_project_at(REPO / "examples" / "bookshop")
+    with pytest.deprecated_call(), pytest.raises(SpecError, match="does not compile"):
         compile_project(REPO / "no-such-project")
 
 
@@ -103,7 +111,7 @@ def test_the_examples_are_loaded_once_and_can_be_copied(tmp_path):
     assert helpdesk.path == example_path("helpdesk")
     assert {e.module for e in helpdesk.appspec.entities} >= {"helpdesk.core", "helpdesk.billing"}
     copy = helpdesk.copy_to(tmp_path / "copy")
-    assert compile_project(copy) == compile_project(copy)
+    assert compile_project_at(copy) == compile_project_at(copy)
     assert (copy / "dazzle.toml").read_bytes() == (helpdesk.path / "dazzle.toml").read_bytes()
     with pytest.raises(KeyError, match="no bundled example named 'shop'; the examples are bookshop, helpd"):
         example_path("shop")
@@ -704,3 +712,19 @@ def test_a_bug_raised_in_the_worker_carries_its_traceback():
         run_backend(Greeter, compile_dsl(APP), options={"count": 13})
     assert "Raised in the backend's worker process:" in caught.value.__notes__[0]
     assert 'raise KeyError("unlucky")' in caught.value.__notes__[0]
+
+
+def test_a_report_can_be_failed_by_a_check_of_ones_own():
+    """``ConformanceReport.fail`` gives a new report (the record is frozen)
+    with the check failed and the problem as a line of its detail."""
+    report = ConformanceReport(
+        "mine", (CheckResult("builds", "pass", "1 project"), CheckResult("deterministic", "skip"))
+    )
+    failed = report.fail("builds", "bookshop: it wrote nothing")
+    again = failed.fail("builds", "helpdesk: it wrote nothing").fail("extra check", "the README is missing")
+    assert report.ok and not failed.ok
+    assert failed.result("builds") == CheckResult("builds", "fail", "bookshop: it wrote nothing")
+    assert again.result("builds").detail == "bookshop: it wrote nothing\nhelpdesk: it wrote nothing"
+    assert again.result("extra check") == CheckResult("extra check", "fail", "the README is missing")
+    assert again.result("deterministic").status == "skip"
+    assert str(again).startswith("backend 'mine': 2 of 3 conformance checks failed\n")

@@ -45,6 +45,8 @@ OPTIONS = (
 )
 
 _KNOWN = tuple(option.name for option in OPTIONS)
+#: The declared defaults: the one place they are written is ``OPTIONS``.
+_DEFAULTS: dict[str, Any] = {option.name: option.default for option in OPTIONS}
 # Characters that cannot stand in a server URL as written: whitespace, and the
 # braces of server variables (which this backend never declares).
 _BAD_URL_CHARS = frozenset(' \t\r\n\f\v{}"<>\\^`|')
@@ -52,10 +54,12 @@ _BAD_URL_CHARS = frozenset(' \t\r\n\f\v{}"<>\\^`|')
 
 @attrs.frozen
 class Settings:
-    format: str = "yaml"
-    openapi_version: str = "3.1.0"
-    servers: tuple[str, ...] = (DEFAULT_SERVER,)
-    security: str = "bearer"
+    """The checked options; a missing one has its declared default."""
+
+    format: str = _DEFAULTS["format"]
+    openapi_version: str = _DEFAULTS["openapi_version"]
+    servers: tuple[str, ...] = (_DEFAULTS["server_url"],)
+    security: str = _DEFAULTS["security"]
 
     @property
     def filename(self) -> str:

@@ -48,12 +48,18 @@ OPTIONS: tuple[BackendOption, ...] = (
 )
 
 
+#: The declared defaults: the one place they are written is ``OPTIONS``.
+_DEFAULTS: dict[str, Any] = {option.name: option.default for option in OPTIONS}
+
+
 @dataclass(frozen=True, slots=True)
 class PrismaOptions:
-    provider: str = "postgresql"
-    naming: NamingStyle = "prisma"
-    generator: str = DEFAULT_GENERATOR
-    generator_output: str = DEFAULT_GENERATOR_OUTPUT
+    """The checked options; a missing one has its declared default."""
+
+    provider: str = _DEFAULTS["provider"]
+    naming: NamingStyle = _DEFAULTS["naming"]
+    generator: str = _DEFAULTS["generator"]
+    generator_output: str = _DEFAULTS["generator_output"]
 
 
 def read_options(options: Mapping[str, Any]) -> PrismaOptions:

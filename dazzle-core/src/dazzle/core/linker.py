@@ -30,12 +30,26 @@ class LinkResult:
     application: frozenset[str] | None = None
 
 
-def _members(kind: str, spec) -> tuple[str, ...] | dict:
+def _has_member(kind: str, spec, name: str) -> bool:
+    """Whether an entity or foreign model has the field ``name``, an
+    experience the step, an integration the action or sync (the IR's lookups)."""
     if kind == "experience":
-        return spec._steps
+        return spec.get_step(name) is not None
     if kind == "integration":
-        return spec._members
-    return spec._fields
+        return spec.get_member(name) is not None
+    return spec.get_field(name) is not None
+
+
+def _member_names(kind: str, spec) -> tuple[str, ...]:
+    """The names ``_has_member`` knows, in declaration order (syncs before
+    actions, as ``IntegrationSpec.get_member`` looks them up)."""
+    if kind == "experience":
+        members = spec.steps
+    elif kind == "integration":
+        members = (*spec.syncs, *spec.actions)
+    else:
+        members = spec.fields
+    return tuple(dict.fromkeys(m.name for m in members))
 
 
 class Reachability:
@@ -320,13 +334,14 @@ class Linker:
             entry = tables[owner_kind].get(owner)
             if entry is None or entry[0].incomplete:
                 continue
-            members = _members(owner_kind, entry[0].spec)
-            if member in members:
+            spec = entry[0].spec
+            if _has_member(owner_kind, spec, member):
                 continue
             what = "action or sync" if member_kind == "action" else member_kind
             self.error(loc, _MEMBER_CODES[member_kind],
                        f"unknown {what} '{member}' in {KIND_WORDS[owner_kind]} '{owner}'",
-                       hint=self.suggest(member, members, f"{owner_kind} {owner}"))
+                       hint=self.suggest(member, lambda k=owner_kind, s=spec: _member_names(k, s),
+                                         f"{owner_kind} {owner}"))
 
     def use_hint(self, module: ModuleAST, home: str, name: str) -> str:
         """How ``module`` can see ``name`` from module ``home``: a `use` line,

@@ -20,6 +20,7 @@ import bisect
 import datetime as _dt
 import re
 import uuid as _uuid
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -28,7 +29,7 @@ import attrs
 from dazzle.core import diagnostics as diag
 from dazzle.core import ir
 from dazzle.core.diagnostics import Diagnostic
-from dazzle.core.lexer import MAX_DECIMAL_PRECISION, NAME, NUMBER, STRING, Cursor, Line, ParseError, build_blocks
+from dazzle.core.lexer import MAX_DECIMAL_PRECISION, NAME, NUMBER, OP, STRING, Cursor, Line, ParseError, build_blocks
 
 DECLARATION_KEYWORDS = ("entity", "surface", "experience", "service", "foreign_model", "integration")
 TOP_LEVEL_KEYWORDS = ("module", "use", "app", *DECLARATION_KEYWORDS)
@@ -60,15 +61,29 @@ AUTH_KINDS, AUTH_KIND_WORDS = _words(ir.AuthKind)
 CONSTRAINT_KINDS, CONSTRAINT_KIND_WORDS = _words(ir.ForeignConstraintKind)
 SYNC_MODES, SYNC_MODE_WORDS = _words(ir.SyncMode)
 EMPTY_OPTIONS = ir.Options()
-# Fast paths: the commonest line shapes, read with one match. A line that does
-# not match, or that has anything to report, takes the general path, which
-# gives the same result (tests/test_fast_paths.py checks that it does).
-_PLAIN_ELEMENT_RE = re.compile(r'field +([A-Za-z_][A-Za-z0-9_]*)(?: +"([^"\\]*)")? *\Z')
+# The commonest line shapes, read with one match (for speed: most lines of a
+# project are these). A match gives the tokens the cursor would have read, and
+# the same code takes them on from there: every check and every record is
+# written once. A line that does not match is read by the cursor.
+_PLAIN_ELEMENT_RE = re.compile(r'field +(?P<field>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *\Z')
+# A literal as the lexer reads it, in the forms a one-match line takes: a
+# string without escapes, a number short of the lexer's digit limit, a name.
+_LITERAL = r'''(?: "[^"\\]*" | -?[0-9]{1,30}(?:\.[0-9]{1,30})?(?![A-Za-z_0-9]) | [A-Za-z_][A-Za-z0-9_]* )'''
 _PLAIN_FIELD_RE = re.compile(
-    r"([A-Za-z_][A-Za-z0-9_]*) *: *"
-    r"(?:(text|int|bool|date|datetime|uuid|email)|str\(([0-9]{1,9})\)|ref +([A-Za-z_][A-Za-z0-9_]*))"
-    r"( *\?)?((?: +(?:required|optional|pk|unique\??|auto_add|auto_update))*) *\Z"
+    rf"""(?P<name>[A-Za-z_][A-Za-z0-9_]*) \ * : \ *
+        (?: (?P<simple>text|int|bool|date|datetime|uuid|email)
+          | str\((?P<length>[0-9]{{1,9}})\)
+          | decimal\((?P<precision>[0-9]{{1,9}}),(?P<scale>[0-9]{{1,9}})\)
+          | enum\[(?P<values>[A-Za-z_][A-Za-z0-9_]*(?:,[A-Za-z_][A-Za-z0-9_]*)*)\]
+          | ref \ + (?P<target>[A-Za-z_][A-Za-z0-9_]*) )
+        (?P<optional>\ *\?)?
+        (?:\ *=\ *(?P<default>{_LITERAL}))?
+        (?P<modifiers>(?:\ +(?:required|optional|pk|unique\??|auto_add|auto_update|default\ *=\ *{_LITERAL}))*)
+        \ * \Z""",
+    re.VERBOSE,
 )
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MODIFIER_RE = re.compile(rf"(?P<word>unique\?|[a-z_]+)(?:\ *=\ *(?P<default>{_LITERAL}))?", re.VERBOSE)
 #: The type words, and the names other languages give them, each with the
 #: type word it means: what a misspelt type is compared with.
 _TYPE_SPELLINGS = {
@@ -78,10 +93,37 @@ _TYPE_SPELLINGS = {
     "reference": "ref",
 }
 _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()}
-_USES_ENTITY_RE = re.compile(r"uses +entity +([A-Za-z_][A-Za-z0-9_]*) *\Z")
-_MODE_RE = re.compile(r"mode *: *([a-z]+) *\Z")
-_MEMBER_HEADER_RE = re.compile(r'(section|action) +([A-Za-z_][A-Za-z0-9_]*)(?: +"([^"\\]*)")? *:\Z')
-_ON_SURFACE_RE = re.compile(r"on +(submit|click|auto) *-> *surface +([A-Za-z_][A-Za-z0-9_]*) *\Z")
+_USES_ENTITY_RE = re.compile(r"(?P<word>uses) +entity +(?P<target>[A-Za-z_][A-Za-z0-9_]*) *\Z")
+_MODE_RE = re.compile(rf"(?P<word>mode) *: *(?P<mode>{'|'.join(SURFACE_MODE_WORDS)}) *\Z")
+_MEMBER_HEADER_RE = re.compile(
+    r'(?P<kind>section|action) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *:\Z')
+_ON_LINE_RE = re.compile(
+    rf"""(?P<on>on) \ + (?P<trigger>{'|'.join(TRIGGER_WORDS)}) \ * -> \ *
+        (?: surface \ + (?P<surface>[A-Za-z_][A-Za-z0-9_]*)
+          | experience \ + (?P<experience>[A-Za-z_][A-Za-z0-9_]*) (?: \ + step \ + (?P<step>[A-Za-z_][A-Za-z0-9_]*) )?
+          | integration \ + (?P<integration>[A-Za-z_][A-Za-z0-9_]*) \ + action \ + (?P<action>[A-Za-z_][A-Za-z0-9_]*) )
+        \ * \Z""",
+    re.VERBOSE,
+)
+
+
+def _number(m: re.Match, group: str) -> tuple:
+    return (NUMBER, m.group(group), m.start(group) + 1, m.end(group))
+
+
+def _literal(m: re.Match, group: str) -> tuple:
+    """The token the cursor's ``literal()`` would read for a group that
+    ``_LITERAL`` matched."""
+    text, start = m.group(group), m.start(group)
+    if text[0] == '"':
+        return (STRING, text[1:-1], start + 1, m.end(group))
+    return (NUMBER if text[0] == "-" or text[0].isdigit() else NAME, text, start + 1, m.end(group))
+
+
+def _token(m: re.Match, group: str) -> tuple:
+    """The NAME token the cursor would read for a group of a line's match."""
+    start, end = m.span(group)
+    return (NAME, m.string[start:end], start + 1, end)
 
 
 @attrs.frozen
@@ -190,10 +232,15 @@ class Recovery:
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is ParseError:
-            self.problems.append(exc.diagnostic)
-            self.incomplete = True
+            self.record(exc)
             return True
         return False
+
+    def record(self, error: ParseError) -> None:
+        """A syntax error that abandoned a line: reported, and the
+        declaration is incomplete."""
+        self.problems.append(error.diagnostic)
+        self.incomplete = True
 
 
 class ModuleParser:
@@ -219,8 +266,6 @@ class ModuleParser:
 
     def error(self, code: str, message: str, line: int, column: int, hint: str | None = None) -> None:
         self.problems.append(diag.error(code, message, self.file, line, column, hint))
-        if code == "E302":  # a member declared twice was dropped: judge the rest no further
-            self.incomplete = True
 
     def error_at(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
         self.error(code, message, loc.line, loc.column, hint)
@@ -250,23 +295,17 @@ class ModuleParser:
                        first.indent + 1, hint="line it up with the line above; only some lines open a block")
             self.incomplete = True
 
-    def first_time(self, seen: dict[str, int], tok: tuple, line: Line, what: str) -> bool:
-        """Whether the member that ``tok`` names is declared for the first time
-        (``seen`` maps names to their lines); if not, E302 "``what`` is
-        declared twice"."""
-        if tok[1] in seen:
-            self.error("E302", f"{what} is declared twice (first on line {seen[tok[1]]})", line.number, tok[2])
-            return False
-        seen[tok[1]] = line.number
-        return True
-
-    def once(self, seen: dict, key: str, line: Line, tok: tuple) -> bool:
-        """Whether ``key`` is seen here for the first time; an error if not
-        (and the declaration, having lost that line, is incomplete)."""
+    def once(self, seen: dict[str, int], key: str, line: Line, tok: tuple, code: str = "E109",
+             twice: Callable[[], str] | None = None) -> bool:
+        """Whether ``key`` is seen here for the first time (``seen`` maps keys
+        to their lines). If not, the error ``code``: ``twice()`` (by default
+        "'KEY' is given more than once") and where the first one is; the
+        declaration, having lost this line, is incomplete. ``twice`` is a
+        function so that the message is formatted only when it is shown."""
         if key in seen:
             self.incomplete = True
-            self.error("E109", f"'{key}' is given more than once (first on line {seen[key]})",
-                       line.number, tok[2])
+            what = twice() if twice is not None else f"'{key}' is given more than once"
+            self.error(code, f"{what} (first on line {seen[key]})", line.number, tok[2])
             return False
         seen[key] = line.number
         return True
@@ -380,8 +419,7 @@ class ModuleParser:
         name_tok = cur.name("a field name")
         cur.op(":", lambda: f"':' and a type after field name '{name_tok[1]}'")
         ftype = self.parse_type(cur, line)
-        required = pk = unique = auto_add = auto_update = False
-        seen: dict[str, int] = {}
+        modifiers: dict[str, tuple] = {}
         default_tok = None
         optional_tok = cur.accept_op("?")
         if cur.accept_op("="):
@@ -395,29 +433,37 @@ class ModuleParser:
             word = tok[1]
             if word == "unique" and cur.accept_op("?"):
                 word = "unique?"
-            if word in seen:
-                cur.fail(f"modifier '{word}' is given twice", code="E109", tok=tok)
-            seen[word] = line.number
-            if word == "required":
-                required = True
-            elif word == "optional":
-                optional_tok = optional_tok or tok
-            elif word == "pk":
-                pk = True
-            elif word == "unique":
-                unique = True
-            elif word == "unique?":
-                unique = True
-                optional_tok = optional_tok or tok
-            elif word == "auto_add":
-                auto_add = True
-            elif word == "auto_update":
-                auto_update = True
-            else:  # default
-                if default_tok is not None:
-                    cur.fail("the default is given twice ('=VALUE' and 'default=VALUE')", code="E109", tok=tok)
+            self.add_modifier(modifiers, word, tok, line, default_tok)
+            if word == "default":
                 cur.op("=", "'=' and a value after 'default'")
                 default_tok = cur.literal("a default value after 'default='")
+        return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
+
+    def add_modifier(self, modifiers: dict[str, tuple], word: str, tok: tuple, line: Line,
+                     default_tok: tuple | None) -> None:
+        """Record a field's modifier; a modifier given twice, or a second
+        default, abandons the line."""
+        if word in modifiers:
+            raise ParseError(diag.error("E109", f"modifier '{word}' is given twice", self.file, line.number, tok[2]))
+        if word == "default" and default_tok is not None:
+            raise ParseError(diag.error("E109", "the default is given twice ('=VALUE' and 'default=VALUE')",
+                                        self.file, line.number, tok[2]))
+        modifiers[word] = tok
+
+    def field_spec(self, line: Line, name_tok: tuple, ftype: ir.FieldType, optional_tok: tuple | None,
+                   modifiers: dict[str, tuple], default_tok: tuple | None) -> ir.FieldSpec:
+        """The field of a line read either way (one match, or the cursor), with
+        every check that needs the whole line: E303, E304, W007."""
+        required = "required" in modifiers
+        pk = "pk" in modifiers
+        unique = "unique" in modifiers or "unique?" in modifiers
+        auto_add = "auto_add" in modifiers
+        auto_update = "auto_update" in modifiers
+        if optional_tok is None:  # the first of 'optional' and 'unique?' on the line
+            optional_tok = modifiers.get("optional")
+            other = modifiers.get("unique?")
+            if other is not None and (optional_tok is None or other[2] < optional_tok[2]):
+                optional_tok = other
         if required and optional_tok is not None:
             self.error("E304", f"field '{name_tok[1]}' is both required and optional", line.number,
                        optional_tok[2], hint="keep one of them")
@@ -443,38 +489,35 @@ class ModuleParser:
             auto_add=auto_add, auto_update=auto_update,
         )
 
-    def plain_field(self, m: re.Match, line: Line) -> ir.FieldSpec | None:
-        """The field of a line matched by ``_PLAIN_FIELD_RE``, or None when
-        the line has something to report (the general path reports it)."""
-        modifiers = m.group(6).split()
-        if len(set(modifiers)) != len(modifiers):
-            return None
-        optional = m.group(5) is not None or "optional" in modifiers or "unique?" in modifiers
-        required = "required" in modifiers
-        pk = "pk" in modifiers
-        auto_add = "auto_add" in modifiers
-        auto_update = "auto_update" in modifiers
-        if (required or pk) and optional:
-            return None
-        simple, length, target = m.group(2), m.group(3), m.group(4)
+    def plain_field(self, m: re.Match, line: Line) -> ir.FieldSpec:
+        """The field of a line matched by ``_PLAIN_FIELD_RE``: the same
+        records and checks as the cursor's path, read with one match."""
+        name_tok = (NAME, m.group("name"), m.start("name") + 1, m.end("name"))
+        simple, length, target = m.group("simple"), m.group("length"), m.group("target")
         if simple is not None:
             ftype = _SIMPLE_TYPES[simple]
-            if (auto_add or auto_update) and simple != "datetime":
-                return None
-        elif auto_add or auto_update:
-            return None
         elif length is not None:
-            if int(length) < 1:
-                return None
-            ftype = ir.FieldType(ir.FieldTypeKind.STR, max_length=int(length))
+            ftype = self.str_type((NUMBER, length, m.start("length") + 1, m.end("length")), line)
+        elif m.group("precision") is not None:
+            ftype = self.decimal_type(_number(m, "precision"), _number(m, "scale"), line)
+        elif m.group("values") is not None:
+            values = [(NAME, v.group(), v.start() + 1, v.end())
+                      for v in _NAME_RE.finditer(line.text, m.start("values"), m.end("values"))]
+            ftype = self.enum_type(values, line)
         else:
+            target_tok = (NAME, target, m.start("target") + 1, m.end("target"))
+            self.ref("entity", target_tok, line)
             ftype = ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target)
-            self.module.references.append(
-                ("entity", target, ir.SourceLocation(self.file, line.number, m.start(4) + 1)))
-        return ir.FieldSpec(
-            m.group(1), ftype, ir.SourceLocation(self.file, line.number, m.start(1) + 1),
-            required or pk, pk, pk or "unique" in modifiers or "unique?" in modifiers, None, auto_add, auto_update,
-        )
+        optional_tok = None if m.group("optional") is None else (OP, "?", m.end("optional"), m.end("optional"))
+        default_tok = None if m.group("default") is None else _literal(m, "default")
+        modifiers: dict[str, tuple] = {}
+        if m.group("modifiers"):
+            for mod in _MODIFIER_RE.finditer(line.text, m.start("modifiers"), m.end("modifiers")):
+                word = mod.group("word")
+                self.add_modifier(modifiers, word, (NAME, word, mod.start() + 1, mod.end("word")), line, default_tok)
+                if word == "default":
+                    default_tok = _literal(mod, "default")
+        return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
 
     def parse_type(self, cur: Cursor, line: Line) -> ir.FieldType:
         tok = cur.peek_name()
@@ -494,28 +537,14 @@ class ModuleParser:
             cur.op("(", "'(' and a maximum length after 'str', as in str(200)")
             n = cur.integer("a maximum length (a whole number) in str(N)")
             cur.op(")", "')' after the length in str(N)")
-            length = int(n[1])
-            if length < 1:
-                self.error("E305", f"str({length}): the maximum length must be at least 1", line.number, n[2])
-            return ir.FieldType(ir.FieldTypeKind.STR, max_length=length)
+            return self.str_type(n, line)
         if word == "decimal":
             cur.op("(", "'(' after 'decimal', as in decimal(12,2)")
             p = cur.integer("the precision (a whole number) in decimal(P,S)")
             cur.op(",", "',' and the scale in decimal(P,S)")
             s = cur.integer("the scale (a whole number) in decimal(P,S)")
             cur.op(")", "')' after decimal(P,S)")
-            precision, scale = int(p[1]), int(s[1])
-            if precision < 1:
-                self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1",
-                           line.number, p[2])
-            elif precision > MAX_DECIMAL_PRECISION:
-                self.error("E305", f"decimal({precision},{scale}): the precision must be at most "
-                           f"{MAX_DECIMAL_PRECISION}", line.number, p[2],
-                           hint="no common database stores more digits (PostgreSQL 1000, MySQL 65, SQL Server 38)")
-            elif not 0 <= scale <= precision:
-                self.error("E305", f"decimal({precision},{scale}): the scale must be between 0 and the precision",
-                           line.number, s[2])
-            return ir.FieldType(ir.FieldTypeKind.DECIMAL, precision=precision, scale=scale)
+            return self.decimal_type(p, s, line)
         if word == "enum":
             open_tok = cur.op("[", "'[' and the values after 'enum', as in enum[open,closed]")
             if cur.at_op("]"):
@@ -524,16 +553,42 @@ class ModuleParser:
                 return ir.FieldType(ir.FieldTypeKind.ENUM)
             values = cur.name_list("an enum value (a name)")
             cur.op("]", "',' and another value, or ']' to close the enum")
-            seen: set[str] = set()
-            for v in values:
-                if v[1] in seen:
-                    self.error("E306", f"enum value '{v[1]}' is listed twice", line.number, v[2])
-                seen.add(v[1])
-            return ir.FieldType(ir.FieldTypeKind.ENUM, enum_values=tuple(dict.fromkeys(v[1] for v in values)))
+            return self.enum_type(values, line)
         # ref
         target = cur.name("an entity name after 'ref'")
         self.ref("entity", target, line)
         return ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target[1])
+
+    def decimal_type(self, p: tuple, s: tuple, line: Line) -> ir.FieldType:
+        """``decimal(P,S)`` of the precision and scale tokens."""
+        precision, scale = int(p[1]), int(s[1])
+        if precision < 1:
+            self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1",
+                       line.number, p[2])
+        elif precision > MAX_DECIMAL_PRECISION:
+            self.error("E305", f"decimal({precision},{scale}): the precision must be at most "
+                       f"{MAX_DECIMAL_PRECISION}", line.number, p[2],
+                       hint="no common database stores more digits (PostgreSQL 1000, MySQL 65, SQL Server 38)")
+        elif not 0 <= scale <= precision:
+            self.error("E305", f"decimal({precision},{scale}): the scale must be between 0 and the precision",
+                       line.number, s[2])
+        return ir.FieldType(ir.FieldTypeKind.DECIMAL, precision=precision, scale=scale)
+
+    def enum_type(self, values: list[tuple], line: Line) -> ir.FieldType:
+        """``enum[a,b]`` of the values' tokens (at least one)."""
+        seen: set[str] = set()
+        for v in values:
+            if v[1] in seen:
+                self.error("E306", f"enum value '{v[1]}' is listed twice", line.number, v[2])
+            seen.add(v[1])
+        return ir.FieldType(ir.FieldTypeKind.ENUM, enum_values=tuple(dict.fromkeys(v[1] for v in values)))
+
+    def str_type(self, n: tuple, line: Line) -> ir.FieldType:
+        """``str(N)`` of the length token ``n``."""
+        length = int(n[1])
+        if length < 1:
+            self.error("E305", f"str({length}): the maximum length must be at least 1", line.number, n[2])
+        return ir.FieldType(ir.FieldTypeKind.STR, max_length=length)
 
     def check_default(self, field: str, ftype: ir.FieldType, tok: tuple, line: Line) -> ir.Literal | None:
         kind = ftype.kind
@@ -587,10 +642,11 @@ class ModuleParser:
         for child in line.children:
             m = _PLAIN_FIELD_RE.match(child.text, child.indent)
             if m is not None and not child.children:
-                field = self.plain_field(m, child)
-                if field is not None:
-                    fields.append(field)
-                    continue
+                try:  # not `with self.recover`: entering it costs more than this line's reading
+                    fields.append(self.plain_field(m, child))
+                except ParseError as error:
+                    self.recover.record(error)
+                continue
             with self.recover:
                 c = Cursor(child, self.file)
                 first = c.peek()
@@ -611,6 +667,7 @@ class ModuleParser:
                 first_line = by_name[f.name].location.line
                 self.error_at(f.location, "E302",
                               f"field '{f.name}' is declared twice in entity '{name[1]}' (first on line {first_line})")
+                self.incomplete = True  # the field was dropped: judge the rest no further
             else:
                 by_name[f.name] = f
         specs: dict[str, list[ir.ConstraintSpec]] = {"unique": [], "index": []}
@@ -649,23 +706,25 @@ class ModuleParser:
         names: dict[str, dict[str, int]] = {"section": {}, "action": {}}
         words = ("uses", "mode", "meta", "section", "action")
         for child in line.children:
+            # The commonest lines are read with one match (_token makes the
+            # tokens the cursor would); the same code below takes them on.
             if not child.children:
                 m = _USES_ENTITY_RE.match(child.text, child.indent)
-                if m is not None and "uses entity" not in seen:
-                    seen["uses entity"] = child.number
-                    entity = m.group(1)
-                    self.module.references.append(
-                        ("entity", entity, ir.SourceLocation(self.file, child.number, m.start(1) + 1)))
+                if m is not None:
+                    if self.once(seen, "uses entity", child, _token(m, "word")):
+                        entity = m.group("target")
+                        self.ref("entity", _token(m, "target"), child)
                     continue
                 m = _MODE_RE.match(child.text, child.indent)
-                if m is not None and "mode" not in seen and m.group(1) in SURFACE_MODES:
-                    seen["mode"] = child.number
-                    mode = SURFACE_MODES[m.group(1)]
+                if m is not None:
+                    if self.once(seen, "mode", child, _token(m, "word")):
+                        mode = SURFACE_MODES[m.group("mode")]
                     continue
-            elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) and m.group(2) not in names[m.group(1)]:
-                names[m.group(1)][m.group(2)] = child.number
-                member = (NAME, m.group(2), m.start(2) + 1, m.end(2))
-                self.surface_member(m.group(1), child, member, m.group(3), sections, actions)
+            elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) is not None:
+                kind, member = m.group("kind"), _token(m, "name")
+                self.once(names[kind], member[1], child, member, "E302",
+                          lambda: f"{kind} '{member[1]}' of surface '{name[1]}' is declared twice")
+                self.surface_member(kind, child, member, m.group("label"), sections, actions)
                 continue
             with self.recover:
                 c = Cursor(child, self.file)
@@ -674,8 +733,8 @@ class ModuleParser:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     label = c.optional_string()
                     c.block_start()
-                    self.first_time(names[word[1]], member, child,
-                                    f"{word[1]} '{member[1]}' of surface '{name[1]}'")
+                    self.once(names[word[1]], member[1], child, member, "E302",
+                              lambda: f"{word[1]} '{member[1]}' of surface '{name[1]}' is declared twice")
                     self.surface_member(word[1], child, member, label, sections, actions)
                     continue
                 self.no_block(child, word[1])
@@ -725,70 +784,100 @@ class ModuleParser:
         elements: list[ir.SurfaceElement] = []
         seen: dict[str, int] = {}
         for child in line.children:
-            # Most section lines are a plain `field NAME ["Label"]`: read those
-            # with one match; anything else takes the general path below.
+            # Most section lines are a plain `field NAME ["Label"]`: read with
+            # one match; anything else is read by the cursor.
             m = _PLAIN_ELEMENT_RE.match(child.text, child.indent)
-            if m is not None and not child.children and m.group(1) not in seen:
-                seen[m.group(1)] = child.number
-                elements.append(ir.SurfaceElement(
-                    m.group(1), m.group(2), ir.SourceLocation(self.file, child.number, m.start(1) + 1), EMPTY_OPTIONS,
-                ))
-                continue
-            with self.recover:
-                c = Cursor(child, self.file)
-                c.word("field")
-                field = c.name("a field name after 'field'")
-                label = c.optional_string()
-                options = parse_options(c, "field") if not c.at_end() else EMPTY_OPTIONS
-                self.no_block(child, "field")
-                if not self.first_time(seen, field, child, f"field '{field[1]}' of section '{name[1]}'"):
+            if m is not None and not child.children:
+                field, label, options = _token(m, "field"), m.group("label"), EMPTY_OPTIONS
+            else:
+                read = self.guarded(self.read_element, child)
+                if read is None:
                     continue
+                field, label, options = read
+            if self.once(seen, field[1], child, field, "E302",
+                         lambda: f"field '{field[1]}' of section '{name[1]}' is declared twice"):
                 elements.append(ir.SurfaceElement(field[1], label, self.loc(child, field), options))
         return ir.SurfaceSection(name[1], title, self.loc(line, name), tuple(elements))
+
+    def read_element(self, line: Line) -> tuple[tuple, str | None, ir.Options]:
+        """``field NAME ["Label"] [key=value ...]``: the field's token, label and options."""
+        c = Cursor(line, self.file)
+        c.word("field")
+        field = c.name("a field name after 'field'")
+        label = c.optional_string()
+        options = parse_options(c, "field") if not c.at_end() else EMPTY_OPTIONS
+        self.no_block(line, "field")
+        return field, label, options
 
     def parse_surface_action(self, line: Line, name: tuple, label: str | None) -> ir.SurfaceAction | None:
         result = None
         for child in line.children:
-            m = _ON_SURFACE_RE.match(child.text, child.indent)
-            if m is not None and result is None and not child.children:
-                target = ir.SourceLocation(self.file, child.number, m.start(2) + 1)
-                self.module.references.append(("surface", m.group(2), target))
-                result = ir.SurfaceAction(name[1], label, TRIGGERS[m.group(1)],
-                                          ir.Outcome(ir.OutcomeKind.SURFACE, m.group(2), target), self.loc(line, name))
+            m = _ON_LINE_RE.match(child.text, child.indent)
+            if m is not None and not child.children:
+                on, trigger = _token(m, "on"), _token(m, "trigger")
+                if m.group("surface") is not None:
+                    kind, target, member = "surface", _token(m, "surface"), None
+                elif m.group("experience") is not None:
+                    kind, target = "experience", _token(m, "experience")
+                    member = None if m.group("step") is None else _token(m, "step")
+                else:
+                    kind, target, member = "integration", _token(m, "integration"), _token(m, "action")
+                self.ref(kind, target, child)
+                outcome = self.outcome(kind, target, child, member)
+            else:
+                read = self.guarded(self.read_on_line, child)
+                if read is None:
+                    continue
+                on, trigger, outcome = read
+            if result is not None:  # the line is dropped, as a syntax error's would be
+                self.error("E109", f"action '{name[1]}' has more than one 'on' line", child.number, on[2])
+                self.incomplete = True
                 continue
-            with self.recover:
-                c = Cursor(child, self.file)
-                on = c.word("on")
-                trigger = c.choice("a trigger", TRIGGER_WORDS)
-                c.op("->", "'->' and an outcome after the trigger")
-                outcome = self.parse_outcome(c, child)
-                c.end()
-                self.no_block(child, "on")
-                if result is not None:
-                    c.fail(f"action '{name[1]}' has more than one 'on' line", code="E109", tok=on)
-                result = ir.SurfaceAction(name[1], label, TRIGGERS[trigger[1]], outcome, self.loc(line, name))
+            result = ir.SurfaceAction(name[1], label, TRIGGERS[trigger[1]], outcome, self.loc(line, name))
         if result is None and not self.incomplete:
             self.error_at(self.loc(line, name), "E110", f"action '{name[1]}' has no 'on TRIGGER -> OUTCOME' line")
         return result
 
+    def read_on_line(self, line: Line) -> tuple[tuple, tuple, ir.Outcome]:
+        """``on TRIGGER -> OUTCOME``: the tokens of ``on`` and the trigger, and the outcome."""
+        c = Cursor(line, self.file)
+        on = c.word("on")
+        trigger = c.choice("a trigger", TRIGGER_WORDS)
+        c.op("->", "'->' and an outcome after the trigger")
+        outcome = self.parse_outcome(c, line)
+        c.end()
+        self.no_block(line, "on")
+        return on, trigger, outcome
+
     def parse_outcome(self, c: Cursor, line: Line) -> ir.Outcome:
         kind = c.choice("an outcome", OUTCOME_WORDS)
         target = c.name(lambda: f"the name of the {kind[1]}")
+        # The reference is recorded before the rest is read, so that it
+        # counts even when the rest of the line is wrong.
         self.ref(kind[1], target, line)
-        loc = self.loc(line, target)
+        member = None
         if kind[1] == "experience":
-            step = None
             if c.accept_word("step"):
-                step_tok = c.name("a step name after 'step'")
-                step = step_tok[1]
-                self.member_ref("experience", target[1], "step", step_tok, line)
-            return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=step)
-        if kind[1] == "integration":
+                member = c.name("a step name after 'step'")
+        elif kind[1] == "integration":
             c.word("action")
-            action = c.name("an action or sync name after 'action'")
-            self.member_ref("integration", target[1], "action", action, line)
-            return ir.Outcome(ir.OutcomeKind.INTEGRATION, target[1], loc, action=action[1])
-        return ir.Outcome(ir.OutcomeKind.SURFACE, target[1], loc)
+            member = c.name("an action or sync name after 'action'")
+        return self.outcome(kind[1], target, line, member)
+
+    def outcome(self, kind: str, target: tuple, line: Line, member: tuple | None) -> ir.Outcome:
+        """``-> surface S``, ``-> experience E [step s]`` or ``-> integration I
+        action a``, read either way (``target`` is already referenced):
+        ``member`` is the step's or the action's token."""
+        loc = self.loc(line, target)
+        if kind == "surface":
+            return ir.Outcome(ir.OutcomeKind.SURFACE, target[1], loc)
+        if kind == "experience":
+            if member is None:
+                return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=None)
+            self.member_ref("experience", target[1], "step", member, line)
+            return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=member[1])
+        self.member_ref("integration", target[1], "action", member, line)
+        return ir.Outcome(ir.OutcomeKind.INTEGRATION, target[1], loc, action=member[1])
 
     # -- experiences -------------------------------------------------------------
 
@@ -813,8 +902,8 @@ class ModuleParser:
                 else:
                     step_name = c.name("a step name")
                     c.block_start()
-                    if not self.first_time(step_lines, step_name, child,
-                                           f"step '{step_name[1]}' of experience '{name[1]}'"):
+                    if not self.once(step_lines, step_name[1], child, step_name, "E302",
+                                     lambda: f"step '{step_name[1]}' of experience '{name[1]}' is declared twice"):
                         continue
                     step = self.guarded(self.parse_step, child, step_name)
                     if step is not None:
@@ -971,6 +1060,7 @@ class ModuleParser:
                     if field.name in fields:
                         self.error_at(field.location, "E302", f"field '{field.name}' is declared twice in foreign model "
                                       f"'{name[1]}' (first on line {fields[field.name].location.line})")
+                        self.incomplete = True  # the field was dropped: judge the rest no further
                         continue
                     fields[field.name] = field
         if keys is None:
@@ -1010,8 +1100,9 @@ class ModuleParser:
                 else:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     c.block_start()
-                    if not self.first_time(member_lines, member, child,
-                                           f"action or sync '{member[1]}' of integration '{name[1]}'"):
+                    if not self.once(member_lines, member[1], child, member, "E302",
+                                     lambda: f"action or sync '{member[1]}' of integration '{name[1]}' "
+                                             "is declared twice"):
                         continue
                     members.append((word[1], child, member))
         actions: list[ir.IntegrationAction] = []

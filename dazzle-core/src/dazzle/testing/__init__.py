@@ -2,7 +2,7 @@
 
     from dazzle.testing import assert_conforms, compile_dsl, run_backend
 
-- ``compile_dsl(text)``, ``compile_project(path)``, ``compile_example(name)``:
+- ``compile_dsl(text)``, ``compile_project_at(path)``, ``compile_example(name)``:
   AppSpecs from DSL text, from a project on disk, from a bundled example;
   ``SpecError`` (an ``AssertionError``) with the diagnostics when they do not compile.
 - ``EXAMPLE_NAMES``, ``example_path(name)``, ``load_example(name)``: the example
@@ -25,7 +25,7 @@ docs/writing-a-backend.md in the DAZZLE repository for the whole guide.
 
 from dazzle.backends.committer import CommitError
 from dazzle.backends.options import OptionError
-from dazzle.testing.appspecs import SpecError, compile_dsl, compile_example, compile_project
+from dazzle.testing.appspecs import SpecError, compile_dsl, compile_example, compile_project, compile_project_at
 from dazzle.testing.build import BuildOutput, run_backend
 from dazzle.testing.conformance import (
     CHECKS,
@@ -53,6 +53,7 @@ __all__ = [
     "compile_dsl",
     "compile_example",
     "compile_project",
+    "compile_project_at",
     "example_path",
     "load_example",
     "run_backend",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import warnings
 from pathlib import Path
 
 from dazzle.core import ir
@@ -39,7 +40,7 @@ def compile_dsl(text: str, file: str = "app.dsl", *, dedent: bool = True) -> ir.
     return result.appspec
 
 
-def compile_project(path: str | os.PathLike[str]) -> ir.AppSpec:
+def compile_project_at(path: str | os.PathLike[str]) -> ir.AppSpec:
     """Compile a project folder (with ``dazzle.toml``), a folder of ``.dsl``
     files or one ``.dsl`` file, as ``dazzle build PATH`` would. Warnings are
     allowed; errors raise ``SpecError``."""
@@ -47,6 +48,19 @@ def compile_project(path: str | os.PathLike[str]) -> ir.AppSpec:
     if not result.ok or result.appspec is None:
         raise SpecError(f"the project {os.fspath(path)!r}", result)
     return result.appspec
+
+
+def compile_project(path: str | os.PathLike[str]) -> ir.AppSpec:
+    """Deprecated name of ``compile_project_at`` (``dazzle.core.compiler``
+    has a ``compile_project`` of its own, from a loaded ``Project`` to a
+    ``CompileResult``): it warns, then does the same."""
+    warnings.warn(
+        "dazzle.testing.compile_project is deprecated: use dazzle.testing.compile_project_at "
+        "(the same function under a name that dazzle.core.compiler does not also use)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return compile_project_at(path)
 
 
 def compile_example(name: str) -> ir.AppSpec:

@@ -52,9 +52,9 @@ from dazzle.backends.api import (
 )
 from dazzle.backends.build_cache import CACHE_DIR_VARIABLE
 from dazzle.backends.committer import MANIFEST_NAME, CommitError
-from dazzle.backends.options import CONFIG, OptionError, OptionSetting, resolve_options
-from dazzle.backends.registry import ENTRY_POINT_GROUP, BackendConflictError, find_plugins, load_plugin
-from dazzle.testing.appspecs import SpecError, compile_dsl, compile_project
+from dazzle.backends.options import CONFIG, OptionError, OptionSetting, as_string, resolve_options
+from dazzle.backends.registry import ENTRY_POINT_GROUP, BackendRegistry, UnknownBackendError
+from dazzle.testing.appspecs import SpecError, compile_dsl, compile_project_at
 from dazzle.testing.build import BuildOutput, run_backend
 from dazzle.testing.examples import EXAMPLE_NAMES, example_path
 
@@ -107,8 +107,18 @@ class ConformanceReport:
     def failures(self) -> tuple[CheckResult, ...]:
         return tuple(r for r in self.results if r.status == "fail")
 
-    def fail(self, check: str, problem: str) -> None:
-        self.problems[check].append(problem)
+    def fail(self, check: str, problem: str) -> ConformanceReport:
+        """A copy of this report with ``check`` failed and ``problem`` a line
+        of its detail: how a test adds a check of its own. A check the
+        report does not hold yet is added at the end."""
+        if check not in (r.check for r in self.results):
+            return attrs.evolve(self, results=(*self.results, CheckResult(check, "fail", problem)))
+        results = tuple(
+            r if r.check != check
+            else CheckResult(check, "fail", f"{r.detail}\n{problem}" if r.status == "fail" else problem)
+            for r in self.results
+        )
+        return attrs.evolve(self, results=results)
 
     def result(self, check: str) -> CheckResult:
         for result in self.results:
@@ -185,8 +195,32 @@ def _hash_seed(seed: int | str) -> str:
     return str(int(text))
 
 
+def _result(check: str, problems: Sequence[str], passed: str) -> CheckResult:
+    """A check's result: failed with its problems, or passed with what was checked."""
+    if problems:
+        return CheckResult(check, "fail", "\n".join(problems))
+    return CheckResult(check, "pass", passed)
+
+
+def _skip(check: str, reason: str) -> CheckResult:
+    return CheckResult(check, "skip", reason)
+
+
+@attrs.define
+class _Builds:
+    """What the in-process and child builds found, by check: checks 3 to 5
+    (and 7) are judged on the same builds."""
+
+    outputs: dict[Path, BuildOutput] = attrs.Factory(dict)
+    problems: dict[str, list[str]] = attrs.Factory(lambda: {check: [] for check in CHECKS})
+
+    def fail(self, check: str, problem: str) -> None:
+        self.problems[check].append(problem)
+
+
 class _Run:
-    """One conformance check: what it found so far, by check."""
+    """One conformance check: its settings, and one method per check, each
+    returning its ``CheckResult``."""
 
     def __init__(self, name: str, projects: list[Path], options: dict, seeds: tuple[str, ...], work: Path):
         self.name = name
@@ -194,65 +228,50 @@ class _Run:
         self.options = options
         self.seeds = seeds
         self.work = work
-        self.problems: dict[str, list[str]] = {check: [] for check in CHECKS}
-        self.passed: dict[str, str] = {}
-        self.skipped: dict[str, str] = {}
 
     def results(self) -> tuple[CheckResult, ...]:
-        backend = self.check_entry_point()
+        entry_point, backend = self.check_entry_point()
         if backend is None:
-            for check in CHECKS[1:]:
-                self.skipped[check] = f"not run: the check '{ENTRY_POINT}' failed"
-        else:
-            capabilities = self.check_capabilities(backend)
-            self.check_the_rest(backend, capabilities)
-        return tuple(self.result(check) for check in CHECKS)
-
-    def fail(self, check: str, problem: str) -> None:
-        self.problems[check].append(problem)
-
-    def result(self, check: str) -> CheckResult:
-        problems = self.problems[check]
-        if problems:
-            return CheckResult(check, "fail", "\n".join(problems))
-        if check in self.skipped:
-            return CheckResult(check, "skip", self.skipped[check])
-        return CheckResult(check, "pass", self.passed.get(check, ""))
+            not_run = f"not run: the check '{ENTRY_POINT}' failed"
+            return (entry_point, *(_skip(check, not_run) for check in CHECKS[1:]))
+        capabilities_result, capabilities = self.check_capabilities(backend)
+        builds = self.build_everything()
+        return (
+            entry_point,
+            capabilities_result,
+            self.check_builds(builds),
+            self.check_confined(builds),
+            self.check_deterministic(builds),
+            self.check_unknown_options(backend, capabilities),
+            self.check_failures(backend, capabilities, builds),
+        )
 
     # --- 1. entry point ----------------------------------------------------------------------------
 
-    def check_entry_point(self) -> Any:
-        plugins = tuple(p for p in find_plugins() if p.name == self.name)
-        if not plugins:
-            self.fail(ENTRY_POINT, (
+    def check_entry_point(self) -> tuple[CheckResult, Any]:
+        """The result, and the backend created through the registry (None
+        when it cannot be). A registry of its own, without the backends
+        registered by hand: the check is about the installed metadata."""
+        registry = BackendRegistry()
+        registry.discover()
+        try:
+            backend = registry.get(self.name)
+        except UnknownBackendError:
+            return _result(ENTRY_POINT, [
                 f"no installed distribution declares '{self.name}' in the entry-point group "
                 f"'{ENTRY_POINT_GROUP}'. DAZZLE finds backends only through installed metadata: declare "
                 f'it under [project.entry-points."{ENTRY_POINT_GROUP}"] in pyproject.toml and install '
                 "the distribution (pip install -e .)"
-            ))
-            return None
-        if len(plugins) > 1:
-            self.fail(ENTRY_POINT, str(BackendConflictError(self.name, plugins)))
-            return None
-        plugin = plugins[0]
-        try:
-            backend_class = load_plugin(plugin)
+            ], ""), None
         except BackendError as error:
-            self.fail(ENTRY_POINT, str(error))
-            return None
-        try:
-            backend = backend_class()
-        except (Exception, SystemExit) as error:
-            self.fail(ENTRY_POINT, (
-                f"{plugin.value} cannot be created without arguments: {_describe(error)}"
-            ))
-            return None
-        self.passed[ENTRY_POINT] = f"{plugin.origin}: {plugin.entry_point} (API version {API_VERSION})"
-        return backend
+            return _result(ENTRY_POINT, [str(error)], ""), None
+        plugin = registry.plugin_of(self.name)
+        return _result(ENTRY_POINT, [], f"{plugin.origin}: {plugin.entry_point} (API version {API_VERSION})"), backend
 
     # --- 2. capabilities ---------------------------------------------------------------------------
 
-    def check_capabilities(self, backend: Any) -> BackendCapabilities | None:
+    def check_capabilities(self, backend: Any) -> tuple[CheckResult, BackendCapabilities | None]:
+        """The result, and the capabilities (None when they cannot be read)."""
         problems: list[str] = []
         capabilities = read_own_capabilities(backend, problems)
         if capabilities is not None:
@@ -260,70 +279,70 @@ class _Run:
             again = read_own_capabilities(backend, [])
             if again != capabilities:
                 problems.append("get_capabilities() returns something different on a second call")
-        for problem in problems:
-            self.fail(CAPABILITIES, problem)
-        if capabilities is not None and not problems:
+        passed = ""
+        if capabilities is not None:
             options = ", ".join(o.name for o in capabilities.options) or "none"
-            self.passed[CAPABILITIES] = f"{capabilities.description!r}; options: {options}"
-        return capabilities
+            passed = f"{capabilities.description!r}; options: {options}"
+        return _result(CAPABILITIES, problems, passed), capabilities
 
-    # --- 3 to 7 --------------------------------------------------------------------------------------
+    # --- 3 to 5: the builds ----------------------------------------------------------------------------
 
-    def check_the_rest(self, backend: Any, capabilities: BackendCapabilities | None) -> None:
+    def build_everything(self) -> _Builds:
+        """Every project built in this process, then in child processes; what
+        went wrong, by check."""
+        builds = _Builds()
         before = {project: snapshot(project) for project in self.projects}
-        outputs = self.build_in_process()
-        self.build_in_children(outputs)
+        self.build_in_process(builds)
+        self.build_in_children(builds)
         for project, files in before.items():
             changed = _changed(files, snapshot(project))
             if changed:
-                self.fail(CONFINED, f"{project}: the build changed the project folder: {changed}")
-        if capabilities is None:
-            self.skipped[UNKNOWN_OPTIONS] = "not run: the capabilities could not be read"
-        elif not capabilities.options:
-            self.skipped[UNKNOWN_OPTIONS] = "declares no options, so it receives every option, as strings"
-        else:
-            self.check_unknown_options(backend, capabilities)
-        self.check_failures(backend, capabilities)
-        built = len(outputs)
-        self.passed[BUILDS] = f"{_count(built, 'project')}: " + ", ".join(
-            f"{project.name} ({_count(len(output.files), 'file')})" for project, output in outputs.items()
-        )
-        self.passed[CONFINED] = "in process, and in child processes (working, temporary and project folders)"
-        self.passed[DETERMINISTIC] = (
-            f"in process and in child processes with PYTHONHASHSEED={', '.join(self.seeds)}"
-        )
+                builds.fail(CONFINED, f"{project}: the build changed the project folder: {changed}")
+        return builds
 
-    def build_in_process(self) -> dict[Path, BuildOutput]:
-        outputs = {}
+    def check_builds(self, builds: _Builds) -> CheckResult:
+        if not self.projects:
+            return _skip(BUILDS, "no projects given")
+        return _result(BUILDS, builds.problems[BUILDS], f"{_count(len(builds.outputs), 'project')}: " + ", ".join(
+            f"{project.name} ({_count(len(output.files), 'file')})" for project, output in builds.outputs.items()
+        ))
+
+    def check_confined(self, builds: _Builds) -> CheckResult:
+        return _result(CONFINED, builds.problems[CONFINED],
+                       "in process, and in child processes (working, temporary and project folders)")
+
+    def check_deterministic(self, builds: _Builds) -> CheckResult:
+        problems = builds.problems[DETERMINISTIC]
+        if not builds.outputs and not problems:
+            return _skip(DETERMINISTIC, "not run: no project built")
+        return _result(DETERMINISTIC, problems,
+                       f"in process and in child processes with PYTHONHASHSEED={', '.join(self.seeds)}")
+
+    def build_in_process(self, builds: _Builds) -> None:
         for project in self.projects:
             try:
-                outputs[project] = run_backend(self.name, project, options=self.options)
+                builds.outputs[project] = run_backend(self.name, project, options=self.options)
             except SpecError as error:
-                self.fail(BUILDS, f"{project}: {error}")
+                builds.fail(BUILDS, f"{project}: {error}")
             except OptionError as error:
-                self.fail(BUILDS, f"{project}: {error} (give options with options=...)")
+                builds.fail(BUILDS, f"{project}: {error} (give options with options=...)")
             except CommitError as error:
-                self.fail(BUILDS, f"{project}: {error}")
-                self.fail(CONFINED, f"{project}: {error}")
+                builds.fail(BUILDS, f"{project}: {error}")
+                builds.fail(CONFINED, f"{project}: {error}")
             except BackendError as error:
-                self.fail(BUILDS, f"{project}: Backend error: {error}")
+                builds.fail(BUILDS, f"{project}: Backend error: {error}")
             except (Exception, SystemExit) as error:
-                self.fail(BUILDS, f"{project}: {_describe(error)}")
-                self.fail(BACKEND_ERRORS, f"{project}: the build raised {_describe(error)}")
-        if not self.projects:
-            self.skipped[BUILDS] = "no projects given"
-        if not outputs:
-            self.skipped[DETERMINISTIC] = "not run: no project built"
-        return outputs
+                builds.fail(BUILDS, f"{project}: {_describe(error)}")
+                builds.fail(BACKEND_ERRORS, f"{project}: the build raised {_describe(error)}")
 
-    def build_in_children(self, outputs: Mapping[Path, BuildOutput]) -> None:
+    def build_in_children(self, builds: _Builds) -> None:
         for index, seed in enumerate(self.seeds):
-            for number, (project, expected) in enumerate(outputs.items()):
+            for number, (project, expected) in enumerate(builds.outputs.items()):
                 run_dir = self.work / f"seed-{index}-project-{number}"
                 result = self.child_build(project, run_dir, seed)
                 where = f"{project.name}, PYTHONHASHSEED={seed}"
                 if result.returncode != 0:
-                    self.fail(DETERMINISTIC, (
+                    builds.fail(DETERMINISTIC, (
                         f"{where}: `dazzle build` in a child process exited {result.returncode}:\n"
                         + _tail(result.stderr)
                     ))
@@ -333,13 +352,13 @@ class _Run:
                     files = _relative_files(run_dir / folder)
                     left = sorted(p for p in files if not p.startswith(".coverage"))
                     if left:
-                        self.fail(CONFINED, f"{where}: left files in its {what}: {', '.join(left)}")
+                        builds.fail(CONFINED, f"{where}: left files in its {what}: {', '.join(left)}")
                 out = run_dir / "out"
                 # The manifest is the build's record, not the backend's output.
                 got = {path: (out / path).read_bytes() for path in _relative_files(out) if path != MANIFEST_NAME}
                 difference = describe_difference(expected.files, got)
                 if difference:
-                    self.fail(DETERMINISTIC, (
+                    builds.fail(DETERMINISTIC, (
                         f"{where}: `dazzle build` in a child process wrote other bytes than the build "
                         f"in this process: {difference}"
                     ))
@@ -350,7 +369,7 @@ class _Run:
         command = [sys.executable, "-m", "dazzle", "build", str(project), "-b", self.name,
                    "-o", str(run_dir / "out")]
         for key, value in self.options.items():
-            command += ["-O", f"{self.name}.{key}={_as_text(value)}"]
+            command += ["-O", f"{self.name}.{key}={_option_text(key, value)}"]
         temporary = str(run_dir / "tmp")
         env = {**os.environ, "PYTHONHASHSEED": seed, "TMPDIR": temporary, "TEMP": temporary, "TMP": temporary,
                # The build's lock and staging: beside the run, not in the author's own cache.
@@ -362,7 +381,12 @@ class _Run:
 
     # --- 6. rejects unknown options --------------------------------------------------------------------
 
-    def check_unknown_options(self, backend: Any, capabilities: BackendCapabilities) -> None:
+    def check_unknown_options(self, backend: Any, capabilities: BackendCapabilities | None) -> CheckResult:
+        if capabilities is None:
+            return _skip(UNKNOWN_OPTIONS, "not run: the capabilities could not be read")
+        if not capabilities.options:
+            return _skip(UNKNOWN_OPTIONS, "declares no options, so it receives every option, as strings")
+        problems: list[str] = []
         first = self.projects[0] if self.projects else compile_dsl(EMPTY_APP, "conformance.dsl")
         try:
             run_backend(
@@ -370,34 +394,29 @@ class _Run:
             )
         except OptionError as error:
             if UNKNOWN_OPTION not in str(error):
-                self.fail(UNKNOWN_OPTIONS, f"`dazzle build` refused it without naming it: {error}")
+                problems.append(f"`dazzle build` refused it without naming it: {error}")
         except (Exception, SystemExit) as error:
-            self.fail(UNKNOWN_OPTIONS, f"`dazzle build -O {self.name}.{UNKNOWN_OPTION}=1` raised "
-                              f"{_describe(error)} instead of refusing the option")
+            problems.append(f"`dazzle build -O {self.name}.{UNKNOWN_OPTION}=1` raised "
+                            f"{_describe(error)} instead of refusing the option")
         else:
-            self.fail(UNKNOWN_OPTIONS, f"`dazzle build -O {self.name}.{UNKNOWN_OPTION}=1` succeeded")
+            problems.append(f"`dazzle build -O {self.name}.{UNKNOWN_OPTION}=1` succeeded")
+        passed = "by `dazzle build`, and by validate_config() and generate() called directly"
         resolved = self.resolved(capabilities)
         if resolved is None:
-            return
+            return _result(UNKNOWN_OPTIONS, problems, passed)
         given = {**resolved, UNKNOWN_OPTION: "1"}
         validate_config = getattr(backend, "validate_config", None)
         if validate_config is not None:
             problem = _expect_backend_error(lambda: validate_config(**given), "validate_config")
             if problem:
-                self.fail(UNKNOWN_OPTIONS, f"validate_config() with the unknown option "
-                                  f"{UNKNOWN_OPTION!r}: {problem}")
+                problems.append(f"validate_config() with the unknown option {UNKNOWN_OPTION!r}: {problem}")
         out = self.work / "unknown-option" / "out"
         out.mkdir(parents=True)
         appspec = compile_dsl(EMPTY_APP, "conformance.dsl")
         problem = _expect_backend_error(lambda: backend.generate(appspec, out, **given), "generate")
         if problem:
-            self.fail(
-                UNKNOWN_OPTIONS, f"generate() with the unknown option {UNKNOWN_OPTION!r}: {problem}"
-            )
-        if not self.problems[UNKNOWN_OPTIONS]:
-            self.passed[UNKNOWN_OPTIONS] = (
-                "by `dazzle build`, and by validate_config() and generate() called directly"
-            )
+            problems.append(f"generate() with the unknown option {UNKNOWN_OPTION!r}: {problem}")
+        return _result(UNKNOWN_OPTIONS, problems, passed)
 
     def resolved(self, capabilities: BackendCapabilities) -> dict[str, Any] | None:
         """The keyword arguments the backend gets for ``self.options``."""
@@ -409,23 +428,26 @@ class _Run:
 
     # --- 7. failures are BackendError --------------------------------------------------------------------
 
-    def check_failures(self, backend: Any, capabilities: BackendCapabilities | None) -> None:
+    def check_failures(self, backend: Any, capabilities: BackendCapabilities | None, builds: _Builds) -> CheckResult:
+        problems = list(builds.problems[BACKEND_ERRORS])
+        passed = ("on the projects, on an application that declares nothing, and on an output folder "
+                  "that cannot be written")
         empty = compile_dsl(EMPTY_APP, "conformance.dsl")
         try:
             run_backend(self.name, empty, options=self.options)
         except (BackendError, OptionError, CommitError):
             pass  # a refusal it explains; option and commit problems are reported by other checks
         except (Exception, SystemExit) as error:
-            self.fail(BACKEND_ERRORS, f"an application that declares nothing: {_describe(error)}")
+            problems.append(f"an application that declares nothing: {_describe(error)}")
         resolved = self.resolved(capabilities) if capabilities is not None else dict(self.options)
         if resolved is None:
-            return
+            return _result(BACKEND_ERRORS, problems, passed)
         blocker = self.work / "not-a-folder"
         blocker.write_text("a file where a folder should be\n", encoding="utf-8")
         appspec = empty
         if self.projects:
             try:
-                appspec = compile_project(self.projects[0])
+                appspec = compile_project_at(self.projects[0])
             except SpecError:
                 pass
         blocked = blocker / "out"
@@ -434,16 +456,12 @@ class _Run:
         except BackendError:
             pass
         except (Exception, SystemExit) as error:
-            self.fail(BACKEND_ERRORS, (
+            problems.append(
                 f"generate() into an output folder that cannot be written ({blocked}) raised "
                 f"{_describe(error)}; catch OSError and raise BackendError saying which file "
                 "could not be written and why"
-            ))
-        if not self.problems[BACKEND_ERRORS]:
-            self.passed[BACKEND_ERRORS] = (
-                "on the projects, on an application that declares nothing, and on an output folder "
-                "that cannot be written"
             )
+        return _result(BACKEND_ERRORS, problems, passed)
 
 
 # --- pieces ----------------------------------------------------------------------------------------------
@@ -612,7 +630,7 @@ def _tail(text: str, lines: int = 15) -> str:
     return "\n".join("  " + line for line in kept)
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _option_text(key: str, value: Any) -> str:
+    """An option value as ``-O NAME.key=TEXT`` gives it: the text a backend
+    that declares no options receives (``dazzle.backends.options.as_string``)."""
+    return as_string(OptionSetting(key, value, "", "options", CONFIG))

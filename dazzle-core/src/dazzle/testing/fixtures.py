@@ -10,7 +10,7 @@ load only where a test suite asks for them.)
   ``appspec``, ``copy_to()``);
 - ``dazzle_examples``: every bundled example, by name;
 - ``dazzle_dsl``: ``compile_dsl(text, file="app.dsl")``, DSL text to an AppSpec;
-- ``dazzle_project``: ``compile_project(path)``, a project on disk to an AppSpec;
+- ``dazzle_project``: ``compile_project_at(path)``, a project on disk to an AppSpec;
 - ``dazzle_build``: ``run_backend(backend, source, **kwargs)`` writing into a
   fresh folder under the test's ``tmp_path``, kept for you to look at when
   the test fails.
@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from dazzle.testing.appspecs import compile_dsl, compile_project
+from dazzle.testing.appspecs import compile_dsl, compile_project_at
 from dazzle.testing.build import BuildOutput, run_backend
 from dazzle.testing.examples import EXAMPLE_NAMES, Example, load_example
 
@@ -51,7 +51,7 @@ def dazzle_dsl() -> Callable[..., Any]:
 @pytest.fixture
 def dazzle_project() -> Callable[..., Any]:
     """``dazzle_project(path)``: the AppSpec of a project folder or ``.dsl`` file."""
-    return compile_project
+    return compile_project_at
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def example_path(name: str) -> Path:
 @functools.cache
 def load_example(name: str) -> Example:
     """The bundled example ``name``, compiled (once per process)."""
-    from dazzle.testing.appspecs import compile_project
+    from dazzle.testing.appspecs import compile_project_at
 
     path = example_path(name)
-    return Example(name, path, compile_project(path))
+    return Example(name, path, compile_project_at(path))
