@@ -205,6 +205,8 @@ class _Running:
         #: its end of the pipe is open).
         self.listening = True
         self.finished = False
+        #: Why the worker's report could not be read, if it could not.
+        self.unreadable: str | None = None
 
     @classmethod
     def start(cls, context: Any, index: int, call: Call, log_path: Path, on_output: OutputSink) -> _Running:
@@ -250,6 +252,9 @@ class _Running:
         self.relay()
         if self.listening and self.reports.poll():
             self.receive()
+        if self.unreadable is not None:
+            self.stop()  # it may be waiting for a next step that will not come
+            return self._outcome()
         if self.process.exitcode is not None:
             self.process.join()
             if self.listening and self.reports.poll():
@@ -271,14 +276,20 @@ class _Running:
         self.listening = False
         try:
             self.report = self.reports.recv()
-        except (EOFError, OSError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+        except (EOFError, OSError):
+            return
+        except Exception as error:  # noqa: BLE001 - rebuilding the backend's objects ran its code
+            # What the backend raised or warned passed the worker's pickling
+            # check yet cannot be rebuilt here (its __reduce__ depends on the
+            # worker's state): the step failed, and says why.
+            self.unreadable = f"its report could not be read: {type(error).__name__}: {error}"
             return
         self.reported_at = time.monotonic()
 
     def _outcome(self) -> Outcome:
         if self.report is not None:
             return Outcome(self.report.warnings, self.report.raised)
-        return Outcome(died=_exit_description(self.process.exitcode))
+        return Outcome(died=self.unreadable or _exit_description(self.process.exitcode))
 
     def relay(self) -> None:
         if self.finished:
@@ -431,7 +442,11 @@ def _raised(error: BaseException) -> Raised:
 def _sendable_warning(warning: BackendWarning) -> BackendWarning:
     if _travels(warning):
         return warning
-    return BackendWarning(str(warning.message), location=warning.location, code=warning.code)
+    # The stand-in keeps only what travels: a location or code of the
+    # backend's own kind would make the whole report fail to send.
+    location = warning.location if _travels(warning.location) else None
+    code = warning.code if isinstance(warning.code, str) else None
+    return BackendWarning(str(warning.message), location=location, code=code)
 
 
 def _travels(value: Any) -> bool:
