@@ -554,3 +554,19 @@ def test_a_report_that_fails_to_unpickle_before_the_last_step_fails_the_build_wi
     with pytest.raises(BackendRunError, match="report could not be read: ValueError"):
         build(APPSPEC, targets, {"fragile": {}}, tmp_path / "out", timeout=60)
     assert not _FRAGILE_LOADABLE
+
+
+class WritesOneLongLine(Backend):
+    def generate(self, appspec, output_dir, **options):
+        sys.stdout.write("é" * 100_000 + "x" * 50_000)  # 250 KB, two-byte characters, no line end
+
+
+def test_a_very_long_line_of_output_is_passed_on_in_pieces_that_join_to_it(tmp_path):
+    from dazzle.backends.workers import MAX_LINE_BYTES
+
+    registry = runner_registry(("long", WritesOneLongLine))
+    lines = []
+    build(APPSPEC, load_targets(registry, ["long"]), {"long": {}}, tmp_path / "out",
+          on_output=lambda name, line: lines.append(line))
+    assert "".join(lines) == "é" * 100_000 + "x" * 50_000
+    assert len(lines) > 1 and all(len(line.encode()) <= MAX_LINE_BYTES for line in lines)

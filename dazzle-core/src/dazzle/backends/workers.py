@@ -50,6 +50,11 @@ POLL_SECONDS = 0.1
 #: (a thread it left running, a slow exit handler), in seconds.
 EXIT_GRACE_SECONDS = 5.0
 
+#: The longest line of a worker's output passed on whole, in bytes: a longer
+#: one (a backend writing megabytes with no line end) is passed on in pieces,
+#: so the parent neither holds it whole nor copies it again at every poll.
+MAX_LINE_BYTES = 64 * 1024
+
 #: Where a worker's output goes: (the backend's name, one line without its end).
 OutputSink = Callable[[str, str], None]
 
@@ -294,10 +299,16 @@ class _Running:
     def relay(self) -> None:
         if self.finished:
             return
-        data = self.partial + self.log.read()
-        *lines, self.partial = data.split(b"\n")
-        for line in lines:
-            self.on_output(self.call.label, line.rstrip(b"\r").decode("utf-8", "backslashreplace"))
+        while chunk := self.log.read(MAX_LINE_BYTES):
+            *lines, self.partial = (self.partial + chunk).split(b"\n")
+            for line in lines:
+                self.on_output(self.call.label, line.rstrip(b"\r").decode("utf-8", "backslashreplace"))
+            while len(self.partial) > MAX_LINE_BYTES:
+                cut = MAX_LINE_BYTES
+                while cut > MAX_LINE_BYTES - 4 and self.partial[cut] & 0xC0 == 0x80:
+                    cut -= 1  # not inside a UTF-8 sequence
+                piece, self.partial = self.partial[:cut], self.partial[cut:]
+                self.on_output(self.call.label, piece.decode("utf-8", "backslashreplace"))
 
     def finish(self) -> None:
         if self.finished:
