@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -570,3 +571,40 @@ def test_a_very_long_line_of_output_is_passed_on_in_pieces_that_join_to_it(tmp_p
           on_output=lambda name, line: lines.append(line))
     assert "".join(lines) == "é" * 100_000 + "x" * 50_000
     assert len(lines) > 1 and all(len(line.encode()) <= MAX_LINE_BYTES for line in lines)
+
+
+class LeavesAProgramRunning(Backend):
+    def generate(self, appspec, output_dir, **options):
+        # A shell that starts it in the background and ends: the program is an orphan.
+        setsid = "setsid " if options["escape"] else ""
+        subprocess.run(["sh", "-c", f'{setsid}sleep 300 </dev/null >/dev/null 2>&1 & echo $! > "$0"',
+                        options["pid_file"]], check=True)
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` is gone (or a zombie waiting for init), waiting up to 10 s."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat_file:
+                if stat_file.read().rpartition(")")[2].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("escape", [False, True], ids=["in-its-group", "own-session"])
+def test_no_program_a_backend_started_outlives_the_build(tmp_path, escape):
+    registry = runner_registry(("leaves", LeavesAProgramRunning))
+    pid_file = tmp_path / "pid"
+    build(APPSPEC, load_targets(registry, ["leaves"]), {"leaves": {"escape": escape, "pid_file": str(pid_file)}},
+          tmp_path / "out")
+    pid = int(pid_file.read_text())
+    try:
+        assert _ended(pid)
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(pid, 9)

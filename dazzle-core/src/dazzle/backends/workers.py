@@ -323,8 +323,9 @@ class _Running:
 
     def stop(self) -> None:
         """Kill the worker and every process of its group; copy what it wrote."""
-        if self.process.exitcode is None:
-            _kill_group(self.process)
+        # Also once the worker has ended: a program it started in the
+        # background keeps the group (and so its id) alive.
+        _kill_group(self.process)
         self.process.join()
         self.finish()
 
@@ -334,8 +335,9 @@ def _kill_group(process: Any) -> None:
         with contextlib.suppress(OSError):
             os.killpg(process.pid, signal.SIGKILL)
             return
-    with contextlib.suppress(OSError):
-        process.kill()
+    if process.exitcode is None:
+        with contextlib.suppress(OSError):
+            process.kill()
 
 
 def _exit_description(exitcode: int | None) -> str:
@@ -354,6 +356,7 @@ def _worker_main(call: Call, reports: Any, log_path: str) -> None:
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)
     interrupts.reset_in_worker()
+    _adopt_orphans()
     _redirect_output(log_path)
     _die_with_parent()
     for phase, step in enumerate(call.steps):
@@ -367,6 +370,7 @@ def _worker_main(call: Call, reports: Any, log_path: str) -> None:
         reports.send(report)
         if report.raised is not None:
             break
+    _kill_descendants()
     reports.close()
 
 
@@ -417,6 +421,45 @@ def _redirect_output(log_path: str) -> None:
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)  # noqa: SIM115
+
+
+def _adopt_orphans() -> None:
+    """Where Linux allows, make this worker the parent of every program its
+    backend starts that loses its own parent (a daemon that forks twice), so
+    that ``_kill_descendants`` finds it."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _kill_descendants() -> None:
+    """Kill every program the backend started and left running, also those
+    that left this worker's process group (``setsid``), where ``/proc`` says
+    who they are."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return
+    children: dict[int, list[int]] = {}
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat_file:
+                parent = int(stat_file.read().rpartition(b")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found = list(children.get(os.getpid(), ()))
+    for pid in found:
+        found.extend(children.get(pid, ()))
+    for pid in found:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _die_with_parent() -> None:
