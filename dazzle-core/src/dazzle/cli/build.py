@@ -11,7 +11,6 @@ from typing import Any, NoReturn
 
 import click
 
-
 #: The real stdout, kept for the command's results once ``reserve_stdout`` ran.
 _results: Any = None
 
