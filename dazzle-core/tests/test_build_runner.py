@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -483,3 +485,126 @@ def test_an_exception_that_cannot_travel_back_arrives_as_a_stand_in_with_its_mes
     with pytest.raises(BackendRunError, match=r"^odd: one or two$") as caught:
         build(APPSPEC, targets, {"odd": {"backend_error": True}}, tmp_path / "out")
     assert type(caught.value.error) is BackendError
+
+
+#: Set in the worker by ``RaisesFragile``: its exception can be rebuilt there
+#: (so it passes the worker's pickling check) but not in the dazzle process.
+_FRAGILE_LOADABLE: list[bool] = []
+
+
+def _rebuild_fragile(message):
+    if not _FRAGILE_LOADABLE:
+        raise ValueError("a Fragile cannot be rebuilt in this process")
+    return Fragile(message)
+
+
+class Fragile(Exception):
+    def __reduce__(self):
+        return (_rebuild_fragile, (str(self),))
+
+
+class RaisesFragile(Backend):
+    def generate(self, appspec, output_dir, **options):
+        _FRAGILE_LOADABLE.append(True)
+        raise Fragile("fragile failure")
+
+
+def test_an_exception_that_fails_to_unpickle_in_the_dazzle_process_is_the_backend_s_failure(tmp_path):
+    registry = runner_registry(("fragile", RaisesFragile))
+    targets = load_targets(registry, ["fragile"])
+    with pytest.raises(BackendRunError, match="fragile") as caught:
+        build(APPSPEC, targets, {"fragile": {}}, tmp_path / "out")
+    assert not _FRAGILE_LOADABLE  # it ran in a worker
+    assert "Fragile" in str(caught.value)
+    assert not (tmp_path / "out").exists()
+
+
+class WarnsFromNowhere(Backend):
+    def generate(self, appspec, output_dir, **options):
+        unpicklable = threading.Lock()
+        warnings.warn(BackendWarning("odd place", location=unpicklable, code="X1"), stacklevel=1)
+        (output_dir / "made.txt").write_text("made")
+
+
+def test_a_warning_whose_location_does_not_pickle_is_collected_without_it(tmp_path):
+    registry = runner_registry(("nowhere", WarnsFromNowhere))
+    targets = load_targets(registry, ["nowhere"])
+    given = []
+    build(APPSPEC, targets, {"nowhere": {}}, tmp_path / "out", on_warning=lambda name, w: given.append((name, w)))
+    assert (tmp_path / "out" / "made.txt").read_text() == "made"
+    assert [(name, w.message, w.location, w.code) for name, w in given] == [("nowhere", "odd place", None, "X1")]
+
+
+class FragileWarning(BackendWarning):
+    def __reduce__(self):
+        return (_rebuild_fragile, (str(self),))
+
+
+class WarnsFragilyWhenValidating(Backend):
+    def validate_config(self, **options):
+        _FRAGILE_LOADABLE.append(True)
+        warnings.warn(FragileWarning("fragile warning"), stacklevel=1)
+
+    def generate(self, appspec, output_dir, **options):
+        raise AssertionError("generate must not run")
+
+
+def test_a_report_that_fails_to_unpickle_before_the_last_step_fails_the_build_without_waiting(tmp_path):
+    registry = runner_registry(("fragile", WarnsFragilyWhenValidating))
+    targets = load_targets(registry, ["fragile"])
+    with pytest.raises(BackendRunError, match="report could not be read: ValueError"):
+        build(APPSPEC, targets, {"fragile": {}}, tmp_path / "out", timeout=60)
+    assert not _FRAGILE_LOADABLE
+
+
+class WritesOneLongLine(Backend):
+    def generate(self, appspec, output_dir, **options):
+        sys.stdout.write("é" * 100_000 + "x" * 50_000)  # 250 KB, two-byte characters, no line end
+
+
+def test_a_very_long_line_of_output_is_passed_on_in_pieces_that_join_to_it(tmp_path):
+    from dazzle.backends.workers import MAX_LINE_BYTES
+
+    registry = runner_registry(("long", WritesOneLongLine))
+    lines = []
+    build(APPSPEC, load_targets(registry, ["long"]), {"long": {}}, tmp_path / "out",
+          on_output=lambda name, line: lines.append(line))
+    assert "".join(lines) == "é" * 100_000 + "x" * 50_000
+    assert len(lines) > 1 and all(len(line.encode()) <= MAX_LINE_BYTES for line in lines)
+
+
+class LeavesAProgramRunning(Backend):
+    def generate(self, appspec, output_dir, **options):
+        # A shell that starts it in the background and ends: the program is an orphan.
+        setsid = "setsid " if options["escape"] else ""
+        subprocess.run(["sh", "-c", f'{setsid}sleep 300 </dev/null >/dev/null 2>&1 & echo $! > "$0"',
+                        options["pid_file"]], check=True)
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` is gone (or a zombie waiting for init), waiting up to 10 s."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat_file:
+                if stat_file.read().rpartition(")")[2].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("escape", [False, True], ids=["in-its-group", "own-session"])
+def test_no_program_a_backend_started_outlives_the_build(tmp_path, escape):
+    registry = runner_registry(("leaves", LeavesAProgramRunning))
+    pid_file = tmp_path / "pid"
+    build(APPSPEC, load_targets(registry, ["leaves"]), {"leaves": {"escape": escape, "pid_file": str(pid_file)}},
+          tmp_path / "out")
+    pid = int(pid_file.read_text())
+    try:
+        assert _ended(pid)
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(pid, 9)

@@ -857,3 +857,42 @@ def test_hard_links_between_two_outputs_are_two_names_not_one(tmp_path):
     apply_commit(plan)
     assert (out / "a.ts").read_text() == "changed\n" and (out / "b.ts").read_text() == "same\n"
     assert not (out / "c.ts").exists()
+
+
+# --- stop signals during the commit -------------------------------------------------------------------
+
+
+def test_a_sigint_while_rolling_back_does_not_stop_the_roll_back_halfway(stages, tmp_path, hook, monkeypatch):
+    import signal
+
+    from dazzle.backends import interrupts
+
+    out = tmp_path / "out"
+    commit(stages, out)
+    before = snapshot(out)
+    for file in stages["a"].rglob("*"):
+        if file.is_file():
+            file.write_text("v2\n")
+    write(stages["b"] / "prisma" / "schema.prisma", "model Y {}\n")
+    rolling_back = []
+
+    def fail_late(step, path):
+        if (step, path) == ("swap", "prisma/schema.prisma"):
+            rolling_back.append(True)
+            raise CommitError("the disk went away")
+
+    real_get_quietly = committer._Folders.get_quietly
+
+    def signalled(self, *args, **kwargs):
+        if rolling_back and rolling_back.pop():  # the first folder the roll back opens
+            os.kill(os.getpid(), signal.SIGINT)
+        return real_get_quietly(self, *args, **kwargs)
+
+    hook(fail_late)
+    monkeypatch.setattr(committer._Folders, "get_quietly", signalled)
+    plan = plan_commit(collect_staged(stages), out)
+    with interrupts.stop_signals_raise(), pytest.raises((CommitError, interrupts.StopRequested)):
+        apply_commit(plan)
+    assert not rolling_back  # the signal was sent
+    assert snapshot(out) == before
+    assert not list(out.rglob("*dazzle-tmp-*")) and not list(out.rglob("*dazzle-old-*"))

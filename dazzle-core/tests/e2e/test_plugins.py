@@ -478,6 +478,21 @@ def test_what_a_plugin_prints_in_dazzle_reaches_stderr_marked_and_never_stdout(p
     ]
 
 
+def test_what_code_a_plugin_left_running_writes_later_never_reaches_stdout(project):
+    env = {"DAZZLE_TEST_HOSTILE": "import-print-later"}
+    result = hostile("backends", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    json.loads(result.stdout)  # clean JSON
+    assert "written to fd 1 by a thread started at import\n" in result.stderr
+    assert "printed by an exit handler registered at import\n" in result.stderr
+
+    result = hostile("build", str(project), "-b", "hostile", "--check", env=env)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"add    {project / 'build' / '.dazzle-manifest.json'}", f"add    {project / 'build' / 'hostile.txt'}"
+    ]
+
+
 def test_what_generate_prints_reaches_stderr_marked_and_never_stdout(project):
     result = hostile("build", str(project), "-b", "hostile", "-O", "how=print", "--check")
     assert result.returncode == 1

@@ -49,6 +49,8 @@ from typing import Literal
 
 import attrs
 
+from dazzle.backends import interrupts
+
 #: The file in the output folder that records what each backend wrote.
 MANIFEST_NAME = ".dazzle-manifest.json"
 MANIFEST_FORMAT = 1
@@ -572,11 +574,17 @@ def apply_commit(plan: CommitPlan) -> None:
         remove_leftovers(folders, plan.leftover_folders)
         try:
             _write(plan, folders, created, pending)
-            _swap(plan, folders, pending)
+            # A stop signal must not land between two moves of the swap or
+            # of the roll back (the folder would be left half one build and
+            # half the other): the swap ends, then the stop rolls it back.
+            with interrupts.held():
+                _swap(plan, folders, pending)
         except BaseException:
-            _roll_back(folders, created, pending)
+            with interrupts.held(raise_after=False):
+                _roll_back(folders, created, pending)
             raise
-        _finish(plan, folders, pending)
+        with interrupts.held(raise_after=False):  # the commit is complete: the build ends as it would
+            _finish(plan, folders, pending)
     finally:
         folders.close()
 

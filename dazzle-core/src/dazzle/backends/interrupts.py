@@ -23,6 +23,8 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _received: int | None = None
 _watching = False
+#: While above zero, a stop signal is recorded but not raised (``held``).
+_holding = 0
 
 
 class StopRequested(KeyboardInterrupt):
@@ -45,6 +47,8 @@ def _handle(signum: int, frame: FrameType | None) -> None:
         # must not itself be interrupted.
         return
     _received = signum
+    if _holding:
+        return  # raised when the held work is done (see held())
     raise StopRequested(signum)
 
 
@@ -66,6 +70,23 @@ def stop_signals_raise() -> Iterator[None]:
         for signum, handler in previous.items():
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
         _received, _watching = None, False
+
+
+@contextlib.contextmanager
+def held(*, raise_after: bool = True) -> Iterator[None]:
+    """Hold stop signals for the duration of work that must be done whole,
+    never stopped halfway (moving files into the output folder, putting them
+    back). A signal that arrives meanwhile is recorded; with ``raise_after``
+    it is raised as ``StopRequested`` once the work ended without raising,
+    else it stays recorded (``received()``, ``check()``)."""
+    global _holding
+    _holding += 1
+    try:
+        yield
+    finally:
+        _holding -= 1
+    if raise_after and not _holding:
+        check()
 
 
 def received() -> int | None:
@@ -93,7 +114,7 @@ def check() -> None:
 def reset_in_worker() -> None:
     """A worker process starts with the default handlers: its parent decides
     when it stops."""
-    global _received, _watching
-    _received, _watching = None, False
+    global _received, _watching, _holding
+    _received, _watching, _holding = None, False, 0
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -50,6 +50,11 @@ POLL_SECONDS = 0.1
 #: (a thread it left running, a slow exit handler), in seconds.
 EXIT_GRACE_SECONDS = 5.0
 
+#: The longest line of a worker's output passed on whole, in bytes: a longer
+#: one (a backend writing megabytes with no line end) is passed on in pieces,
+#: so the parent neither holds it whole nor copies it again at every poll.
+MAX_LINE_BYTES = 64 * 1024
+
 #: Where a worker's output goes: (the backend's name, one line without its end).
 OutputSink = Callable[[str, str], None]
 
@@ -205,6 +210,8 @@ class _Running:
         #: its end of the pipe is open).
         self.listening = True
         self.finished = False
+        #: Why the worker's report could not be read, if it could not.
+        self.unreadable: str | None = None
 
     @classmethod
     def start(cls, context: Any, index: int, call: Call, log_path: Path, on_output: OutputSink) -> _Running:
@@ -250,6 +257,9 @@ class _Running:
         self.relay()
         if self.listening and self.reports.poll():
             self.receive()
+        if self.unreadable is not None:
+            self.stop()  # it may be waiting for a next step that will not come
+            return self._outcome()
         if self.process.exitcode is not None:
             self.process.join()
             if self.listening and self.reports.poll():
@@ -271,22 +281,34 @@ class _Running:
         self.listening = False
         try:
             self.report = self.reports.recv()
-        except (EOFError, OSError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+        except (EOFError, OSError):
+            return
+        except Exception as error:  # noqa: BLE001 - rebuilding the backend's objects ran its code
+            # What the backend raised or warned passed the worker's pickling
+            # check yet cannot be rebuilt here (its __reduce__ depends on the
+            # worker's state): the step failed, and says why.
+            self.unreadable = f"its report could not be read: {type(error).__name__}: {error}"
             return
         self.reported_at = time.monotonic()
 
     def _outcome(self) -> Outcome:
         if self.report is not None:
             return Outcome(self.report.warnings, self.report.raised)
-        return Outcome(died=_exit_description(self.process.exitcode))
+        return Outcome(died=self.unreadable or _exit_description(self.process.exitcode))
 
     def relay(self) -> None:
         if self.finished:
             return
-        data = self.partial + self.log.read()
-        *lines, self.partial = data.split(b"\n")
-        for line in lines:
-            self.on_output(self.call.label, line.rstrip(b"\r").decode("utf-8", "backslashreplace"))
+        while chunk := self.log.read(MAX_LINE_BYTES):
+            *lines, self.partial = (self.partial + chunk).split(b"\n")
+            for line in lines:
+                self.on_output(self.call.label, line.rstrip(b"\r").decode("utf-8", "backslashreplace"))
+            while len(self.partial) > MAX_LINE_BYTES:
+                cut = MAX_LINE_BYTES
+                while cut > MAX_LINE_BYTES - 4 and self.partial[cut] & 0xC0 == 0x80:
+                    cut -= 1  # not inside a UTF-8 sequence
+                piece, self.partial = self.partial[:cut], self.partial[cut:]
+                self.on_output(self.call.label, piece.decode("utf-8", "backslashreplace"))
 
     def finish(self) -> None:
         if self.finished:
@@ -301,8 +323,9 @@ class _Running:
 
     def stop(self) -> None:
         """Kill the worker and every process of its group; copy what it wrote."""
-        if self.process.exitcode is None:
-            _kill_group(self.process)
+        # Also once the worker has ended: a program it started in the
+        # background keeps the group (and so its id) alive.
+        _kill_group(self.process)
         self.process.join()
         self.finish()
 
@@ -312,8 +335,9 @@ def _kill_group(process: Any) -> None:
         with contextlib.suppress(OSError):
             os.killpg(process.pid, signal.SIGKILL)
             return
-    with contextlib.suppress(OSError):
-        process.kill()
+    if process.exitcode is None:
+        with contextlib.suppress(OSError):
+            process.kill()
 
 
 def _exit_description(exitcode: int | None) -> str:
@@ -332,6 +356,7 @@ def _worker_main(call: Call, reports: Any, log_path: str) -> None:
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)
     interrupts.reset_in_worker()
+    _adopt_orphans()
     _redirect_output(log_path)
     _die_with_parent()
     for phase, step in enumerate(call.steps):
@@ -345,6 +370,7 @@ def _worker_main(call: Call, reports: Any, log_path: str) -> None:
         reports.send(report)
         if report.raised is not None:
             break
+    _kill_descendants()
     reports.close()
 
 
@@ -397,6 +423,45 @@ def _redirect_output(log_path: str) -> None:
     sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)  # noqa: SIM115
 
 
+def _adopt_orphans() -> None:
+    """Where Linux allows, make this worker the parent of every program its
+    backend starts that loses its own parent (a daemon that forks twice), so
+    that ``_kill_descendants`` finds it."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _kill_descendants() -> None:
+    """Kill every program the backend started and left running, also those
+    that left this worker's process group (``setsid``), where ``/proc`` says
+    who they are."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return
+    children: dict[int, list[int]] = {}
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat_file:
+                parent = int(stat_file.read().rpartition(b")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found = list(children.get(os.getpid(), ()))
+    for pid in found:
+        found.extend(children.get(pid, ()))
+    for pid in found:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
 def _die_with_parent() -> None:
     """Kill this worker (and its process group) when the dazzle process is
     gone, so a backend stuck in a loop does not outlive a killed build."""
@@ -431,7 +496,11 @@ def _raised(error: BaseException) -> Raised:
 def _sendable_warning(warning: BackendWarning) -> BackendWarning:
     if _travels(warning):
         return warning
-    return BackendWarning(str(warning.message), location=warning.location, code=warning.code)
+    # The stand-in keeps only what travels: a location or code of the
+    # backend's own kind would make the whole report fail to send.
+    location = warning.location if _travels(warning.location) else None
+    code = warning.code if isinstance(warning.code, str) else None
+    return BackendWarning(str(warning.message), location=location, code=code)
 
 
 def _travels(value: Any) -> bool:

@@ -11,6 +11,37 @@ from typing import Any, NoReturn
 
 import click
 
+#: The real stdout, kept for the command's results once ``reserve_stdout`` ran.
+_results: Any = None
+
+
+def reserve_stdout() -> None:
+    """Keep the real stdout for the command's results (``--json``,
+    ``--check``'s list) and send file descriptor 1, and so ``sys.stdout``, to
+    stderr from now on. Code a plugin leaves behind (a thread it started at
+    import, an exit handler, a C library) may write to stdout at any time,
+    after the guard around the plugin's own calls has ended; it must not mix
+    into the results. Run before any plugin code; does nothing when stdout
+    was replaced (a test runner's capture), where nothing else writes."""
+    global _results
+    if _results is not None or sys.stdout is not sys.__stdout__ or sys.stdout is None:
+        return
+    try:
+        out_fd, err_fd = sys.stdout.fileno(), sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    if out_fd == err_fd:
+        return
+    sys.stdout.flush()
+    kept = os.dup(out_fd)
+    os.dup2(err_fd, out_fd)
+    _results = open(kept, "w", encoding=sys.stdout.encoding, errors=sys.stdout.errors)  # noqa: SIM115
+
+
+def echo_result(text: str) -> None:
+    """One line of the command's results on stdout (see ``reserve_stdout``)."""
+    click.echo(text, file=_results if _results is not None else sys.stdout)
+
 
 @click.command("backends")
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
@@ -27,6 +58,7 @@ def backends_command(path: Path | None, as_json: bool) -> None:
     from dazzle.backends.interrupts import StopRequested, stop_signals_raise
     from dazzle.backends.registry import get_registry
 
+    reserve_stdout()
     registry = get_registry()
     add_project_backends(registry, path)
     # Watching for signals tells a real Ctrl-C from a plugin raising KeyboardInterrupt.
@@ -38,14 +70,14 @@ def backends_command(path: Path | None, as_json: bool) -> None:
             sys.exit(stop.exit_status)
     if as_json:
         payload = {"api_version": API_VERSION, "backends": [backend_to_json(i) for i in infos]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo_result(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     if not infos:
-        click.echo("No backends installed. A backend is a distribution you install beside dazzle-core,")
-        click.echo("for example: pip install dazzle-backend-openapi")
+        echo_result("No backends installed. A backend is a distribution you install beside dazzle-core,")
+        echo_result("for example: pip install dazzle-backend-openapi")
         return
     for info in infos:
-        click.echo("\n".join(describe_backend(info)))
+        echo_result("\n".join(describe_backend(info)))
 
 
 def add_project_backends(registry: Any, path: Path | None) -> None:
@@ -183,6 +215,7 @@ def build_command(
     built (or, with --check, up to date), 1 any error (or, with --check, changes
     pending), 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM.
     """
+    reserve_stdout()
     if not watch:
         run_stoppable(lambda: build_project(path, backends, out, options, timeout, strict, check, debug))
         return
@@ -351,7 +384,7 @@ def report_commit(plan: Any, out: Path, ran: str, *, check: bool) -> None:
     if plan.manifest is not None:
         lines.append((MANIFEST_NAME, verbs[1] if plan.manifest_exists else verbs[0]))
     for path, verb in sorted(lines):
-        click.echo(f"{verb:<{width}}{out / path}")
+        echo_result(f"{verb:<{width}}{out / path}")
     added = sum(c.kind == "add" for c in plan.changes)
     numbers = (added, len(plan.changes) - added, len(plan.removals))
     counts = ", ".join(f"{n} {'to ' if check else ''}{verb}" for n, verb in zip(numbers, verbs, strict=True))

@@ -1,7 +1,7 @@
 """Backends that misbehave on purpose.
 
 In the dazzle process, $DAZZLE_TEST_HOSTILE chooses: `import-interrupt`,
-`import-exit`, `import-print`, `init-exit`, `init-interrupt`, `caps-exit`,
+`import-exit`, `import-print`, `import-print-later`, `init-exit`, `init-interrupt`, `caps-exit`,
 `caps-print`, `caps-chdir`. In generate, the option `how` chooses (see HOW).
 """
 
@@ -18,6 +18,18 @@ HOSTILE = os.environ.get("DAZZLE_TEST_HOSTILE", "")
 if HOSTILE == "import-print":
     print("printed at import")
     os.write(1, b"written to fd 1 at import\n")
+if HOSTILE == "import-print-later":
+    # Code the plugin left behind writes after its import's guard has ended:
+    # a thread that waits for the main thread to end, and an exit handler.
+    import atexit
+    import threading
+
+    def _print_when_main_ends():
+        threading.main_thread().join()
+        os.write(1, b"written to fd 1 by a thread started at import\n")
+
+    threading.Thread(target=_print_when_main_ends).start()
+    atexit.register(print, "printed by an exit handler registered at import")
 if HOSTILE == "import-interrupt":
     raise KeyboardInterrupt
 if HOSTILE == "import-exit":
