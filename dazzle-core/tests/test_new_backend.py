@@ -152,7 +152,7 @@ def test_the_readme_and_the_licence():
     files = render_template(backend_names("demo"), "0.1.0")
     assert files["LICENSE"].startswith("TODO: choose a licence for dazzle-backend-demo")
     readme = files["README.md"]
-    for step in ("python -m pip install -e . --group test", "pytest", "python -m build",
+    for step in ("python3 -m venv .venv", "python -m pip install -e . --group test", "pytest", "python -m build",
                  "python -m twine check dist/*", "python -m twine upload dist/*",
                  "dazzle build path/to/project -b demo", "[build.options.demo]", "dazzle-core>=0.1,<1"):
         assert step in readme, step
@@ -305,6 +305,10 @@ def test_next_steps_install_the_core_first(tmp_path):
     unknown = next_steps(tmp_path, "demo", None)
     assert any(s.startswith("python -m pip install PATH/TO/dazzle/dazzle-core   # dazzle-core from a clone")
                for s in unknown)
+    # The virtualenv is made before any is active, where Debian and Ubuntu have only `python3`;
+    # inside it `python` exists.
+    assert steps[1].startswith("python3 -m venv .venv && . .venv/bin/activate")
+    assert not any(s.startswith("python ") for s in steps[:2])
     # This test runs on a dazzle-core installed from this repository's folder.
     assert core_source() in (str(Path(__file__).resolve().parents[1]), None)
 

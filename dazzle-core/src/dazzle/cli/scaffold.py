@@ -129,7 +129,7 @@ def next_steps(target: Path, name: str, core: str | None) -> list[str]:
         core_step = [f"python -m pip install {shlex.quote(core)}   # the dazzle-core this command runs from"]
     return [
         f"cd {shlex.quote(str(target))}",
-        "python -m venv .venv && . .venv/bin/activate",
+        "python3 -m venv .venv && . .venv/bin/activate   # python3: Debian and Ubuntu have no python",
         "python -m pip install --upgrade pip   # --group needs pip 25.1 or newer",
         *core_step,
         "python -m pip install -e . --group test",
