@@ -389,7 +389,7 @@ def test_check_writes_nothing_and_lists_what_would_change(registry, project):
     result = run("build", str(project), "-b", "summary", "--check")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "build: up to date, 1 files unchanged (summary)" in result.stderr
+    assert "build: up to date, 1 file unchanged (summary)" in result.stderr
 
     result = run("build", str(project), "-b", "summary", "-O", "greeting=new", "--check")
     assert result.exit_code == 1

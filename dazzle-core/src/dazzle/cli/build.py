@@ -389,7 +389,8 @@ def report_commit(plan: Any, out: Path, ran: str, *, check: bool) -> None:
     numbers = (added, len(plan.changes) - added, len(plan.removals))
     counts = ", ".join(f"{n} {'to ' if check else ''}{verb}" for n, verb in zip(numbers, verbs, strict=True))
     if not plan.pending:
-        click.echo(f"{out}: up to date, {len(plan.unchanged)} files unchanged ({ran})", err=True)
+        unchanged = len(plan.unchanged)
+        click.echo(f"{out}: up to date, {unchanged} file{'s' * (unchanged != 1)} unchanged ({ran})", err=True)
         return
     click.echo(f"{out}: {counts}, {len(plan.unchanged)} unchanged ({ran})", err=True)
     if check:
