@@ -70,7 +70,14 @@ def npm_install(session: nox.Session, folder: str, package: str) -> Path:
     prefix = Path(session.cache_dir) / "npm" / folder
     prefix.mkdir(parents=True, exist_ok=True)
     session.run(
-        "npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--loglevel=error", package,
+        "npm",
+        "install",
+        "--prefix",
+        str(prefix),
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        package,
         external=True,
     )
     return prefix / "node_modules"
@@ -89,8 +96,12 @@ def core(session: nox.Session) -> None:
     """dazzle-core alone: the compiler and the plugin API, with no backend installed."""
     session.install(str(CORE), *test_deps(CORE))
     session.run(
-        "pytest", str(CORE / "tests"),
-        "--ignore", str(CORE / "tests" / "e2e"), "--ignore", str(CORE / "tests" / "e2e_scaffold"),
+        "pytest",
+        str(CORE / "tests"),
+        "--ignore",
+        str(CORE / "tests" / "e2e"),
+        "--ignore",
+        str(CORE / "tests" / "e2e_scaffold"),
         *session.posargs,
     )
 
@@ -112,10 +123,16 @@ def openapi(session: nox.Session) -> None:
         typescript = npm_install(session, "openapi-typescript", package)
     prism = npm_install(session, "prism", PRISM_CLI)
     session.install(str(CORE), str(OPENAPI), *test_deps(OPENAPI), OPENAPI_PYTHON_CLIENT, MYPY)
-    session.run("pytest", str(OPENAPI / "tests"), *session.posargs,
-                env={"DAZZLE_REDOCLY_BIN": str(modules / ".bin" / "redocly"),
-                     "DAZZLE_OPENAPI_TS_MODULES": str(typescript),
-                     "DAZZLE_PRISM_MODULES": str(prism)})
+    session.run(
+        "pytest",
+        str(OPENAPI / "tests"),
+        *session.posargs,
+        env={
+            "DAZZLE_REDOCLY_BIN": str(modules / ".bin" / "redocly"),
+            "DAZZLE_OPENAPI_TS_MODULES": str(typescript),
+            "DAZZLE_PRISM_MODULES": str(prism),
+        },
+    )
 
 
 def prisma_tools(session: nox.Session) -> dict[str, str]:

@@ -66,8 +66,9 @@ def write_long_name(out: Path, scale: int) -> str:
 def write_long_string(out: Path, scale: int) -> str:
     """One line holding a 1.25 MB string default per scale (16x: 20 MB)."""
     size = 1_250_000 * scale
-    (out / "core.dsl").write_text(APP + 'entity A:\n  id: uuid pk\n  s: str(10)="' + "s" * size + '"\n',
-                                  encoding="utf-8")
+    (out / "core.dsl").write_text(
+        APP + 'entity A:\n  id: uuid pk\n  s: str(10)="' + "s" * size + '"\n', encoding="utf-8"
+    )
     return f"a {size / MB:.1f} MB string"
 
 
@@ -146,8 +147,9 @@ def peak_rss_mb() -> float:
 def measure(path: Path, core: str | None, timeout: float) -> dict:
     env = dict(os.environ)
     if core is not None:
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(Path(core) / "dazzle-core" / "src"),
-                                                          env.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(Path(core) / "dazzle-core" / "src"), env.get("PYTHONPATH")) if p
+        )
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(path)]
     try:
         proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
@@ -165,8 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="1,4,16", help="comma-separated multiples of each kind's base size")
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"comma-separated, of: {', '.join(KINDS)}")
-    parser.add_argument("--core", action="append", default=[],
-                        help="a checkout whose dazzle-core/src is measured too (repeatable)")
+    parser.add_argument(
+        "--core", action="append", default=[], help="a checkout whose dazzle-core/src is measured too (repeatable)"
+    )
     parser.add_argument("--timeout", type=float, default=120, help="seconds before a run is stopped")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "out" / "pathological")
@@ -212,8 +215,10 @@ def print_row(row: dict, rows: list[dict]) -> None:
         if previous is not None and previous["runs"][i]["status"] == "ok":
             ratio = f" x{run['seconds'] / max(previous['runs'][i]['seconds'], 1e-9):.1f}"
         cells.append(f"{run['seconds']:7.2f} s{ratio:<6} {run['rss_mb']:6.0f} MB")
-    print(f"{row['kind']:<14} {row['scale']:>3}x {row['input']:<28} {row['input_mb']:7.2f} MB | " + " | ".join(cells),
-          flush=True)
+    print(
+        f"{row['kind']:<14} {row['scale']:>3}x {row['input']:<28} {row['input_mb']:7.2f} MB | " + " | ".join(cells),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -265,7 +265,8 @@ def cli_build_seconds(path: Path, name: str, out: Path, repeat: int) -> float:
         started = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-m", "dazzle", "build", str(path), "-b", name, "-o", str(out)],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         best = min(best, time.perf_counter() - started)
         if proc.returncode != 0:
@@ -363,7 +364,13 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def run_worker(job: str, path: Path, repeat: int) -> dict:
     command = [
-        sys.executable, str(Path(__file__).resolve()), "--worker", job, "--repeat", str(repeat), str(path),
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        job,
+        "--repeat",
+        str(repeat),
+        str(path),
     ]
     proc = subprocess.run(command, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -435,8 +442,10 @@ def print_report(report: dict) -> None:
     stage_names = report["stages"]
     load = report.get("load_average")
     busy = f", load average {load[0]} before, {load[1]} after" if load and None not in load else ""
-    print(f"DAZZLE benchmark: Python {report['python']} on {report['platform']}"
-          f" ({report['cpu_count']} CPUs{busy}), best of {report['repeat']} runs")
+    print(
+        f"DAZZLE benchmark: Python {report['python']} on {report['platform']}"
+        f" ({report['cpu_count']} CPUs{busy}), best of {report['repeat']} runs"
+    )
     print("Times are seconds (best run); MB is the tracemalloc peak while the stage ran (in a separate run);")
     print("'end to end' compiles as `dazzle validate` does (compile_path, then gc.freeze); 'command s' is the")
     print("whole `dazzle validate PATH` command, Python start-up included; RSS is the compiler subprocess's")
@@ -445,9 +454,11 @@ def print_report(report: dict) -> None:
     cols = [*stage_names, "total"]
     titles = [*stage_names, "end to end"]
     head1 = f"{'':>7} {'':>10} {'':>8} {'':>8}" + "".join(f" {n:^14}" for n in titles) + f" {'':>10} {'':>7} {'':>6}"
-    head2 = f"{'size':>7} {'DSL bytes':>10} {'entities':>8} {'surfaces':>8}" + "".join(
-        f" {'s':>7}{'MB':>7}" for _ in cols
-    ) + f" {'command s':>10} {'RSS MB':>7} {'diags':>6}"
+    head2 = (
+        f"{'size':>7} {'DSL bytes':>10} {'entities':>8} {'surfaces':>8}"
+        + "".join(f" {'s':>7}{'MB':>7}" for _ in cols)
+        + f" {'command s':>10} {'RSS MB':>7} {'diags':>6}"
+    )
     print(head1)
     print(head2)
     for r in results:
@@ -465,8 +476,10 @@ def print_report(report: dict) -> None:
     for r in results:
         c = r["compile"]
         if c.get("status") == "ok" and (c["errors"] or c["warnings"]):
-            print(f"\n! {r['size']}: the generated project has {c['errors']} errors"
-                  f" and {c['warnings']} warnings (it should have none); the first ones:")
+            print(
+                f"\n! {r['size']}: the generated project has {c['errors']} errors"
+                f" and {c['warnings']} warnings (it should have none); the first ones:"
+            )
             for text in c["first_diagnostics"]:
                 print("  " + text.replace("\n", "\n  "))
 
@@ -502,19 +515,26 @@ def print_report(report: dict) -> None:
     print(line + "   (traced peak per MB of DSL; constant when memory is linear)")
 
     if report["backends"]:
-        print("\nBackends: compile + generate() into a temporary folder, in process; 'command s' is the"
-              " whole `dazzle build -b NAME` command, start-up and writing included")
-        print(f"{'backend':>8} {'size':>7} {'compile s':>10} {'generate s':>11} {'total s':>8}"
-              f" {'command s':>10} {'peak MB':>8} {'RSS MB':>7} {'output':>10}")
+        print(
+            "\nBackends: compile + generate() into a temporary folder, in process; 'command s' is the"
+            " whole `dazzle build -b NAME` command, start-up and writing included"
+        )
+        print(
+            f"{'backend':>8} {'size':>7} {'compile s':>10} {'generate s':>11} {'total s':>8}"
+            f" {'command s':>10} {'peak MB':>8} {'RSS MB':>7} {'output':>10}"
+        )
         for name in report["backends"]:
             for r in results:
                 b = r["backends"][name]
                 if b.get("status") != "ok":
                     print(f"{name:>8} {r['size']:>7}  {b.get('status')}")
                     continue
-                print(f"{name:>8} {r['size']:>7} {fmt_s(b['compile_seconds']):>10}"
-                      f" {fmt_s(b['generate_seconds']):>11} {fmt_s(b['seconds']):>8}"
-                      f" {fmt_s(b['command_seconds']):>10} {fmt_mb(b['peak_mb']):>8} {fmt_mb(b['rss_mb']):>7} {b['output_bytes']:>10,}")
+                print(
+                    f"{name:>8} {r['size']:>7} {fmt_s(b['compile_seconds']):>10}"
+                    f" {fmt_s(b['generate_seconds']):>11} {fmt_s(b['seconds']):>8}"
+                    f" {fmt_s(b['command_seconds']):>10} {fmt_mb(b['peak_mb']):>8} {fmt_mb(b['rss_mb']):>7}"
+                    f" {b['output_bytes']:>10,}"
+                )
 
     if report["targets"]:
         print("\nTargets (from the issues)")
@@ -529,14 +549,24 @@ def print_report(report: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default=DEFAULT_SIZES,
-                        help=f"comma-separated MxN sizes (M modules of N entities); default {DEFAULT_SIZES}")
-    parser.add_argument("--backends", default=DEFAULT_BACKENDS,
-                        help=f"comma-separated backend names, or '' for none; default {DEFAULT_BACKENDS}")
+    parser.add_argument(
+        "--sizes",
+        default=DEFAULT_SIZES,
+        help=f"comma-separated MxN sizes (M modules of N entities); default {DEFAULT_SIZES}",
+    )
+    parser.add_argument(
+        "--backends",
+        default=DEFAULT_BACKENDS,
+        help=f"comma-separated backend names, or '' for none; default {DEFAULT_BACKENDS}",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement; the best counts")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
-    parser.add_argument("--out", type=Path, default=BENCH_DIR / "out",
-                        help="where the generated projects go (default bench/out/, ignored by git)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=BENCH_DIR / "out",
+        help="where the generated projects go (default bench/out/, ignored by git)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -565,8 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         stats = generator.generate(modules, entities, project)
         generated = time.perf_counter() - started
-        log(f"[{size}] generated {stats['dsl_bytes']:,} bytes of DSL in {generated:.2f} s;"
-            " measuring the compiler...")
+        log(f"[{size}] generated {stats['dsl_bytes']:,} bytes of DSL in {generated:.2f} s; measuring the compiler...")
         entry = {
             "size": size,
             "modules": modules,
@@ -584,9 +613,7 @@ def main(argv: list[str] | None = None) -> int:
             entry["backends"][name] = run_worker(name, project, args.repeat)
         results.append(entry)
 
-    stage_names = next(
-        (list(r["compile"]["stages"]) for r in results if r["compile"].get("status") == "ok"), []
-    )
+    stage_names = next((list(r["compile"]["stages"]) for r in results if r["compile"].get("status") == "ok"), [])
     report = {
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.machine()}",

@@ -81,9 +81,17 @@ def python_client(document: Path, package: str, out: Path) -> str:
     config.write_text(_PYTHON_CLIENT_CONFIG + f"package_name_override: {package}\n", encoding="utf-8")
     proc = _run(
         [
-            _python_tool("openapi-python-client"), "generate",
-            "--path", str(document), "--output-path", str(out / package),
-            "--meta", "none", "--config", str(config), "--overwrite",
+            _python_tool("openapi-python-client"),
+            "generate",
+            "--path",
+            str(document),
+            "--output-path",
+            str(out / package),
+            "--meta",
+            "none",
+            "--config",
+            str(config),
+            "--overwrite",
         ],
         out,
     )
@@ -95,8 +103,7 @@ def python_client(document: Path, package: str, out: Path) -> str:
 def mypy_strict(packages: list[Path]) -> str:
     """``mypy --strict`` over the packages, in one run; return its report."""
     proc = _run(
-        [_python_tool("mypy"), "--strict", "--no-incremental", "--hide-error-context",
-         *(p.name for p in packages)],
+        [_python_tool("mypy"), "--strict", "--no-incremental", "--hide-error-context", *(p.name for p in packages)],
         packages[0].parent,
     )
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
@@ -160,9 +167,19 @@ def prism_mocks(documents: list[tuple[Path, Path]]) -> Iterator[list[str]]:
             port = _free_port()
             with log.open("wb") as sink:
                 proc = subprocess.Popen(
-                    [str(modules / ".bin" / "prism"), "mock", "--host", "127.0.0.1", "--port", str(port),
-                     "--errors", str(document)],
-                    stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+                    [
+                        str(modules / ".bin" / "prism"),
+                        "mock",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--errors",
+                        str(document),
+                    ],
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
             started.append((proc, log, port))
         deadline = time.monotonic() + PRISM_START_SECONDS
@@ -193,11 +210,13 @@ def get(base: str, path: str) -> MockAnswer:
     )
     try:
         with urllib.request.urlopen(request, timeout=REQUEST_SECONDS) as response:
-            return MockAnswer(path, response.status, response.headers.get("sl-violations"),
-                              response.read().decode("utf-8"))
+            return MockAnswer(
+                path, response.status, response.headers.get("sl-violations"), response.read().decode("utf-8")
+            )
     except urllib.error.HTTPError as error:
-        return MockAnswer(path, error.code, error.headers.get("sl-violations"),
-                          error.read().decode("utf-8", errors="replace"))
+        return MockAnswer(
+            path, error.code, error.headers.get("sl-violations"), error.read().decode("utf-8", errors="replace")
+        )
 
 
 def _resolve(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:

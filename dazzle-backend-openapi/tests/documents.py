@@ -34,9 +34,7 @@ EXPECTED_WARNINGS = {
         "the schema 'Problem' is taken; this one is 'Problem2' (rename the declaration to choose)",
         "the enum constant 'NULL' is taken; this one is 'NULL_2' (rename the declaration to choose)",
     ),
-    "help_desk": (
-        "the path segment 'tickets' is taken; this one is 'tickets-2' (rename the declaration to choose)",
-    ),
+    "help_desk": ("the path segment 'tickets' is taken; this one is 'tickets-2' (rename the declaration to choose)",),
 }
 
 
@@ -140,9 +138,7 @@ def redocly_lint(files: list[Path]) -> dict[str, list[dict[str, Any]]]:
         report, at = decoder.raw_decode(text, start)
         reports.append(report)
     if not reports:
-        raise AssertionError(
-            f"redocly printed no report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-        )
+        raise AssertionError(f"redocly printed no report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     problems: dict[str, list[dict[str, Any]]] = {str(f): [] for f in files}
     by_name = {Path(f).resolve(): str(f) for f in files}
     for report in reports:
@@ -167,8 +163,7 @@ def write_synthetic_project(folder: Path, modules: int, entities: int) -> Path:
     (folder / "dsl").mkdir(parents=True)
     root = f"synth.m{modules - 1}"
     (folder / "dazzle.toml").write_text(
-        f'[project]\nname = "synthetic"\nversion = "2.3.4"\nroot = "{root}"\n\n'
-        '[modules]\npaths = ["./dsl"]\n',
+        f'[project]\nname = "synthetic"\nversion = "2.3.4"\nroot = "{root}"\n\n[modules]\npaths = ["./dsl"]\n',
         encoding="utf-8",
     )
     for m in range(modules):

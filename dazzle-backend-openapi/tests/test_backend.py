@@ -42,18 +42,14 @@ def test_capabilities_declare_the_options() -> None:
 
 
 def test_defaults() -> None:
-    assert parse_options({}) == Settings(
-        format="yaml", openapi_version="3.1.0", servers=("/",), security="bearer"
-    )
+    assert parse_options({}) == Settings(format="yaml", openapi_version="3.1.0", servers=("/",), security="bearer")
     # What DAZZLE passes for a backend that declares options: every one, defaults filled in.
     declared = {o.name: o.default for o in OpenAPIBackend().get_capabilities().options}
     assert parse_options(declared) == parse_options({})
 
 
 def test_server_urls(tmp_path: Path) -> None:
-    settings = parse_options(
-        {"server_url": " https://api.example.org/v1/ , /local,https://api.example.org/v1"}
-    )
+    settings = parse_options({"server_url": " https://api.example.org/v1/ , /local,https://api.example.org/v1"})
     assert settings.servers == ("https://api.example.org/v1", "/local")
     OpenAPIBackend().generate(compile_dsl(APP), tmp_path, server_url="https://a.example.org,/")
     assert load(tmp_path / "openapi.yaml")["servers"] == [{"url": "https://a.example.org"}, {"url": "/"}]
@@ -96,4 +92,3 @@ def test_an_unwritable_output_folder_is_a_backend_error(tmp_path: Path) -> None:
 
 def test_conforms_to_what_dazzle_asks_of_every_backend() -> None:
     assert_conforms("openapi")
-

@@ -53,9 +53,17 @@ def _source(name: str, folder: Path) -> Path:
         return write_synthetic_project(folder / "synthetic", modules, entities)
     if kind == "bench":
         subprocess.run(
-            [sys.executable, str(REPO / "bench" / "generate.py"), "--modules", BENCH_SIZE[0],
-             "--entities", BENCH_SIZE[1], str(folder / "bench")],
-            check=True, capture_output=True,
+            [
+                sys.executable,
+                str(REPO / "bench" / "generate.py"),
+                "--modules",
+                BENCH_SIZE[0],
+                "--entities",
+                BENCH_SIZE[1],
+                str(folder / "bench"),
+            ],
+            check=True,
+            capture_output=True,
         )
         return folder / "bench"
     return PROJECTS / name
@@ -79,9 +87,7 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str],
 def python_clients(documents, tmp_path_factory) -> dict[tuple[str, str], tuple[Path, str]]:
     """Each document's openapi-python-client package and what the generator printed."""
     out = tmp_path_factory.mktemp("python")
-    return {
-        key: (out / _label(*key), python_client(path, _label(*key), out)) for key, path in documents.items()
-    }
+    return {key: (out / _label(*key), python_client(path, _label(*key), out)) for key, path in documents.items()}
 
 
 @pytest.fixture(scope="module")

@@ -135,13 +135,10 @@ def test_shared_examples_keep_every_declaration(tmp_path) -> None:
     assert set(doc["components"]["schemas"]) >= {"User", "Ticket", "Comment", "AuthToken"}
     assert doc["info"] == {"title": "Support Hub", "version": "0.1.0"}
     vat = build(compile_project(shared_example("vat_tools")), tmp_path)
-    assert (
-        vat["x-dazzle-integrations"]["nightly_bank_sync"]["syncs"]["import_transactions"]["schedule"]
-        == "0 2 * * *"
-    )
-    assert vat["paths"]["/vat-check/lookup"]["post"]["responses"]["200"]["content"]["application/json"][
-        "schema"
-    ] == {"$ref": "#/components/schemas/Client"}
+    assert vat["x-dazzle-integrations"]["nightly_bank_sync"]["syncs"]["import_transactions"]["schedule"] == "0 2 * * *"
+    assert vat["paths"]["/vat-check/lookup"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Client"
+    }
 
 
 def test_info_description_where_there_is_one(tmp_path) -> None:

@@ -11,17 +11,21 @@ import json
 import os
 
 import yaml
-from hypothesis import HealthCheck, given, settings
-from openapi_spec_validator import validate
-
 from dazzle.testing import compile_dsl, run_backend
 from dazzle.testing.specs import dsl_texts
+from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import validate
 
 SCALE = float(os.environ.get("DAZZLE_PROPERTY_SCALE", "1"))
 
 
-@settings(max_examples=max(1, int(60 * SCALE)), deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=max(1, int(60 * SCALE)),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(dsl_texts())
 def test_generated_specs_build_into_valid_openapi_documents(text):
     appspec = compile_dsl(text, dedent=False)

@@ -166,9 +166,7 @@ def test_errors_share_one_problem_schema(desk) -> None:
     responses = desk["components"]["responses"]
     for code, name in (("400", "BadRequest"), ("404", "NotFound"), ("422", "UnprocessableContent")):
         response = responses[name]
-        assert response["content"] == {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-        }
+        assert response["content"] == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         users = [op for *_, op in operations(desk) if code in op["responses"]]
         assert users, code
         assert all(op["responses"][code] == {"$ref": f"#/components/responses/{name}"} for op in users)
@@ -300,8 +298,7 @@ def test_paths_are_grouped_by_entity(many) -> None:
 def test_plural_paths(build_dsl) -> None:
     names = ["Category", "Status", "Person", "Box", "Address", "Day", "LedgerTransaction", "Analysis", "Data"]
     text = 'app p "P"\n' + "".join(
-        f"entity {n}:\n  id: uuid pk\nsurface s_{n.lower()}:\n  uses entity {n}\n  mode: list\n"
-        for n in names
+        f"entity {n}:\n  id: uuid pk\nsurface s_{n.lower()}:\n  uses entity {n}\n  mode: list\n" for n in names
     )
     doc = build_dsl(text)
     assert list(doc["paths"]) == [
@@ -356,7 +353,11 @@ def test_colliding_entity_plurals_get_distinct_paths_and_say_so() -> None:
     # Each renaming is a warning at the declaration that lost the name.
     assert [(str(w.message), w.message.code, w.message.location.line) for w in record] == [
         ("the path segment 'people' is taken; this one is 'people-2' (rename the declaration to choose)", RENAMED, 4),
-        ("the operationId 'listPeople' is taken; this one is 'listPeople2' (rename the declaration to choose)", RENAMED, 9),
+        (
+            "the operationId 'listPeople' is taken; this one is 'listPeople2' (rename the declaration to choose)",
+            RENAMED,
+            9,
+        ),
     ]
 
 
@@ -377,12 +378,18 @@ def test_schema_names_are_unique_whatever_the_titles_and_renames_warn() -> None:
         doc = build_document(appspec, Settings())
     schemas = doc["components"]["schemas"]
     assert [n for n in schemas if n.endswith(("Input", "Input2"))] == [
-        "AuthorEditInput2", "ShelfEditInput", "ShelfRenameInput", "AuthorEditInput"
+        "AuthorEditInput2",
+        "ShelfEditInput",
+        "ShelfRenameInput",
+        "AuthorEditInput",
     ]
     assert schemas["ShelfEditInput"]["description"] == schemas["ShelfRenameInput"]["description"] == "Edit"
     assert not [name for name, schema in schemas.items() if "title" in schema]
     ((message, location),) = [(str(w.message), w.message.location) for w in record]
-    assert message == "the schema 'AuthorEditInput' is taken; this one is 'AuthorEditInput2' (rename the declaration to choose)"
+    assert (
+        message
+        == "the schema 'AuthorEditInput' is taken; this one is 'AuthorEditInput2' (rename the declaration to choose)"
+    )
     assert location.line == 10  # surface author_edit
 
 

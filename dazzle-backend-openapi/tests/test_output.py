@@ -50,9 +50,7 @@ def edge_appspec():
 def test_yaml_and_json_carry_the_same_document(edge_appspec, tmp_path) -> None:
     for version in ("3.1.0", "3.0.3"):
         from_yaml = load(generate(edge_appspec, tmp_path / f"y{version}", openapi_version=version))
-        from_json = load(
-            generate(edge_appspec, tmp_path / f"j{version}", openapi_version=version, format="json")
-        )
+        from_json = load(generate(edge_appspec, tmp_path / f"j{version}", openapi_version=version, format="json"))
         assert from_yaml == from_json
         assert from_yaml == build_document(edge_appspec, Settings(openapi_version=version))
 

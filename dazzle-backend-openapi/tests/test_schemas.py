@@ -122,7 +122,10 @@ def test_types_31(schemas_31) -> None:
     }
     assert list(schemas_31)[:4] == ["Owner", "Sample", "SampleState", "SampleAnswer"]
     assert p["created_at"] == {
-        "type": ["string", "null"], "format": "date-time", "examples": DATETIME, "readOnly": True
+        "type": ["string", "null"],
+        "format": "date-time",
+        "examples": DATETIME,
+        "readOnly": True,
     }
     assert p["updated_at"]["readOnly"] is True
 
@@ -207,9 +210,7 @@ def test_a_reference_has_the_type_of_the_target_key(schemas_31, build_dsl) -> No
     p = schemas_31["Sample"]["properties"]
     assert p["owner"] == {"type": "integer", "format": "int64", "x-dazzle-ref": "Owner"}
     assert p["backup_owner"] == {"type": ["integer", "null"], "format": "int64", "x-dazzle-ref": "Owner"}
-    assert p["parent"] == {
-        "type": ["string", "null"], "format": "uuid", "examples": UUID, "x-dazzle-ref": "Sample"
-    }
+    assert p["parent"] == {"type": ["string", "null"], "format": "uuid", "examples": UUID, "x-dazzle-ref": "Sample"}
     # A key that is an enum: the reference takes the target's enum component.
     doc = build_dsl('app a "A"\nentity K:\n  code: enum[a,b] pk\nentity E:\n  id: uuid pk\n  k: ref K\n')
     assert doc["components"]["schemas"]["E"]["properties"]["k"] == {

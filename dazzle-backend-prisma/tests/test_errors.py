@@ -35,9 +35,7 @@ def test_javascript_keyword_as_model_name_when_preserving(dsl):
 
 
 def test_fields_that_meet_after_case_conversion(dsl):
-    appspec = dsl(
-        "app c\nentity E:\n  id: int pk\n  created_at: datetime\n  createdAt: datetime\n", file="c.dsl"
-    )
+    appspec = dsl("app c\nentity E:\n  id: int pk\n  created_at: datetime\n  createdAt: datetime\n", file="c.dsl")
     message = refusal(appspec)
     assert message.startswith(
         "c.dsl:5:3: field 'createdAt' becomes 'createdAt' in Prisma, like field 'created_at' (c.dsl:4:3)"
@@ -107,13 +105,9 @@ def test_decimal_beyond_the_provider(dsl, provider, decimal):
 
 
 def test_compound_unique_named_like_a_field(dsl):
-    appspec = dsl(
-        "app c\nentity E:\n  id: int pk\n  a: int\n  b: int\n  a_b: int\n  unique a,b\n", file="c.dsl"
-    )
+    appspec = dsl("app c\nentity E:\n  id: int pk\n  a: int\n  b: int\n  a_b: int\n  unique a,b\n", file="c.dsl")
     message = refusal(appspec, naming="preserve")
-    assert message.startswith(
-        "c.dsl:7:10: Prisma names the unique constraint on a, b 'a_b', like the field 'a_b'"
-    )
+    assert message.startswith("c.dsl:7:10: Prisma names the unique constraint on a, b 'a_b', like the field 'a_b'")
     generate_schema(appspec)  # camelCase fields never meet such names
 
 

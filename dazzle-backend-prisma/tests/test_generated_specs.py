@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from dazzle.backends import BackendError
 from dazzle.testing import compile_dsl, run_backend
 from dazzle.testing.specs import dsl_texts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 SCALE = float(os.environ.get("DAZZLE_PROPERTY_SCALE", "1"))
 PROVIDERS = ["postgresql", "mysql", "sqlite", "sqlserver", "cockroachdb"]
 
 
-@settings(max_examples=max(1, int(6 * SCALE)), deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=max(1, int(6 * SCALE)),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(st.lists(st.tuples(dsl_texts(), st.sampled_from(PROVIDERS)), min_size=10, max_size=10))
 def test_generated_specs_build_into_schemas_prisma_accepts(prisma, batch):
     schemas = {}

@@ -26,7 +26,7 @@ def test_bundled_examples_build_into_schemas_prisma_accepts(dazzle_example, dazz
     assert verdict.error is None, verdict.error
     assert verdict.formatted == text
     for entity in dazzle_example.appspec.entities:
-        assert f"@@map(\"{entity.name}\")" in text or f"model {entity.name} " in text
+        assert f'@@map("{entity.name}")' in text or f"model {entity.name} " in text
 
 
 def test_a_bad_option_value_is_refused_before_anything_is_written(dazzle_example, tmp_path):

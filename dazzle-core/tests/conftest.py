@@ -7,9 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
-
 from dazzle.core.compiler import CompileResult, compile_path, compile_source
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -19,9 +18,7 @@ EXAMPLES = REPO / "examples"
 SHARED_ENV = "DAZZLE_SHARED_EXAMPLES"
 
 # Shared machines are noisy: no per-example deadline, fixed derandomised runs.
-settings.register_profile(
-    "dazzle", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("dazzle", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("dazzle")
 
 

@@ -9,7 +9,6 @@ import json
 import jsonschema
 import pytest
 from click.testing import CliRunner
-
 from dazzle.cli import main
 from dazzle.core import ir
 from dazzle.core.serialize import INSPECT_FORMAT_VERSION, appspec_json_schema, appspec_to_data, appspec_to_json
@@ -62,7 +61,11 @@ def test_every_ir_record_of_the_appspec_is_in_the_schema():
     definitions = SCHEMA["$defs"]
     for name in ir.__all__:
         cls = getattr(ir, name)
-        if isinstance(cls, type) and attrs.has(cls) and name not in ("EntityReference", "ModuleDeclarations", "Options"):
+        if (
+            isinstance(cls, type)
+            and attrs.has(cls)
+            and name not in ("EntityReference", "ModuleDeclarations", "Options")
+        ):
             fields = sorted(a.name for a in attrs.fields(cls) if a.init and not a.name.startswith("_"))
             assert definitions[name]["required"] == fields, name
             assert sorted(definitions[name]["properties"]) == fields, name

@@ -6,7 +6,6 @@ import pickle
 import warnings
 
 import pytest
-
 from dazzle.backends import BackendWarning
 from dazzle.core.ir import SourceLocation
 

@@ -4,8 +4,6 @@ conversion and checking."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from dazzle.backends import BackendCapabilities, BackendOption
 from dazzle.backends.options import (
     COMMAND_LINE,
@@ -16,6 +14,8 @@ from dazzle.backends.options import (
     read_config_tables,
     resolve_options,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 OPENAPI = BackendCapabilities(
     name="openapi",
@@ -29,8 +29,10 @@ OPENAPI = BackendCapabilities(
 )
 PRISMA = BackendCapabilities(
     name="prisma",
-    options=(BackendOption("provider", str, default="postgresql", choices=("postgresql", "sqlite")),
-             BackendOption("title", str, default="")),
+    options=(
+        BackendOption("provider", str, default="postgresql", choices=("postgresql", "sqlite")),
+        BackendOption("title", str, default=""),
+    ),
 )
 RAW = BackendCapabilities(name="raw")  # declares no options
 NAMES = ("openapi", "prisma", "raw", "my.dotted", "lists")
@@ -112,10 +114,21 @@ def test_a_plain_key_goes_to_each_backend_that_declares_it():
 
 
 def test_a_backend_that_declares_no_options_receives_everything_as_strings():
-    options = resolve([OPENAPI, RAW], "indent=4", "raw.depth=3", "anything=goes",
-                      config={"raw": {"flag": True, "n": 7, "x": 1.5, "s": "t"}})
+    options = resolve(
+        [OPENAPI, RAW],
+        "indent=4",
+        "raw.depth=3",
+        "anything=goes",
+        config={"raw": {"flag": True, "n": 7, "x": 1.5, "s": "t"}},
+    )
     assert options["raw"] == {
-        "flag": "true", "n": "7", "x": "1.5", "s": "t", "indent": "4", "anything": "goes", "depth": "3",
+        "flag": "true",
+        "n": "7",
+        "x": "1.5",
+        "s": "t",
+        "indent": "4",
+        "anything": "goes",
+        "depth": "3",
     }
     assert options["openapi"]["indent"] == 4
 
@@ -145,15 +158,16 @@ def test_config_values_must_have_the_declared_type():
 
 
 def test_config_unknown_key_is_an_error_naming_the_table():
-    with pytest.raises(OptionError, match=r"unknown option 'colour' for backend 'prisma' "
-                                          r"\(dazzle.toml \[build.options.prisma\]\)"):
+    with pytest.raises(
+        OptionError,
+        match=r"unknown option 'colour' for backend 'prisma' "
+        r"\(dazzle.toml \[build.options.prisma\]\)",
+    ):
         resolve([PRISMA], config={"prisma": {"colour": "red"}})
 
 
 def test_config_for_a_backend_not_in_this_build_is_ignored():
-    assert resolve([PRISMA], config={"openapi": {"anything": 1}}) == {
-        "prisma": {"provider": "postgresql", "title": ""}
-    }
+    assert resolve([PRISMA], config={"openapi": {"anything": 1}}) == {"prisma": {"provider": "postgresql", "title": ""}}
 
 
 def test_command_line_option_for_a_backend_not_in_this_build_is_an_error():
@@ -174,8 +188,11 @@ def test_a_list_is_no_option_value_for_a_backend_without_declared_options():
 
 def test_requires_config():
     needy = BackendCapabilities(name="needy", requires_config=True, options=(BackendOption("url"),))
-    with pytest.raises(OptionError, match=r"backend 'needy' requires configuration: .*-O needy.KEY=VALUE"
-                                          r".*\[build.options.needy\] \(options: url\)"):
+    with pytest.raises(
+        OptionError,
+        match=r"backend 'needy' requires configuration: .*-O needy.KEY=VALUE"
+        r".*\[build.options.needy\] \(options: url\)",
+    ):
         resolve([needy])
     assert resolve([needy], config={"needy": {"url": "x"}}) == {"needy": {"url": "x"}}
 
@@ -219,8 +236,12 @@ def test_a_list_option_from_dazzle_toml_is_an_array_of_strings():
 @pytest.mark.parametrize(
     ("config", "cli", "message"),
     [
-        ({"tags": "p,q"}, (), r"option 'tags' of backend 'lists' must be a list of strings \(a TOML array; "
-                              r"after -O, comma-separated\), not 'p,q' \(dazzle.toml \[build.options.lists\]\)"),
+        (
+            {"tags": "p,q"},
+            (),
+            r"option 'tags' of backend 'lists' must be a list of strings \(a TOML array; "
+            r"after -O, comma-separated\), not 'p,q' \(dazzle.toml \[build.options.lists\]\)",
+        ),
         ({"tags": ["p", 1]}, (), "must be a list of strings"),
         ({}, ("kinds=x,w",), r"must be a list of items among x, y, z, not 'x,w' \(-O kinds=x,w\)"),
     ],
@@ -237,7 +258,11 @@ def test_apply_options_fills_defaults_converts_and_checks():
     from dazzle.backends import BackendError, apply_options
 
     assert apply_options(OPENAPI, {"indent": 4, "ratio": 2}) == {
-        "title": None, "indent": 4, "ratio": 2.0, "strict": False, "format": "yaml",
+        "title": None,
+        "indent": 4,
+        "ratio": 2.0,
+        "strict": False,
+        "format": "yaml",
     }
     assert apply_options(LISTS, {"kinds": ["y"]}) == {"tags": ("a", "b"), "kinds": ("y",)}
     # What dazzle build resolved passes through unchanged.
@@ -245,8 +270,10 @@ def test_apply_options_fills_defaults_converts_and_checks():
     assert apply_options(OPENAPI, resolved["openapi"]) == resolved["openapi"]
     assert apply_options(LISTS, resolved["lists"]) == resolved["lists"]
     for options, message in [
-        ({"colour": "red", "size": 1}, "unknown option(s) colour, size; valid options: title, indent, ratio, "
-                                       "strict, format"),
+        (
+            {"colour": "red", "size": 1},
+            "unknown option(s) colour, size; valid options: title, indent, ratio, strict, format",
+        ),
         ({"indent": "4"}, "option 'indent' must be an integer, not '4'"),
         ({"strict": 1}, "option 'strict' must be a boolean (true or false), not 1"),
         ({"format": "xml"}, "option 'format' must be one of yaml, json, not 'xml'"),

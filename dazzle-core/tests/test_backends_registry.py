@@ -9,10 +9,9 @@ import re
 import sys
 from pathlib import Path
 
+import dazzle
 import importlib_metadata
 import pytest
-
-import dazzle
 from dazzle.backends import (
     API_VERSION,
     Backend,
@@ -203,8 +202,11 @@ class FromTheFuture(PlainBackend):
         (OnlyTheProtocolStub, "has no generate"),
         (GenerateTooFewArguments, r"generate\(\) must accept \(self, appspec, output_dir, \*\*options\)"),
         (CapabilitiesNotAMethod, "get_capabilities is not a method"),
-        (FromTheFuture, f"was written for backend API {API_VERSION + 1}; this dazzle-core "
-                        rf"\({re.escape(dazzle.__version__)}\) speaks API {API_VERSION}: upgrade dazzle-core"),
+        (
+            FromTheFuture,
+            f"was written for backend API {API_VERSION + 1}; this dazzle-core "
+            rf"\({re.escape(dazzle.__version__)}\) speaks API {API_VERSION}: upgrade dazzle-core",
+        ),
     ],
 )
 def test_invalid_class_is_rejected_with_its_name(registry, candidate, reason):
@@ -460,8 +462,11 @@ def test_two_distributions_claiming_one_name_are_a_conflict(tmp_path, modules):
     ("source", "attribute", "reason"),
     [
         ("raise ImportError('needs libfoo')", "Plugin", "ImportError: needs libfoo"),
-        ("import dazzle_registry_test_no_such_module", "Plugin",
-         "ModuleNotFoundError: No module named 'dazzle_registry_test_no_such_module'"),
+        (
+            "import dazzle_registry_test_no_such_module",
+            "Plugin",
+            "ModuleNotFoundError: No module named 'dazzle_registry_test_no_such_module'",
+        ),
         ("1 / 0", "Plugin", "ZeroDivisionError: division by zero"),
         ("import sys\nsys.exit(2)", "Plugin", r"its import called sys.exit\(2\)"),
         ("Plugin = 42", "Plugin", "is not a backend class: got int 42"),
@@ -537,7 +542,9 @@ def test_get_registry_creates_the_registry_on_first_use(monkeypatch):
 
 def test_the_public_imports_work_exactly_as_written():
     namespace: dict = {}
-    exec("from dazzle.backends import Backend, BackendCapabilities, BackendError\nfrom dazzle.core import ir", namespace)
+    exec(
+        "from dazzle.backends import Backend, BackendCapabilities, BackendError\nfrom dazzle.core import ir", namespace
+    )
     assert namespace["Backend"] is Backend and namespace["ir"] is ir
 
 
@@ -575,6 +582,9 @@ def test_a_conflict_names_each_distribution_once(tmp_path, modules):
     make_distribution(site, "dazzle-backend-other", "2.5", {"shared": f"{other}:Plugin"})
     registry = registry_over(site)
     registry.discover()
-    with pytest.raises(BackendConflictError, match=r"claimed by 2 distributions: dazzle-backend-one 1\.0 and "
-                                                   r"dazzle-backend-other 2\.5;"):
+    with pytest.raises(
+        BackendConflictError,
+        match=r"claimed by 2 distributions: dazzle-backend-one 1\.0 and "
+        r"dazzle-backend-other 2\.5;",
+    ):
         registry.get("shared")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from dazzle.cli import main
 
 GOOD_TOML = '[project]\nname = "x"\nroot = "core"\n[modules]\npaths = ["dsl"]\n'
@@ -22,7 +21,7 @@ CASES = [
     ("only comments", {"a.dsl": "# nothing here\n   # still nothing\n"}, "a.dsl", "E012", "a.dsl:1:1"),
     ("NUL byte", {"a.dsl": b"app x\nentity A:\n  id: uu\x00id pk\n"}, "a.dsl", "E003", "a.dsl:3:9"),
     ("binary file", {"a.dsl": bytes(range(256))}, "a.dsl", "E003", "a.dsl:1:1"),
-    ("latin-1 text", {"a.dsl": "app x \"Caf\xe9\"\n".encode("latin-1")}, "a.dsl", "E002", "a.dsl:1:11"),
+    ("latin-1 text", {"a.dsl": 'app x "Caf\xe9"\n'.encode("latin-1")}, "a.dsl", "E002", "a.dsl:1:11"),
     ("UTF-16 text", {"a.dsl": "app x\n".encode("utf-16")}, "a.dsl", "E003", "a.dsl:1:4"),
     ("empty dazzle.toml", {"dazzle.toml": "", "dsl/core.dsl": APP}, ".", "E010", "dazzle.toml:0:0"),
     ("dangling link", {"main.dsl": APP, "@link gone.dsl": "nowhere.dsl"}, ".", "E001", "gone.dsl:0:0"),
@@ -30,21 +29,35 @@ CASES = [
     ("not a .dsl file", {"notes.txt": "app x\n"}, "notes.txt", "E010", "notes.txt:0:0"),
     ("empty folder", {"sub/keep.txt": ""}, "sub", "E010", "sub:0:0"),
     ("dazzle.toml not TOML", {"dazzle.toml": "[project\nroot = 1\n"}, ".", "E010", "dazzle.toml:1:9"),
-    ("dazzle.toml not UTF-8", {"dazzle.toml": b"[project]\nname = \"\xff\"\n"}, ".", "E010", "dazzle.toml:0:0"),
-    ("dazzle.toml without [project]", {"dazzle.toml": "[modules]\npaths = [\"dsl\"]\n"}, ".", "E010",
-     "dazzle.toml:0:0"),
+    ("dazzle.toml not UTF-8", {"dazzle.toml": b'[project]\nname = "\xff"\n'}, ".", "E010", "dazzle.toml:0:0"),
+    ("dazzle.toml without [project]", {"dazzle.toml": '[modules]\npaths = ["dsl"]\n'}, ".", "E010", "dazzle.toml:0:0"),
     ("root is not a string", {"dazzle.toml": "[project]\nroot = 3\n"}, ".", "E010", "dazzle.toml:2:1"),
-    ("root is not a module name", {"dazzle.toml": "[project]\nroot = \"a..b\"\n"}, ".", "E010", "dazzle.toml:2:1"),
-    ("paths is not a list", {"dazzle.toml": "[project]\nroot = \"core\"\n[modules]\npaths = \"dsl\"\n"}, ".",
-     "E010", "dazzle.toml:4:1"),
+    ("root is not a module name", {"dazzle.toml": '[project]\nroot = "a..b"\n'}, ".", "E010", "dazzle.toml:2:1"),
+    (
+        "paths is not a list",
+        {"dazzle.toml": '[project]\nroot = "core"\n[modules]\npaths = "dsl"\n'},
+        ".",
+        "E010",
+        "dazzle.toml:4:1",
+    ),
     ("paths folder missing", {"dazzle.toml": GOOD_TOML}, ".", "E010", "dazzle.toml:5:1"),
     ("no modules under paths", {"dazzle.toml": GOOD_TOML, "dsl/readme.txt": "hi"}, ".", "E010", "dazzle.toml:5:1"),
-    ("version is not a string", {"dazzle.toml": GOOD_TOML.replace('name = "x"', "version = 1.0"),
-                                 "dsl/core.dsl": APP}, ".", "E010", "dazzle.toml:2:1"),
+    (
+        "version is not a string",
+        {"dazzle.toml": GOOD_TOML.replace('name = "x"', "version = 1.0"), "dsl/core.dsl": APP},
+        ".",
+        "E010",
+        "dazzle.toml:2:1",
+    ),
     ("root module missing", {"dazzle.toml": GOOD_TOML, "dsl/other.dsl": APP}, ".", "E011", "dazzle.toml:3:1"),
     ("tab indentation", {"a.dsl": APP + "entity A:\n\tid: uuid pk\n"}, "a.dsl", "E101", "a.dsl:3:1"),
-    ("non-breaking space indentation", {"a.dsl": APP + "entity A:\n\u00a0 id: uuid pk\n"}, "a.dsl", "E106",
-     "a.dsl:3:1"),
+    (
+        "non-breaking space indentation",
+        {"a.dsl": APP + "entity A:\n\u00a0 id: uuid pk\n"},
+        "a.dsl",
+        "E106",
+        "a.dsl:3:1",
+    ),
     ("lone carriage return", {"a.dsl": APP + "entity A:\r  id: uuid pk\n"}, "a.dsl", "E106", "a.dsl:2:10"),
     ("unicode identifier", {"a.dsl": APP + "entity Entité:\n  id: uuid pk\n"}, "a.dsl", "E106", "a.dsl:2:13"),
     ("unterminated string", {"a.dsl": 'app x "X\n'}, "a.dsl", "E105", "a.dsl:1:7"),
@@ -55,12 +68,27 @@ CASES = [
     ("garbage after header", {"a.dsl": APP + "entity A: extra\n  id: uuid pk\n"}, "a.dsl", "E100", "a.dsl:2:11"),
     ("unknown top-level word", {"a.dsl": APP + "workspace main:\n  x: 1\n"}, "a.dsl", "E107", "a.dsl:2:1"),
     ("number where a name goes", {"a.dsl": APP + "entity 42:\n  id: uuid pk\n"}, "a.dsl", "E100", "a.dsl:2:8"),
-    ("negative str length", {"a.dsl": APP + "entity A:\n  id: uuid pk\n  s: str(-1)\n"}, "a.dsl", "E305",
-     "a.dsl:4:10"),
-    ("deep indentation", {"a.dsl": APP + "entity A:\n  id: uuid pk\n" + "".join(
-        " " * (2 * i) + "x:\n" for i in range(2, 400)) + " " * 800 + "y: int\n"}, "a.dsl", "E102", "a.dsl:4:5"),
-    ("very long line", {"a.dsl": APP + "entity A:\n  id: uuid pk " + "required " * 20000 + "\n"}, "a.dsl", "E109",
-     "a.dsl:3:24"),
+    ("negative str length", {"a.dsl": APP + "entity A:\n  id: uuid pk\n  s: str(-1)\n"}, "a.dsl", "E305", "a.dsl:4:10"),
+    (
+        "deep indentation",
+        {
+            "a.dsl": APP
+            + "entity A:\n  id: uuid pk\n"
+            + "".join(" " * (2 * i) + "x:\n" for i in range(2, 400))
+            + " " * 800
+            + "y: int\n"
+        },
+        "a.dsl",
+        "E102",
+        "a.dsl:4:5",
+    ),
+    (
+        "very long line",
+        {"a.dsl": APP + "entity A:\n  id: uuid pk " + "required " * 20000 + "\n"},
+        "a.dsl",
+        "E109",
+        "a.dsl:3:24",
+    ),
 ]
 
 
@@ -104,8 +132,12 @@ def test_there_are_at_least_thirty_bad_input_cases():
 
 def test_bad_input_through_the_installed_command_has_no_traceback(tmp_path):
     (tmp_path / "a.dsl").write_bytes(b"app x\nentity A:\n\tid: \xff\x00\n")
-    proc = subprocess.run([sys.executable, "-m", "dazzle", "validate", str(tmp_path / "a.dsl")],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dazzle", "validate", str(tmp_path / "a.dsl")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "error[E003]" in proc.stderr

@@ -149,7 +149,8 @@ def files(folder: Path) -> dict[str, str]:
     """The artifacts under ``folder``: every file but the manifest."""
     return {
         str(p.relative_to(folder)): p.read_text()
-        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST_NAME
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST_NAME
     }
 
 
@@ -180,8 +181,11 @@ def test_build_options_are_converted_checked_and_reach_the_backend(registry, pro
 
 
 def test_build_reads_backends_out_and_options_from_dazzle_toml(registry, project, tmp_path):
-    configure(project, '[build]\nbackends = ["summary"]\nout = "artifacts"\n\n'
-                       '[build.options.summary]\ngreeting = "howdy"\ncount = 2\n\n[build.options.elsewhere]\nx = 1\n')
+    configure(
+        project,
+        '[build]\nbackends = ["summary"]\nout = "artifacts"\n\n'
+        '[build.options.summary]\ngreeting = "howdy"\ncount = 2\n\n[build.options.elsewhere]\nx = 1\n',
+    )
     result = run("build", str(project), "-O", "count=3")
     assert result.exit_code == 0, result.output
     assert files(project / "artifacts") == {"summary/app.txt": "howdy\nhowdy\nhowdy\nshop\n"}
@@ -228,7 +232,8 @@ def test_an_unknown_backend_is_a_usage_error_before_any_compiling(registry, proj
     result = run("build", str(project), "-b", "sumary")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
-        "Error: unknown backend 'sumary' (did you mean 'summary'?); available backends: raw, summary")
+        "Error: unknown backend 'sumary' (did you mean 'summary'?); available backends: raw, summary"
+    )
     assert "W002" not in result.stderr and "shop: valid" not in result.stderr
     assert not (project / "build").exists()
 
@@ -238,7 +243,8 @@ def test_an_unknown_backend_that_is_no_typo_names_the_distribution_that_may_prov
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
         "Error: unknown backend 'graphql'; available backends: raw, summary; "
-        "`pip install dazzle-backend-graphql` may provide it")
+        "`pip install dazzle-backend-graphql` may provide it"
+    )
     result = run("build", str(project), "-b", "json_schema")
     assert "`pip install dazzle-backend-json-schema` may provide it" in result.stderr
     result = run("build", str(project), "-b", "../x")
@@ -258,8 +264,11 @@ def test_an_unknown_backend_in_dazzle_toml_is_an_error(registry, project):
         ("greeting", "Error: invalid option 'greeting': expected KEY=VALUE or BACKEND.KEY=VALUE"),
         ("count=many", "Error: option 'count' of backend 'summary' must be an integer, not 'many'"),
         ("style=loud", "Error: option 'style' of backend 'summary' must be one of plain, fancy, not 'loud'"),
-        ("summary.colour=red", "Error: unknown option 'colour' for backend 'summary' (-O summary.colour=red); "
-                               "valid options: greeting, count, style"),
+        (
+            "summary.colour=red",
+            "Error: unknown option 'colour' for backend 'summary' (-O summary.colour=red); "
+            "valid options: greeting, count, style",
+        ),
         ("colour=red", "Error: unknown option 'colour' (-O colour=red): no backend in this build accepts it"),
         ("sumary.count=1", "(did you mean 'summary'?)"),
     ],
@@ -277,12 +286,12 @@ def test_bad_options_are_usage_errors_before_any_compiling(registry, project, op
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ("[build]\nbackends = \"summary\"\n", "error[E010]: [build] backends must be a list of backend names"),
+        ('[build]\nbackends = "summary"\n', "error[E010]: [build] backends must be a list of backend names"),
         ("[build]\nout = 3\n", "error[E010]: [build] out must be a folder path"),
         ("build = 1\n", "error[E010]: [build] must be a table"),
         ("[build]\noptions = 1\n", "error[E010]: [build.options] must hold one table per backend"),
         ("[build.options]\nsummary = 1\n", "error[E010]: [build.options] must hold one table per backend"),
-        ("[build.options.summary]\ncount = \"2\"\n", "option 'count' of backend 'summary' must be an integer"),
+        ('[build.options.summary]\ncount = "2"\n', "option 'count' of backend 'summary' must be an integer"),
     ],
 )
 def test_a_bad_build_table_is_a_clear_error(registry, project, toml, message):
@@ -444,7 +453,11 @@ def test_backends_json(registry):
     assert by_name["summary"]["status"] == "available"
     assert by_name["summary"]["output_formats"] == ["txt"]
     assert by_name["summary"]["options"][2] == {
-        "name": "style", "type": "str", "default": "plain", "choices": ["plain", "fancy"], "help": "",
+        "name": "style",
+        "type": "str",
+        "default": "plain",
+        "choices": ["plain", "fancy"],
+        "help": "",
     }
     assert by_name["raw"]["options"] == [] and by_name["raw"]["distributions"] == []
 
@@ -470,7 +483,8 @@ def test_backends_shows_conflicts_and_unavailable_plugins(monkeypatch, tmp_path)
     import importlib_metadata
 
     monkeypatch.setattr(
-        registry_module, "_registry",
+        registry_module,
+        "_registry",
         BackendRegistry(distributions=lambda: importlib_metadata.distributions(path=[str(site)])),
     )
     result = run("backends")
@@ -512,8 +526,10 @@ def test_an_options_table_for_no_installed_backend_is_a_warning(registry, projec
     config.write_text(config.read_text() + "\n[build.options.sumary]\ncount = 2\n")
     result = run("build", str(project), "-b", "summary")
     assert result.exit_code == 0, result.output
-    assert ("warning: dazzle.toml: [build.options.sumary] names no installed backend; did you mean 'summary'?"
-            in result.stderr)
+    assert (
+        "warning: dazzle.toml: [build.options.sumary] names no installed backend; did you mean 'summary'?"
+        in result.stderr
+    )
 
 
 # --- the output folder over several builds ------------------------------------------------------------
@@ -591,8 +607,10 @@ def test_a_backend_that_ran_removes_what_it_no_longer_writes_and_keeps_what_was_
         f"remove {out / 'pages' / 'b' / 'page.txt'}",
     ]
     assert "build: 0 to add, 0 to update, 1 to remove, 1 unchanged (pages)" in result.stderr
-    assert (f"warning: kept {out / 'pages' / 'c' / 'page.txt'}: backend 'pages' no longer writes it, but its "
-            "bytes changed since that backend wrote it; it is yours now") in result.stderr
+    assert (
+        f"warning: kept {out / 'pages' / 'c' / 'page.txt'}: backend 'pages' no longer writes it, but its "
+        "bytes changed since that backend wrote it; it is yours now"
+    ) in result.stderr
     assert (out / "pages" / "b" / "page.txt").exists()
 
     result = run("build", str(project), "-b", "pages", "-O", "pages=a")
@@ -603,7 +621,9 @@ def test_a_backend_that_ran_removes_what_it_no_longer_writes_and_keeps_what_was_
     ]
     assert "build: 0 added, 0 updated, 1 removed, 1 unchanged (pages)" in result.stderr
     assert files(out) == {
-        "pages/a/page.txt": "page a\n", "pages/c/page.txt": "edited by hand\n", "pages/mine.txt": "the user's own\n",
+        "pages/a/page.txt": "page a\n",
+        "pages/c/page.txt": "edited by hand\n",
+        "pages/mine.txt": "the user's own\n",
         "raw.json": "{}",
     }
     assert not (out / "pages" / "b").exists()  # the folder the removal emptied
@@ -636,6 +656,7 @@ def test_a_cache_folder_that_cannot_be_used_is_a_clear_error(registry, project, 
     assert f"Error: cannot use the cache folder {blocker}/builds/" in result.stderr
     assert "set DAZZLE_CACHE_DIR to a folder you can write" in result.stderr
     assert "Traceback" not in result.stderr
+
 
 # --- worker processes, time limit, output, warnings ------------------------------------------------
 
@@ -675,7 +696,10 @@ def test_what_a_backend_prints_reaches_stderr_marked_never_stdout(hostile, proje
     assert "[hostile] hello from generate\n" in result.stderr
     assert "[hostile] and from fd 1\n" in result.stderr
     assert result.stdout.split() == [
-        "add", str(project / "build" / ".dazzle-manifest.json"), "add", str(project / "build" / "hostile.txt")
+        "add",
+        str(project / "build" / ".dazzle-manifest.json"),
+        "add",
+        str(project / "build" / "hostile.txt"),
     ]
 
 
@@ -695,8 +719,10 @@ def test_a_backend_that_overruns_the_time_limit_is_stopped_and_nothing_is_writte
     assert result.exit_code == 1
     last = result.stderr.splitlines()[-1]
     assert last.startswith("Error: backend 'hostile' (")
-    assert last.endswith(".HostileBackend, registered in-process) did not finish generate within 0.5 seconds "
-                         "and was stopped (the limit is --timeout or [build] timeout)")
+    assert last.endswith(
+        ".HostileBackend, registered in-process) did not finish generate within 0.5 seconds "
+        "and was stopped (the limit is --timeout or [build] timeout)"
+    )
     assert not (project / "build").exists()
 
 
@@ -704,7 +730,7 @@ def test_a_backend_that_overruns_the_time_limit_is_stopped_and_nothing_is_writte
     ("toml", "args", "message"),
     [
         ("[build]\ntimeout = 0\n", [], "error[E010]: [build] timeout must be a number of seconds greater than 0"),
-        ("[build]\ntimeout = \"1\"\n", [], "error[E010]: [build] timeout must be a number of seconds"),
+        ('[build]\ntimeout = "1"\n', [], "error[E010]: [build] timeout must be a number of seconds"),
         ("[build]\ntimeout = true\n", [], "error[E010]: [build] timeout must be a number of seconds"),
         ("", ["--timeout", "0"], "Invalid value for '--timeout': 0.0 is not in the range x>0."),
     ],
@@ -721,12 +747,12 @@ def test_backend_warnings_are_shown_like_diagnostics_and_counted(hostile, projec
     assert result.exit_code == 0, result.output
     place = project / "dsl" / "shop.dsl"
     assert (
-        f"{place}:3:8: warning[hostile H001]: Product has no index\n"
-        "   3 | entity Product \"Product\":\n"
-        "     |        ^\n"
+        f'{place}:3:8: warning[hostile H001]: Product has no index\n   3 | entity Product "Product":\n     |        ^\n'
     ) in result.stderr
     assert "\nwarning[hostile]: a warning without a place\n" in result.stderr
-    assert result.stderr.splitlines()[-1].endswith("1 added, 0 updated, 0 removed, 0 unchanged (hostile; 2 backend warnings)")
+    assert result.stderr.splitlines()[-1].endswith(
+        "1 added, 0 updated, 0 removed, 0 unchanged (hostile; 2 backend warnings)"
+    )
 
 
 def test_under_strict_a_backend_warning_fails_the_build_and_nothing_is_written(hostile, project):
@@ -734,7 +760,8 @@ def test_under_strict_a_backend_warning_fails_the_build_and_nothing_is_written(h
     assert result.exit_code == 1
     assert "warning[hostile H001]: Product has no index" in result.stderr
     assert result.stderr.splitlines()[-1] == (
-        "Error: 2 backend warnings: nothing was written (warnings fail under --strict)")
+        "Error: 2 backend warnings: nothing was written (warnings fail under --strict)"
+    )
     assert not (project / "build").exists()
 
 
@@ -815,8 +842,10 @@ def test_an_output_folder_in_dazzle_toml_outside_the_project_is_a_warning(regist
     configure(project, '[build]\nout = "../elsewhere"\n')
     result = run("build", str(project), "-b", "summary")
     assert result.exit_code == 0, result.output
-    assert (f"dazzle.toml:9:1: warning[W012]: [build] out = '../elsewhere' leads outside the project folder, "
-            f"to {tmp_path / 'elsewhere'}") in result.stderr
+    assert (
+        f"dazzle.toml:9:1: warning[W012]: [build] out = '../elsewhere' leads outside the project folder, "
+        f"to {tmp_path / 'elsewhere'}"
+    ) in result.stderr
     assert (tmp_path / "elsewhere" / "summary" / "app.txt").exists()
     assert run("build", str(project), "-b", "summary", "--strict").exit_code == 1
 
@@ -825,8 +854,10 @@ def test_an_output_folder_in_dazzle_toml_that_is_the_filesystem_root_is_refused(
     configure(project, '[build]\nout = "/"\n')
     result = run("build", str(project), "-b", "summary")
     assert result.exit_code == 1
-    assert "Error: [build] out in dazzle.toml is the filesystem root (/); give the build a folder of its own" \
+    assert (
+        "Error: [build] out in dazzle.toml is the filesystem root (/); give the build a folder of its own"
         in result.stderr
+    )
 
 
 class InterruptedByTheUser(Backend):

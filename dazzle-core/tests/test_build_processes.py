@@ -70,7 +70,9 @@ def start(project: Path, tag: str, *, gate: Path | None = None, kill_at: str = "
     with stderr.open("w") as stream:
         process = subprocess.Popen(
             [sys.executable, str(project / "gated.py"), str(project / "shop.dsl"), "-b", "gated"],
-            env=env, stdout=subprocess.DEVNULL, stderr=stream,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stream,
         )
     return process, stderr
 

@@ -12,7 +12,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-
 from dazzle.backends import Backend, BackendError, BackendRegistry, BackendWarning
 from dazzle.backends.committer import MANIFEST_NAME, CommitError
 from dazzle.backends.registry import UnknownBackendError
@@ -57,8 +56,13 @@ class Refuses(Backend):
 @pytest.fixture
 def registry():
     registry = BackendRegistry(distributions=lambda: ())
-    for name, cls in [("writes", Writes), ("escapes", Escapes), ("removes", RemovesItsFolder),
-                      ("exits", Exits), ("refuses", Refuses)]:
+    for name, cls in [
+        ("writes", Writes),
+        ("escapes", Escapes),
+        ("removes", RemovesItsFolder),
+        ("exits", Exits),
+        ("refuses", Refuses),
+    ]:
         registry.register(name, cls)
     return registry
 
@@ -194,10 +198,14 @@ def test_staging_lives_in_the_cache_and_is_removed_after_the_build(registry, tmp
     assert staging.is_relative_to(cache_folder)
     assert not staging.exists()
 
+
 # --- a backend cannot reach the build, nor the other backends (worker processes) ------------------
 
 SPEC = ir.AppSpec(
-    name="demo", title="Demo", version="1.0", location=ir.NO_LOCATION,
+    name="demo",
+    title="Demo",
+    version="1.0",
+    location=ir.NO_LOCATION,
     metadata=ir.Options.of({"owner": "me"}),
 )
 
@@ -288,17 +296,22 @@ def test_without_fork_workers_are_spawned_and_the_backends_travel_by_pickle(tmp_
     import textwrap
 
     source = "import os, sys\nfrom dazzle.backends import Backend\n\n\n" + "\n\n".join(
-        textwrap.dedent(inspect.getsource(f)) for f in (app_facts, Mutates, Reads, ChangesFolder))
+        textwrap.dedent(inspect.getsource(f)) for f in (app_facts, Mutates, Reads, ChangesFolder)
+    )
     (tmp_path / "spawned_backends.py").write_text(source)
     monkeypatch.syspath_prepend(str(tmp_path))
     import spawned_backends
 
-    registry = runner_registry(("mutates", spawned_backends.Mutates), ("reads", spawned_backends.Reads),
-                               ("changes", spawned_backends.ChangesFolder))
+    registry = runner_registry(
+        ("mutates", spawned_backends.Mutates),
+        ("reads", spawned_backends.Reads),
+        ("changes", spawned_backends.ChangesFolder),
+    )
     targets = load_targets(registry, ["mutates", "reads", "changes"])
     build(SPEC, targets, {"mutates": {}, "reads": {}, "changes": {}}, tmp_path / "out", start_method="spawn")
     assert snapshot(tmp_path / "out") == {
-        "changes.txt": b"here\n", "mutates.txt": b"demo Demo {'owner': 'me'}\n",
+        "changes.txt": b"here\n",
+        "mutates.txt": b"demo Demo {'owner': 'me'}\n",
         "reads.txt": b"demo Demo {'owner': 'me'}\n",
     }
 
@@ -333,8 +346,11 @@ def test_a_backend_that_never_returns_is_stopped_at_the_time_limit(tmp_path, wha
     registry = runner_registry(("raises", Raises), ("writes", Writes))
     targets = load_targets(registry, ["writes", "raises"])
     started = time.monotonic()
-    with pytest.raises(BackendRunError, match=r"^backend 'raises' .* did not finish generate within 0\.5 seconds "
-                                              r"and was stopped \(the limit is --timeout or \[build\] timeout\)$"):
+    with pytest.raises(
+        BackendRunError,
+        match=r"^backend 'raises' .* did not finish generate within 0\.5 seconds "
+        r"and was stopped \(the limit is --timeout or \[build\] timeout\)$",
+    ):
         build(APPSPEC, targets, {"writes": {}, "raises": {"what": what}}, tmp_path / "out", timeout=0.5)
     assert time.monotonic() - started < 10
     assert not (tmp_path / "out").exists()
@@ -343,12 +359,21 @@ def test_a_backend_that_never_returns_is_stopped_at_the_time_limit(tmp_path, wha
 def test_what_a_backend_prints_goes_to_the_output_sink_marked_never_to_stdout(tmp_path, capfd):
     lines = []
     registry = runner_registry(("prints", Prints))
-    build(APPSPEC, load_targets(registry, ["prints"]), {"prints": {}}, tmp_path / "out",
-          on_output=lambda name, line: lines.append((name, line)))
-    assert sorted(lines) == sorted([
-        ("prints", "from print"), ("prints", "from sys.stderr"), ("prints", "from fd 1"),
-        ("prints", "from a child on fd 2"),
-    ])
+    build(
+        APPSPEC,
+        load_targets(registry, ["prints"]),
+        {"prints": {}},
+        tmp_path / "out",
+        on_output=lambda name, line: lines.append((name, line)),
+    )
+    assert sorted(lines) == sorted(
+        [
+            ("prints", "from print"),
+            ("prints", "from sys.stderr"),
+            ("prints", "from fd 1"),
+            ("prints", "from a child on fd 2"),
+        ]
+    )
     captured = capfd.readouterr()
     assert captured.out == "" and "from" not in captured.err
 
@@ -407,9 +432,14 @@ class Warns(Backend):
 def collect_warnings(tmp_path, **kwargs):
     given = []
     registry = runner_registry(("warns", Warns), ("writes", Writes))
-    plan = build(APPSPEC, load_targets(registry, ["writes", "warns"]), {"writes": {}, "warns": {}},
-                 tmp_path / "out", on_warning=lambda name, w: given.append((name, str(w), w.location, w.code)),
-                 **kwargs)
+    plan = build(
+        APPSPEC,
+        load_targets(registry, ["writes", "warns"]),
+        {"writes": {}, "warns": {}},
+        tmp_path / "out",
+        on_warning=lambda name, w: given.append((name, str(w), w.location, w.code)),
+        **kwargs,
+    )
     return plan, given
 
 
@@ -449,8 +479,14 @@ def test_other_warnings_of_a_backend_follow_the_usual_filters_and_are_not_collec
     targets = load_targets(registry, ["old"])
     with warnings.catch_warnings():
         warnings.simplefilter("default")
-        build(APPSPEC, targets, {"old": {}}, tmp_path / "out",
-              on_output=lambda name, line: lines.append(line), on_warning=lambda *a: given.append(a))
+        build(
+            APPSPEC,
+            targets,
+            {"old": {}},
+            tmp_path / "out",
+            on_output=lambda name, line: lines.append(line),
+            on_warning=lambda *a: given.append(a),
+        )
         assert given == []
         assert any(line.endswith("UserWarning: old call") for line in lines)
         warnings.simplefilter("ignore")
@@ -567,8 +603,13 @@ def test_a_very_long_line_of_output_is_passed_on_in_pieces_that_join_to_it(tmp_p
 
     registry = runner_registry(("long", WritesOneLongLine))
     lines = []
-    build(APPSPEC, load_targets(registry, ["long"]), {"long": {}}, tmp_path / "out",
-          on_output=lambda name, line: lines.append(line))
+    build(
+        APPSPEC,
+        load_targets(registry, ["long"]),
+        {"long": {}},
+        tmp_path / "out",
+        on_output=lambda name, line: lines.append(line),
+    )
     assert "".join(lines) == "é" * 100_000 + "x" * 50_000
     assert len(lines) > 1 and all(len(line.encode()) <= MAX_LINE_BYTES for line in lines)
 
@@ -577,8 +618,10 @@ class LeavesAProgramRunning(Backend):
     def generate(self, appspec, output_dir, **options):
         # A shell that starts it in the background and ends: the program is an orphan.
         setsid = "setsid " if options["escape"] else ""
-        subprocess.run(["sh", "-c", f'{setsid}sleep 300 </dev/null >/dev/null 2>&1 & echo $! > "$0"',
-                        options["pid_file"]], check=True)
+        subprocess.run(
+            ["sh", "-c", f'{setsid}sleep 300 </dev/null >/dev/null 2>&1 & echo $! > "$0"', options["pid_file"]],
+            check=True,
+        )
 
 
 def _ended(pid: int) -> bool:
@@ -600,8 +643,12 @@ def _ended(pid: int) -> bool:
 def test_no_program_a_backend_started_outlives_the_build(tmp_path, escape):
     registry = runner_registry(("leaves", LeavesAProgramRunning))
     pid_file = tmp_path / "pid"
-    build(APPSPEC, load_targets(registry, ["leaves"]), {"leaves": {"escape": escape, "pid_file": str(pid_file)}},
-          tmp_path / "out")
+    build(
+        APPSPEC,
+        load_targets(registry, ["leaves"]),
+        {"leaves": {"escape": escape, "pid_file": str(pid_file)}},
+        tmp_path / "out",
+    )
     pid = int(pid_file.read_text())
     try:
         assert _ended(pid)

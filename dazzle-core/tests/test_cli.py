@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from dazzle import __version__
 from dazzle.cli import main
 
@@ -71,10 +70,17 @@ def test_validate_json_has_exactly_the_documented_shape(tmp_path):
     payload = json.loads(result.stdout)
     assert list(payload) == ["ok", "diagnostics"]
     assert payload["ok"] is False
-    assert payload["diagnostics"] == [{
-        "severity": "error", "code": "E205", "message": "unknown entity 'Nobody'",
-        "file": str(path), "line": 4, "column": 14, "help": None,
-    }]
+    assert payload["diagnostics"] == [
+        {
+            "severity": "error",
+            "code": "E205",
+            "message": "unknown entity 'Nobody'",
+            "file": str(path),
+            "line": 4,
+            "column": 14,
+            "help": None,
+        }
+    ]
 
 
 def test_validate_json_strict_turns_warnings_into_failure(tmp_path):
@@ -118,7 +124,9 @@ def test_inspect_is_deterministic_across_hash_seeds(examples):
     for seed in ("1", "2", "3"):
         proc = subprocess.run(
             [sys.executable, "-m", "dazzle", "inspect", str(examples / "helpdesk")],
-            capture_output=True, timeout=120, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            timeout=120,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
         )
         assert proc.returncode == 0, proc.stderr
         outputs.add(proc.stdout)
@@ -173,7 +181,8 @@ def test_very_many_warnings_are_cut_for_people_but_no_error_is_hidden_and_json_h
     # 300 warnings placed before the one error: a cap on all diagnostics would hide it.
     (tmp_path / "dazzle.toml").write_text(
         '[project]\nroot = "core"\n[modules]\npaths = ["zz"]\n' + "".join(f"unknown{i} = 1\n" for i in range(300)),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (tmp_path / "zz").mkdir()
     (tmp_path / "zz" / "core.dsl").write_text("app x\nbogus\n", encoding="utf-8")
     result = run("validate", str(tmp_path))
@@ -183,5 +192,3 @@ def test_very_many_warnings_are_cut_for_people_but_no_error_is_hidden_and_json_h
     assert "... and 101 more warnings (`dazzle validate --json` lists them all)" in result.stderr
     assert "validation failed: 1 error, 300 warnings" in result.stderr
     assert len(json.loads(run("validate", str(tmp_path), "--json").stdout)["diagnostics"]) == 301
-
-

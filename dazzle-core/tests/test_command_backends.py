@@ -89,7 +89,7 @@ choices = ["ok", "fail", "errors", "warn", "garbage", "sleep"]
 def guide_example() -> str:
     """The JavaScript example of the guide, as written there."""
     text = GUIDE.read_text(encoding="utf-8")
-    section = text[text.index("### A complete example in JavaScript"):]
+    section = text[text.index("### A complete example in JavaScript") :]
     return re.search(r"```js\n(.*?)```", section, re.DOTALL).group(1)
 
 
@@ -105,8 +105,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def dazzle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dazzle", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "dazzle", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def files(folder: Path) -> dict[str, str]:
@@ -182,8 +181,11 @@ def test_the_request_follows_the_schema_with_paths_relative_to_the_project(proje
 @pytest.mark.parametrize(
     ("mode", "expected"),
     [
-        ("fail", "command `sh gen/shgen.sh` exited with status 3\nits last lines on stderr:\n"
-                 "  shgen on stderr\n  shgen: cannot go on"),
+        (
+            "fail",
+            "command `sh gen/shgen.sh` exited with status 3\nits last lines on stderr:\n"
+            "  shgen on stderr\n  shgen: cannot go on",
+        ),
         ("errors", "it reported 2 errors:\n  dsl/core.dsl:7:3: first problem\n  second problem"),
         ("garbage", "diagnostics line 1 is not a diagnostic of protocol 1: not JSON"),
     ],
@@ -242,18 +244,28 @@ def test_a_missing_program_is_a_clear_error(project: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "expected"),
     [
-        ('[backends.x]\ncommand = "node x.mjs"\n', 'dazzle.toml:9:1: error[E010]: [backends.x] command must be'),
+        ('[backends.x]\ncommand = "node x.mjs"\n', "dazzle.toml:9:1: error[E010]: [backends.x] command must be"),
         ("[backends.x]\ndescription = 1\n", "dazzle.toml:8:1: error[E010]: [backends.x] command must be"),
-        ('[backends.x]\ncommand = ["x"]\ndescription = 1\n',
-         "dazzle.toml:10:1: error[E010]: [backends.x] description must be a string"),
-        ('[backends.x]\ncommand = ["x"]\noptions = { n = { type = "int", default = "one" } }\n',
-         "dazzle.toml:10:1: error[E010]: [backends.x] option 'n': default 'one' is not of its type int"),
-        ('[backends.x]\ncommand = ["x"]\noptions = { n = { type = "number" } }\n',
-         "dazzle.toml:10:1: error[E010]: [backends.x] option 'n': type must be one of str, int, float, bool"),
-        ('[backends.x]\ncommand = ["x"]\ncomand = ["y"]\n',
-         "dazzle.toml:10:1: warning[W010]: unknown key 'comand' in [backends.x]"),
-        ('[backends.x]\ncommand = ["x"]\n[backends.x.options.n]\ntype = "int"\nhelps = "a"\n',
-         "dazzle.toml:12:1: warning[W010]: unknown key 'helps' in [backends.x.options.n]"),
+        (
+            '[backends.x]\ncommand = ["x"]\ndescription = 1\n',
+            "dazzle.toml:10:1: error[E010]: [backends.x] description must be a string",
+        ),
+        (
+            '[backends.x]\ncommand = ["x"]\noptions = { n = { type = "int", default = "one" } }\n',
+            "dazzle.toml:10:1: error[E010]: [backends.x] option 'n': default 'one' is not of its type int",
+        ),
+        (
+            '[backends.x]\ncommand = ["x"]\noptions = { n = { type = "number" } }\n',
+            "dazzle.toml:10:1: error[E010]: [backends.x] option 'n': type must be one of str, int, float, bool",
+        ),
+        (
+            '[backends.x]\ncommand = ["x"]\ncomand = ["y"]\n',
+            "dazzle.toml:10:1: warning[W010]: unknown key 'comand' in [backends.x]",
+        ),
+        (
+            '[backends.x]\ncommand = ["x"]\n[backends.x.options.n]\ntype = "int"\nhelps = "a"\n',
+            "dazzle.toml:12:1: warning[W010]: unknown key 'helps' in [backends.x.options.n]",
+        ),
     ],
 )
 def test_the_table_shape_is_checked_with_places(tmp_path: Path, table: str, expected: str) -> None:
@@ -276,24 +288,44 @@ def toml_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-DIAGNOSTIC_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 3), st.text(max_size=3),
-                              st.sampled_from(["warning", "error", "dsl/a.dsl"]), st.lists(st.integers(), max_size=1))
+DIAGNOSTIC_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 3),
+    st.text(max_size=3),
+    st.sampled_from(["warning", "error", "dsl/a.dsl"]),
+    st.lists(st.integers(), max_size=1),
+)
 
 
-@given(st.dictionaries(st.sampled_from(["severity", "message", "file", "line", "column", "code", "extra"]),
-                       DIAGNOSTIC_VALUES))
+@given(
+    st.dictionaries(
+        st.sampled_from(["severity", "message", "file", "line", "column", "code", "extra"]), DIAGNOSTIC_VALUES
+    )
+)
 def test_diagnostic_lines_are_read_as_their_schema_says(entry: dict) -> None:
     valid = jsonschema.Draft202012Validator(command_protocol_schemas()["diagnostic"]).is_valid(entry)
     assert valid == (_diagnostic_problem(entry) is None)
 
 
-OPTION_VALUES = st.one_of(st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, allow_infinity=False),
-                          st.text(max_size=3), st.lists(st.text(max_size=2), max_size=2),
-                          st.lists(st.integers(0, 2), max_size=2))
-SCALARS = st.one_of(st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, allow_infinity=False),
-                    st.text(max_size=3))
-TYPED = {"str": st.text(max_size=3), "int": st.integers(-3, 3), "float": st.floats(-2, 2), "bool": st.booleans(),
-         "list[str]": st.lists(st.text(max_size=2), max_size=2)}
+OPTION_VALUES = st.one_of(
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=3),
+    st.lists(st.text(max_size=2), max_size=2),
+    st.lists(st.integers(0, 2), max_size=2),
+)
+SCALARS = st.one_of(
+    st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=3)
+)
+TYPED = {
+    "str": st.text(max_size=3),
+    "int": st.integers(-3, 3),
+    "float": st.floats(-2, 2),
+    "bool": st.booleans(),
+    "list[str]": st.lists(st.text(max_size=2), max_size=2),
+}
 
 
 @st.composite
@@ -317,22 +349,33 @@ def option_specs(draw: st.DrawFn) -> dict:
 OPTION_SPECS = option_specs()
 BACKEND_TABLES = st.fixed_dictionaries(
     {"command": st.lists(st.text(min_size=1, max_size=3), min_size=1, max_size=2)},
-    optional={"description": st.text(max_size=3),
-              "options": st.dictionaries(st.sampled_from(["a", "b-c"]), OPTION_SPECS, max_size=2)},
+    optional={
+        "description": st.text(max_size=3),
+        "options": st.dictionaries(st.sampled_from(["a", "b-c"]), OPTION_SPECS, max_size=2),
+    },
 )
 
 
 NAMES = st.sampled_from(["gen", "x-y", "gen2"])
 
 
-@given(st.one_of(
-    st.dictionaries(NAMES, BACKEND_TABLES, max_size=2),
-    # Now and then a value of the wrong shape anywhere.
-    st.dictionaries(st.sampled_from(["gen", "bad name"]), st.one_of(SCALARS, BACKEND_TABLES,
-                                                                    BACKEND_TABLES.map(lambda t: {**t, "command": "x"}),
-                                     BACKEND_TABLES.map(lambda t: {**t, "options": {"a": 1}}),
-                                     BACKEND_TABLES.map(lambda t: {**t, "options": 1})), max_size=2),
-))
+@given(
+    st.one_of(
+        st.dictionaries(NAMES, BACKEND_TABLES, max_size=2),
+        # Now and then a value of the wrong shape anywhere.
+        st.dictionaries(
+            st.sampled_from(["gen", "bad name"]),
+            st.one_of(
+                SCALARS,
+                BACKEND_TABLES,
+                BACKEND_TABLES.map(lambda t: {**t, "command": "x"}),
+                BACKEND_TABLES.map(lambda t: {**t, "options": {"a": 1}}),
+                BACKEND_TABLES.map(lambda t: {**t, "options": 1}),
+            ),
+            max_size=2,
+        ),
+    )
+)
 def test_any_backends_table_is_refused_with_a_place_or_gives_backends_that_list(tables: dict) -> None:
     """Whatever [backends] holds, the loader either refuses it (E010, with a
     line) or accepts it, and then every declared backend and option can be
@@ -345,7 +388,7 @@ def test_any_backends_table_is_refused_with_a_place_or_gives_backends_that_list(
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         (root / "core.dsl").write_text(CORE_DSL)
-        (root / "dazzle.toml").write_text(f"backends = {toml_value(tables)}\n\n[project]\nroot = \"shop.core\"\n")
+        (root / "dazzle.toml").write_text(f'backends = {toml_value(tables)}\n\n[project]\nroot = "shop.core"\n')
         project, problems = load_project(root)
         if project is None:
             assert problems and all(p.code == "E010" and p.line >= 1 for p in problems)

@@ -29,7 +29,8 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under ``folder`` but the manifest, with its bytes and mtime."""
     return {
         str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST_NAME
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST_NAME
     }
 
 
@@ -51,7 +52,9 @@ def commit(stages, out: Path):
 def test_collect_staged_is_sorted_and_names_backends(stages):
     staged = collect_staged(stages)
     assert [(s.path, s.backend) for s in staged] == [
-        ("README.txt", "a"), ("api/openapi.yaml", "a"), ("prisma/schema.prisma", "b"),
+        ("README.txt", "a"),
+        ("api/openapi.yaml", "a"),
+        ("prisma/schema.prisma", "b"),
     ]
 
 
@@ -91,7 +94,9 @@ def test_commit_into_a_new_folder(stages, tmp_path):
     out = tmp_path / "out" / "nested"
     plan = commit(stages, out)
     assert [(c.kind, c.path) for c in plan.changes] == [
-        ("add", "README.txt"), ("add", "api/openapi.yaml"), ("add", "prisma/schema.prisma"),
+        ("add", "README.txt"),
+        ("add", "api/openapi.yaml"),
+        ("add", "prisma/schema.prisma"),
     ]
     assert (out / "api" / "openapi.yaml").read_text() == "openapi: 3.1.0\n"
     assert (out / "prisma" / "schema.prisma").read_text() == "model X {}\n"
@@ -157,7 +162,12 @@ def test_no_temporary_file_is_left_behind(stages, tmp_path):
     write(stages["a"] / "README.txt", "changed\n")
     commit(stages, out)
     assert sorted(p.name for p in out.rglob("*")) == [
-        MANIFEST_NAME, "README.txt", "api", "openapi.yaml", "prisma", "schema.prisma",
+        MANIFEST_NAME,
+        "README.txt",
+        "api",
+        "openapi.yaml",
+        "prisma",
+        "schema.prisma",
     ]
 
 
@@ -180,7 +190,9 @@ def test_a_link_in_the_output_folder_is_not_replaced(stages, tmp_path):
     out.mkdir()
     target = write(tmp_path / "precious.txt", "precious\n")
     (out / "README.txt").symlink_to(target)
-    with pytest.raises(CommitError, match="is a symbolic link; refusing to replace it with 'README.txt' from backend 'a'"):
+    with pytest.raises(
+        CommitError, match="is a symbolic link; refusing to replace it with 'README.txt' from backend 'a'"
+    ):
         plan_commit(collect_staged(stages), out)
     assert target.read_text() == "precious\n"
 
@@ -298,8 +310,10 @@ def test_a_failing_move_puts_every_file_back(stages, tmp_path, monkeypatch):
 @pytest.fixture
 def hook(monkeypatch):
     """Set ``committer.test_hook`` for one test."""
+
     def set_hook(function):
         monkeypatch.setattr(committer, "test_hook", function)
+
     return set_hook
 
 
@@ -432,10 +446,20 @@ def test_a_backend_cannot_stage_the_names_dazzle_keeps(stages):
 # --- leftovers of interrupted builds ----------------------------------------------------------------
 
 
-LEFTOVERS = [".README.txt.dazzle-tmp-0123abcd", "api/.openapi.yaml.dazzle-old-89abcdef", ".dazzle-tmp-00ff00ff",
-             "prisma/.x.y.dazzle-tmp-abcdef01"]
-LOOK_ALIKES = ["README.txt.dazzle-tmp-0123abcd", ".README.txt.dazzle-tmp-0123ABCD", ".a.dazzle-tmp-0123abcde",
-               ".a.dazzle-new-0123abcd", ".a.dazzle-tmp-0123abc", "notes.md"]
+LEFTOVERS = [
+    ".README.txt.dazzle-tmp-0123abcd",
+    "api/.openapi.yaml.dazzle-old-89abcdef",
+    ".dazzle-tmp-00ff00ff",
+    "prisma/.x.y.dazzle-tmp-abcdef01",
+]
+LOOK_ALIKES = [
+    "README.txt.dazzle-tmp-0123abcd",
+    ".README.txt.dazzle-tmp-0123ABCD",
+    ".a.dazzle-tmp-0123abcde",
+    ".a.dazzle-new-0123abcd",
+    ".a.dazzle-tmp-0123abc",
+    "notes.md",
+]
 
 
 def test_the_next_build_removes_leftovers_of_interrupted_builds_and_nothing_else(stages, tmp_path):
@@ -471,8 +495,10 @@ def test_the_manifest_records_each_backends_files_with_their_sha256(stages, tmp_
     assert manifest(out) == {
         "format": 1,
         "backends": {
-            "a": {"README.txt": hashlib.sha256(b"from a\n").hexdigest(),
-                  "api/openapi.yaml": hashlib.sha256(b"openapi: 3.1.0\n").hexdigest()},
+            "a": {
+                "README.txt": hashlib.sha256(b"from a\n").hexdigest(),
+                "api/openapi.yaml": hashlib.sha256(b"openapi: 3.1.0\n").hexdigest(),
+            },
             "b": {"prisma/schema.prisma": hashlib.sha256(b"model X {}\n").hexdigest()},
         },
     }
@@ -505,7 +531,9 @@ def test_only_the_files_of_backends_that_ran_are_removed(stages, tmp_path):
     assert sorted(r.path for r in plan.removals) == ["README.txt", "api/openapi.yaml"]
     apply_commit(plan)
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
-        MANIFEST_NAME, "notes.md", "prisma/schema.prisma",
+        MANIFEST_NAME,
+        "notes.md",
+        "prisma/schema.prisma",
     ]
     assert list(manifest(out)["backends"]) == ["b"]
 
@@ -540,10 +568,27 @@ def test_a_file_another_backend_now_writes_changes_owner(stages, tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    [b"{not json", b"[]", b'{"format": 2, "backends": {}}', b'{"format": 1, "backends": {"a": {"../x": "0"}}}',
-     b"\xff\xfe", b"[" * 100_000,
-     *(b'{"format": 1, "backends": {"a": {"%s": "0"}}}' % p for p in (
-         b"/etc/passwd", b"api/../../x", b"api//x", b"./x", b"x/", b"", b"x\\u0000y", b".dazzle-manifest.json"))],
+    [
+        b"{not json",
+        b"[]",
+        b'{"format": 2, "backends": {}}',
+        b'{"format": 1, "backends": {"a": {"../x": "0"}}}',
+        b"\xff\xfe",
+        b"[" * 100_000,
+        *(
+            b'{"format": 1, "backends": {"a": {"%s": "0"}}}' % p
+            for p in (
+                b"/etc/passwd",
+                b"api/../../x",
+                b"api//x",
+                b"./x",
+                b"x/",
+                b"",
+                b"x\\u0000y",
+                b".dazzle-manifest.json",
+            )
+        ),
+    ],
 )
 def test_a_corrupt_manifest_owns_nothing_warns_and_is_rewritten(stages, tmp_path, content):
     out = tmp_path / "out"
@@ -566,7 +611,8 @@ def test_a_manifest_that_is_a_fifo_is_refused_without_hanging(stages, tmp_path):
     folders = committer._Folders.open(out)
     try:
         assert committer._read_manifest(folders) == (
-            {}, f"{out / MANIFEST_NAME}: the manifest is not a file; no file is removed",
+            {},
+            f"{out / MANIFEST_NAME}: the manifest is not a file; no file is removed",
         )
     finally:
         folders.close()
@@ -707,9 +753,7 @@ def test_a_failing_commit_into_more_folders_than_can_be_open_at_once_puts_every_
         commit({"a": stage}, out)
     assert {k: v[0] for k, v in snapshot(out).items()} == {k: v[0] for k, v in before.items()}
     assert not (out / "new").exists()
-    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
-        [MANIFEST_NAME] + ["model.ts"] * count
-    )
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted([MANIFEST_NAME] + ["model.ts"] * count)
 
 
 def test_a_file_renamed_only_in_case_is_not_removed_where_both_names_are_one_file(tmp_path):
@@ -787,8 +831,10 @@ def test_leftovers_are_searched_only_where_builds_of_this_folder_write(stages, t
     out = tmp_path / "out"
     commit(stages, out)
     live = write(out / "docs" / "inner-project" / ".schema.ts.dazzle-tmp-0123abcd", "being written")
-    ours = [write(out / "api" / ".openapi.yaml.dazzle-old-89abcdef", "x"),
-            write(out / ".README.txt.dazzle-tmp-0123abcd", "x")]
+    ours = [
+        write(out / "api" / ".openapi.yaml.dazzle-old-89abcdef", "x"),
+        write(out / ".README.txt.dazzle-tmp-0123abcd", "x"),
+    ]
     commit(stages, out)
     assert live.exists()
     assert not any(path.exists() for path in ours)
@@ -835,7 +881,8 @@ def test_a_disk_full_while_writing_the_manifest_leaves_everything_as_it_was(stag
     assert snapshot(out) == before
     assert (out / MANIFEST_NAME).read_bytes() == old_manifest
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
-        [MANIFEST_NAME, *(Path(k).name for k in before)])
+        [MANIFEST_NAME, *(Path(k).name for k in before)]
+    )
 
 
 def test_hard_links_between_two_outputs_are_two_names_not_one(tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from dazzle.core import ir
 from dazzle.core.compiler import compile_path
 
@@ -84,7 +83,10 @@ def test_vat_tools_has_no_diagnostics(shared_examples):
     app = result.appspec
     sync = app.get_integration("nightly_bank_sync").get_sync("import_transactions")
     assert (sync.mode, sync.schedule, sync.foreign_model, sync.entity) == (
-        ir.SyncMode.SCHEDULED, "0 2 * * *", "BankTransaction", "LedgerTransaction"
+        ir.SyncMode.SCHEDULED,
+        "0 2 * * *",
+        "BankTransaction",
+        "LedgerTransaction",
     )
     assert [(r.foreign_field, r.entity_field) for r in sync.match_rules] == [("transaction_id", "bank_id")]
 

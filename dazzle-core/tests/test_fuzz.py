@@ -18,13 +18,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
-
 from dazzle.core import ir
 from dazzle.core.compiler import CompileResult, compile_path, compile_source
 from dazzle.core.diagnostics import Severity
 from dazzle.testing.specs import dsl_texts
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HELPDESK = EXAMPLES / "helpdesk"
@@ -35,22 +34,99 @@ SEED_TEXTS = [
 #: Every file of the helpdesk project (a dazzle.toml and several modules), by path.
 PROJECT_FILES = sorted(p.relative_to(HELPDESK).as_posix() for p in HELPDESK.rglob("*") if p.is_file())
 WORDS = [
-    "entity", "surface", "experience", "service", "foreign_model", "integration", "app", "module", "use",
-    "field", "section", "action", "step", "mode", "kind", "uses", "on", "->", "<-", "<->", ":", "(", ")",
-    "[", "]", ",", "=", "?", ".", "pk", "ref", "enum", "str", "decimal", "\"", "#", "\t", "\n", "  ", "42",
-    "-3", "1.5", "true", "start", "at", "map", "response", "sync", "match", "call", "with", "when", "é", "\x00",
-    '"\\q"', "9" * 5000, "decimal(1000,999)", "decimal(30,29)=1.5", "\u202e", "\u009b", "\r", "\ufeff",
+    "entity",
+    "surface",
+    "experience",
+    "service",
+    "foreign_model",
+    "integration",
+    "app",
+    "module",
+    "use",
+    "field",
+    "section",
+    "action",
+    "step",
+    "mode",
+    "kind",
+    "uses",
+    "on",
+    "->",
+    "<-",
+    "<->",
+    ":",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "=",
+    "?",
+    ".",
+    "pk",
+    "ref",
+    "enum",
+    "str",
+    "decimal",
+    '"',
+    "#",
+    "\t",
+    "\n",
+    "  ",
+    "42",
+    "-3",
+    "1.5",
+    "true",
+    "start",
+    "at",
+    "map",
+    "response",
+    "sync",
+    "match",
+    "call",
+    "with",
+    "when",
+    "é",
+    "\x00",
+    '"\\q"',
+    "9" * 5000,
+    "decimal(1000,999)",
+    "decimal(30,29)=1.5",
+    "\u202e",
+    "\u009b",
+    "\r",
+    "\ufeff",
 ]
-TOML_WORDS = ["[", "]", "[[", "=", '"', "[project]", "[modules]", "[build]", "root", "paths", "x = " + "[" * 600,
-              "\n", "'", "{", "}", ".", ",", "\x00", "\udcff"]
+TOML_WORDS = [
+    "[",
+    "]",
+    "[[",
+    "=",
+    '"',
+    "[project]",
+    "[modules]",
+    "[build]",
+    "root",
+    "paths",
+    "x = " + "[" * 600,
+    "\n",
+    "'",
+    "{",
+    "}",
+    ".",
+    ",",
+    "\x00",
+    "\udcff",
+]
 SCALE = float(os.environ.get("DAZZLE_PROPERTY_SCALE", "1"))
 #: A case that takes longer than this has hung (a normal one takes milliseconds).
 WATCHDOG_SECONDS = 30
 
 
 def cases(n: int) -> settings:
-    return settings(max_examples=max(1, int(n * SCALE)), suppress_health_check=[HealthCheck.too_slow,
-                                                                                 HealthCheck.data_too_large])
+    return settings(
+        max_examples=max(1, int(n * SCALE)), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    )
 
 
 class Hang(AssertionError):
@@ -60,6 +136,7 @@ class Hang(AssertionError):
 @contextlib.contextmanager
 def watchdog(seconds: float = WATCHDOG_SECONDS) -> Iterator[None]:
     """Fail the case (and let hypothesis shrink it) if it runs past ``seconds``."""
+
     def expire(signum, frame):
         raise Hang(f"no result after {seconds} s: the compiler hangs on this input")
 
@@ -127,11 +204,11 @@ def mutated_text(draw, text: str, words: list[str]) -> str:
         lines = text.split("\n")
         i = draw(st.integers(0, len(lines) - 1))
         if action == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 30)):]
+            text = text[:pos] + text[pos + draw(st.integers(1, 30)) :]
         elif action == "insert":
             text = text[:pos] + draw(st.sampled_from(words) | st.text(max_size=5)) + text[pos:]
         elif action == "replace":
-            text = text[:pos] + draw(st.sampled_from(words)) + text[pos + 3:]
+            text = text[:pos] + draw(st.sampled_from(words)) + text[pos + 3 :]
         elif action == "swap_lines":
             j = draw(st.integers(0, len(lines) - 1))
             lines[i], lines[j] = lines[j], lines[i]
@@ -171,10 +248,11 @@ def mutated_bytes(draw, data: bytes) -> bytes:
         if action == "flip" and pos < len(data):
             data[pos] ^= 1 << draw(st.integers(0, 7))
         elif action == "insert":
-            data[pos:pos] = draw(st.sampled_from([b"\x00", b"\xc3", b"\xe2\x80\xae", b"\r", b"\t", b"\xff"])
-                                 | st.binary(max_size=4))
+            data[pos:pos] = draw(
+                st.sampled_from([b"\x00", b"\xc3", b"\xe2\x80\xae", b"\r", b"\t", b"\xff"]) | st.binary(max_size=4)
+            )
         elif action == "delete":
-            del data[pos:pos + draw(st.integers(1, 16))]
+            del data[pos : pos + draw(st.integers(1, 16))]
         else:
             del data[pos:]
     return bytes(data)

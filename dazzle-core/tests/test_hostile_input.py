@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from dazzle.cli import main
 from dazzle.core.compiler import compile_path, compile_source
 from dazzle.core.diagnostics import printable
 from dazzle.core.linker import Linker, Reachability
 from dazzle.core.project import read_regular_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 APP = 'app x "X"\n'
 ENTITY = APP + "entity Thing:\n  id: uuid pk\n"
@@ -38,18 +37,21 @@ def only(result, code: str):
 # --- numbers --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field", "fits"), [
-    ("x: decimal(30,29)=1.5", True),  # more digits than the decimal module's default context (28)
-    ("x: decimal(1000,999)=0." + "1" * 999, True),
-    ("x: decimal(1000,0)=" + "9" * 1000, True),
-    ("x: decimal(1000,0)=1" + "0" * 1000, False),
-    ("x: decimal(4,2)=1.50", True),
-    ("x: decimal(4,2)=1.505", False),
-    ("x: decimal(4,2)=100.5", False),
-    ("x: decimal(4,2)=-99.99", True),
-    ("x: decimal(3,3)=0.000", True),
-    ("x: decimal(2,0)=0", True),
-])
+@pytest.mark.parametrize(
+    ("field", "fits"),
+    [
+        ("x: decimal(30,29)=1.5", True),  # more digits than the decimal module's default context (28)
+        ("x: decimal(1000,999)=0." + "1" * 999, True),
+        ("x: decimal(1000,0)=" + "9" * 1000, True),
+        ("x: decimal(1000,0)=1" + "0" * 1000, False),
+        ("x: decimal(4,2)=1.50", True),
+        ("x: decimal(4,2)=1.505", False),
+        ("x: decimal(4,2)=100.5", False),
+        ("x: decimal(4,2)=-99.99", True),
+        ("x: decimal(3,3)=0.000", True),
+        ("x: decimal(2,0)=0", True),
+    ],
+)
 def test_decimal_defaults_are_checked_by_their_digits(field, fits):
     result = compile_source(ENTITY + "  " + field + "\n", "m.dsl")
     assert ("E303" not in codes(result)) is fits, result.diagnostics
@@ -62,15 +64,18 @@ def test_a_decimal_wider_than_any_database_is_an_error(precision):
     assert (d.line, d.column) == (4, 14)
 
 
-@pytest.mark.parametrize(("line", "column"), [
-    (f"  x: str({HUGE})\n", 10),
-    (f"  x: decimal({HUGE},2)\n", 14),
-    (f"  x: decimal(10,{HUGE})\n", 17),
-    (f"  x: int={HUGE}\n", 10),
-    (f"  x: int default={HUGE}\n", 18),
-    (f"  x: decimal(10,2)=1.{HUGE}\n", 20),
-    (f"  x: int=-{HUGE}\n", 10),
-])
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        (f"  x: str({HUGE})\n", 10),
+        (f"  x: decimal({HUGE},2)\n", 14),
+        (f"  x: decimal(10,{HUGE})\n", 17),
+        (f"  x: int={HUGE}\n", 10),
+        (f"  x: int default={HUGE}\n", 18),
+        (f"  x: decimal(10,2)=1.{HUGE}\n", 20),
+        (f"  x: int=-{HUGE}\n", 10),
+    ],
+)
 def test_a_number_past_the_int_string_limit_is_an_error_in_a_field(line, column):
     d = only(compile_source(ENTITY + line, "m.dsl"), "E112")
     assert (d.line, d.column) == (4, column)
@@ -78,27 +83,34 @@ def test_a_number_past_the_int_string_limit_is_an_error_in_a_field(line, column)
 
 
 def test_a_number_past_the_int_string_limit_is_an_error_as_an_option_and_a_call_literal():
-    text = (APP + "entity Thing:\n  id: uuid pk\n  x: int\n"
-            f"surface s:\n  uses entity Thing\n  mode: list\n  meta ui:size={HUGE}\n  section main:\n    field x\n"
-            'service mailer:\n  spec: inline "m"\n'
-            "integration notify:\n  uses service mailer\n  action go:\n    call mailer.send with:\n"
-            f"      count <- {HUGE}\n")
+    text = (
+        APP + "entity Thing:\n  id: uuid pk\n  x: int\n"
+        f"surface s:\n  uses entity Thing\n  mode: list\n  meta ui:size={HUGE}\n  section main:\n    field x\n"
+        'service mailer:\n  spec: inline "m"\n'
+        "integration notify:\n  uses service mailer\n  action go:\n    call mailer.send with:\n"
+        f"      count <- {HUGE}\n"
+    )
     result = compile_source(text, "m.dsl")
     assert [(d.code, d.line) for d in result.diagnostics if d.is_error] == [("E112", 8), ("E112", 17)]
 
 
-@pytest.mark.parametrize(("schedule", "problem"), [
-    (f"{HUGE} * * * *", "is outside 0-59"),
-    (f"1-{HUGE} * * * *", "is outside 0-59"),
-    (f"*/{HUGE} * * * *", None),  # a step longer than the range is valid cron: it runs at 0 only
-])
+@pytest.mark.parametrize(
+    ("schedule", "problem"),
+    [
+        (f"{HUGE} * * * *", "is outside 0-59"),
+        (f"1-{HUGE} * * * *", "is outside 0-59"),
+        (f"*/{HUGE} * * * *", None),  # a step longer than the range is valid cron: it runs at 0 only
+    ],
+)
 def test_a_cron_value_past_the_int_string_limit_is_checked_without_int(schedule, problem):
-    text = (APP + "entity Reading:\n  id: uuid pk\n  v: int\n"
-            'service api:\n  spec: url "https://example.com/openapi.json"\n'
-            "foreign_model Row from api:\n  key: id\n  field id: str(20)\n"
-            "integration sync_in:\n  uses service api\n  uses foreign_model Row\n"
-            f'  sync pull:\n    mode: scheduled\n    schedule: "{schedule}"\n'
-            "    from api.list as Row\n    into entity Reading\n    match on:\n      id <-> v\n")
+    text = (
+        APP + "entity Reading:\n  id: uuid pk\n  v: int\n"
+        'service api:\n  spec: url "https://example.com/openapi.json"\n'
+        "foreign_model Row from api:\n  key: id\n  field id: str(20)\n"
+        "integration sync_in:\n  uses service api\n  uses foreign_model Row\n"
+        f'  sync pull:\n    mode: scheduled\n    schedule: "{schedule}"\n'
+        "    from api.list as Row\n    into entity Reading\n    match on:\n      id <-> v\n"
+    )
     result = compile_source(text, "m.dsl")
     if problem is None:
         assert "E309" not in codes(result)
@@ -191,16 +203,34 @@ def test_a_very_long_token_is_quoted_as_a_short_excerpt():
 # --- terminal safety ------------------------------------------------------------------
 
 
-BIDI_AND_C1 = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
-               "\u200e", "\u200f", "\u061c", "\u0080", "\u009b", "\u009f", "\x1b", "\x7f"]
+BIDI_AND_C1 = [
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u0080",
+    "\u009b",
+    "\u009f",
+    "\x1b",
+    "\x7f",
+]
 
 
 @pytest.mark.parametrize("ch", BIDI_AND_C1, ids=[f"U+{ord(c):04X}" for c in BIDI_AND_C1])
 def test_bidi_and_control_characters_are_escaped_in_source_lines_values_and_file_names(tmp_path, ch):
     folder = tmp_path / f"odd{ch}name"
     folder.mkdir()
-    (folder / "core.dsl").write_text(APP + f'entity Thing "T{ch}":\n  id: uuid pk\n  s: str(1)="ab{ch}"\n',
-                                     encoding="utf-8")
+    (folder / "core.dsl").write_text(
+        APP + f'entity Thing "T{ch}":\n  id: uuid pk\n  s: str(1)="ab{ch}"\n', encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["validate", str(folder)])
     assert result.exit_code == 1
     assert "E303" in result.stderr
@@ -222,17 +252,26 @@ def test_use_is_accepted_anywhere_at_the_top_level(tmp_path):
     (tmp_path / "core.dsl").write_text(
         'app x "X"\nentity Order:\n  id: uuid pk\n  customer: ref Customer\nuse people\n'
         "surface orders:\n  uses entity Order\n  mode: list\n  section main:\n    field customer\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (tmp_path / "people.dsl").write_text("entity Customer:\n  id: uuid pk\n", encoding="utf-8")
     result = compile_path(tmp_path)
     assert result.ok, result.diagnostics
     assert not {"E108", "E206", "W003"} & set(codes(result))
 
 
-@pytest.mark.parametrize(("written", "meant"), [
-    ("interger", "int"), ("integer", "int"), ("strng", "str"), ("string", "str"), ("boolean", "bool"),
-    ("timestamp", "datetime"), ("decimel", "decimal"),
-])
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("interger", "int"),
+        ("integer", "int"),
+        ("strng", "str"),
+        ("string", "str"),
+        ("boolean", "bool"),
+        ("timestamp", "datetime"),
+        ("decimel", "decimal"),
+    ],
+)
 def test_a_misspelt_or_foreign_type_name_gets_the_type_meant(written, meant):
     d = only(compile_source(APP + f"entity Thing:\n  id: {written} pk\n", "m.dsl"), "E100")
     assert d.hint == f"did you mean '{meant}'?"
@@ -253,8 +292,9 @@ def test_many_misspelt_words_cost_one_suggestion_each_word():
 
 
 @settings(derandomize=True, max_examples=300, deadline=None)
-@given(st.integers(1, 12).flatmap(lambda n: st.lists(st.lists(st.integers(0, n - 1), max_size=4), min_size=n,
-                                                     max_size=n)))
+@given(
+    st.integers(1, 12).flatmap(lambda n: st.lists(st.lists(st.integers(0, n - 1), max_size=4), min_size=n, max_size=n))
+)
 def test_reachability_bit_sets_agree_with_a_search_from_each_module(edges):
     graph = {f"m{i}": list(dict.fromkeys(f"m{j}" for j in targets)) for i, targets in enumerate(edges)}
     reaches = Reachability(graph)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from dazzle.core import ir
 from dazzle.testing import compile_dsl, load_example
+from hypothesis import given
+from hypothesis import strategies as st
 
 HELPDESK = load_example("helpdesk").appspec
 
@@ -21,8 +20,11 @@ def names(references):
 
 def test_references_to_an_entity_in_declaration_order():
     assert names(HELPDESK.references_to("Person")) == [
-        ("Ticket", "reporter"), ("Ticket", "assignee"), ("Ticket", "watcher"),
-        ("Reply", "author"), ("Person", "manager"),
+        ("Ticket", "reporter"),
+        ("Ticket", "assignee"),
+        ("Ticket", "watcher"),
+        ("Reply", "author"),
+        ("Person", "manager"),
     ]
     assert [e.name for e in HELPDESK.referring_entities("Person")] == ["Ticket", "Reply", "Person"]
     assert HELPDESK.references_to("Invoice") == ()
@@ -36,7 +38,9 @@ def test_every_ref_field_is_found_once():
     for example in ("helpdesk", "bookshop"):
         appspec = load_example(example).appspec
         expected = sorted(
-            (entity.name, field.name) for entity in appspec.entities for field in entity.fields
+            (entity.name, field.name)
+            for entity in appspec.entities
+            for field in entity.fields
             if field.type.kind == "ref"
         )
         found = sorted(pair for e in appspec.entities for pair in names(appspec.references_to(e.name)))
@@ -60,10 +64,18 @@ def test_declarations_of_a_module():
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (True, "true"), (False, "false"), (0, "0"), (-3, "-3"),
-        (Decimal("12.50"), "12.50"), (Decimal("-0.5"), "-0.5"), (Decimal(100), "100.0"), (Decimal("1E+2"), "100.0"),
-        ("open", '"open"'), ('say "hi" \\o/ # not a comment', r'"say \"hi\" \\o/ # not a comment"'),
-        ("true", '"true"'), ("", '""'),
+        (True, "true"),
+        (False, "false"),
+        (0, "0"),
+        (-3, "-3"),
+        (Decimal("12.50"), "12.50"),
+        (Decimal("-0.5"), "-0.5"),
+        (Decimal(100), "100.0"),
+        (Decimal("1E+2"), "100.0"),
+        ("open", '"open"'),
+        ('say "hi" \\o/ # not a comment', r'"say \"hi\" \\o/ # not a comment"'),
+        ("true", '"true"'),
+        ("", '""'),
     ],
 )
 def test_literal_to_dsl(value, text):

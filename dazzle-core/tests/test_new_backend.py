@@ -49,7 +49,8 @@ def new_backend(*args: str):
 def files_under(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -69,7 +70,10 @@ def files_under(folder: Path) -> dict[str, str]:
 def test_the_names_of_a_backend(name, distribution, package, class_name):
     names = backend_names(name)
     assert (names.name, names.distribution, names.package, names.class_name) == (
-        name, distribution, package, class_name,
+        name,
+        distribution,
+        package,
+        class_name,
     )
 
 
@@ -138,9 +142,7 @@ def test_the_pyproject():
     }
     assert pyproject["build-system"]["build-backend"] == "hatchling.build"
     assert pyproject["dependency-groups"] == {"test": ["pytest>=8"]}
-    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == [
-        "src/dazzle_backend_json_schema"
-    ]
+    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["src/dazzle_backend_json_schema"]
 
 
 def test_the_requirement_follows_the_installed_core():
@@ -152,9 +154,17 @@ def test_the_readme_and_the_licence():
     files = render_template(backend_names("demo"), "0.1.0")
     assert files["LICENSE"].startswith("TODO: choose a licence for dazzle-backend-demo")
     readme = files["README.md"]
-    for step in ("python3 -m venv .venv", "python -m pip install -e . --group test", "pytest", "python -m build",
-                 "python -m twine check dist/*", "python -m twine upload dist/*",
-                 "dazzle build path/to/project -b demo", "[build.options.demo]", "dazzle-core>=0.1,<1"):
+    for step in (
+        "python3 -m venv .venv",
+        "python -m pip install -e . --group test",
+        "pytest",
+        "python -m build",
+        "python -m twine check dist/*",
+        "python -m twine upload dist/*",
+        "dazzle build path/to/project -b demo",
+        "[build.options.demo]",
+        "dazzle-core>=0.1,<1",
+    ):
         assert step in readme, step
     assert files["tests/conftest.py"].endswith('pytest_plugins = ["dazzle.testing.fixtures"]\n')
 
@@ -201,9 +211,7 @@ def test_new_backend_writes_the_distribution(tmp_path, monkeypatch):
     assert list(files_under(target)) == EXPECTED_FILES
     assert files_under(target) == render_template(backend_names("demo"), __version__)
     assert [p.name for p in tmp_path.iterdir()] == ["dazzle-backend-demo"]
-    assert result.stdout.startswith(
-        f"Wrote {target}/, the distribution dazzle-backend-demo of the backend 'demo':\n"
-    )
+    assert result.stdout.startswith(f"Wrote {target}/, the distribution dazzle-backend-demo of the backend 'demo':\n")
     assert "  src/dazzle_backend_demo/backend.py   the backend class DemoBackend\n" in result.stdout
     assert f"  cd {target}\n" in result.stdout
     assert result.stderr == ""
@@ -277,7 +285,11 @@ def test_a_licence_chosen_with_license(tmp_path, given, expression):
     project = tomllib.loads((target / "pyproject.toml").read_text())["project"]
     assert project["license"] == expression
     assert "Private :: Do Not Upload" not in project["classifiers"]
-    assert (target / "LICENSE").read_text().startswith(f"TODO: replace this text with the full text of the licence {expression}\n")
+    assert (
+        (target / "LICENSE")
+        .read_text()
+        .startswith(f"TODO: replace this text with the full text of the licence {expression}\n")
+    )
     assert f"Before you publish: put the full text of {expression} in LICENSE" in result.stdout
 
 
@@ -303,8 +315,9 @@ def test_next_steps_install_the_core_first(tmp_path):
     core = steps.index("python -m pip install /src/dazzle/dazzle-core   # the dazzle-core this command runs from")
     assert core < steps.index("python -m pip install -e . --group test")
     unknown = next_steps(tmp_path, "demo", None)
-    assert any(s.startswith("python -m pip install PATH/TO/dazzle/dazzle-core   # dazzle-core from a clone")
-               for s in unknown)
+    assert any(
+        s.startswith("python -m pip install PATH/TO/dazzle/dazzle-core   # dazzle-core from a clone") for s in unknown
+    )
     # The virtualenv is made before any is active, where Debian and Ubuntu have only `python3`;
     # inside it `python` exists.
     assert steps[1].startswith("python3 -m venv .venv && . .venv/bin/activate")
@@ -358,7 +371,7 @@ def test_the_generated_backend_builds_every_example(generated):
             assert f"\n## {entity.name}" in text
     bookshop = run_backend(DemoBackend, load_example("bookshop"), options={"layout": "list"}).text("demo.md")
     assert "- `isbn`: str(13), required\n" in bookshop
-    assert "# Bookshop · Ünïcödé \"quoted\" titles 📚\n" in bookshop
+    assert '# Bookshop · Ünïcödé "quoted" titles 📚\n' in bookshop
 
 
 def test_the_generated_tests_pass_against_an_installed_copy(generated, tmp_path):
@@ -376,7 +389,10 @@ def test_the_generated_tests_pass_against_an_installed_copy(generated, tmp_path)
     paths = [str(site), str(generated / "src"), os.environ.get("PYTHONPATH", "")]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=generated, capture_output=True, text=True, timeout=600,
+        cwd=generated,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))},
     )
     assert done.returncode == 0, done.stdout + done.stderr

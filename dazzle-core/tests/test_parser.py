@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import attrs
 import pytest
-
 from dazzle.core import ir
 from dazzle.core.compiler import compile_source
 
@@ -19,7 +18,7 @@ def compile_ok(text: str) -> ir.AppSpec:
     return result.appspec
 
 
-FIELDS_APP = '''app shop "Shop"
+FIELDS_APP = """app shop "Shop"
 entity Thing "A Thing":
   id: uuid pk
   title: str(200) required
@@ -48,7 +47,7 @@ entity Thing "A Thing":
 surface things:
   uses entity Thing
   mode: list
-'''
+"""
 
 
 def test_every_type_modifier_and_default():
@@ -80,7 +79,7 @@ def test_every_type_modifier_and_default():
 
 
 def test_keywords_are_valid_names_everywhere():
-    app = compile_ok('''app end "End"
+    app = compile_ok("""app end "End"
 entity entity:
   id: uuid pk
   status: enum[open,list,step]=list
@@ -114,10 +113,21 @@ experience experience:
     on success -> step end
   step end:
     kind: process
-''')
+""")
     entity = app.get_entity("entity")
     assert [f.name for f in entity.fields] == [
-        "id", "status", "priority", "mode", "list", "field", "step", "first", "true", "action", "index", "unique",
+        "id",
+        "status",
+        "priority",
+        "mode",
+        "list",
+        "field",
+        "step",
+        "first",
+        "true",
+        "action",
+        "index",
+        "unique",
     ]
     assert [c.fields for c in entity.indexes] == [("status", "priority"), ("index",)]
     assert [c.fields for c in entity.unique_constraints] == [("mode", "field")]
@@ -125,12 +135,13 @@ experience experience:
     assert surface.sections[0].name == "list"
     assert [e.field_name for e in surface.elements] == ["mode", "field"]
     assert surface.actions[0].outcome == ir.Outcome(
-        ir.OutcomeKind.EXPERIENCE, "experience", ir.SourceLocation("t.dsl", 26, 28), step="end")
+        ir.OutcomeKind.EXPERIENCE, "experience", ir.SourceLocation("t.dsl", 26, 28), step="end"
+    )
     assert [s.name for s in app.get_experience("experience").steps] == ["start", "end"]
 
 
 def test_surfaces_sections_options_meta_and_outcomes():
-    app = compile_ok('''app a
+    app = compile_ok("""app a
 entity T:
   id: uuid pk
   title: str(20)
@@ -163,11 +174,17 @@ integration i:
     mode: event_driven
     from svc.list as F
     into entity T
-''')
+""")
     s = app.get_surface("s")
     assert (s.title, s.mode, s.entity) == ("Sürface ✨", ir.SurfaceMode.EDIT, "T")
-    assert dict(s.metadata) == {"ui:layout": "two-column", "ui.theme": "dark", "columns": 2,
-                                "ratio": Decimal("1.5"), "dense": True, "extra": "more"}
+    assert dict(s.metadata) == {
+        "ui:layout": "two-column",
+        "ui.theme": "dark",
+        "columns": 2,
+        "ratio": Decimal("1.5"),
+        "dense": True,
+        "extra": "more",
+    }
     title = s.sections[0].elements[0]
     assert (title.field_name, title.label) == ("title", "Title")
     assert dict(title.options) == {"widget": "select", "rows": 3, "required": True, "hint": 'a "quote"'}
@@ -176,11 +193,16 @@ integration i:
     assert s.get_action("save").outcome.target == "s"
     go = s.get_action("go")
     assert (go.label, go.trigger, go.outcome.kind, go.outcome.target, go.outcome.action) == (
-        None, ir.ActionTrigger.AUTO, ir.OutcomeKind.INTEGRATION, "i", "pull")
+        None,
+        ir.ActionTrigger.AUTO,
+        ir.OutcomeKind.INTEGRATION,
+        "i",
+        "pull",
+    )
 
 
 def test_experiences_steps_and_transitions():
-    app = compile_ok('''app a
+    app = compile_ok("""app a
 entity T:
   id: uuid pk
 surface s:
@@ -206,7 +228,7 @@ experience x "Flow":
     on failure -> step three
   step three:
     kind: process
-''')
+""")
     x = app.get_experience("x")
     assert (x.title, x.start_step) == ("Flow", "one")
     one, two, three = x.steps
@@ -220,7 +242,7 @@ experience x "Flow":
 
 
 def test_services_foreign_models_and_integrations():
-    app = compile_ok('''app a
+    app = compile_ok("""app a
 entity Client:
   id: uuid pk
   vrn: str(12)
@@ -264,7 +286,7 @@ integration lookup "Lookup":
     into entity Client
     match on:
       vrn <-> vrn
-''')
+""")
     hmrc = app.get_service("hmrc")
     assert (hmrc.title, hmrc.owner) == ("HMRC", "HMRC")
     assert (hmrc.spec.kind, hmrc.spec.value) == (ir.ApiSpecKind.URL, "https://api.example.gov/vat/openapi.json")
@@ -272,11 +294,17 @@ integration lookup "Lookup":
     assert dict(hmrc.auth.options) == {"scopes": "read:vat", "audience": "hmrc", "retries": 3}
     feed = app.get_service("feed")
     assert (feed.spec.kind, feed.spec.value, feed.auth.kind, feed.owner) == (
-        ir.ApiSpecKind.INLINE, "feed-v2", ir.AuthKind.API_KEY_HEADER, None)
+        ir.ApiSpecKind.INLINE,
+        "feed-v2",
+        ir.AuthKind.API_KEY_HEADER,
+        None,
+    )
     reg = app.get_foreign_model("Reg")
     assert (reg.service, reg.key_fields, reg.title) == ("hmrc", ("vrn", "name"), "Registration")
     assert [(c.kind, dict(c.options)) for c in reg.constraints] == [
-        (ir.ForeignConstraintKind.READ_ONLY, {}), (ir.ForeignConstraintKind.BATCH_IMPORT, {"frequency": "daily"})]
+        (ir.ForeignConstraintKind.READ_ONLY, {}),
+        (ir.ForeignConstraintKind.BATCH_IMPORT, {"frequency": "daily"}),
+    ]
     assert reg.get_field("vrn").required is True
     lookup = app.get_integration("lookup")
     assert (lookup.services, lookup.foreign_models) == (("hmrc", "feed"), ("Reg",))
@@ -291,32 +319,41 @@ integration lookup "Lookup":
     ]
     assert (fetch.response.foreign_model, fetch.response.entity) == ("Reg", "Client")
     assert [(a.target, str(a.expression)) for a in fetch.response.assignments] == [
-        ("vrn", "foreign.vrn"), ("name", "foreign.name")]
+        ("vrn", "foreign.vrn"),
+        ("name", "foreign.name"),
+    ]
     nightly = lookup.get_sync("nightly")
     assert (nightly.mode, nightly.schedule, nightly.service, nightly.operation) == (
-        ir.SyncMode.SCHEDULED, "*/15 2-4 1,15 * MON-FRI", "feed", "list")
+        ir.SyncMode.SCHEDULED,
+        "*/15 2-4 1,15 * MON-FRI",
+        "feed",
+        "list",
+    )
     assert nightly.match_rules == (ir.MatchRule("vrn", "vrn", ir.SourceLocation("t.dsl", 44, 7)),)
     assert lookup.get_member("nightly") is nightly and lookup.get_action("nightly") is None
 
 
 def test_module_use_and_app_lines():
-    result = compile_source('''# leading comment
+    result = compile_source(
+        """# leading comment
 module shop.core   # the name
 use shop.types as types
 
 app shop "Shop — ünïcode"
-''', "x.dsl")
+""",
+        "x.dsl",
+    )
     assert [d.code for d in result.errors] == ["E202"]
 
 
 def test_crlf_line_endings_and_bom_are_accepted():
-    text = "\ufeffapp crlf \"CRLF\"\r\nentity A:\r\n  id: uuid pk\r\nsurface s:\r\n  uses entity A\r\n  mode: view\r\n"
+    text = '\ufeffapp crlf "CRLF"\r\nentity A:\r\n  id: uuid pk\r\nsurface s:\r\n  uses entity A\r\n  mode: view\r\n'
     app = compile_ok(text)
     assert app.get_entity("A").get_field("id").location == ir.SourceLocation("t.dsl", 3, 3)
 
 
 def test_blank_and_comment_lines_do_not_close_blocks():
-    app = compile_ok('''app a
+    app = compile_ok("""app a
 entity A:
   id: uuid pk
 
@@ -327,7 +364,7 @@ entity A:
 surface s:
   uses entity A
   mode: view
-''')
+""")
     assert [f.name for f in app.get_entity("A").fields] == ["id", "name"]
 
 
@@ -343,7 +380,7 @@ def test_ir_is_immutable_and_hashable():
 
 @pytest.mark.parametrize("kind", ["entity", "surface", "experience", "service", "foreign_model", "integration"])
 def test_lookups_by_name(kind):
-    app = compile_ok('''app a
+    app = compile_ok("""app a
 entity E:
   id: uuid pk
 surface S:
@@ -363,7 +400,7 @@ integration I:
   action a:
     call V.x with:
       y <- 1
-''')
+""")
     getter = getattr(app, f"get_{kind}")
     collection = app.domain.entities if kind == "entity" else getattr(app, f"{kind}s")
     assert len(collection) == 1
@@ -375,27 +412,30 @@ THING = "app a\nentity Thing:\n  id: uuid pk\n  t: text\n"
 SURFACE = THING + "surface s:\n  uses entity Thing\n  mode: view\n"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (THING + "  n: str(0)\n", [("E305", 5, 10)]),
-    (THING + "  g: decimal(3,4)\n", [("E305", 5, 16)]),
-    (THING + "  a: int = 3 default=4\n", [("E109", 5, 14)]),
-    (THING + "  c: bool=maybe\n", [("E303", 5, 11)]),
-    (THING + "  e: decimal(5,2)=123.456\n", [("E303", 5, 19)]),
-    (THING + '  j: str(3) default="abcd"\n', [("E303", 5, 21)]),
-    (THING + '  b: datetime auto_add default="2024-01-01T00:00:00Z"\n', [("E303", 5, 32)]),
-    (THING + "  b: bool required optional\n", [("E304", 5, 20)]),
-    (THING + "  e: email unique? required\n", [("E304", 5, 12)]),
-    ("app a\nentity Thing:\n  id: int? pk\n", [("E304", 3, 10)]),
-    (THING + "  c: date auto_add\n", [("W007", 5, 3)]),
-    (THING + "  c: ref Thing auto_update\n", [("W007", 5, 3)]),
-    ("app a\nentity Thing:\n  id: uuid pk pk\n", [("E109", 3, 15)]),
-    (THING + "  t: int\n", [("E302", 5, 3)]),
-    (SURFACE.replace("  mode", "  uses entity Thing\n  mode"), [("E109", 7, 3)]),
-    (SURFACE + "  mode: list\n", [("E109", 8, 3)]),
-    (SURFACE + "  section main:\n    field t\n    field t \"T\"\n", [("E302", 10, 11)]),
-    (SURFACE + "  section main:\n    field t\n  section main:\n    field t\n", [("E302", 10, 11)]),
-    (SURFACE + "  action go:\n    on click -> surface s\n    on submit -> surface s\n", [("E109", 10, 5)]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (THING + "  n: str(0)\n", [("E305", 5, 10)]),
+        (THING + "  g: decimal(3,4)\n", [("E305", 5, 16)]),
+        (THING + "  a: int = 3 default=4\n", [("E109", 5, 14)]),
+        (THING + "  c: bool=maybe\n", [("E303", 5, 11)]),
+        (THING + "  e: decimal(5,2)=123.456\n", [("E303", 5, 19)]),
+        (THING + '  j: str(3) default="abcd"\n', [("E303", 5, 21)]),
+        (THING + '  b: datetime auto_add default="2024-01-01T00:00:00Z"\n', [("E303", 5, 32)]),
+        (THING + "  b: bool required optional\n", [("E304", 5, 20)]),
+        (THING + "  e: email unique? required\n", [("E304", 5, 12)]),
+        ("app a\nentity Thing:\n  id: int? pk\n", [("E304", 3, 10)]),
+        (THING + "  c: date auto_add\n", [("W007", 5, 3)]),
+        (THING + "  c: ref Thing auto_update\n", [("W007", 5, 3)]),
+        ("app a\nentity Thing:\n  id: uuid pk pk\n", [("E109", 3, 15)]),
+        (THING + "  t: int\n", [("E302", 5, 3)]),
+        (SURFACE.replace("  mode", "  uses entity Thing\n  mode"), [("E109", 7, 3)]),
+        (SURFACE + "  mode: list\n", [("E109", 8, 3)]),
+        (SURFACE + '  section main:\n    field t\n    field t "T"\n', [("E302", 10, 11)]),
+        (SURFACE + "  section main:\n    field t\n  section main:\n    field t\n", [("E302", 10, 11)]),
+        (SURFACE + "  action go:\n    on click -> surface s\n    on submit -> surface s\n", [("E109", 10, 5)]),
+    ],
+)
 def test_each_problem_of_a_common_line_is_reported_once_where_it_is(text, expected):
     """The commonest lines (a plain field, `uses entity`, `mode`, a section's
     `field`, a section or action header, `on ... -> surface`) are read with one

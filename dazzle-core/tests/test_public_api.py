@@ -6,9 +6,8 @@ from __future__ import annotations
 import inspect
 from importlib import resources
 
-import pytest
-
 import dazzle.backends
+import pytest
 from dazzle.core import ir
 
 
@@ -26,13 +25,22 @@ def test_all_names_exist_once(module):
 
 def test_every_public_class_and_function_of_the_ir_is_in_all():
     defined_here = {
-        name for name, value in vars(ir).items()
-        if not name.startswith("_") and (inspect.isclass(value) or inspect.isfunction(value))
+        name
+        for name, value in vars(ir).items()
+        if not name.startswith("_")
+        and (inspect.isclass(value) or inspect.isfunction(value))
         and value.__module__ == ir.__name__
     }
     assert defined_here <= set(ir.__all__)
 
 
 def test_the_public_backend_api():
-    assert {"apply_options", "Backend", "BackendCapabilities", "BackendError", "BackendOption",
-            "BackendWarning", "API_VERSION"} <= set(dazzle.backends.__all__)
+    assert {
+        "apply_options",
+        "Backend",
+        "BackendCapabilities",
+        "BackendError",
+        "BackendOption",
+        "BackendWarning",
+        "API_VERSION",
+    } <= set(dazzle.backends.__all__)

@@ -76,13 +76,16 @@ def test_compile_dsl_dedents_and_gives_the_appspec():
 
 def test_compile_dsl_raises_spec_error_with_the_diagnostics():
     with pytest.raises(SpecError) as caught:
-        compile_dsl("""
+        compile_dsl(
+            """
             app shop "Shop"
 
             entity Order "Order":
               id: uuid pk
               product: ref Produkt required
-        """, "shop.dsl")
+        """,
+            "shop.dsl",
+        )
     assert isinstance(caught.value, AssertionError)
     message = str(caught.value)
     assert message.startswith("the DSL text (shop.dsl) does not compile:")
@@ -218,7 +221,8 @@ def test_run_backend_builds_through_the_pipeline():
 def test_options_from_the_project_then_options_then_the_command_line(tmp_path):
     (tmp_path / "dsl").mkdir()
     (tmp_path / "dsl" / "shop.dsl").write_text(textwrap.dedent(APP), encoding="utf-8")
-    (tmp_path / "dazzle.toml").write_text(textwrap.dedent("""
+    (tmp_path / "dazzle.toml").write_text(
+        textwrap.dedent("""
         [project]
         name = "shop"
         root = "shop"
@@ -232,7 +236,9 @@ def test_options_from_the_project_then_options_then_the_command_line(tmp_path):
 
         [build.options.other]
         anything = 1
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     assert run_backend(Greeter, tmp_path).text("greetings/Product.txt") == "hi hi Product\n"
     assert run_backend(Greeter, tmp_path, options={"count": 3}).options["count"] == 3
     output = run_backend(Greeter, tmp_path, options={"count": 3}, command_line=["count=4", "greeter.style=x"])
@@ -294,7 +300,8 @@ def test_an_unknown_installed_backend_and_bad_arguments():
 
 def test_the_fixtures_plugin(pytester):
     pytester.makeconftest('pytest_plugins = ["dazzle.testing.fixtures"]\n')
-    pytester.makepyfile(test_backend=textwrap.dedent("""
+    pytester.makepyfile(
+        test_backend=textwrap.dedent("""
         from dazzle.backends import Backend
 
 
@@ -328,7 +335,8 @@ def test_the_fixtures_plugin(pytester):
             second = dazzle_build(Lister, dazzle_examples["bookshop"], name="lister")
             assert first.out_dir == tmp_path / "build-1" and second.out_dir == tmp_path / "build-2"
             assert (tmp_path / "build-1" / "entities.txt").read_text() == "Author\\nBook\\nOrder\\n"
-    """))
+    """)
+    )
     result = pytester.runpytest("-v", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=6)
     result.stdout.fnmatch_lines(["*test_each_example?bookshop? PASS*", "*test_each_example?helpdesk? PASS*"])
@@ -451,8 +459,15 @@ class NoCapabilities:
 '''
 
 ENTRY_POINTS = {
-    "good": "Good", "raw": "Raw", "seeded": "Seeded", "stray": "Stray", "escape": "Escape",
-    "crash": "Crash", "lax": "Lax", "misnamed": "Misnamed", "nocaps": "NoCapabilities",
+    "good": "Good",
+    "raw": "Raw",
+    "seeded": "Seeded",
+    "stray": "Stray",
+    "escape": "Escape",
+    "crash": "Crash",
+    "lax": "Lax",
+    "misnamed": "Misnamed",
+    "nocaps": "NoCapabilities",
 }
 
 
@@ -588,8 +603,10 @@ def test_unknown_options_accepted_and_os_errors_let_through(installed):
     report = conformance("lax")
     unknown = report.result("rejects unknown options")
     assert unknown.status == "fail"
-    assert "validate_config() with the unknown option 'dazzle_conformance_no_such_option': " \
-           "validate_config() accepted it" in unknown.detail
+    assert (
+        "validate_config() with the unknown option 'dazzle_conformance_no_such_option': "
+        "validate_config() accepted it" in unknown.detail
+    )
     assert "generate() with the unknown option" in unknown.detail
     failures = report.result("failures are BackendError").detail
     assert "generate() into an output folder that cannot be written" in failures
@@ -613,13 +630,19 @@ def test_malformed_capabilities(installed):
 
 def test_capability_problems_of_option_types():
     good = BackendCapabilities(
-        name="x", description="X",
+        name="x",
+        description="X",
         options=(BackendOption("ratio", float, default=1), BackendOption("on", bool, default=False)),
     )
     assert capability_problems(good, "x") == []
-    bad = BackendCapabilities(name="x", description="two\nlines", options=(
-        BackendOption("count", int, default=True), BackendOption("count", int, choices=(1, "2")),
-    ))
+    bad = BackendCapabilities(
+        name="x",
+        description="two\nlines",
+        options=(
+            BackendOption("count", int, default=True),
+            BackendOption("count", int, choices=(1, "2")),
+        ),
+    )
     assert capability_problems(bad, "x") == [
         "the description has more than one line; `dazzle backends` shows it on one",
         "option 'count' has the type int, but its default is True",
@@ -629,16 +652,24 @@ def test_capability_problems_of_option_types():
 
 
 def test_capability_problems_of_list_options():
-    good = BackendCapabilities(name="x", description="X", options=(
-        BackendOption("tags", list[str], default=["a"]),
-        BackendOption("kinds", list[str], default=("p",), choices=("p", "q")),
-    ))
+    good = BackendCapabilities(
+        name="x",
+        description="X",
+        options=(
+            BackendOption("tags", list[str], default=["a"]),
+            BackendOption("kinds", list[str], default=("p",), choices=("p", "q")),
+        ),
+    )
     assert capability_problems(good, "x") == []
-    bad = BackendCapabilities(name="x", description="X", options=(
-        BackendOption("tags", list[str], default="a,b"),
-        BackendOption("kinds", list[str], default=("p", "z"), choices=("p", "q")),
-        BackendOption("sizes", list[str], choices=(1, 2)),
-    ))
+    bad = BackendCapabilities(
+        name="x",
+        description="X",
+        options=(
+            BackendOption("tags", list[str], default="a,b"),
+            BackendOption("kinds", list[str], default=("p", "z"), choices=("p", "q")),
+            BackendOption("sizes", list[str], choices=(1, 2)),
+        ),
+    )
     assert capability_problems(bad, "x") == [
         "option 'tags' has the type list[str], but its default is 'a,b'",
         "option 'kinds': the default ('p', 'z') has an item that is not one of its choices",
@@ -669,6 +700,7 @@ def test_run_backend_errors_name_the_file_in_out_dir(tmp_path):
         run_backend(FailsNamingItsFile, appspec, out_dir=tmp_path / "mine")
     assert str(caught.value) == f"cannot write {tmp_path / 'mine' / 'out.txt'}"
 
+
 class WarnsTwice(Backend):
     def get_capabilities(self):
         return BackendCapabilities(name="warns")
@@ -677,8 +709,10 @@ class WarnsTwice(Backend):
         import warnings
 
         for _ in range(2):
-            warnings.warn(BackendWarning("Product renamed", location=appspec.get_entity("Product").location,
-                                         code="X1"), stacklevel=1)
+            warnings.warn(
+                BackendWarning("Product renamed", location=appspec.get_entity("Product").location, code="X1"),
+                stacklevel=1,
+            )
         (output_dir / "x.txt").write_text("x")
 
 

@@ -47,14 +47,10 @@ _ERRORS = {
     "422": ("UnprocessableContent", "The body is well formed but its values are not acceptable."),
 }
 
-_ERROR_REFS = {
-    code: SharedDict({"$ref": component_ref("responses", name)}) for code, (name, _) in _ERRORS.items()
-}
+_ERROR_REFS = {code: SharedDict({"$ref": component_ref("responses", name)}) for code, (name, _) in _ERRORS.items()}
 
 _VERB = {ir.SurfaceMode.CREATE: "create", ir.SurfaceMode.EDIT: "update"}
-_OPERATION_MODES = frozenset(
-    (ir.SurfaceMode.LIST, ir.SurfaceMode.VIEW, ir.SurfaceMode.CREATE, ir.SurfaceMode.EDIT)
-)
+_OPERATION_MODES = frozenset((ir.SurfaceMode.LIST, ir.SurfaceMode.VIEW, ir.SurfaceMode.CREATE, ir.SurfaceMode.EDIT))
 _ITEM_MODES = frozenset((ir.SurfaceMode.VIEW, ir.SurfaceMode.EDIT))
 
 _FORM_INPUT = SharedDict({"type": "string"})
@@ -139,8 +135,7 @@ class _DocumentBuilder:
         tag_names = NameAllocator(tuple(e.name for e in appspec.entities), what="tag")
         segments = NameAllocator(sep="-", what="path segment")
         self.plans: dict[str, _EntityPlan] = {
-            e.name: _EntityPlan(e, "/" + segments.claim(plural_kebab(e.name), e.location))
-            for e in appspec.entities
+            e.name: _EntityPlan(e, "/" + segments.claim(plural_kebab(e.name), e.location)) for e in appspec.entities
         }
         enum_refs: dict[tuple[str, str], str] = {}
         for entity in appspec.entities:
@@ -492,9 +487,7 @@ class _DocumentBuilder:
         }
         group.add(group.route("get", [plan.item]), "get", operation, self._key_param(plan))
 
-    def _write_operation(
-        self, group: _PathGroup, plan: _EntityPlan, surface: ir.SurfaceSpec, *, first: bool
-    ) -> None:
+    def _write_operation(self, group: _PathGroup, plan: _EntityPlan, surface: ir.SurfaceSpec, *, first: bool) -> None:
         """A create or edit surface: its own operation, since its body is its own.
         The entity's first of each mode has the plain path and operationId."""
         entity = plan.entity
@@ -580,9 +573,7 @@ class _DocumentBuilder:
         operation["responses"] = {**success, **self._errors(*codes)}
         self.action_operations[(surface.name, action.name)] = operation["operationId"]
         segment = kebab(action.name)
-        path = group.route(
-            "post", [f"{base}/{segment}", f"{base}/{kebab(surface.name)}/{segment}"], action.location
-        )
+        path = group.route("post", [f"{base}/{segment}", f"{base}/{kebab(surface.name)}/{segment}"], action.location)
         group.add(path, "post", operation, params)
 
 
@@ -609,9 +600,7 @@ _LOCATION_HEADER = SharedDict({"Location": {"$ref": component_ref("headers", "Lo
 # What every ``{Entity}Page`` has beside its items.
 _PAGE_REQUIRED = SharedList(["items", "page", "page_size", "total"])
 _PAGE_PROPERTIES = {
-    "page": SharedDict(
-        {"type": "integer", "minimum": 1, "description": "This page's number, counting from 1."}
-    ),
+    "page": SharedDict({"type": "integer", "minimum": 1, "description": "This page's number, counting from 1."}),
     "page_size": SharedDict(
         {
             "type": "integer",
@@ -620,9 +609,7 @@ _PAGE_PROPERTIES = {
             "description": "The most items a page holds.",
         }
     ),
-    "total": SharedDict(
-        {"type": "integer", "minimum": 0, "description": "How many items there are on all pages."}
-    ),
+    "total": SharedDict({"type": "integer", "minimum": 0, "description": "How many items there are on all pages."}),
 }
 
 

@@ -78,9 +78,7 @@ def members(
         yield (
             "x-dazzle-surfaces",
             LazyMapping(
-                lambda: (
-                    (s.name, _surface(s, surface_operations, action_operations)) for s in appspec.surfaces
-                )
+                lambda: ((s.name, _surface(s, surface_operations, action_operations)) for s in appspec.surfaces)
             ),
         )
     if appspec.experiences:
@@ -221,10 +219,7 @@ def _integration_action(action: ir.IntegrationAction) -> dict[str, Any]:
         out["map_response"] = {
             "foreign_model": action.response.foreign_model,
             "entity": action.response.entity,
-            "set": [
-                {"target": a.target, "value": expression_text(a.expression)}
-                for a in action.response.assignments
-            ],
+            "set": [{"target": a.target, "value": expression_text(a.expression)} for a in action.response.assignments],
         }
     return out
 

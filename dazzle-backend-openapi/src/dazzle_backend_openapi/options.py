@@ -97,9 +97,7 @@ def _servers(value: Any) -> tuple[str, ...]:
         bad = sorted({ch for ch in url if ch in _BAD_URL_CHARS})
         if bad:
             shown = " ".join(repr(ch) for ch in bad)
-            raise BackendError(
-                f"option 'server_url': {url!r} contains {shown}, which a server URL cannot hold"
-            )
+            raise BackendError(f"option 'server_url': {url!r} contains {shown}, which a server URL cannot hold")
         if "://" not in url and not url.startswith("/"):
             raise BackendError(
                 f"option 'server_url': {url!r} is neither an absolute URL "

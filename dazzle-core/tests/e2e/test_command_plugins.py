@@ -59,8 +59,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def dazzle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(DAZZLE), *args], cwd=cwd, capture_output=True, text=True, env=dict(os.environ),
-                          timeout=120)
+    return subprocess.run(
+        [str(DAZZLE), *args], cwd=cwd, capture_output=True, text=True, env=dict(os.environ), timeout=120
+    )
 
 
 def test_a_published_command_backend_is_listed_with_its_distribution(project: Path) -> None:
@@ -70,11 +71,16 @@ def test_a_published_command_backend_is_listed_with_its_distribution(project: Pa
     assert shipped["status"] == "available"
     assert shipped["description"] == "Notes where it ran (a script shipped in the wheel)"
     assert shipped["distributions"] == [
-        {"name": "dazzle-test-command", "version": "0.1.0",
-         "entry_point": "shipped = dazzle_test_command:ShippedBackend"}
+        {
+            "name": "dazzle-test-command",
+            "version": "0.1.0",
+            "entry_point": "shipped = dazzle_test_command:ShippedBackend",
+        }
     ]
     assert [(o["name"], o["type"], o["default"]) for o in shipped["options"]] == [
-        ("prefix", "str", "shipped"), ("warn", "bool", False)]
+        ("prefix", "str", "shipped"),
+        ("warn", "bool", False),
+    ]
 
 
 def test_a_published_command_backend_runs_its_shipped_program_in_the_project_folder(project: Path) -> None:
@@ -92,11 +98,15 @@ def test_a_project_backend_named_like_an_installed_one_is_a_conflict(project: Pa
     (project / "dazzle.toml").write_text(TOML + '\n[backends.good]\ncommand = ["sh", "-c", "touch ran"]\n')
     listed = dazzle("backends", cwd=project)
     assert listed.returncode == 0, listed.stderr
-    reason = ("backend 'good' is claimed by dazzle.toml [backends.good] and by dazzle-test-good 0.1.0; "
-              "rename the [backends.good] table or uninstall the distribution")
-    assert f"good  [CONFLICT]\n    from: dazzle.toml [backends.good], command 'sh -c touch ran'\n"\
-           f"    from: dazzle-test-good 0.1.0, entry point 'good = dazzle_test_good.good:GoodBackend'\n" \
-           f"    reason: {reason}" in listed.stdout
+    reason = (
+        "backend 'good' is claimed by dazzle.toml [backends.good] and by dazzle-test-good 0.1.0; "
+        "rename the [backends.good] table or uninstall the distribution"
+    )
+    assert (
+        f"good  [CONFLICT]\n    from: dazzle.toml [backends.good], command 'sh -c touch ran'\n"
+        f"    from: dazzle-test-good 0.1.0, entry point 'good = dazzle_test_good.good:GoodBackend'\n"
+        f"    reason: {reason}" in listed.stdout
+    )
     run = dazzle("build", "-b", "good", cwd=project)
     assert run.returncode == 1
     assert f"Backend error: {reason}" in run.stderr

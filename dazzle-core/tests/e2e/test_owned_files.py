@@ -83,7 +83,9 @@ def test_switching_an_option_off_removes_the_file_and_the_folder_it_made(project
     manifest = json.loads((out / MANIFEST).read_text())
     assert manifest["format"] == 1
     assert sorted(manifest["backends"]["owned"]) == [
-        "owned/entities/Order.txt", "owned/entities/Product.txt", "owned/main.txt",
+        "owned/entities/Order.txt",
+        "owned/entities/Product.txt",
+        "owned/main.txt",
     ]
     assert manifest["backends"]["owned"]["owned/main.txt"] == hashlib.sha256(b"app shop\n").hexdigest()
     assert "good" in manifest["backends"]
@@ -101,8 +103,10 @@ def test_deleting_an_entity_removes_its_file_but_an_edited_one_is_kept_with_a_wa
     assert result.returncode == 0, result.stderr
     assert f"removed {out / 'owned' / 'entities' / 'Order.txt'}" in result.stdout.splitlines()
     assert f"added   {out / 'owned' / 'entities' / 'Customer.txt'}" in result.stdout.splitlines()
-    assert (f"warning: kept {out / 'owned' / 'entities' / 'Product.txt'}: backend 'owned' no longer writes it, "
-            "but its bytes changed since that backend wrote it; it is yours now") in result.stderr
+    assert (
+        f"warning: kept {out / 'owned' / 'entities' / 'Product.txt'}: backend 'owned' no longer writes it, "
+        "but its bytes changed since that backend wrote it; it is yours now"
+    ) in result.stderr
     assert (out / "owned" / "entities" / "Product.txt").read_text() == "my notes on products\n"
     assert not (out / "owned" / "entities" / "Order.txt").exists()
 

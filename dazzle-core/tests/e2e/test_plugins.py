@@ -84,8 +84,7 @@ GOOD_DIST = "dazzle-test-good"
 def installed():
     if not DAZZLE.exists():
         pytest.fail(f"no dazzle command next to {sys.executable}: run these tests through `nox -s plugins`")
-    for dist in (GOOD_DIST, "dazzle-test-broken", "dazzle-test-conflict", "dazzle-test-failing",
-                 "dazzle-test-hostile"):
+    for dist in (GOOD_DIST, "dazzle-test-broken", "dazzle-test-conflict", "dazzle-test-failing", "dazzle-test-hostile"):
         try:
             metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -115,14 +114,19 @@ def imported(log: Path) -> list[str]:
 
 def dazzle(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(DAZZLE), *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120,
+        [str(DAZZLE), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
     )
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {
         str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -142,8 +146,13 @@ def test_backends_json_shows_every_backend_with_its_origin_and_status(import_log
         {"name": GOOD_DIST, "version": "0.1.0", "entry_point": "good = dazzle_test_good.good:GoodBackend"}
     ]
     assert [o["name"] for o in good["options"]] == ["greeting", "count", "style", "verbose"]
-    assert good["options"][1] == {"name": "count", "type": "int", "default": 1, "choices": [],
-                                  "help": "How often to repeat the greeting"}
+    assert good["options"][1] == {
+        "name": "count",
+        "type": "int",
+        "default": 1,
+        "choices": [],
+        "help": "How often to repeat the greeting",
+    }
     assert backends["raw"]["status"] == "available" and backends["raw"]["options"] == []
     assert backends["failing"]["status"] == "available"
 
@@ -152,13 +161,16 @@ def test_backends_json_shows_every_backend_with_its_origin_and_status(import_log
     assert all(backends[name]["distributions"][0]["name"] == "dazzle-test-broken" for name in reasons)
     assert reasons["broken"] == "ModuleNotFoundError: No module named 'dazzle_test_no_such_dependency'"
     assert "is not a backend class: got dict" in reasons["notabackend"]
-    assert "was written for backend API 2; this dazzle-core (0.1.0) speaks API 1: upgrade dazzle-core" in reasons["future"]
+    assert (
+        "was written for backend API 2; this dazzle-core (0.1.0) speaks API 1: upgrade dazzle-core" in reasons["future"]
+    )
     assert reasons["exits"] == "its import called sys.exit(3)"
 
     shared = backends["shared"]
     assert shared["status"] == "conflict"
     assert [(d["name"], d["version"]) for d in shared["distributions"]] == [
-        ("dazzle-test-conflict", "0.2.0"), (GOOD_DIST, "0.1.0"),
+        ("dazzle-test-conflict", "0.2.0"),
+        (GOOD_DIST, "0.1.0"),
     ]
     # Listing loads every backend but the conflicting ones.
     assert "dazzle_test_good.shared" not in imported(import_log)
@@ -171,13 +183,19 @@ def test_backends_text():
     out = result.stdout
     assert "good  Summaries of the app for tests\n    from: dazzle-test-good 0.1.0\n    formats: txt, json\n" in out
     assert "      style (str, one of plain|fancy, default 'plain')\n" in out
-    assert "raw  Echoes its options\n    from: dazzle-test-good 0.1.0\n    formats: json\n" \
-           "    options: any KEY=VALUE, passed as strings\n" in out
-    assert "broken  [UNAVAILABLE]\n    from: dazzle-test-broken 0.1.0, entry point " \
-           "'broken = dazzle_test_broken.missing:Backend'\n" in out
+    assert (
+        "raw  Echoes its options\n    from: dazzle-test-good 0.1.0\n    formats: json\n"
+        "    options: any KEY=VALUE, passed as strings\n" in out
+    )
+    assert (
+        "broken  [UNAVAILABLE]\n    from: dazzle-test-broken 0.1.0, entry point "
+        "'broken = dazzle_test_broken.missing:Backend'\n" in out
+    )
     assert "shared  [CONFLICT]\n" in out
-    assert "reason: backend 'shared' is claimed by 2 distributions: dazzle-test-conflict 0.2.0 and " \
-           "dazzle-test-good 0.1.0" in out
+    assert (
+        "reason: backend 'shared' is claimed by 2 distributions: dazzle-test-conflict 0.2.0 and "
+        "dazzle-test-good 0.1.0" in out
+    )
 
 
 def test_version_lists_core_and_every_backend_distribution(import_log):
@@ -211,25 +229,38 @@ def test_validate_and_help_import_no_backend(project, import_log):
 def test_the_import_log_sees_imports(import_log):
     """The check above means something: listing does import the plugins."""
     assert dazzle("backends").returncode == 0
-    assert {"dazzle_test_good.good", "dazzle_test_good.raw", "dazzle_test_broken.missing",
-            "dazzle_test_failing"} <= set(imported(import_log))
+    assert {
+        "dazzle_test_good.good",
+        "dazzle_test_good.raw",
+        "dazzle_test_broken.missing",
+        "dazzle_test_failing",
+    } <= set(imported(import_log))
 
 
 # --- dazzle build ----------------------------------------------------------------------------------
 
 
 def test_build_with_declared_and_undeclared_options(project):
-    result = dazzle("build", str(project), "-b", "good", "-b", "raw", "-O", "count=2", "-O", "good.verbose=yes",
-                    "-O", "raw.depth=3")
+    result = dazzle(
+        "build", str(project), "-b", "good", "-b", "raw", "-O", "count=2", "-O", "good.verbose=yes", "-O", "raw.depth=3"
+    )
     assert result.returncode == 0, result.stderr
     out = project / "build"
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
-        ".dazzle-manifest.json", "good/app.txt", "good/entities/Customer.txt", "good/entities/Order.txt", "good/entities/Product.txt",
-        "good/options.json", "raw.json",
+        ".dazzle-manifest.json",
+        "good/app.txt",
+        "good/entities/Customer.txt",
+        "good/entities/Order.txt",
+        "good/entities/Product.txt",
+        "good/options.json",
+        "raw.json",
     ]
     # dazzle.toml gives greeting; the command line gives count (converted) and verbose.
     assert json.loads((out / "good" / "options.json").read_text()) == {
-        "count": 2, "greeting": "welcome", "style": "plain", "verbose": True,
+        "count": 2,
+        "greeting": "welcome",
+        "style": "plain",
+        "verbose": True,
     }
     assert (out / "good" / "app.txt").read_text().startswith("welcome\nwelcome\napp shop 'Shop' 2.1.0\n")
     assert json.loads((out / "raw.json").read_text()) == {"count": ["str", "2"], "depth": ["str", "3"]}
@@ -257,7 +288,8 @@ def test_an_unknown_backend_lists_the_available_ones(project):
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
         "Error: unknown backend 'godo' (did you mean 'good'?); available backends: failing, good, hostile, owned, "
-        "raw, shipped, witness")
+        "raw, shipped, witness"
+    )
     result = dazzle("build", str(project), "-b", "graphql")
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].endswith("; `pip install dazzle-backend-graphql` may provide it")
@@ -270,14 +302,20 @@ def test_a_usage_error_is_exit_2(project):
 @pytest.mark.parametrize(
     ("backend", "message"),
     [
-        ("broken", "Backend error: backend 'broken' from dazzle-test-broken 0.1.0 (entry point "
-                   "'broken = dazzle_test_broken.missing:Backend') is unavailable: ModuleNotFoundError: "
-                   "No module named 'dazzle_test_no_such_dependency'"),
+        (
+            "broken",
+            "Backend error: backend 'broken' from dazzle-test-broken 0.1.0 (entry point "
+            "'broken = dazzle_test_broken.missing:Backend') is unavailable: ModuleNotFoundError: "
+            "No module named 'dazzle_test_no_such_dependency'",
+        ),
         ("exits", "is unavailable: its import called sys.exit(3)"),
         ("future", "written for backend API 2"),
         ("notabackend", "is not a backend class"),
-        ("shared", "Backend error: backend 'shared' is claimed by 2 distributions: dazzle-test-conflict 0.2.0 "
-                   "and dazzle-test-good 0.1.0"),
+        (
+            "shared",
+            "Backend error: backend 'shared' is claimed by 2 distributions: dazzle-test-conflict 0.2.0 "
+            "and dazzle-test-good 0.1.0",
+        ),
     ],
 )
 def test_using_a_broken_or_conflicting_backend_is_an_error(project, backend, message):
@@ -290,7 +328,7 @@ def test_using_a_broken_or_conflicting_backend_is_an_error(project, backend, mes
 
 def test_a_broken_plugin_does_not_stop_the_others(project):
     # The broken ones are skipped with a warning when every available backend runs.
-    (project / "dazzle.toml").write_text(TOML + "\n[build.options.failing]\nhow = \"succeed\"\n")
+    (project / "dazzle.toml").write_text(TOML + '\n[build.options.failing]\nhow = "succeed"\n')
     result = dazzle("build", str(project))
     assert result.returncode == 0, result.stderr
     for name in ("broken", "exits", "future", "notabackend", "shared"):
@@ -301,8 +339,11 @@ def test_a_broken_plugin_does_not_stop_the_others(project):
 @pytest.mark.parametrize(
     ("how", "message"),
     [
-        ("crash", "Error: backend 'failing' (dazzle-test-failing 0.1.0) failed in generate: "
-                  "RuntimeError: the failing backend crashed (run with --debug for the traceback)"),
+        (
+            "crash",
+            "Error: backend 'failing' (dazzle-test-failing 0.1.0) failed in generate: "
+            "RuntimeError: the failing backend crashed (run with --debug for the traceback)",
+        ),
         ("backend-error", "Backend error: failing: the failing backend cannot build this app"),
         ("invalid-config", "Backend error: failing: how=invalid-config is not a configuration that can work"),
         ("escape", "Error: backend 'failing' wrote outside its output folder: ../escaped.txt"),
@@ -366,8 +407,21 @@ def test_builds_under_different_hash_seeds_are_byte_identical(project, tmp_path)
     trees = []
     for seed in ("1", "2", "random"):
         out = tmp_path / f"out-{seed}"
-        result = dazzle("build", str(project), "-b", "good", "-b", "raw", "-O", "raw.z=1", "-O", "raw.a=2",
-                        "-o", str(out), env={"PYTHONHASHSEED": seed})
+        result = dazzle(
+            "build",
+            str(project),
+            "-b",
+            "good",
+            "-b",
+            "raw",
+            "-O",
+            "raw.z=1",
+            "-O",
+            "raw.a=2",
+            "-o",
+            str(out),
+            env={"PYTHONHASHSEED": seed},
+        )
         assert result.returncode == 0, result.stderr
         trees.append({path: data for path, (data, _) in snapshot(out).items()})
     assert trees[0] == trees[1] == trees[2]
@@ -457,7 +511,7 @@ def test_a_plugin_ending_the_process_in_dazzle_is_only_unavailable(project, beha
     assert reason in result.stderr.splitlines()[-1]
     assert not (project / "build").exists()
     # With every backend, the others still build.
-    (project / "dazzle.toml").write_text(TOML + "\n[build.options.failing]\nhow = \"succeed\"\n")
+    (project / "dazzle.toml").write_text(TOML + '\n[build.options.failing]\nhow = "succeed"\n')
     result = hostile("build", str(project), env=env)
     assert result.returncode == 0, result.stderr
     assert "warning: skipping backend 'hostile'" in result.stderr
@@ -474,7 +528,8 @@ def test_what_a_plugin_prints_in_dazzle_reaches_stderr_marked_and_never_stdout(p
     result = hostile("build", str(project), "-b", "hostile", "--check", env=env)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"add    {project / 'build' / '.dazzle-manifest.json'}", f"add    {project / 'build' / 'hostile.txt'}"
+        f"add    {project / 'build' / '.dazzle-manifest.json'}",
+        f"add    {project / 'build' / 'hostile.txt'}",
     ]
 
 
@@ -489,7 +544,8 @@ def test_what_code_a_plugin_left_running_writes_later_never_reaches_stdout(proje
     result = hostile("build", str(project), "-b", "hostile", "--check", env=env)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"add    {project / 'build' / '.dazzle-manifest.json'}", f"add    {project / 'build' / 'hostile.txt'}"
+        f"add    {project / 'build' / '.dazzle-manifest.json'}",
+        f"add    {project / 'build' / 'hostile.txt'}",
     ]
 
 
@@ -497,7 +553,8 @@ def test_what_generate_prints_reaches_stderr_marked_and_never_stdout(project):
     result = hostile("build", str(project), "-b", "hostile", "-O", "how=print", "--check")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"add    {project / 'build' / '.dazzle-manifest.json'}", f"add    {project / 'build' / 'hostile.txt'}"
+        f"add    {project / 'build' / '.dazzle-manifest.json'}",
+        f"add    {project / 'build' / 'hostile.txt'}",
     ]
     for line in ("printed by generate", "written to sys.stderr by generate", "written to fd 1 by generate"):
         assert f"[hostile] {line}\n" in result.stderr
@@ -506,9 +563,14 @@ def test_what_generate_prints_reaches_stderr_marked_and_never_stdout(project):
 def test_a_plugin_changing_the_working_folder_in_dazzle_does_not_move_the_output(project, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    result = subprocess.run([str(DAZZLE), "build", str(project), "-b", "hostile", "-b", "good", "-o", "out"],
-                            capture_output=True, text=True, cwd=work, timeout=120,
-                            env={**os.environ, "DAZZLE_TEST_HOSTILE": "caps-chdir"})
+    result = subprocess.run(
+        [str(DAZZLE), "build", str(project), "-b", "hostile", "-b", "good", "-o", "out"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        timeout=120,
+        env={**os.environ, "DAZZLE_TEST_HOSTILE": "caps-chdir"},
+    )
     assert result.returncode == 0, result.stderr
     assert (work / "out" / "hostile.txt").exists() and (work / "out" / "good" / "app.txt").exists()
 
@@ -518,11 +580,17 @@ def test_a_backend_changing_the_working_folder_in_generate_does_not_move_the_out
     work.mkdir()
     result = subprocess.run(
         [str(DAZZLE), "build", str(project), "-b", "hostile", "-b", "good", "-O", "hostile.how=chdir", "-o", "out"],
-        capture_output=True, text=True, cwd=work, timeout=120, env={**os.environ, "DAZZLE_TEST_HOSTILE": ""},
+        capture_output=True,
+        text=True,
+        cwd=work,
+        timeout=120,
+        env={**os.environ, "DAZZLE_TEST_HOSTILE": ""},
     )
     assert result.returncode == 0, result.stderr
     assert sorted(str(p.relative_to(work / "out")) for p in (work / "out").rglob("*.txt"))[:2] == [
-        "good/app.txt", "good/entities/Customer.txt"]
+        "good/app.txt",
+        "good/entities/Customer.txt",
+    ]
     assert (work / "out" / "hostile.txt").read_text() == "chdir\n"
     assert f"{work / 'out'}: 6 added, 0 updated, 0 removed, 0 unchanged" in result.stderr
 
@@ -530,8 +598,15 @@ def test_a_backend_changing_the_working_folder_in_generate_does_not_move_the_out
 def test_every_backend_sees_the_appspec_as_compiled(project):
     for order in (["hostile", "witness"], ["witness", "hostile"]):
         out = project / "out"
-        result = hostile("build", str(project), "-O", "hostile.how=mutate", "-o", str(out),
-                         *(a for name in order for a in ("-b", name)))
+        result = hostile(
+            "build",
+            str(project),
+            "-O",
+            "hostile.how=mutate",
+            "-o",
+            str(out),
+            *(a for name in order for a in ("-b", name)),
+        )
         assert result.returncode == 0, result.stderr
         assert json.loads((out / "witness.json").read_text()) == {
             "entities": ["Product", "Order", "Customer"],
@@ -545,15 +620,17 @@ def test_every_backend_sees_the_appspec_as_compiled(project):
     [
         ("exit", "Error: backend 'hostile' (dazzle-test-hostile 0.1.0) failed in generate: SystemExit: 4"),
         ("interrupt", "Error: backend 'hostile' (dazzle-test-hostile 0.1.0) failed in generate: KeyboardInterrupt"),
-        ("os-exit", "Error: backend 'hostile' (dazzle-test-hostile 0.1.0) ended its worker process during generate "
-                    "without finishing (exit status 7)"),
+        (
+            "os-exit",
+            "Error: backend 'hostile' (dazzle-test-hostile 0.1.0) ended its worker process during generate "
+            "without finishing (exit status 7)",
+        ),
     ],
 )
 def test_a_backend_ending_its_process_is_one_clear_line_and_nothing_is_written(project, how, message):
     assert dazzle("build", str(project), "-b", "good").returncode == 0
     before = snapshot(project / "build")
-    result = hostile("build", str(project), "-b", "good", "-b", "hostile", "-O", f"how={how}",
-                     "-O", "greeting=changed")
+    result = hostile("build", str(project), "-b", "good", "-b", "hostile", "-O", f"how={how}", "-O", "greeting=changed")
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1].startswith(message)
     assert "Traceback" not in result.stderr
@@ -562,13 +639,15 @@ def test_a_backend_ending_its_process_is_one_clear_line_and_nothing_is_written(p
 
 @pytest.mark.parametrize("how", ["loop", "block"])
 def test_a_backend_that_never_returns_is_stopped_by_the_time_limit(project, how):
-    (project / "dazzle.toml").write_text(TOML.replace("[build.options.good]", "[build]\ntimeout = 1\n\n"
-                                                                                 "[build.options.good]"))
+    (project / "dazzle.toml").write_text(
+        TOML.replace("[build.options.good]", "[build]\ntimeout = 1\n\n[build.options.good]")
+    )
     result = hostile("build", str(project), "-b", "good", "-b", "hostile", "-O", f"how={how}")
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == (
         "Error: backend 'hostile' (dazzle-test-hostile 0.1.0) did not finish generate within 1 seconds and was "
-        "stopped (the limit is --timeout or [build] timeout)")
+        "stopped (the limit is --timeout or [build] timeout)"
+    )
     assert not (project / "build").exists()
     result = hostile("build", str(project), "-b", "hostile", "-O", f"how={how}", "--timeout", "0.5")
     assert "within 0.5 seconds" in result.stderr
@@ -578,7 +657,7 @@ def test_backend_warnings_are_diagnostics_and_fail_under_strict(project):
     result = hostile("build", str(project), "-b", "hostile", "-O", "how=warn")
     assert result.returncode == 0, result.stderr
     place = project / "dsl" / "core.dsl"
-    expected = f"{place}:6:8: warning[hostile H001]: Product looks odd\n   6 | entity Product \"Product\":\n"
+    expected = f'{place}:6:8: warning[hostile H001]: Product looks odd\n   6 | entity Product "Product":\n'
     assert result.stderr.count(expected) == 2
     assert "\nwarning[hostile]: a warning with no place\n" in result.stderr
     assert result.stderr.splitlines()[-1].endswith("(hostile; 3 backend warnings)")
@@ -589,7 +668,8 @@ def test_backend_warnings_are_diagnostics_and_fail_under_strict(project):
     result = hostile("build", str(project), "-b", "hostile", "-O", "how=warn", "--strict")
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == (
-        "Error: 3 backend warnings: nothing was written (warnings fail under --strict)")
+        "Error: 3 backend warnings: nothing was written (warnings fail under --strict)"
+    )
     assert not (project / "build").exists()
 
 
@@ -604,7 +684,9 @@ def start_sleeping_build(project: Path, tmp_path: Path, how: str = "sleep") -> t
     marker = tmp_path / "generating"
     process = subprocess.Popen(
         [str(DAZZLE), "build", str(project), "-b", "good", "-b", "hostile", "-O", f"how={how}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "DAZZLE_TEST_HOSTILE": "", "DAZZLE_TEST_MARKER": str(marker), "TMPDIR": str(temp)},
     )
     deadline = time.monotonic() + 60
@@ -656,7 +738,8 @@ def test_one_distribution_listing_a_name_twice_is_one_claim(tmp_path, project):
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: dazzle-test-twice\nVersion: 0.1.0\n")
     (info / "entry_points.txt").write_text(
         "[dazzle.backends]\ntwice = dazzle_test_good.raw:RawBackend\ntwice = dazzle_test_good.raw:RawBackend\n"
-        "odd = dazzle_test_good.raw:RawBackend\nodd = dazzle_test_good.good:GoodBackend\n")
+        "odd = dazzle_test_good.raw:RawBackend\nodd = dazzle_test_good.good:GoodBackend\n"
+    )
     env = {"PYTHONPATH": str(tmp_path / "extra-site")}
     result = dazzle("backends", "--json", env=env)
     backends = {b["name"]: b for b in json.loads(result.stdout)["backends"]}

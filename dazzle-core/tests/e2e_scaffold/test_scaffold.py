@@ -49,15 +49,19 @@ def run(*command: str | Path, cwd: Path | None = None, venv: Path | None = None)
         env["VIRTUAL_ENV"] = str(venv)
         env["PATH"] = os.pathsep.join([str(venv / BIN), env.get("PATH", "")])
     return subprocess.run(
-        [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=1200,
+        [str(part) for part in command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
 
 
 def succeed(*command: str | Path, **kwargs) -> Completed:
     done = run(*command, **kwargs)
     assert done.returncode == 0, (
-        f"{' '.join(map(str, command))} exited {done.returncode}\n"
-        f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+        f"{' '.join(map(str, command))} exited {done.returncode}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
     )
     return done
 
@@ -115,9 +119,14 @@ def only(folder: Path, pattern: str) -> Path:
 def test_the_generated_distribution(generated):
     files = sorted(p.relative_to(generated).as_posix() for p in generated.rglob("*") if p.is_file())
     assert files == [
-        ".gitignore", "LICENSE", "README.md", "pyproject.toml",
-        "src/dazzle_backend_demo/__init__.py", "src/dazzle_backend_demo/backend.py",
-        "tests/conftest.py", "tests/test_backend.py",
+        ".gitignore",
+        "LICENSE",
+        "README.md",
+        "pyproject.toml",
+        "src/dazzle_backend_demo/__init__.py",
+        "src/dazzle_backend_demo/backend.py",
+        "tests/conftest.py",
+        "tests/test_backend.py",
     ]
     project = tomllib.loads((generated / "pyproject.toml").read_text())["project"]
     assert project["name"] == "dazzle-backend-demo"
@@ -146,15 +155,15 @@ def test_dazzle_backends_lists_it(venv):
     demo = backends["demo"]
     assert demo["status"] == "available"
     assert demo["description"] == "A Markdown summary of the application's entities"
-    assert demo["distributions"] == [
-        {"name": "dazzle-backend-demo", "version": "0.1.0", "entry_point": ENTRY_POINT}
-    ]
+    assert demo["distributions"] == [{"name": "dazzle-backend-demo", "version": "0.1.0", "entry_point": ENTRY_POINT}]
     assert [(o["name"], o["default"], o["choices"]) for o in demo["options"]] == [
-        ("filename", "demo.md", []), ("layout", "table", ["table", "list"]),
+        ("filename", "demo.md", []),
+        ("layout", "table", ["table", "list"]),
     ]
     text = succeed(venv / BIN / "dazzle", "backends", venv=venv).stdout
-    assert text.startswith("demo  A Markdown summary of the application's entities\n"
-                           "    from: dazzle-backend-demo 0.1.0\n")
+    assert text.startswith(
+        "demo  A Markdown summary of the application's entities\n    from: dazzle-backend-demo 0.1.0\n"
+    )
     version = succeed(venv / BIN / "dazzle", "--version", venv=venv).stdout
     assert "dazzle-backend-demo 0.1.0 (backends: demo)\n" in version
 
@@ -166,15 +175,28 @@ def test_dazzle_build_writes_its_output(venv, work):
     text = (out / "demo.md").read_text(encoding="utf-8")
     assert text.startswith("# Help Desk — Support Centre\n\nVersion 1.2.0.\n")
     assert "\n## Ticket: Support ticket\n\n| field | type | required |\n" in text
-    listed = succeed(venv / BIN / "dazzle", "build", HELPDESK, "-b", "demo", "-o", out,
-                     "-O", "demo.layout=list", "-O", "demo.filename=list.md", venv=venv)
+    listed = succeed(
+        venv / BIN / "dazzle",
+        "build",
+        HELPDESK,
+        "-b",
+        "demo",
+        "-o",
+        out,
+        "-O",
+        "demo.layout=list",
+        "-O",
+        "demo.filename=list.md",
+        venv=venv,
+    )
     # The file it no longer writes (demo.md) goes: the manifest says it wrote it.
     assert f"{out}: 1 added, 0 updated, 1 removed, 0 unchanged (demo)" in listed.stderr
     assert f"removed {out / 'demo.md'}" in listed.stdout.splitlines()
     assert not (out / "demo.md").exists()
     assert "- `title`: str(200), required\n" in (out / "list.md").read_text(encoding="utf-8")
-    refused = run(venv / BIN / "dazzle", "build", HELPDESK, "-b", "demo", "-o", out,
-                  "-O", "demo.filename=../up.md", venv=venv)
+    refused = run(
+        venv / BIN / "dazzle", "build", HELPDESK, "-b", "demo", "-o", out, "-O", "demo.filename=../up.md", venv=venv
+    )
     assert refused.returncode == 1
     assert "Backend error: demo: option 'filename' must be a plain file name (like demo.md), not '../up.md'" in (
         refused.stderr
@@ -185,14 +207,25 @@ def test_dazzle_build_writes_its_output(venv, work):
 def test_the_generated_backend_passes_mypy_strict(venv, generated, work):
     # Written only against the public API, it type-checks against the
     # installed (not editable) dazzle-core: that needs its py.typed.
-    site = succeed(venv / BIN / "python", "-c", "import dazzle, pathlib; print(pathlib.Path(dazzle.__file__).parent)",
-                   venv=venv).stdout.strip()
+    site = succeed(
+        venv / BIN / "python", "-c", "import dazzle, pathlib; print(pathlib.Path(dazzle.__file__).parent)", venv=venv
+    ).stdout.strip()
     assert (Path(site) / "py.typed").is_file()
     assert "site-packages" in site
     # typed_backend.py uses the rest of the public API (IR helpers, apply_options, the JSON).
-    done = run(sys.executable, "-m", "mypy", "--strict", "--python-executable", venv / BIN / "python",
-               "--cache-dir", work / "mypy-cache", "src", Path(__file__).with_name("typed_backend.py"),
-               cwd=generated)
+    done = run(
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--python-executable",
+        venv / BIN / "python",
+        "--cache-dir",
+        work / "mypy-cache",
+        "src",
+        Path(__file__).with_name("typed_backend.py"),
+        cwd=generated,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("Success: no issues found in 3 source files")
 
@@ -245,8 +278,14 @@ def test_a_wheel_and_an_sdist_build(built):
     assert any(name.startswith(info) and name.endswith("LICENSE") for name in names)
     with tarfile.open(sdist) as archive:
         members = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    assert {"pyproject.toml", "README.md", "LICENSE", "src/dazzle_backend_demo/backend.py",
-            "tests/test_backend.py", "tests/conftest.py"} <= members
+    assert {
+        "pyproject.toml",
+        "README.md",
+        "LICENSE",
+        "src/dazzle_backend_demo/backend.py",
+        "tests/test_backend.py",
+        "tests/conftest.py",
+    } <= members
 
 
 def test_a_licence_chosen_with_license_reaches_the_wheel(work):

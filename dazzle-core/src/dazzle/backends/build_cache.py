@@ -62,9 +62,7 @@ def _announce_wait(out_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def reserve_output(
-    out_dir: Path, *, on_wait: Callable[[Path], None] = _announce_wait
-) -> Iterator[OutputReservation]:
+def reserve_output(out_dir: Path, *, on_wait: Callable[[Path], None] = _announce_wait) -> Iterator[OutputReservation]:
     """Hold the lock of ``out_dir`` (waiting for another build of it, after
     calling ``on_wait`` once) and give a fresh staging root; on exit remove
     the staging root and release the lock. Staging left by a build that was
@@ -215,5 +213,3 @@ def _prune(builds: Path, keep: Path) -> None:
             _remove_tree(trash)
         finally:
             os.close(lock)
-
-

@@ -104,12 +104,14 @@ class CommandBackend(Backend):
         given = apply_options(capabilities, options) if capabilities.options else dict(options)
         if not self.command:
             raise BackendError(f"{type(self).__name__} sets no command to run")
-        run_command(tuple(self.command), appspec, Path(output_dir), given,
-                    Path(os.path.abspath(self.project_dir or os.curdir)))
+        run_command(
+            tuple(self.command), appspec, Path(output_dir), given, Path(os.path.abspath(self.project_dir or os.curdir))
+        )
 
 
-def run_command(command: tuple[str, ...], appspec: ir.AppSpec, output_dir: Path, options: Mapping[str, Any],
-                project_dir: Path) -> None:
+def run_command(
+    command: tuple[str, ...], appspec: ir.AppSpec, output_dir: Path, options: Mapping[str, Any], project_dir: Path
+) -> None:
     """Run ``command`` in ``project_dir`` on ``appspec`` (protocol 1): give
     each warning it reports as a ``BackendWarning``, raise ``BackendError``
     for its errors and for an exit status other than 0."""
@@ -131,8 +133,9 @@ def run_command(command: tuple[str, ...], appspec: ir.AppSpec, output_dir: Path,
     if status != 0:
         problems.append(f"command `{shown}` {_status_text(status)}")
     if errors:
-        problems.append(f"it reported {len(errors)} error{'s' * (len(errors) != 1)}:\n"
-                        + "\n".join(f"  {e}" for e in errors))
+        problems.append(
+            f"it reported {len(errors)} error{'s' * (len(errors) != 1)}:\n" + "\n".join(f"  {e}" for e in errors)
+        )
     if problems:
         message = "; ".join(problems)
         if tail:
@@ -158,8 +161,9 @@ def _run(command: tuple[str, ...], request: bytes, cwd: Path) -> tuple[int, list
         # time limit, a stopped build) kills the command and its children.
         process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
-        raise BackendError(f"cannot run `{shlex.join(command)}`: '{command[0]}' was not found "
-                           f"(from the folder {cwd})") from None
+        raise BackendError(
+            f"cannot run `{shlex.join(command)}`: '{command[0]}' was not found (from the folder {cwd})"
+        ) from None
     except PermissionError:
         raise BackendError(f"cannot run `{shlex.join(command)}`: '{command[0]}' is not executable") from None
     except OSError as error:
@@ -199,8 +203,10 @@ def _appspec_for(appspec: ir.AppSpec, project_dir: Path) -> tuple[Any, dict[str,
 
     def relative(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: (_rename(v, names, project_dir) if k == "file" and isinstance(v, str) else relative(v))
-                    for k, v in value.items()}
+            return {
+                k: (_rename(v, names, project_dir) if k == "file" and isinstance(v, str) else relative(v))
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [relative(v) for v in value]
         return value
@@ -302,8 +308,13 @@ class ProjectBackend:
         return f"{PROJECT_ORIGIN} [backends.{self.name}]"
 
     def create(self) -> CommandBackend:
-        return CommandBackend(command=self.command, description=self.description, options=self.options,
-                              project_dir=self.project_dir, origin=self.origin)
+        return CommandBackend(
+            command=self.command,
+            description=self.description,
+            options=self.options,
+            project_dir=self.project_dir,
+            origin=self.origin,
+        )
 
 
 def project_backends(project: Any) -> tuple[ProjectBackend, ...]:
@@ -314,12 +325,16 @@ def project_backends(project: Any) -> tuple[ProjectBackend, ...]:
     found = []
     for name, table in tables.items():
         options = tuple(
-            BackendOption(option, _TYPES[spec.get("type", "str")], _default(spec), tuple(spec.get("choices", ())),
-                          spec.get("help", ""))
+            BackendOption(
+                option,
+                _TYPES[spec.get("type", "str")],
+                _default(spec),
+                tuple(spec.get("choices", ())),
+                spec.get("help", ""),
+            )
             for option, spec in table.get("options", {}).items()
         )
-        found.append(ProjectBackend(name, tuple(table["command"]), table.get("description", ""), options,
-                                    project_dir))
+        found.append(ProjectBackend(name, tuple(table["command"]), table.get("description", ""), options, project_dir))
     return tuple(found)
 
 

@@ -151,9 +151,7 @@ def collect_staged(stages: Mapping[str, Path]) -> tuple[StagedFile, ...]:
         for staged in _walk(root, backend):
             other = by_path.get(staged.path)
             if other is not None:
-                raise CommitError(
-                    f"backends '{other.backend}' and '{backend}' both wrote '{staged.path}'"
-                )
+                raise CommitError(f"backends '{other.backend}' and '{backend}' both wrote '{staged.path}'")
             by_path[staged.path] = staged
     for path, staged in by_path.items():
         parent = path.rpartition("/")[0]
@@ -174,21 +172,16 @@ def _walk(root: Path, backend: str, prefix: str = "") -> Iterator[StagedFile]:
             relative = prefix + entry.name
             if entry.is_symlink():
                 raise CommitError(
-                    f"backend '{backend}' staged '{relative}', a symbolic link; "
-                    "a backend must write regular files"
+                    f"backend '{backend}' staged '{relative}', a symbolic link; a backend must write regular files"
                 )
             if entry.is_dir(follow_symlinks=False):
                 yield from _walk(Path(entry.path), backend, relative + "/")
             elif entry.is_file(follow_symlinks=False):
                 if relative == MANIFEST_NAME or LEFTOVER_NAME.fullmatch(entry.name):
-                    raise CommitError(
-                        f"backend '{backend}' staged '{relative}', a name dazzle keeps for itself"
-                    )
+                    raise CommitError(f"backend '{backend}' staged '{relative}', a name dazzle keeps for itself")
                 yield StagedFile(relative, Path(entry.path), backend)
             else:
-                raise CommitError(
-                    f"backend '{backend}' staged '{relative}', which is not a regular file"
-                )
+                raise CommitError(f"backend '{backend}' staged '{relative}', which is not a regular file")
 
 
 # --- reading the output folder without following links ----------------------------------------
@@ -341,13 +334,18 @@ def _read_manifest(folders: _Folders) -> tuple[dict[str, dict[str, str]], str | 
         return {}, f"{where}: the manifest is not valid JSON ({error}); no file is removed"
     backends = data.get("backends") if isinstance(data, dict) else None
     if (
-        not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(backends, dict)
-        or not all(isinstance(files, dict) and all(
-            isinstance(p, str) and isinstance(h, str) and _is_safe_path(p) for p, h in files.items()
-        ) for files in backends.values())
+        not isinstance(data, dict)
+        or data.get("format") != MANIFEST_FORMAT
+        or not isinstance(backends, dict)
+        or not all(
+            isinstance(files, dict)
+            and all(isinstance(p, str) and isinstance(h, str) and _is_safe_path(p) for p, h in files.items())
+            for files in backends.values()
+        )
     ):
-        return {}, (f"{where}: the manifest is not one this dazzle wrote (format {MANIFEST_FORMAT}); "
-                    "no file is removed")
+        return {}, (
+            f"{where}: the manifest is not one this dazzle wrote (format {MANIFEST_FORMAT}); no file is removed"
+        )
     return backends, None
 
 
@@ -366,9 +364,7 @@ def _manifest_bytes(backends: Mapping[str, Mapping[str, str]]) -> bytes:
 # --- planning ------------------------------------------------------------------------------------
 
 
-def plan_commit(
-    staged: tuple[StagedFile, ...], out_dir: Path, backends: Iterable[str] | None = None
-) -> CommitPlan:
+def plan_commit(staged: tuple[StagedFile, ...], out_dir: Path, backends: Iterable[str] | None = None) -> CommitPlan:
     """Compare the staged files with ``out_dir`` and with its manifest; write
     nothing. ``backends`` are the backends that ran (default: those that
     staged a file): only their files of the last build can be removed."""
@@ -386,8 +382,10 @@ def plan_commit(
             identity = None if kind == "add" else _identity(folders, file.path)
             if identity is not None:
                 if identity in targets and _one_name(targets[identity], file.path):
-                    raise CommitError(f"'{targets[identity]}' and '{file.path}' are one file in '{real_out}'; "
-                                      "one would replace the other")
+                    raise CommitError(
+                        f"'{targets[identity]}' and '{file.path}' are one file in '{real_out}'; "
+                        "one would replace the other"
+                    )
                 targets[identity] = file.path
             if kind is None:
                 unchanged.append(file.path)
@@ -408,8 +406,15 @@ def plan_commit(
         folders.close()
     written_in = {_split(f.path)[0] for f in staged} | {_split(p)[0] for files in owned.values() for p in files}
     return CommitPlan(
-        real_out, tuple(changes), tuple(unchanged), removals, kept, manifest, manifest_exists,
-        () if warning is None else (warning,), tuple(sorted(written_in | {""})),
+        real_out,
+        tuple(changes),
+        tuple(unchanged),
+        removals,
+        kept,
+        manifest,
+        manifest_exists,
+        () if warning is None else (warning,),
+        tuple(sorted(written_in | {""})),
     )
 
 
@@ -602,8 +607,9 @@ def remove_leftovers(folders: _Folders, where: Iterable[str]) -> int:
             continue  # not made yet, or no longer a folder
         try:
             with os.scandir(folder) as entries:
-                names = [e.name for e in entries
-                         if e.is_file(follow_symlinks=False) and LEFTOVER_NAME.fullmatch(e.name)]
+                names = [
+                    e.name for e in entries if e.is_file(follow_symlinks=False) and LEFTOVER_NAME.fullmatch(e.name)
+                ]
         except OSError:
             continue
         for name in names:
@@ -627,15 +633,18 @@ def _write(plan: CommitPlan, folders: _Folders, created: list[tuple[str | None, 
 
 
 def _write_one(
-    folders: _Folders, created: list[tuple[str | None, str]], pending: list[_Pending],
-    path: str, content: Path | bytes, backend: str,
+    folders: _Folders,
+    created: list[tuple[str | None, str]],
+    pending: list[_Pending],
+    path: str,
+    content: Path | bytes,
+    backend: str,
 ) -> None:
     folder_path, name = _split(path)
     folder = folders.get(folder_path, create=created, why=f"'{path}' from backend '{backend}'")
     assert folder is not None
     temporary = _temporary_name(name, "tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
-                 dir_fd=folder)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder)
     item = _Pending(path, folder_path, name, temporary)
     pending.append(item)
     try:
@@ -662,7 +671,7 @@ def _write_one(
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _swap(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
@@ -683,8 +692,7 @@ def _swap(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
             other = placed.get((info.st_dev, info.st_ino))
             if other is not None and _one_name(other, item.path):
                 raise CommitError(
-                    f"'{other}' and '{item.path}' are one file in '{folders.out_dir}'; "
-                    "one would replace the other"
+                    f"'{other}' and '{item.path}' are one file in '{folders.out_dir}'; one would replace the other"
                 )
             item.kept_aside = _temporary_name(item.name, "old")
             os.replace(item.name, item.kept_aside, src_dir_fd=folder, dst_dir_fd=folder)

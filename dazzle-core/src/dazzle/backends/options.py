@@ -134,9 +134,7 @@ def _accepts(capabilities: BackendCapabilities, key: str) -> bool:
 
 
 def _not_accepted_anywhere(setting: OptionSetting, selected: Mapping[str, BackendCapabilities]) -> str:
-    valid = "; ".join(
-        f"{name}: {', '.join(o.name for o in caps.options)}" for name, caps in selected.items()
-    )
+    valid = "; ".join(f"{name}: {', '.join(o.name for o in caps.options)}" for name, caps in selected.items())
     return (
         f"unknown option '{setting.key}' ({setting.source}): no backend in this build accepts it; "
         f"valid options: {valid}"
@@ -171,8 +169,7 @@ def as_string(setting: OptionSetting) -> str:
     if isinstance(value, str | int | float):
         return str(value)
     raise OptionError(
-        f"option '{setting.key}' ({setting.source}) must be a string, a number or a boolean, "
-        f"not {type(value).__name__}"
+        f"option '{setting.key}' ({setting.source}) must be a string, a number or a boolean, not {type(value).__name__}"
     )
 
 

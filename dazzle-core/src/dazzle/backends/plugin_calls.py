@@ -94,8 +94,14 @@ def _captured_output(captured: list[str]) -> Iterator[None]:
             with contextlib.suppress(OSError):  # a descriptor that is closed stays closed
                 saved[fd] = os.dup(fd)
                 os.dup2(capture.fileno(), fd)
-        text = open(capture.fileno(), "w", encoding="utf-8", errors="backslashreplace",  # noqa: SIM115
-                    buffering=1, closefd=False)
+        text = open(
+            capture.fileno(),
+            "w",
+            encoding="utf-8",
+            errors="backslashreplace",  # noqa: SIM115
+            buffering=1,
+            closefd=False,
+        )
         old = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = text
         try:

@@ -72,8 +72,7 @@ class BackendConflictError(BackendError):
     def __init__(self, name: str, plugins: tuple[Plugin, ...]) -> None:
         origins = " and ".join(p.origin for p in plugins)
         super().__init__(
-            f"backend '{name}' is claimed by {len(plugins)} distributions: {origins}; "
-            f"uninstall all but one of them"
+            f"backend '{name}' is claimed by {len(plugins)} distributions: {origins}; uninstall all but one of them"
         )
         self.name = name
         self.plugins = plugins
@@ -169,9 +168,7 @@ def _name_and_version(dist: Any) -> tuple[str, str]:
     return headers["Name"], headers["Version"]
 
 
-def find_plugins(
-    distributions: Iterable[Any] | None = None, group: str = ENTRY_POINT_GROUP
-) -> tuple[Plugin, ...]:
+def find_plugins(distributions: Iterable[Any] | None = None, group: str = ENTRY_POINT_GROUP) -> tuple[Plugin, ...]:
     """Every entry point of ``group`` in ``distributions`` (default: the
     distributions on ``sys.path``), sorted. Imports no plugin."""
     if distributions is None:
@@ -206,9 +203,7 @@ def check_backend_class(obj: Any, what: str) -> type:
         raise BackendError(f"{what} is not a backend class: got {type(obj).__name__} {obj!r}")
     generate = getattr(obj, "generate", None)
     if not callable(generate) or generate is Backend.generate:
-        raise BackendError(
-            f"{what} is not a backend: it has no generate(self, appspec, output_dir, **options) method"
-        )
+        raise BackendError(f"{what} is not a backend: it has no generate(self, appspec, output_dir, **options) method")
     try:
         inspect.signature(generate).bind(None, None, None)
     except TypeError:
@@ -263,13 +258,10 @@ def read_capabilities(backend: Any, name: str) -> BackendCapabilities:
     except PluginCallFailed as error:
         raise BackendError(f"backend '{name}': get_capabilities() failed: {error}") from error
     except Exception as error:
-        raise BackendError(
-            f"backend '{name}': get_capabilities() failed: {type(error).__name__}: {error}"
-        ) from error
+        raise BackendError(f"backend '{name}': get_capabilities() failed: {type(error).__name__}: {error}") from error
     if not isinstance(capabilities, BackendCapabilities):
         raise BackendError(
-            f"backend '{name}': get_capabilities() must return BackendCapabilities, "
-            f"not {type(capabilities).__name__}"
+            f"backend '{name}': get_capabilities() must return BackendCapabilities, not {type(capabilities).__name__}"
         )
     return capabilities if capabilities.name == name else attrs.evolve(capabilities, name=name)
 
@@ -332,8 +324,7 @@ class BackendRegistry:
         if name in self._manual:
             existing = self._manual[name]
             raise BackendError(
-                f"backend '{name}' is already registered "
-                f"(by {existing.__module__}.{existing.__qualname__})"
+                f"backend '{name}' is already registered (by {existing.__module__}.{existing.__qualname__})"
             )
         what = f"backend '{name}'"
         if inspect.isclass(backend_class):
@@ -421,8 +412,9 @@ class BackendRegistry:
         local = None if name in self._manual else self._project.get(name)
         if local is not None:
             if plugins:
-                return BackendInfo(name, "conflict", plugins=plugins, reason=str(ProjectConflictError(local, plugins)),
-                                   local=local)
+                return BackendInfo(
+                    name, "conflict", plugins=plugins, reason=str(ProjectConflictError(local, plugins)), local=local
+                )
             return BackendInfo(name, "available", read_capabilities(local.create(), name), local=local)
         if len(plugins) > 1:
             error = _claim_error(name, plugins)

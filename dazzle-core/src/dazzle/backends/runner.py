@@ -69,8 +69,9 @@ class BackendRunError(Exception):
         raised = outcome.raised
         if folders is not None and raised is not None and raised.is_backend_error:
             # Also for callers that get the backend's own exception (the kit's run_backend).
-            raised.error.args = tuple(in_output_folder(a, *folders) if isinstance(a, str) else a
-                                      for a in raised.error.args)
+            raised.error.args = tuple(
+                in_output_folder(a, *folders) if isinstance(a, str) else a for a in raised.error.args
+            )
         if raised is not None and raised.is_backend_error:
             message = f"{target.name}: {raised.message}"
         elif raised is not None:
@@ -180,8 +181,9 @@ def build(
             stages[target.name] = output_dir
             options_of = dict(options[target.name])
             validate = Step(_validate_config, (target.backend, options_of)) if _validates(target.backend) else None
-            calls.append(Call(target.name, (validate, Step(_generate, (target.backend, appspec, output_dir,
-                                                                         options_of)))))
+            calls.append(
+                Call(target.name, (validate, Step(_generate, (target.backend, appspec, output_dir, options_of))))
+            )
         outcomes = run_calls(calls, root / "logs", on_output=on_output, timeout=timeout, method=start_method)
         for step, step_outcomes in zip(STEPS, outcomes, strict=True):
             _report_step(step, targets, step_outcomes, timeout, on_warning, given, stages, reservation.out_dir)

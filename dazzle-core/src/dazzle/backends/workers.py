@@ -165,8 +165,9 @@ def run_calls(
                 while waiting and not failed and len(busy) < limit:
                     index = waiting.pop(0)
                     if phase == 0:
-                        workers[index] = _Running.start(context, index, calls[index], log_dir / f"{index}.log",
-                                                        on_output)
+                        workers[index] = _Running.start(
+                            context, index, calls[index], log_dir / f"{index}.log", on_output
+                        )
                     else:
                         workers[index].go()
                     busy.append(workers[index])
@@ -194,8 +195,9 @@ def run_calls(
 class _Running:
     """A worker process and what the parent knows of it."""
 
-    def __init__(self, index: int, call: Call, process: Any, reports: Any, log: BinaryIO,
-                 on_output: OutputSink) -> None:
+    def __init__(
+        self, index: int, call: Call, process: Any, reports: Any, log: BinaryIO, on_output: OutputSink
+    ) -> None:
         self.index = index
         self.call = call
         self.process = process
@@ -394,8 +396,9 @@ def _run_step(step: Step) -> _Report:
                 # Any other warning goes through the usual filters (-W,
                 # PYTHONWARNINGS) and, if shown, to stderr like other output.
                 try:
-                    warnings.warn_explicit(record.message, record.category, record.filename, record.lineno,
-                                           source=record.source)
+                    warnings.warn_explicit(
+                        record.message, record.category, record.filename, record.lineno, source=record.source
+                    )
                 except BaseException as error:  # noqa: BLE001 - a filter set to "error"
                     raised = _raised(error)
     for stream in (sys.stdout, sys.stderr):
@@ -404,8 +407,9 @@ def _run_step(step: Step) -> _Report:
     return _Report(tuple(given), raised)
 
 
-def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
-                  line: str | None = None) -> None:
+def _show_warning(
+    message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None
+) -> None:
     sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 

@@ -36,7 +36,11 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     "                    _DAZZLE_COMPLETE=fish_source dazzle | source",
 )
 @click.option(
-    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
     help="Show the version of dazzle-core and of every installed backend, then exit.",
 )
 def main() -> None:

@@ -103,8 +103,7 @@ def add_project_backends(registry: Any, path: Path | None) -> None:
         print_diagnostics(CompileResult(None, tuple(problems)))
         if given:
             sys.exit(1)
-        click.echo(f"warning: the project's command backends are not listed: its {CONFIG_NAME} has errors",
-                   err=True)
+        click.echo(f"warning: the project's command backends are not listed: its {CONFIG_NAME} has errors", err=True)
         return
     registry.add_project_backends(project_backends(project))
 
@@ -170,26 +169,41 @@ def describe_backend(info: Any) -> list[str]:
 @click.command("build")
 @click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "-b", "--backend", "backends", multiple=True, metavar="NAME",
+    "-b",
+    "--backend",
+    "backends",
+    multiple=True,
+    metavar="NAME",
     help="A backend to run (repeatable). Default: [build] backends in dazzle.toml, else every available one.",
 )
 @click.option(
-    "-o", "--out", type=click.Path(path_type=Path),
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
     help="The output folder. Default: [build] out in dazzle.toml, else build/ in the project folder.",
 )
 @click.option(
-    "-O", "--option", "options", multiple=True, metavar="[BACKEND.]KEY=VALUE",
+    "-O",
+    "--option",
+    "options",
+    multiple=True,
+    metavar="[BACKEND.]KEY=VALUE",
     help="A backend option (repeatable); BACKEND.KEY=VALUE gives it to one backend only.",
 )
 @click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
     help="Stop a backend whose validate_config or generate takes longer. Default: [build] timeout, else none.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (the compiler's and the backends') as errors.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files a build would add, update or remove.")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 listing the files a build would add, update or remove."
+)
 @click.option("--debug", is_flag=True, help="Show the traceback when a backend fails.")
 @click.option(
-    "--watch", is_flag=True,
+    "--watch",
+    is_flag=True,
     help="Build, then build again whenever a .dsl file or dazzle.toml of the project changes, until Ctrl-C. "
     'Needs the watchfiles package: pip install "dazzle-core[watch]".',
 )
@@ -223,9 +237,12 @@ def build_command(
         raise click.UsageError("--watch and --check cannot be used together")
     from dazzle.cli.watch import watch_and_build
 
-    watch_and_build(path, lambda parse: run_stoppable(
-        lambda: build_project(path, backends, out, options, timeout, strict, check, debug, parse), watching=True
-    ))
+    watch_and_build(
+        path,
+        lambda parse: run_stoppable(
+            lambda: build_project(path, backends, out, options, timeout, strict, check, debug, parse), watching=True
+        ),
+    )
 
 
 def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
@@ -318,8 +335,11 @@ def build_project(
         for table in config.get("options", {}):
             if table not in known:
                 suggestion = did_you_mean(table, known)
-                click.echo(f"warning: dazzle.toml: [build.options.{table}] names no installed backend"
-                           + (f"; {suggestion}" if suggestion else ""), err=True)
+                click.echo(
+                    f"warning: dazzle.toml: [build.options.{table}] names no installed backend"
+                    + (f"; {suggestion}" if suggestion else ""),
+                    err=True,
+                )
         capabilities = {t.name: t.capabilities for t in targets}
         from_config = read_config_tables(config.get("options", {}))
         resolve_options(capabilities, from_config)  # an error here is the configuration's
@@ -349,8 +369,17 @@ def build_project(
         click.echo(render_backend_warning(name, warning, result) + "\n", err=True, color=colour)
 
     try:
-        plan = build(result.appspec, targets, resolved, out, check=check, strict=strict, timeout=timeout,
-                     on_output=print_marked, on_warning=on_warning)
+        plan = build(
+            result.appspec,
+            targets,
+            resolved,
+            out,
+            check=check,
+            strict=strict,
+            timeout=timeout,
+            on_output=print_marked,
+            on_warning=on_warning,
+        )
     except (CommitError, BackendWarningsError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # the output folder cannot be written (permissions, disk full, ...)
@@ -375,8 +404,11 @@ def report_commit(plan: Any, out: Path, ran: str, *, check: bool) -> None:
     for warning in plan.warnings:
         click.echo(f"warning: {warning}", err=True)
     for kept in plan.kept:
-        click.echo(f"warning: kept {out / kept.path}: backend '{kept.backend}' no longer writes it, but "
-                   f"{kept.reason}; it is yours now", err=True)
+        click.echo(
+            f"warning: kept {out / kept.path}: backend '{kept.backend}' no longer writes it, but "
+            f"{kept.reason}; it is yours now",
+            err=True,
+        )
     verbs = ("add", "update", "remove") if check else ("added", "updated", "removed")
     width = max(map(len, verbs)) + 1
     lines = [(c.path, verbs[0] if c.kind == "add" else verbs[1]) for c in plan.changes]
@@ -413,8 +445,9 @@ def render_backend_warning(name: str, warning: Any, result: Any) -> str:
     location = warning.location
     if location is None or location == NO_LOCATION:
         return f"{paint('warning', f'warning[{printable(label)}]')}: {printable(str(warning.message))}"
-    diagnostic = Diagnostic(Severity.WARNING, label, str(warning.message), location.file, location.line,
-                            location.column)
+    diagnostic = Diagnostic(
+        Severity.WARNING, label, str(warning.message), location.file, location.line, location.column
+    )
     return diagnostic.render(result.source_line(diagnostic), paint)
 
 

@@ -21,12 +21,17 @@ PURPOSES = {
 @click.command("new-backend")
 @click.argument("name")
 @click.option(
-    "--dir", "parent", default=".", show_default=True,
+    "--dir",
+    "parent",
+    default=".",
+    show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="The folder to create dazzle-backend-NAME in (created if missing).",
 )
 @click.option(
-    "--license", "license_", metavar="SPDX",
+    "--license",
+    "license_",
+    metavar="SPDX",
     help="The licence, as an SPDX identifier or expression (MIT, Apache-2.0, ...). Without one, the "
     "distribution carries the 'Private :: Do Not Upload' classifier until you choose.",
 )
@@ -40,7 +45,6 @@ def new_backend_command(name: str, parent: Path, license_: str | None) -> None:
     dazzle.testing, a README on testing and publishing, and a LICENSE for you
     to fill in. An existing folder is never overwritten.
     """
-    from dazzle.scaffold.distribution import check_license
     from dazzle import __version__
     from dazzle.backends.registry import find_plugins
     from dazzle.scaffold.distribution import (
@@ -48,6 +52,7 @@ def new_backend_command(name: str, parent: Path, license_: str | None) -> None:
         ScaffoldError,
         TargetExistsError,
         backend_names,
+        check_license,
         core_requirement,
         render_template,
         write_distribution,

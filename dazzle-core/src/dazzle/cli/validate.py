@@ -29,8 +29,9 @@ def print_diagnostics(result) -> None:
             room -= 1
         click.echo(d.render(result.source_line(d), paint) + "\n", err=True, color=colour)
     if hidden:
-        click.echo(f"... and {hidden} more warning{'s' * (hidden != 1)} "
-                   "(`dazzle validate --json` lists them all)\n", err=True)
+        click.echo(
+            f"... and {hidden} more warning{'s' * (hidden != 1)} (`dazzle validate --json` lists them all)\n", err=True
+        )
 
 
 def compile_for_command(path: Path, loaded=None, parse=None):
@@ -53,7 +54,9 @@ def compile_for_command(path: Path, loaded=None, parse=None):
 
 
 PATH_ARGUMENT = click.argument(
-    "path", default=".", type=click.Path(exists=True, path_type=Path),
+    "path",
+    default=".",
+    type=click.Path(exists=True, path_type=Path),
 )
 
 

@@ -88,23 +88,46 @@ def read_source(path: Path) -> tuple[str | None, list[Diagnostic]]:
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
-        return None, [diag.error("E003", "the file contains a NUL byte; is it a binary file?", file, line, column,
-                                 hint="DAZZLE files are UTF-8 text")]
+        return None, [
+            diag.error(
+                "E003",
+                "the file contains a NUL byte; is it a binary file?",
+                file,
+                line,
+                column,
+                hint="DAZZLE files are UTF-8 text",
+            )
+        ]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[start:exc.start].decode("utf-8", "replace")) + 1
-        return None, [diag.error("E002", f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", file, line,
-                                 column, hint="save the file as UTF-8")]
+        column = len(data[start : exc.start].decode("utf-8", "replace")) + 1
+        return None, [
+            diag.error(
+                "E002",
+                f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                file,
+                line,
+                column,
+                hint="save the file as UTF-8",
+            )
+        ]
     lone_returns = text.count("\r") - text.count("\r\n")
     if lone_returns and lone_returns >= text.count("\n"):  # more lines end with CR alone than with LF
         first = re.search("\r(?!\n)", text).start()
         line = text.count("\n", 0, first) + 1
-        return None, [diag.error("E004", "the file's lines end with a carriage return (CR) alone", file, line,
-                                 first - (text.rfind("\n", 0, first) + 1) + 1,
-                                 hint="save the file with LF or CRLF line endings")]
+        return None, [
+            diag.error(
+                "E004",
+                "the file's lines end with a carriage return (CR) alone",
+                file,
+                line,
+                first - (text.rfind("\n", 0, first) + 1) + 1,
+                hint="save the file with LF or CRLF line endings",
+            )
+        ]
     return text, []
 
 

@@ -90,7 +90,7 @@ class Diagnostic:
             if len(text) > SHOWN_WIDTH:  # show the part of a long line around the column
                 start = max(0, min(column - SHOWN_WIDTH // 2, len(text) - SHOWN_WIDTH))
                 head, tail = ("…" if start else ""), ("…" if start + SHOWN_WIDTH < len(text) else "")
-                text = head + text[start:start + SHOWN_WIDTH] + tail
+                text = head + text[start : start + SHOWN_WIDTH] + tail
                 column = column - start + len(head)
             gutter = f"{self.line:>4} | "
             out.append(paint("gutter", gutter) + text)
@@ -157,8 +157,9 @@ class Suggester:
         self.left = budget
         self.known: dict[tuple[str, str], str | None] = {}
 
-    def closest(self, name: str, candidates: Iterable[str] | Callable[[], Iterable[str]],
-                context: str = "") -> str | None:
+    def closest(
+        self, name: str, candidates: Iterable[str] | Callable[[], Iterable[str]], context: str = ""
+    ) -> str | None:
         """``candidates`` may be a function that lists them, called only when
         a suggestion is computed (listing them may cost as much)."""
         key = (context, name)
@@ -170,8 +171,9 @@ class Suggester:
         match = self.known[key] = closest_match(name, candidates() if callable(candidates) else candidates)
         return match
 
-    def __call__(self, name: str, candidates: Iterable[str] | Callable[[], Iterable[str]],
-                 context: str = "") -> str | None:
+    def __call__(
+        self, name: str, candidates: Iterable[str] | Callable[[], Iterable[str]], context: str = ""
+    ) -> str | None:
         """A hint such as ``did you mean 'Ticket'?``, or None."""
         match = self.closest(name, candidates, context)
         return f"did you mean '{match}'?" if match else None

@@ -116,10 +116,16 @@ class Cursor:
         elif kind == NUMBER and len(value) > MAX_NUMBER_DIGITS:
             digits = sum(ch.isdigit() for ch in value)
             if digits > MAX_NUMBER_DIGITS:
-                raise ParseError(diag.error(
-                    "E112", f"a number with {digits} digits; a number has at most {MAX_NUMBER_DIGITS}",
-                    self.file, self.line.number, pos + 1,
-                    hint=f"the widest decimal is decimal({MAX_DECIMAL_PRECISION},S)"))
+                raise ParseError(
+                    diag.error(
+                        "E112",
+                        f"a number with {digits} digits; a number has at most {MAX_NUMBER_DIGITS}",
+                        self.file,
+                        self.line.number,
+                        pos + 1,
+                        hint=f"the widest decimal is decimal({MAX_DECIMAL_PRECISION},S)",
+                    )
+                )
         return (kind, value, pos + 1, m.end())
 
     def peek(self, offset: int = 0) -> tuple | None:
@@ -188,16 +194,22 @@ class Cursor:
         tok = self.peek()
         if tok is not None and tok[0] == BAD:
             if tok[1] == '"':
-                self.fail("unterminated string", code="E105",
-                          hint='strings are one line, between double quotes: "like this"')
+                self.fail(
+                    "unterminated string", code="E105", hint='strings are one line, between double quotes: "like this"'
+                )
             if tok[1] == "\t":
                 self.fail("tab character; DAZZLE uses spaces only", code="E101", hint="replace the tab with spaces")
             if len(tok[1]) > 1:
-                self.fail(f"'{excerpt(tok[1])}' is neither a number nor a name; expected {what}",
-                          hint="a name starts with a letter or '_'")
+                self.fail(
+                    f"'{excerpt(tok[1])}' is neither a number nor a name; expected {what}",
+                    hint="a name starts with a letter or '_'",
+                )
             if tok[1].isalpha():
-                self.fail(f"unexpected character {describe_char(tok[1])}; expected {what}", code="E106",
-                          hint="names are made of ASCII letters, digits and '_'")
+                self.fail(
+                    f"unexpected character {describe_char(tok[1])}; expected {what}",
+                    code="E106",
+                    hint="names are made of ASCII letters, digits and '_'",
+                )
             self.fail(f"unexpected character {describe_char(tok[1])}; expected {what}", code="E106")
         if hint is None and choices and tok is not None and tok[0] == NAME:
             hint = diag.did_you_mean(tok[1], choices)
@@ -206,12 +218,19 @@ class Cursor:
     def _decode(self, raw: str, pos: int) -> str:
         if "\\" not in raw:
             return raw[1:-1]
+
         def unescape(m: re.Match) -> str:
             if m.group(1) not in ('"', "\\"):
-                raise ParseError(diag.error(
-                    "E105", f"unknown escape '{m.group()}' in a string", self.file, self.line.number,
-                    pos + 1 + m.start() + 1, hint='only \\" and \\\\ are escapes; write a backslash as \\\\',
-                ))
+                raise ParseError(
+                    diag.error(
+                        "E105",
+                        f"unknown escape '{m.group()}' in a string",
+                        self.file,
+                        self.line.number,
+                        pos + 1 + m.start() + 1,
+                        hint='only \\" and \\\\ are escapes; write a backslash as \\\\',
+                    )
+                )
             return m.group(1)
 
         return _ESCAPE_RE.sub(unescape, raw[1:-1])
@@ -312,8 +331,12 @@ class Cursor:
         colon = self._take_op(":")
         self.end()
         if not self.line.children and not self.line.lost_children:
-            self.fail("expected an indented block under this line", code="E103", tok=colon,
-                      hint=f"indent the lines of the block under line {self.line.number}")
+            self.fail(
+                "expected an indented block under this line",
+                code="E103",
+                tok=colon,
+                hint=f"indent the lines of the block under line {self.line.number}",
+            )
 
     def end(self) -> None:
         if not self.at_end():
@@ -379,15 +402,27 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
                 continue
             ch = stripped[0]
             if ch == "\t":
-                problems.append(diag.error(
-                    "E101", "tab in indentation; DAZZLE indents with spaces only", file, number, indent + 1,
-                    hint="replace the tab with spaces",
-                ))
+                problems.append(
+                    diag.error(
+                        "E101",
+                        "tab in indentation; DAZZLE indents with spaces only",
+                        file,
+                        number,
+                        indent + 1,
+                        hint="replace the tab with spaces",
+                    )
+                )
             else:
-                problems.append(diag.error(
-                    "E106", f"unexpected character {describe_char(ch)} in indentation", file, number, indent + 1,
-                    hint="indent with spaces only",
-                ))
+                problems.append(
+                    diag.error(
+                        "E106",
+                        f"unexpected character {describe_char(ch)} in indentation",
+                        file,
+                        number,
+                        indent + 1,
+                        hint="indent with spaces only",
+                    )
+                )
             # Skip what was meant to be below it: deeper than it looks, with tabs at 8 columns.
             drop(number, len(raw[: len(raw) - len(rest)].expandtabs(8)))
             continue
@@ -406,11 +441,18 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
         current_indent, siblings = stack[-1]
         if indent > current_indent:
             if not siblings:
-                problems.append(diag.error(
-                    "E102", "unexpected indentation", file, number, indent + 1,
-                    hint="a declaration starts at the beginning of its line" if len(stack) == 1
-                    else "line it up with the lines of its block",
-                ))
+                problems.append(
+                    diag.error(
+                        "E102",
+                        "unexpected indentation",
+                        file,
+                        number,
+                        indent + 1,
+                        hint="a declaration starts at the beginning of its line"
+                        if len(stack) == 1
+                        else "line it up with the lines of its block",
+                    )
+                )
                 drop(number, indent - 1)
                 continue
             parent = siblings[-1]
@@ -424,12 +466,19 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
             if stack[depth][0] != indent:
                 # The lines after it that line up with the block above stay in it.
                 inner, outer = stack[depth + 1][0], stack[depth][0]
-                problems.append(diag.error(
-                    "E104", "this line's indentation matches no enclosing block", file, number, indent + 1,
-                    hint=f"indent it by {inner} spaces to stay in the block above it, or by {outer} to end that block",
-                ))
+                problems.append(
+                    diag.error(
+                        "E104",
+                        "this line's indentation matches no enclosing block",
+                        file,
+                        number,
+                        indent + 1,
+                        hint=f"indent it by {inner} spaces to stay in the block above it, "
+                        f"or by {outer} to end that block",
+                    )
+                )
                 drop(number, indent)
                 continue
-            del stack[depth + 1:]
+            del stack[depth + 1 :]
         stack[-1][1].append(line)
     return top

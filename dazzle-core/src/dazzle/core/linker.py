@@ -92,8 +92,7 @@ class Reachability:
                     if low[node] == index[node]:
                         self._close_component(graph, stack, on_stack, node)
 
-    def _close_component(self, graph: dict[str, list[str]], stack: list[str], on_stack: set[str],
-                         head: str) -> None:
+    def _close_component(self, graph: dict[str, list[str]], stack: list[str], on_stack: set[str], head: str) -> None:
         """Pop the component whose first module is ``head``: every module
         it uses outside itself is already done (Tarjan's order)."""
         members = []
@@ -117,8 +116,7 @@ class Reachability:
 
 
 class Linker:
-    def __init__(self, project: Project, modules: list[ModuleAST], complete: bool,
-                 suggest: diag.Suggester) -> None:
+    def __init__(self, project: Project, modules: list[ModuleAST], complete: bool, suggest: diag.Suggester) -> None:
         self.project = project
         self.complete = complete
         self.modules = modules
@@ -137,9 +135,12 @@ class Linker:
         for module in self.modules:
             first = self.by_name.get(module.name)
             if first is not None:
-                self.error(module.location, "E201",
-                           f"module '{module.name}' is declared in two files: {first.file} and {module.file}",
-                           hint="rename one of the modules")
+                self.error(
+                    module.location,
+                    "E201",
+                    f"module '{module.name}' is declared in two files: {first.file} and {module.file}",
+                    hint="rename one of the modules",
+                )
                 continue
             self.by_name[module.name] = module
         root = self.find_root()
@@ -152,17 +153,23 @@ class Linker:
         app_modules = [m for m in self.by_name.values() if m.name in reach]
         for module in self.by_name.values():
             if module.name not in reach and self.complete:
-                self.problems.append(diag.warning(
-                    "W003", f"module '{module.name}' is not used by the root module '{root.name}'; it is left out",
-                    module.file, module.location.line, module.location.column,
-                    hint=f"add 'use {module.name}' to a module of the application, or delete the file",
-                ))
+                self.problems.append(
+                    diag.warning(
+                        "W003",
+                        f"module '{module.name}' is not used by the root module '{root.name}'; it is left out",
+                        module.file,
+                        module.location.line,
+                        module.location.column,
+                        hint=f"add 'use {module.name}' to a module of the application, or delete the file",
+                    )
+                )
         tables = self.declare(app_modules)
         self.broken = {name for m in app_modules for name in m.broken_names}
         outside = self.outside_names(reach)
         self.reaches = Reachability(graph)
-        incomplete = frozenset((kind, name) for kind, table in tables.items()
-                               for name, (decl, _) in table.items() if decl.incomplete)
+        incomplete = frozenset(
+            (kind, name) for kind, table in tables.items() for name, (decl, _) in table.items() if decl.incomplete
+        )
         for module in app_modules:
             self.resolve(module, tables, outside)
         return LinkResult(self.build(root, app_modules, tables), tuple(self.problems), incomplete, frozenset(reach))
@@ -183,8 +190,12 @@ class Linker:
                 self.problems.append(diag.error("E011", f"root module '{wanted}' not found", file, line, column, hint))
                 return None
             if root.app is None and not root.has_app_line:
-                self.error(root.location, "E012", f"root module '{wanted}' has no 'app' line",
-                           hint='add a line such as: app my_app "My App"')
+                self.error(
+                    root.location,
+                    "E012",
+                    f"root module '{wanted}' has no 'app' line",
+                    hint='add a line such as: app my_app "My App"',
+                )
             return root
         with_app = [m for m in self.by_name.values() if m.has_app_line]
         if len(with_app) == 1:
@@ -194,21 +205,34 @@ class Linker:
         if not with_app:
             if len(self.by_name) == 1:
                 root = next(iter(self.by_name.values()))
-                self.error(root.location, "E012", "no 'app' line: the application has no name",
-                           hint='add a line such as: app my_app "My App"')
+                self.error(
+                    root.location,
+                    "E012",
+                    "no 'app' line: the application has no name",
+                    hint='add a line such as: app my_app "My App"',
+                )
                 return root
             file, line, column = self.project.config_location("project")
-            self.problems.append(diag.error(
-                "E012", "no module has an 'app' line, so there is no root module", file, line, column,
-                hint="add an 'app' line to the root module, or a dazzle.toml naming the root",
-            ))
+            self.problems.append(
+                diag.error(
+                    "E012",
+                    "no module has an 'app' line, so there is no root module",
+                    file,
+                    line,
+                    column,
+                    hint="add an 'app' line to the root module, or a dazzle.toml naming the root",
+                )
+            )
             return None
         first = with_app[0]
         for other in with_app[1:]:
-            self.error(other.app.location if other.app else other.location, "E012",
-                       f"several modules have an 'app' line ('{first.name}' in {first.file} and '{other.name}' "
-                       f"in {other.file})",
-                       hint="keep one 'app' line, or add a dazzle.toml whose [project] root names the root module")
+            self.error(
+                other.app.location if other.app else other.location,
+                "E012",
+                f"several modules have an 'app' line ('{first.name}' in {first.file} and '{other.name}' "
+                f"in {other.file})",
+                hint="keep one 'app' line, or add a dazzle.toml whose [project] root names the root module",
+            )
         return None
 
     def use_graph(self) -> dict[str, list[str]]:
@@ -224,8 +248,12 @@ class Linker:
         for name in modules:
             for use in self.by_name[name].uses:
                 if use.module not in self.by_name and self.complete:
-                    self.error(use.location, "E202", f"unknown module '{use.module}'",
-                               hint=self.suggest(use.module, self.by_name, "module"))
+                    self.error(
+                        use.location,
+                        "E202",
+                        f"unknown module '{use.module}'",
+                        hint=self.suggest(use.module, self.by_name, "module"),
+                    )
         self.report_cycles({name: targets for name, targets in self.graph.items() if name in modules})
 
     def report_cycles(self, graph: dict[str, list[str]]) -> None:
@@ -244,16 +272,18 @@ class Linker:
                     stack.pop()
                     continue
                 if state.get(nxt) == 1:
-                    cycle = path[path.index(nxt):] + [nxt]
+                    cycle = path[path.index(nxt) :] + [nxt]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
                         module = self.by_name[path[-1]]
                         use = next(u for u in module.uses if u.module == nxt)
-                        hint = ("a module sees its own declarations without a 'use' line; remove this one"
-                                if len(cycle) == 2 else
-                                "modules may not use each other in a circle; move what both need into a module "
-                                "of its own")
+                        hint = (
+                            "a module sees its own declarations without a 'use' line; remove this one"
+                            if len(cycle) == 2
+                            else "modules may not use each other in a circle; move what both need into a module "
+                            "of its own"
+                        )
                         self.error(use.location, "E203", f"use cycle: {' -> '.join(cycle)}", hint=hint)
                 elif not state.get(nxt):
                     state[nxt] = 1
@@ -282,10 +312,12 @@ class Linker:
                 if first is not None:
                     homes = self.homes.setdefault((decl.kind, decl.name), [first[1]])
                     homes.append(module.name)
-                    self.error(decl.spec.location, "E204",
-                               f"duplicate {KIND_WORDS[decl.kind]} '{decl.name}': first declared at "
-                               f"{first[0].spec.location}",
-                               hint="names are shared by the whole application; rename one of them")
+                    self.error(
+                        decl.spec.location,
+                        "E204",
+                        f"duplicate {KIND_WORDS[decl.kind]} '{decl.name}': first declared at {first[0].spec.location}",
+                        hint="names are shared by the whole application; rename one of them",
+                    )
                     continue
                 table[decl.name] = (decl, module.name)
         return tables
@@ -310,26 +342,36 @@ class Linker:
                     continue
                 homes = self.homes.get((kind, name)) or [entry[1]]  # more than one home: declared twice
                 if not any(visible(home) for home in homes):
-                    self.error(loc, "E206",
-                               f"{KIND_WORDS[kind]} '{name}' is declared in module '{homes[0]}', "
-                               f"which module '{module.name}' does not use",
-                               hint=self.use_hint(module, homes[0], name))
+                    self.error(
+                        loc,
+                        "E206",
+                        f"{KIND_WORDS[kind]} '{name}' is declared in module '{homes[0]}', "
+                        f"which module '{module.name}' does not use",
+                        hint=self.use_hint(module, homes[0], name),
+                    )
                 continue
             home = outside.get((kind, name))
             if home is not None:
-                self.error(loc, "E206",
-                           f"{KIND_WORDS[kind]} '{name}' is declared in module '{home}', "
-                           "which is not part of the application",
-                           hint=self.use_hint(module, home, name))
+                self.error(
+                    loc,
+                    "E206",
+                    f"{KIND_WORDS[kind]} '{name}' is declared in module '{home}', which is not part of the application",
+                    hint=self.use_hint(module, home, name),
+                )
                 continue
             if not self.complete or (kind, name) in self.broken:
                 continue
+
             def candidates(kind=kind) -> list[str]:  # listed only if a suggestion is computed
                 seen = [n for n, (_, home_module) in tables[kind].items() if visible(home_module)]
                 return seen or list(tables[kind])
 
-            self.error(loc, "E205", f"unknown {KIND_WORDS[kind]} '{name}'",
-                       hint=self.suggest(name, candidates, f"{kind} in {module.name}"))
+            self.error(
+                loc,
+                "E205",
+                f"unknown {KIND_WORDS[kind]} '{name}'",
+                hint=self.suggest(name, candidates, f"{kind} in {module.name}"),
+            )
         for owner_kind, owner, member_kind, member, loc in module.member_references:
             entry = tables[owner_kind].get(owner)
             if entry is None or entry[0].incomplete:
@@ -338,17 +380,21 @@ class Linker:
             if _has_member(owner_kind, spec, member):
                 continue
             what = "action or sync" if member_kind == "action" else member_kind
-            self.error(loc, _MEMBER_CODES[member_kind],
-                       f"unknown {what} '{member}' in {KIND_WORDS[owner_kind]} '{owner}'",
-                       hint=self.suggest(member, lambda k=owner_kind, s=spec: _member_names(k, s),
-                                         f"{owner_kind} {owner}"))
+            self.error(
+                loc,
+                _MEMBER_CODES[member_kind],
+                f"unknown {what} '{member}' in {KIND_WORDS[owner_kind]} '{owner}'",
+                hint=self.suggest(member, lambda k=owner_kind, s=spec: _member_names(k, s), f"{owner_kind} {owner}"),
+            )
 
     def use_hint(self, module: ModuleAST, home: str, name: str) -> str:
         """How ``module`` can see ``name`` from module ``home``: a `use` line,
         unless that would close a cycle."""
         if self.reaches(home, module.name):
-            return (f"'{home}' already uses '{module.name}' (directly or through others), so a 'use {home}' "
-                    f"would close a cycle; move '{name}' into a module that both can use")
+            return (
+                f"'{home}' already uses '{module.name}' (directly or through others), so a 'use {home}' "
+                f"would close a cycle; move '{name}' into a module that both can use"
+            )
         return f"add 'use {home}' to {module.file}"
 
     # -- the result ----------------------------------------------------------------
@@ -374,7 +420,9 @@ class Linker:
             integrations=specs("integration"),
             modules=tuple(
                 ir.ModuleInfo(
-                    m.name, m.file, tuple(dict.fromkeys(u.module for u in m.uses)),
+                    m.name,
+                    m.file,
+                    tuple(dict.fromkeys(u.module for u in m.uses)),
                     ir.Options(tuple((u.alias, u.module) for u in m.uses if u.alias)),
                 )
                 for m in app_modules
@@ -383,8 +431,9 @@ class Linker:
         )
 
 
-def link(project: Project, modules: list[ModuleAST], complete: bool = True,
-         suggest: diag.Suggester | None = None) -> LinkResult:
+def link(
+    project: Project, modules: list[ModuleAST], complete: bool = True, suggest: diag.Suggester | None = None
+) -> LinkResult:
     """Link parsed modules into an AppSpec. Never raises for bad input.
     ``complete`` is False when some module file could not be read: then
     unknown modules and names are not reported (they may be in that file).

@@ -45,6 +45,7 @@ SIMPLE_TYPES = {
 TYPE_WORDS = ("str", "text", "int", "decimal", "bool", "date", "datetime", "uuid", "email", "enum", "ref")
 MODIFIER_WORDS = ("required", "optional", "pk", "unique", "auto_add", "auto_update", "default")
 
+
 def _words(enum_type) -> tuple[dict, tuple[str, ...]]:
     """An IR enum's members by their DSL word, and the words."""
     members = {member.value: member for member in enum_type}
@@ -68,7 +69,7 @@ EMPTY_OPTIONS = ir.Options()
 _PLAIN_ELEMENT_RE = re.compile(r'field +(?P<field>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *\Z')
 # A literal as the lexer reads it, in the forms a one-match line takes: a
 # string without escapes, a number short of the lexer's digit limit, a name.
-_LITERAL = r'''(?: "[^"\\]*" | -?[0-9]{1,30}(?:\.[0-9]{1,30})?(?![A-Za-z_0-9]) | [A-Za-z_][A-Za-z0-9_]* )'''
+_LITERAL = r"""(?: "[^"\\]*" | -?[0-9]{1,30}(?:\.[0-9]{1,30})?(?![A-Za-z_0-9]) | [A-Za-z_][A-Za-z0-9_]* )"""
 _PLAIN_FIELD_RE = re.compile(
     rf"""(?P<name>[A-Za-z_][A-Za-z0-9_]*) \ * : \ *
         (?: (?P<simple>text|int|bool|date|datetime|uuid|email)
@@ -88,17 +89,27 @@ _MODIFIER_RE = re.compile(rf"(?P<word>unique\?|[a-z_]+)(?:\ *=\ *(?P<default>{_L
 #: type word it means: what a misspelt type is compared with.
 _TYPE_SPELLINGS = {
     **{word: word for word in TYPE_WORDS},
-    "string": "str", "varchar": "str", "integer": "int", "bigint": "int", "long": "int", "boolean": "bool",
-    "numeric": "decimal", "number": "decimal", "float": "decimal", "double": "decimal", "timestamp": "datetime",
+    "string": "str",
+    "varchar": "str",
+    "integer": "int",
+    "bigint": "int",
+    "long": "int",
+    "boolean": "bool",
+    "numeric": "decimal",
+    "number": "decimal",
+    "float": "decimal",
+    "double": "decimal",
+    "timestamp": "datetime",
     "reference": "ref",
 }
 _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()}
 _USES_ENTITY_RE = re.compile(r"(?P<word>uses) +entity +(?P<target>[A-Za-z_][A-Za-z0-9_]*) *\Z")
 _MODE_RE = re.compile(rf"(?P<word>mode) *: *(?P<mode>{'|'.join(SURFACE_MODE_WORDS)}) *\Z")
 _MEMBER_HEADER_RE = re.compile(
-    r'(?P<kind>section|action) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *:\Z')
+    r'(?P<kind>section|action) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *:\Z'
+)
 _ON_LINE_RE = re.compile(
-    rf"""(?P<on>on) \ + (?P<trigger>{'|'.join(TRIGGER_WORDS)}) \ * -> \ *
+    rf"""(?P<on>on) \ + (?P<trigger>{"|".join(TRIGGER_WORDS)}) \ * -> \ *
         (?: surface \ + (?P<surface>[A-Za-z_][A-Za-z0-9_]*)
           | experience \ + (?P<experience>[A-Za-z_][A-Za-z0-9_]*) (?: \ + step \ + (?P<step>[A-Za-z_][A-Za-z0-9_]*) )?
           | integration \ + (?P<integration>[A-Za-z_][A-Za-z0-9_]*) \ + action \ + (?P<action>[A-Za-z_][A-Za-z0-9_]*) )
@@ -291,12 +302,24 @@ class ModuleParser:
         """An error if a line that opens no block has one under it."""
         if line.children:
             first = line.children[0]
-            self.error("E102", f"unexpected indented block under a '{keyword}' line", first.number,
-                       first.indent + 1, hint="line it up with the line above; only some lines open a block")
+            self.error(
+                "E102",
+                f"unexpected indented block under a '{keyword}' line",
+                first.number,
+                first.indent + 1,
+                hint="line it up with the line above; only some lines open a block",
+            )
             self.incomplete = True
 
-    def once(self, seen: dict[str, int], key: str, line: Line, tok: tuple, code: str = "E109",
-             twice: Callable[[], str] | None = None) -> bool:
+    def once(
+        self,
+        seen: dict[str, int],
+        key: str,
+        line: Line,
+        tok: tuple,
+        code: str = "E109",
+        twice: Callable[[], str] | None = None,
+    ) -> bool:
         """Whether ``key`` is seen here for the first time (``seen`` maps keys
         to their lines). If not, the error ``code``: ``twice()`` (by default
         "'KEY' is given more than once") and where the first one is; the
@@ -335,7 +358,8 @@ class ModuleParser:
                         self.module.declarations[-1] = attrs.evolve(last, incomplete=True)
                     cur.fail(
                         f"expected a declaration ({', '.join(TOP_LEVEL_KEYWORDS)}), found {cur.describe()}",
-                        hint=hint, code="E107",
+                        hint=hint,
+                        code="E107",
                     )
                 keyword = word[1]
                 if keyword == "module":
@@ -396,8 +420,11 @@ class ModuleParser:
         cur.end()
         self.no_block(line, "app")
         if self.module.app is not None:
-            cur.fail(f"a module has at most one 'app' line (the first is on line {self.module.app.location.line})",
-                     code="E109", tok=(NAME, "app", line.indent + 1))
+            cur.fail(
+                f"a module has at most one 'app' line (the first is on line {self.module.app.location.line})",
+                code="E109",
+                tok=(NAME, "app", line.indent + 1),
+            )
         self.module.app = AppLine(name[1], title, self.loc(line, name))
 
     def header(self, line: Line, cur: Cursor, what: str) -> tuple[tuple, str | None]:
@@ -427,8 +454,10 @@ class ModuleParser:
         while not cur.at_end():
             tok = cur.peek_name()
             if tok is None or tok[1] not in MODIFIER_WORDS:
-                cur.expected("a modifier (required, optional, pk, unique, unique?, auto_add, auto_update, "
-                             "default=VALUE)", choices=MODIFIER_WORDS)
+                cur.expected(
+                    "a modifier (required, optional, pk, unique, unique?, auto_add, auto_update, default=VALUE)",
+                    choices=MODIFIER_WORDS,
+                )
             cur.advance(tok)
             word = tok[1]
             if word == "unique" and cur.accept_op("?"):
@@ -439,19 +468,30 @@ class ModuleParser:
                 default_tok = cur.literal("a default value after 'default='")
         return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
 
-    def add_modifier(self, modifiers: dict[str, tuple], word: str, tok: tuple, line: Line,
-                     default_tok: tuple | None) -> None:
+    def add_modifier(
+        self, modifiers: dict[str, tuple], word: str, tok: tuple, line: Line, default_tok: tuple | None
+    ) -> None:
         """Record a field's modifier; a modifier given twice, or a second
         default, abandons the line."""
         if word in modifiers:
             raise ParseError(diag.error("E109", f"modifier '{word}' is given twice", self.file, line.number, tok[2]))
         if word == "default" and default_tok is not None:
-            raise ParseError(diag.error("E109", "the default is given twice ('=VALUE' and 'default=VALUE')",
-                                        self.file, line.number, tok[2]))
+            raise ParseError(
+                diag.error(
+                    "E109", "the default is given twice ('=VALUE' and 'default=VALUE')", self.file, line.number, tok[2]
+                )
+            )
         modifiers[word] = tok
 
-    def field_spec(self, line: Line, name_tok: tuple, ftype: ir.FieldType, optional_tok: tuple | None,
-                   modifiers: dict[str, tuple], default_tok: tuple | None) -> ir.FieldSpec:
+    def field_spec(
+        self,
+        line: Line,
+        name_tok: tuple,
+        ftype: ir.FieldType,
+        optional_tok: tuple | None,
+        modifiers: dict[str, tuple],
+        default_tok: tuple | None,
+    ) -> ir.FieldSpec:
         """The field of a line read either way (one match, or the cursor), with
         every check that needs the whole line: E303, E304, W007."""
         required = "required" in modifiers
@@ -465,28 +505,52 @@ class ModuleParser:
             if other is not None and (optional_tok is None or other[2] < optional_tok[2]):
                 optional_tok = other
         if required and optional_tok is not None:
-            self.error("E304", f"field '{name_tok[1]}' is both required and optional", line.number,
-                       optional_tok[2], hint="keep one of them")
+            self.error(
+                "E304",
+                f"field '{name_tok[1]}' is both required and optional",
+                line.number,
+                optional_tok[2],
+                hint="keep one of them",
+            )
         if pk and optional_tok is not None:
-            self.error("E304", f"primary key '{name_tok[1]}' cannot be optional", line.number,
-                       optional_tok[2], hint="a pk is always required")
+            self.error(
+                "E304",
+                f"primary key '{name_tok[1]}' cannot be optional",
+                line.number,
+                optional_tok[2],
+                hint="a pk is always required",
+            )
         default = None
         if default_tok is not None:
             if auto_add or auto_update:
                 which = "auto_add" if auto_add else "auto_update"
-                self.error("E303", f"field '{name_tok[1]}' is set automatically ({which}) and cannot have a default",
-                           line.number, default_tok[2], hint="keep one of them")
+                self.error(
+                    "E303",
+                    f"field '{name_tok[1]}' is set automatically ({which}) and cannot have a default",
+                    line.number,
+                    default_tok[2],
+                    hint="keep one of them",
+                )
             else:
                 default = self.check_default(name_tok[1], ftype, default_tok, line)
         if (auto_add or auto_update) and ftype.kind is not ir.FieldTypeKind.DATETIME:
             which = "auto_add" if auto_add else "auto_update"
-            self.warning_at(self.loc(line, name_tok), "W007",
-                            f"'{which}' on field '{name_tok[1]}' of type {ftype}; it applies to datetime fields",
-                            hint="make the field a datetime, or remove the modifier")
+            self.warning_at(
+                self.loc(line, name_tok),
+                "W007",
+                f"'{which}' on field '{name_tok[1]}' of type {ftype}; it applies to datetime fields",
+                hint="make the field a datetime, or remove the modifier",
+            )
         return ir.FieldSpec(
-            name=name_tok[1], type=ftype, location=self.loc(line, name_tok),
-            required=required or pk, pk=pk, unique=unique or pk, default=default,
-            auto_add=auto_add, auto_update=auto_update,
+            name=name_tok[1],
+            type=ftype,
+            location=self.loc(line, name_tok),
+            required=required or pk,
+            pk=pk,
+            unique=unique or pk,
+            default=default,
+            auto_add=auto_add,
+            auto_update=auto_update,
         )
 
     def plain_field(self, m: re.Match, line: Line) -> ir.FieldSpec:
@@ -501,8 +565,10 @@ class ModuleParser:
         elif m.group("precision") is not None:
             ftype = self.decimal_type(_number(m, "precision"), _number(m, "scale"), line)
         elif m.group("values") is not None:
-            values = [(NAME, v.group(), v.start() + 1, v.end())
-                      for v in _NAME_RE.finditer(line.text, m.start("values"), m.end("values"))]
+            values = [
+                (NAME, v.group(), v.start() + 1, v.end())
+                for v in _NAME_RE.finditer(line.text, m.start("values"), m.end("values"))
+            ]
             ftype = self.enum_type(values, line)
         else:
             target_tok = (NAME, target, m.start("target") + 1, m.end("target"))
@@ -526,8 +592,10 @@ class ModuleParser:
             if tok is not None:  # integer, interger, strng: the type meant
                 meant = self.suggest.closest(tok[1], _TYPE_SPELLINGS, "type")
                 hint = f"did you mean '{_TYPE_SPELLINGS[meant]}'?" if meant else None
-            cur.expected("a type (str(N), text, int, decimal(P,S), bool, date, datetime, uuid, email, "
-                         "enum[a,b], ref Entity)", hint=hint)
+            cur.expected(
+                "a type (str(N), text, int, decimal(P,S), bool, date, datetime, uuid, email, enum[a,b], ref Entity)",
+                hint=hint,
+            )
         cur.advance(tok)
         word = tok[1]
         simple = _SIMPLE_TYPES.get(word)
@@ -563,15 +631,22 @@ class ModuleParser:
         """``decimal(P,S)`` of the precision and scale tokens."""
         precision, scale = int(p[1]), int(s[1])
         if precision < 1:
-            self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1",
-                       line.number, p[2])
+            self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1", line.number, p[2])
         elif precision > MAX_DECIMAL_PRECISION:
-            self.error("E305", f"decimal({precision},{scale}): the precision must be at most "
-                       f"{MAX_DECIMAL_PRECISION}", line.number, p[2],
-                       hint="no common database stores more digits (PostgreSQL 1000, MySQL 65, SQL Server 38)")
+            self.error(
+                "E305",
+                f"decimal({precision},{scale}): the precision must be at most {MAX_DECIMAL_PRECISION}",
+                line.number,
+                p[2],
+                hint="no common database stores more digits (PostgreSQL 1000, MySQL 65, SQL Server 38)",
+            )
         elif not 0 <= scale <= precision:
-            self.error("E305", f"decimal({precision},{scale}): the scale must be between 0 and the precision",
-                       line.number, s[2])
+            self.error(
+                "E305",
+                f"decimal({precision},{scale}): the scale must be between 0 and the precision",
+                line.number,
+                s[2],
+            )
         return ir.FieldType(ir.FieldTypeKind.DECIMAL, precision=precision, scale=scale)
 
     def enum_type(self, values: list[tuple], line: Line) -> ir.FieldType:
@@ -619,14 +694,20 @@ class ModuleParser:
         elif kind is ir.FieldTypeKind.STR and len(value) > ftype.max_length:
             problem = f"is {len(value)} characters long, more than str({ftype.max_length}) allows"
         elif kind is ir.FieldTypeKind.EMAIL and not _EMAIL_RE.match(value):
-            problem = "is not an e-mail address such as \"someone@example.com\""
+            problem = 'is not an e-mail address such as "someone@example.com"'
         elif kind is ir.FieldTypeKind.DATE:
             problem = _format_problem(_DATE_RE, _dt.date.fromisoformat, value, 'a date such as "2024-01-31"')
         elif kind is ir.FieldTypeKind.DATETIME:
-            problem = _format_problem(_DATETIME_RE, _dt.datetime.fromisoformat, value,
-                                      'a timestamp with seconds and an offset, such as "2024-01-31T12:00:00Z"')
+            problem = _format_problem(
+                _DATETIME_RE,
+                _dt.datetime.fromisoformat,
+                value,
+                'a timestamp with seconds and an offset, such as "2024-01-31T12:00:00Z"',
+            )
         elif kind is ir.FieldTypeKind.UUID:
-            problem = _format_problem(_UUID_RE, _uuid.UUID, value, 'a UUID such as "123e4567-e89b-12d3-a456-426614174000"')
+            problem = _format_problem(
+                _UUID_RE, _uuid.UUID, value, 'a UUID such as "123e4567-e89b-12d3-a456-426614174000"'
+            )
         if problem:
             shown = f'"{tok[1]}"' if tok[0] == STRING else tok[1]
             self.error("E303", f"default {shown} of field '{field}' {problem}", line.number, tok[2])
@@ -665,8 +746,11 @@ class ModuleParser:
         for f in fields:
             if f.name in by_name:
                 first_line = by_name[f.name].location.line
-                self.error_at(f.location, "E302",
-                              f"field '{f.name}' is declared twice in entity '{name[1]}' (first on line {first_line})")
+                self.error_at(
+                    f.location,
+                    "E302",
+                    f"field '{f.name}' is declared twice in entity '{name[1]}' (first on line {first_line})",
+                )
                 self.incomplete = True  # the field was dropped: judge the rest no further
             else:
                 by_name[f.name] = f
@@ -675,21 +759,37 @@ class ModuleParser:
             for names, child in entries:
                 for tok in names:
                     if tok[1] not in by_name and not self.incomplete:
-                        self.error("E207", f"unknown field '{tok[1]}' in entity '{name[1]}'", child.number, tok[2],
-                                   hint=self.suggest(tok[1], by_name, name[1]))
+                        self.error(
+                            "E207",
+                            f"unknown field '{tok[1]}' in entity '{name[1]}'",
+                            child.number,
+                            tok[2],
+                            hint=self.suggest(tok[1], by_name, name[1]),
+                        )
                 specs[kind].append(ir.ConstraintSpec(tuple(t[1] for t in names), self.loc(child, names[0])))
         pks = [f for f in by_name.values() if f.pk]
         if len(pks) != 1 and not self.incomplete:
             if not pks:
-                self.error_at(self.loc(line, name), "E301", f"entity '{name[1]}' has no primary key",
-                              hint="mark one field 'pk', for example: id: uuid pk")
+                self.error_at(
+                    self.loc(line, name),
+                    "E301",
+                    f"entity '{name[1]}' has no primary key",
+                    hint="mark one field 'pk', for example: id: uuid pk",
+                )
             else:
-                self.error_at(pks[1].location, "E301",
-                              f"entity '{name[1]}' has more than one primary key ('{pks[0].name}' and '{pks[1].name}')",
-                              hint="keep 'pk' on one field; use a 'unique a,b' line for other keys")
+                self.error_at(
+                    pks[1].location,
+                    "E301",
+                    f"entity '{name[1]}' has more than one primary key ('{pks[0].name}' and '{pks[1].name}')",
+                    hint="keep 'pk' on one field; use a 'unique a,b' line for other keys",
+                )
         return ir.EntitySpec(
-            name=name[1], title=title, module=self.module.name, location=self.loc(line, name),
-            fields=tuple(by_name.values()), unique_constraints=tuple(specs["unique"]),
+            name=name[1],
+            title=title,
+            module=self.module.name,
+            location=self.loc(line, name),
+            fields=tuple(by_name.values()),
+            unique_constraints=tuple(specs["unique"]),
             indexes=tuple(specs["index"]),
         )
 
@@ -722,8 +822,14 @@ class ModuleParser:
                     continue
             elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) is not None:
                 kind, member = m.group("kind"), _token(m, "name")
-                self.once(names[kind], member[1], child, member, "E302",
-                          lambda: f"{kind} '{member[1]}' of surface '{name[1]}' is declared twice")
+                self.once(
+                    names[kind],
+                    member[1],
+                    child,
+                    member,
+                    "E302",
+                    lambda: f"{kind} '{member[1]}' of surface '{name[1]}' is declared twice",
+                )
                 self.surface_member(kind, child, member, m.group("label"), sections, actions)
                 continue
             with self.recover:
@@ -733,8 +839,14 @@ class ModuleParser:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     label = c.optional_string()
                     c.block_start()
-                    self.once(names[word[1]], member[1], child, member, "E302",
-                              lambda: f"{word[1]} '{member[1]}' of surface '{name[1]}' is declared twice")
+                    self.once(
+                        names[word[1]],
+                        member[1],
+                        child,
+                        member,
+                        "E302",
+                        lambda: f"{word[1]} '{member[1]}' of surface '{name[1]}' is declared twice",
+                    )
                     self.surface_member(word[1], child, member, label, sections, actions)
                     continue
                 self.no_block(child, word[1])
@@ -757,21 +869,34 @@ class ModuleParser:
                         c.expected("key=value hints after 'meta'")
                     for key, value in options.pairs:
                         if key in meta:
-                            self.error("E109", f"meta key '{key}' is given twice in surface '{name[1]}'",
-                                       child.number, word[2])
+                            self.error(
+                                "E109", f"meta key '{key}' is given twice in surface '{name[1]}'", child.number, word[2]
+                            )
                         meta[key] = value
         if mode is None:
             if not self.incomplete:
-                self.error_at(self.loc(line, name), "E110", f"surface '{name[1]}' has no 'mode' line",
-                              hint="add a line such as 'mode: view' (view | create | edit | list | custom)")
+                self.error_at(
+                    self.loc(line, name),
+                    "E110",
+                    f"surface '{name[1]}' has no 'mode' line",
+                    hint="add a line such as 'mode: view' (view | create | edit | list | custom)",
+                )
             mode = ir.SurfaceMode.CUSTOM
         return ir.SurfaceSpec(
-            name=name[1], title=title, module=self.module.name, location=self.loc(line, name), mode=mode,
-            entity=entity, sections=tuple(sections), actions=tuple(actions), metadata=ir.Options(tuple(meta.items())),
+            name=name[1],
+            title=title,
+            module=self.module.name,
+            location=self.loc(line, name),
+            mode=mode,
+            entity=entity,
+            sections=tuple(sections),
+            actions=tuple(actions),
+            metadata=ir.Options(tuple(meta.items())),
         )
 
-    def surface_member(self, kind: str, line: Line, name: tuple, label: str | None,
-                       sections: list, actions: list) -> None:
+    def surface_member(
+        self, kind: str, line: Line, name: tuple, label: str | None, sections: list, actions: list
+    ) -> None:
         """Read the block of a surface's ``section`` or ``action`` line."""
         if kind == "section":
             sections.append(self.parse_section(line, name, label))
@@ -794,8 +919,14 @@ class ModuleParser:
                 if read is None:
                     continue
                 field, label, options = read
-            if self.once(seen, field[1], child, field, "E302",
-                         lambda: f"field '{field[1]}' of section '{name[1]}' is declared twice"):
+            if self.once(
+                seen,
+                field[1],
+                child,
+                field,
+                "E302",
+                lambda: f"field '{field[1]}' of section '{name[1]}' is declared twice",
+            ):
                 elements.append(ir.SurfaceElement(field[1], label, self.loc(child, field), options))
         return ir.SurfaceSection(name[1], title, self.loc(line, name), tuple(elements))
 
@@ -902,8 +1033,14 @@ class ModuleParser:
                 else:
                     step_name = c.name("a step name")
                     c.block_start()
-                    if not self.once(step_lines, step_name[1], child, step_name, "E302",
-                                     lambda: f"step '{step_name[1]}' of experience '{name[1]}' is declared twice"):
+                    if not self.once(
+                        step_lines,
+                        step_name[1],
+                        child,
+                        step_name,
+                        "E302",
+                        lambda: f"step '{step_name[1]}' of experience '{name[1]}' is declared twice",
+                    ):
                         continue
                     step = self.guarded(self.parse_step, child, step_name)
                     if step is not None:
@@ -912,19 +1049,32 @@ class ModuleParser:
             for step in steps:
                 for t in step.transitions:
                     if t.target_step not in step_lines:
-                        self.error_at(t.location, "E208", f"unknown step '{t.target_step}' in experience '{name[1]}'",
-                                      hint=self.suggest(t.target_step, step_lines, name[1]))
+                        self.error_at(
+                            t.location,
+                            "E208",
+                            f"unknown step '{t.target_step}' in experience '{name[1]}'",
+                            hint=self.suggest(t.target_step, step_lines, name[1]),
+                        )
                         self.incomplete = True  # its reachability is not known: no W001 on top
         start_step = ""
         if start is None:
             if not self.incomplete:
-                self.error_at(self.loc(line, name), "E110", f"experience '{name[1]}' has no 'start at step' line",
-                              hint=f"add 'start at step {steps[0].name}'" if steps else None)
+                self.error_at(
+                    self.loc(line, name),
+                    "E110",
+                    f"experience '{name[1]}' has no 'start at step' line",
+                    hint=f"add 'start at step {steps[0].name}'" if steps else None,
+                )
         else:
             start_step = start[0][1]
             if start_step not in step_lines and not self.incomplete:
-                self.error("E208", f"unknown step '{start_step}' in experience '{name[1]}'", start[1].number,
-                           start[0][2], hint=self.suggest(start_step, step_lines, name[1]))
+                self.error(
+                    "E208",
+                    f"unknown step '{start_step}' in experience '{name[1]}'",
+                    start[1].number,
+                    start[0][2],
+                    hint=self.suggest(start_step, step_lines, name[1]),
+                )
         return ir.ExperienceSpec(name[1], title, self.module.name, self.loc(line, name), start_step, tuple(steps))
 
     def parse_step(self, line: Line, name: tuple) -> ir.ExperienceStep:
@@ -968,25 +1118,44 @@ class ModuleParser:
         step_loc = self.loc(line, name)
         if kind is None:
             if not self.incomplete:
-                self.error_at(step_loc, "E110", f"step '{name[1]}' has no 'kind' line",
-                              hint="add 'kind: surface', 'kind: process' or 'kind: integration'")
+                self.error_at(
+                    step_loc,
+                    "E110",
+                    f"step '{name[1]}' has no 'kind' line",
+                    hint="add 'kind: surface', 'kind: process' or 'kind: integration'",
+                )
             kind = (ir.StepKind.PROCESS, None)
         elif not self.incomplete:
             k = kind[0]
             if k is ir.StepKind.SURFACE and surface is None:
-                self.error_at(step_loc, "E110", f"surface step '{name[1]}' names no surface",
-                              hint="add a line 'surface NAME'")
+                self.error_at(
+                    step_loc, "E110", f"surface step '{name[1]}' names no surface", hint="add a line 'surface NAME'"
+                )
             if k is ir.StepKind.INTEGRATION and integration is None:
-                self.error_at(step_loc, "E110", f"integration step '{name[1]}' names no integration",
-                              hint="add a line 'integration NAME action ACTION'")
+                self.error_at(
+                    step_loc,
+                    "E110",
+                    f"integration step '{name[1]}' names no integration",
+                    hint="add a line 'integration NAME action ACTION'",
+                )
             if (surface is not None and k is not ir.StepKind.SURFACE) or (
                 integration is not None and k is not ir.StepKind.INTEGRATION
             ):
-                self.error_at(target_at, "E111",
-                              f"{k.value} step '{name[1]}' cannot name a{'n integration' if integration else ' surface'}",
-                              hint="change the step's kind, or remove that line")
-        return ir.ExperienceStep(name[1], kind[0], step_loc, surface=surface, integration=integration,
-                                 action=action, transitions=tuple(transitions))
+                self.error_at(
+                    target_at,
+                    "E111",
+                    f"{k.value} step '{name[1]}' cannot name a{'n integration' if integration else ' surface'}",
+                    hint="change the step's kind, or remove that line",
+                )
+        return ir.ExperienceStep(
+            name[1],
+            kind[0],
+            step_loc,
+            surface=surface,
+            integration=integration,
+            action=action,
+            transitions=tuple(transitions),
+        )
 
     # -- services and foreign models ---------------------------------------------
 
@@ -1018,8 +1187,12 @@ class ModuleParser:
                         owner = value[1]
         if spec is None:
             if not self.incomplete:
-                self.error_at(self.loc(line, name), "E110", f"service '{name[1]}' has no 'spec' line",
-                              hint='add \'spec: url "https://..."\' or \'spec: inline "name"\'')
+                self.error_at(
+                    self.loc(line, name),
+                    "E110",
+                    f"service '{name[1]}' has no 'spec' line",
+                    hint="add 'spec: url \"https://...\"' or 'spec: inline \"name\"'",
+                )
             spec = ir.ApiSpecRef(ir.ApiSpecKind.INLINE, "", self.loc(line, name))
         return ir.ServiceSpec(name[1], title, self.module.name, self.loc(line, name), spec, auth, owner)
 
@@ -1052,30 +1225,47 @@ class ModuleParser:
                 elif word[1] == "constraint":
                     kind = c.choice("a constraint kind", CONSTRAINT_KIND_WORDS)
                     options = parse_options(c, "constraint")
-                    constraints.append(ir.ForeignConstraint(CONSTRAINT_KINDS[kind[1]], self.loc(child, kind),
-                                                            options))
+                    constraints.append(ir.ForeignConstraint(CONSTRAINT_KINDS[kind[1]], self.loc(child, kind), options))
                 else:
                     field = self.parse_field(child, c)
                     c.end()
                     if field.name in fields:
-                        self.error_at(field.location, "E302", f"field '{field.name}' is declared twice in foreign model "
-                                      f"'{name[1]}' (first on line {fields[field.name].location.line})")
+                        self.error_at(
+                            field.location,
+                            "E302",
+                            f"field '{field.name}' is declared twice in foreign model "
+                            f"'{name[1]}' (first on line {fields[field.name].location.line})",
+                        )
                         self.incomplete = True  # the field was dropped: judge the rest no further
                         continue
                     fields[field.name] = field
         if keys is None:
             if not self.incomplete:
-                self.error_at(self.loc(line, name), "E110", f"foreign model '{name[1]}' has no 'key' line",
-                              hint="add 'key: FIELD' naming the field(s) that identify a record")
+                self.error_at(
+                    self.loc(line, name),
+                    "E110",
+                    f"foreign model '{name[1]}' has no 'key' line",
+                    hint="add 'key: FIELD' naming the field(s) that identify a record",
+                )
             keys = []
         elif not self.incomplete:
             for tok in keys:
                 if tok[1] not in fields:
-                    self.error("E207", f"unknown field '{tok[1]}' in foreign model '{name[1]}'", key_line.number,
-                               tok[2], hint=self.suggest(tok[1], fields, name[1]))
+                    self.error(
+                        "E207",
+                        f"unknown field '{tok[1]}' in foreign model '{name[1]}'",
+                        key_line.number,
+                        tok[2],
+                        hint=self.suggest(tok[1], fields, name[1]),
+                    )
         return ir.ForeignModelSpec(
-            name=name[1], title=title, module=self.module.name, location=self.loc(line, name),
-            service=service[1], key_fields=tuple(t[1] for t in keys), constraints=tuple(constraints),
+            name=name[1],
+            title=title,
+            module=self.module.name,
+            location=self.loc(line, name),
+            service=service[1],
+            key_fields=tuple(t[1] for t in keys),
+            constraints=tuple(constraints),
             fields=tuple(fields.values()),
         )
 
@@ -1100,9 +1290,14 @@ class ModuleParser:
                 else:
                     member = c.name(lambda: f"a name for the {word[1]}")
                     c.block_start()
-                    if not self.once(member_lines, member[1], child, member, "E302",
-                                     lambda: f"action or sync '{member[1]}' of integration '{name[1]}' "
-                                             "is declared twice"):
+                    if not self.once(
+                        member_lines,
+                        member[1],
+                        child,
+                        member,
+                        "E302",
+                        lambda: f"action or sync '{member[1]}' of integration '{name[1]}' is declared twice",
+                    ):
                         continue
                     members.append((word[1], child, member))
         actions: list[ir.IntegrationAction] = []
@@ -1117,9 +1312,14 @@ class ModuleParser:
                 if sync is not None:
                     syncs.append(sync)
         return ir.IntegrationSpec(
-            name=name[1], title=title, module=self.module.name, location=self.loc(line, name),
-            services=tuple(uses["service"]), foreign_models=tuple(uses["foreign_model"]),
-            actions=tuple(actions), syncs=tuple(syncs),
+            name=name[1],
+            title=title,
+            module=self.module.name,
+            location=self.loc(line, name),
+            services=tuple(uses["service"]),
+            foreign_models=tuple(uses["foreign_model"]),
+            actions=tuple(actions),
+            syncs=tuple(syncs),
         )
 
     def check_used(self, uses: dict, kind: str, tok: tuple, line: Line) -> None:
@@ -1128,9 +1328,13 @@ class ModuleParser:
                 return
             uses["reported"].add((kind, tok[1]))
             spelled = kind.replace("_", " ")
-            self.error("E307", f"{spelled} '{tok[1]}' is not listed in this integration's 'uses {kind}' lines",
-                       line.number, tok[2],
-                       hint=self.suggest(tok[1], uses[kind], kind) or f"add 'uses {kind} {tok[1]}' to the integration")
+            self.error(
+                "E307",
+                f"{spelled} '{tok[1]}' is not listed in this integration's 'uses {kind}' lines",
+                line.number,
+                tok[2],
+                hint=self.suggest(tok[1], uses[kind], kind) or f"add 'uses {kind} {tok[1]}' to the integration",
+            )
 
     def parse_call_target(self, c: Cursor, line: Line, uses: dict) -> tuple[tuple, str]:
         service = c.name("a service name, as in SERVICE.OPERATION")
@@ -1160,8 +1364,12 @@ class ModuleParser:
                 c.end()
                 self.no_block(child, "<-")
                 if target[1] in seen:
-                    self.error("E109", f"'{target[1]}' is assigned twice (first on line {seen[target[1]]})",
-                               child.number, target[2])
+                    self.error(
+                        "E109",
+                        f"'{target[1]}' is assigned twice (first on line {seen[target[1]]})",
+                        child.number,
+                        target[2],
+                    )
                     continue
                 seen[target[1]] = child.number
                 out.append((target, expr, child, extra))
@@ -1194,12 +1402,17 @@ class ModuleParser:
                     else:
                         c.end()
                         if child.children:
-                            c.fail("expected ':' after 'with' to open the block of arguments",
-                                   hint="end the line with 'with:'")
+                            c.fail(
+                                "expected ':' after 'with' to open the block of arguments",
+                                hint="end the line with 'with:'",
+                            )
                         args = []
                     if self.once(seen, "call", child, word):
-                        call = (service[1], operation, tuple(ir.Assignment(t[1], e, self.loc(ln, t))
-                                                             for t, e, ln, _ in args))
+                        call = (
+                            service[1],
+                            operation,
+                            tuple(ir.Assignment(t[1], e, self.loc(ln, t)) for t, e, ln, _ in args),
+                        )
                 else:
                     c.word("response")
                     foreign = c.name("a foreign model name after 'map response'")
@@ -1214,21 +1427,30 @@ class ModuleParser:
                         self.member_ref("entity", entity[1], "field", target, ln)
                         if expr.path[:1] == ("foreign",):
                             if len(expr.path) != 2:
-                                self.error("E100", "a foreign.NAME path names one field of the foreign model",
-                                           ln.number, tokens[-1][2] if len(expr.path) > 2 else tokens[0][2])
+                                self.error(
+                                    "E100",
+                                    "a foreign.NAME path names one field of the foreign model",
+                                    ln.number,
+                                    tokens[-1][2] if len(expr.path) > 2 else tokens[0][2],
+                                )
                             else:
                                 self.member_ref("foreign_model", foreign[1], "field", tokens[1], ln)
                     if self.once(seen, "map", child, word):
                         response = ir.ResponseMapping(
-                            foreign[1], entity[1], self.loc(child, foreign),
+                            foreign[1],
+                            entity[1],
+                            self.loc(child, foreign),
                             tuple(ir.Assignment(t[1], e, self.loc(ln, t)) for t, e, ln, _ in assignments),
                         )
         if call is None:
             if not self.incomplete:
-                self.error_at(self.loc(line, name), "E110", f"action '{name[1]}' has no 'call SERVICE.OPERATION with:' line")
+                self.error_at(
+                    self.loc(line, name), "E110", f"action '{name[1]}' has no 'call SERVICE.OPERATION with:' line"
+                )
             return None
-        return ir.IntegrationAction(name[1], self.loc(line, name), call[0], call[1], surface=surface,
-                                    arguments=call[2], response=response)
+        return ir.IntegrationAction(
+            name[1], self.loc(line, name), call[0], call[1], surface=surface, arguments=call[2], response=response
+        )
 
     def parse_sync(self, line: Line, name: tuple, uses: dict) -> ir.IntegrationSync | None:
         mode = schedule = source = entity = None
@@ -1274,31 +1496,54 @@ class ModuleParser:
         missing = [w for w, v in (("mode", mode), ("from", source), ("into", entity)) if v is None]
         if missing:
             if not self.incomplete:
-                self.error_at(loc, "E110", f"sync '{name[1]}' has no '{missing[0]}' line",
-                              hint={"mode": "add 'mode: scheduled' or 'mode: event_driven'",
-                                    "from": "add 'from SERVICE.OPERATION as FOREIGN_MODEL'",
-                                    "into": "add 'into entity ENTITY'"}[missing[0]])
+                self.error_at(
+                    loc,
+                    "E110",
+                    f"sync '{name[1]}' has no '{missing[0]}' line",
+                    hint={
+                        "mode": "add 'mode: scheduled' or 'mode: event_driven'",
+                        "from": "add 'from SERVICE.OPERATION as FOREIGN_MODEL'",
+                        "into": "add 'into entity ENTITY'",
+                    }[missing[0]],
+                )
             return None
         if mode[0] is ir.SyncMode.SCHEDULED:
             if schedule is None and not self.incomplete:
-                self.error_at(loc, "E308", f"scheduled sync '{name[1]}' has no 'schedule' line",
-                              hint='add a cron schedule, such as: schedule: "0 2 * * *"')
+                self.error_at(
+                    loc,
+                    "E308",
+                    f"scheduled sync '{name[1]}' has no 'schedule' line",
+                    hint='add a cron schedule, such as: schedule: "0 2 * * *"',
+                )
             elif schedule is not None:
                 problem = cron_problem(schedule[0][1])
                 if problem:
-                    self.error("E309", f"invalid cron schedule \"{schedule[0][1]}\": {problem}", schedule[1].number,
-                               schedule[0][2], hint='five fields: minute hour day-of-month month day-of-week, '
-                               'such as "0 2 * * *"')
+                    self.error(
+                        "E309",
+                        f'invalid cron schedule "{schedule[0][1]}": {problem}',
+                        schedule[1].number,
+                        schedule[0][2],
+                        hint='five fields: minute hour day-of-month month day-of-week, such as "0 2 * * *"',
+                    )
         elif schedule is not None:
-            self.warning_at(self.loc(schedule[1], schedule[0]), "W009",
-                            f"sync '{name[1]}' is event_driven; its schedule is ignored",
-                            hint="remove the schedule, or make the sync 'mode: scheduled'")
+            self.warning_at(
+                self.loc(schedule[1], schedule[0]),
+                "W009",
+                f"sync '{name[1]}' is event_driven; its schedule is ignored",
+                hint="remove the schedule, or make the sync 'mode: scheduled'",
+            )
         for target, _expr, ln, extra in rules:
             self.member_ref("foreign_model", source[2][1], "field", target, ln)
             self.member_ref("entity", entity[1], "field", extra, ln)
         return ir.IntegrationSync(
-            name=name[1], location=loc, mode=mode[0], service=source[0], operation=source[1],
-            foreign_model=source[2][1], entity=entity[1], schedule=schedule[0][1] if schedule else None,
+            name=name[1],
+            location=loc,
+            mode=mode[0],
+            service=source[0],
+            operation=source[1],
+            foreign_model=source[2][1],
+            entity=entity[1],
+            schedule=schedule[0][1] if schedule else None,
             match_rules=tuple(ir.MatchRule(t[1], e.path[0], self.loc(ln, t)) for t, e, ln, _ in rules),
         )
 

@@ -130,8 +130,11 @@ class TomlPlaces:
     def __call__(self, *keys: str) -> tuple[str, int, int]:
         """(file, line, column) of the table or key ``keys`` (a path such as
         ``("project", "root")``); the first line when it is not found."""
-        found = [p for p in (self.tables.get(".".join(keys)), self.keys.get((".".join(keys[:-1]), keys[-1])))
-                 if p is not None]
+        found = [
+            p
+            for p in (self.tables.get(".".join(keys)), self.keys.get((".".join(keys[:-1]), keys[-1])))
+            if p is not None
+        ]
         if not found and len(keys) > 1:  # a key inside an inline table: the place of the nearest one written
             return self(*keys[:-1])
         line, column = min(found) if found else (1, 1)
@@ -142,8 +145,9 @@ _TOML_HEADER_RE = re.compile(r"\s*\[\[?\s*([^\]]+?)\s*\]")
 _TOML_KEY_RE = re.compile(r'\s*(?:([A-Za-z0-9_-]+)|"([^"\\]*)")\s*=')
 
 
-def _config_error(path: Path, message: str, where: tuple[str, int, int] | None = None,
-                  hint: str | None = None) -> Diagnostic:
+def _config_error(
+    path: Path, message: str, where: tuple[str, int, int] | None = None, hint: str | None = None
+) -> Diagnostic:
     """E010 at ``where``; without one, about the file or folder as a whole
     (line and column 0: no place in it is to blame)."""
     file, line, column = where or (_shown_path(path), 0, 0)
@@ -181,8 +185,13 @@ def load_project(path: Path) -> tuple[Project | None, list[Diagnostic]]:
         if path.name == CONFIG_NAME:
             return _load_config_project(path.parent)
         if path.suffix != ".dsl":
-            return None, [_config_error(path, f"'{path}' is not a .dsl file",
-                                        hint="give a .dsl file, a folder of them, or a project folder with dazzle.toml")]
+            return None, [
+                _config_error(
+                    path,
+                    f"'{path}' is not a .dsl file",
+                    hint="give a .dsl file, a folder of them, or a project folder with dazzle.toml",
+                )
+            ]
         project, problems = _enclosing_project(path) or (None, [])
         if project is None:
             project = Project(root_dir=path.parent, files=(path,))
@@ -195,8 +204,13 @@ def load_project(path: Path) -> tuple[Project | None, list[Diagnostic]]:
             return project, problems
         files = discover_dsl_files(path)
         if not files:
-            return None, [_config_error(path, f"no dazzle.toml and no .dsl files in '{path}'",
-                                        hint="create a dazzle.toml, or point at a .dsl file")]
+            return None, [
+                _config_error(
+                    path,
+                    f"no dazzle.toml and no .dsl files in '{path}'",
+                    hint="create a dazzle.toml, or point at a .dsl file",
+                )
+            ]
         return Project(root_dir=path, files=tuple(files)), problems
     if path.exists():
         return None, [_config_error(path, f"'{path}' is not a regular file or a folder")]
@@ -214,10 +228,17 @@ def _enclosing_project(path: Path) -> tuple[Project | None, list[Diagnostic]] | 
                     folder = Path(os.path.relpath(folder))
             project, problems = _load_config_project(folder)
             if project is None:  # a broken dazzle.toml above: PATH is compiled on its own, with a word
-                return None, [diag.warning(
-                    "W011", f"the {CONFIG_NAME} above ({folder / CONFIG_NAME}) has errors, so '{path}' is "
-                    "compiled on its own", str(path), 0, 0,
-                    hint=f"run `dazzle validate {folder}` to see them")]
+                return None, [
+                    diag.warning(
+                        "W011",
+                        f"the {CONFIG_NAME} above ({folder / CONFIG_NAME}) has errors, so '{path}' is "
+                        "compiled on its own",
+                        str(path),
+                        0,
+                        0,
+                        hint=f"run `dazzle validate {folder}` to see them",
+                    )
+                ]
             for file in project.files:
                 absolute = Path(os.path.abspath(file))
                 if absolute == target or target in absolute.parents:
@@ -243,8 +264,13 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
         reason = _TOML_POSITION_RE.sub("", message).strip()
         return None, [_config_error(config_file, f"{CONFIG_NAME} is not valid TOML: {reason}", where)]
     except RecursionError:  # tomllib reads nested arrays and tables recursively
-        return None, [_config_error(config_file, f"{CONFIG_NAME} nests arrays or tables too deeply to be read",
-                                    hint="a project's settings are a few tables deep at most")]
+        return None, [
+            _config_error(
+                config_file,
+                f"{CONFIG_NAME} nests arrays or tables too deeply to be read",
+                hint="a project's settings are a few tables deep at most",
+            )
+        ]
 
     problems: list[Diagnostic] = []
 
@@ -254,32 +280,45 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
     if "project" in config and not isinstance(section, dict):
         return None, [_config_error(config_file, "project must be a table: [project]", where("project"))]
     if not isinstance(section, dict):
-        return None, [_config_error(
-            config_file, f"{CONFIG_NAME} has no [project] table",
-            hint=f"rename [{close}] to [project]" if (close := diag.closest_match("project", config))
-            else 'add:\n    [project]\n    name = "my_app"\n    root = "my_app.core"',
-        )]
+        return None, [
+            _config_error(
+                config_file,
+                f"{CONFIG_NAME} has no [project] table",
+                hint=f"rename [{close}] to [project]"
+                if (close := diag.closest_match("project", config))
+                else 'add:\n    [project]\n    name = "my_app"\n    root = "my_app.core"',
+            )
+        ]
     root = section.get("root")
     if not isinstance(root, str) or not _MODULE_NAME_RE.match(root):
-        problems.append(_config_error(
-            config_file, "[project] root must name the root module, such as \"support.core\"",
-            where("project", "root") if "root" in section else where("project"),
-        ))
+        problems.append(
+            _config_error(
+                config_file,
+                '[project] root must name the root module, such as "support.core"',
+                where("project", "root") if "root" in section else where("project"),
+            )
+        )
     name = section.get("name")
     if name is not None and not isinstance(name, str):
         problems.append(_config_error(config_file, "[project] name must be a string", where("project", "name")))
     version = section.get("version", DEFAULT_VERSION)
     if not isinstance(version, str):
-        problems.append(_config_error(config_file, "[project] version must be a string, such as \"0.1.0\"",
-                                      where("project", "version")))
+        problems.append(
+            _config_error(
+                config_file, '[project] version must be a string, such as "0.1.0"', where("project", "version")
+            )
+        )
 
     modules = config.get("modules", {})
     paths = modules.get("paths", ["."]) if isinstance(modules, dict) else None
     if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
-        problems.append(_config_error(
-            config_file, "[modules] paths must be a list of folder names, such as [\"./dsl\"]",
-            where("modules", "paths"),
-        ))
+        problems.append(
+            _config_error(
+                config_file,
+                '[modules] paths must be a list of folder names, such as ["./dsl"]',
+                where("modules", "paths"),
+            )
+        )
         paths = []
     problems.extend(_build_table_problems(config.get("build", {}), where))
     backend_problems, backend_warnings = _backends_table_problems(config.get("backends", {}), where)
@@ -293,13 +332,15 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
         try:
             is_dir, exists = folder_path.is_dir(), folder_path.exists()
         except OSError as exc:  # such as a name too long
-            problems.append(_config_error(config_file, f"[modules] paths: '{entry}': {exc.strerror or exc}",
-                                          where("modules", "paths")))
+            problems.append(
+                _config_error(
+                    config_file, f"[modules] paths: '{entry}': {exc.strerror or exc}", where("modules", "paths")
+                )
+            )
             continue
         if not is_dir:
             what = "is a file, not a folder" if exists else "does not exist"
-            problems.append(_config_error(config_file, f"[modules] paths: '{entry}' {what}",
-                                          where("modules", "paths")))
+            problems.append(_config_error(config_file, f"[modules] paths: '{entry}' {what}", where("modules", "paths")))
             continue
         for f in discover_dsl_files(folder_path):
             real = os.path.realpath(f)
@@ -309,11 +350,17 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
     if problems:
         return None, problems
     if not files:
-        return None, [_config_error(config_file, f"no .dsl files under [modules] paths {paths}",
-                                    where("modules", "paths"))]
+        return None, [
+            _config_error(config_file, f"no .dsl files under [modules] paths {paths}", where("modules", "paths"))
+        ]
     return Project(
-        root_dir=folder, files=tuple(files), config_file=config_file, config=config,
-        name=name, version=version, root_module=root,
+        root_dir=folder,
+        files=tuple(files),
+        config_file=config_file,
+        config=config,
+        name=name,
+        version=version,
+        root_module=root,
     ), warnings
 
 
@@ -326,12 +373,22 @@ def _unknown_keys(config: dict, where: TomlPlaces) -> list[Diagnostic]:
             file, line, column = where(table)
             home = next((t for t, keys in CONFIG_KEYS.items() if keys and table in keys), None)
             if not isinstance(value, dict):
-                found.append(diag.warning(
-                    "W010", f"unknown key '{table}' at the top level", file, line, column,
-                    hint=f"move it under [{home}]" if home else diag.did_you_mean(table, CONFIG_KEYS)))
+                found.append(
+                    diag.warning(
+                        "W010",
+                        f"unknown key '{table}' at the top level",
+                        file,
+                        line,
+                        column,
+                        hint=f"move it under [{home}]" if home else diag.did_you_mean(table, CONFIG_KEYS),
+                    )
+                )
                 continue
-            found.append(diag.warning("W010", f"unknown table [{table}]", file, line, column,
-                                      hint=diag.did_you_mean(table, CONFIG_KEYS)))
+            found.append(
+                diag.warning(
+                    "W010", f"unknown table [{table}]", file, line, column, hint=diag.did_you_mean(table, CONFIG_KEYS)
+                )
+            )
             continue
         keys = CONFIG_KEYS[table]
         if keys is None or not isinstance(value, dict):
@@ -339,8 +396,16 @@ def _unknown_keys(config: dict, where: TomlPlaces) -> list[Diagnostic]:
         for key in value:
             if key not in keys:
                 file, line, column = where(table, key)
-                found.append(diag.warning("W010", f"unknown key '{key}' in [{table}]", file, line,
-                                          column, hint=diag.did_you_mean(key, keys)))
+                found.append(
+                    diag.warning(
+                        "W010",
+                        f"unknown key '{key}' in [{table}]",
+                        file,
+                        line,
+                        column,
+                        hint=diag.did_you_mean(key, keys),
+                    )
+                )
     return found
 
 
@@ -356,12 +421,21 @@ def _build_out_outside(folder: Path, build: object, where) -> list[Diagnostic]:
     if os.path.commonpath([root, target]) == root:
         return []
     file, line, column = where("build", "out")
-    return [diag.warning("W012", f"[build] out = {out!r} leads outside the project folder, to {target}", file,
-                         line, column, hint="builds write there; use a folder inside the project, such as \"build\"")]
+    return [
+        diag.warning(
+            "W012",
+            f"[build] out = {out!r} leads outside the project folder, to {target}",
+            file,
+            line,
+            column,
+            hint='builds write there; use a folder inside the project, such as "build"',
+        )
+    ]
 
 
 def _build_table_problems(build: object, where) -> list[Diagnostic]:
     """The shape of [build] (read by `dazzle build`), checked by every command."""
+
     def error(message: str, *keys: str) -> Diagnostic:
         file, line, column = where(*keys)
         return diag.error("E010", message, file, line, column)
@@ -371,25 +445,31 @@ def _build_table_problems(build: object, where) -> list[Diagnostic]:
     problems = []
     backends = build.get("backends")
     if backends is not None and not (isinstance(backends, list) and all(isinstance(b, str) and b for b in backends)):
-        problems.append(error('[build] backends must be a list of backend names, such as ["openapi"]',
-                              "build", "backends"))
+        problems.append(
+            error('[build] backends must be a list of backend names, such as ["openapi"]', "build", "backends")
+        )
     out = build.get("out")
     if out is not None and not (isinstance(out, str) and out and "\x00" not in out):
         problems.append(error('[build] out must be a folder path, such as "build"', "build", "out"))
     timeout = build.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
-        problems.append(error("[build] timeout must be a number of seconds greater than 0, such as 600",
-                              "build", "timeout"))
+        problems.append(
+            error("[build] timeout must be a number of seconds greater than 0, such as 600", "build", "timeout")
+        )
     options = build.get("options", {})
     if not (isinstance(options, dict) and all(isinstance(t, dict) for t in options.values())):
-        problems.append(error("[build.options] must hold one table per backend, such as [build.options.openapi]",
-                              "build", "options"))
+        problems.append(
+            error(
+                "[build.options] must hold one table per backend, such as [build.options.openapi]", "build", "options"
+            )
+        )
     return problems
 
 
 def _backends_table_problems(backends: object, where) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The shape of [backends.NAME] (a project's command backends): errors
     (E010) and unknown keys (W010). Nothing is run here."""
+
     def error(message: str, *keys: str) -> Diagnostic:
         file, line, column = where(*keys)
         return diag.error("E010", message, file, line, column)
@@ -399,34 +479,53 @@ def _backends_table_problems(backends: object, where) -> tuple[list[Diagnostic],
         for key in table:
             if key not in known:
                 file, line, column = where(*keys, key)
-                found.append(diag.warning("W010", f"unknown key '{key}' in [{'.'.join(keys)}]", file, line, column,
-                                          hint=diag.did_you_mean(key, known)))
+                found.append(
+                    diag.warning(
+                        "W010",
+                        f"unknown key '{key}' in [{'.'.join(keys)}]",
+                        file,
+                        line,
+                        column,
+                        hint=diag.did_you_mean(key, known),
+                    )
+                )
         return found
 
     if not isinstance(backends, dict):
-        return [error("[backends] must hold one table per command backend, such as [backends.tsgen]",
-                      "backends")], []
+        return [error("[backends] must hold one table per command backend, such as [backends.tsgen]", "backends")], []
     problems: list[Diagnostic] = []
     warnings: list[Diagnostic] = []
     for name, table in backends.items():
         here = ("backends", name)
         if not isinstance(table, dict):
-            problems.append(error(f"[backends.{name}] must be a table with command = [\"program\", \"argument\", ...]",
-                                  *here))
+            problems.append(
+                error(f'[backends.{name}] must be a table with command = ["program", "argument", ...]', *here)
+            )
             continue
         if not re.match(r"[A-Za-z0-9_-]+\Z", name):
             problems.append(error(f"[backends.{name}]: a backend name is letters, digits, '-' and '_'", *here))
         warnings.extend(unknown(table, COMMAND_BACKEND_KEYS, *here))
         command = table.get("command")
         if not (isinstance(command, list) and command and all(isinstance(a, str) and a for a in command)):
-            problems.append(error(f"[backends.{name}] command must be a non-empty list of strings, such as "
-                                  '["node", "gen/tsgen.mjs"]', *here, *(("command",) if "command" in table else ())))
+            problems.append(
+                error(
+                    f'[backends.{name}] command must be a non-empty list of strings, such as ["node", "gen/tsgen.mjs"]',
+                    *here,
+                    *(("command",) if "command" in table else ()),
+                )
+            )
         if not isinstance(table.get("description", ""), str):
             problems.append(error(f"[backends.{name}] description must be a string", *here, "description"))
         options = table.get("options", {})
         if not isinstance(options, dict):
-            problems.append(error(f"[backends.{name}] options must be a table of options, such as "
-                                  'options = { banner = { type = "str", default = "" } }', *here, "options"))
+            problems.append(
+                error(
+                    f"[backends.{name}] options must be a table of options, such as "
+                    'options = { banner = { type = "str", default = "" } }',
+                    *here,
+                    "options",
+                )
+            )
             continue
         for option, spec in options.items():
             problems.extend(_command_option_problems(name, option, spec, error))

@@ -34,18 +34,25 @@ def check_experiences(appspec: ir.AppSpec, skip: Collection[tuple[str, str]] = (
                         todo.append(target)
         unreachable = [s for s in exp.steps if s.name not in reached]
         if unreachable:
-            found.append(_warn(
-                unreachable[0].location, "W001",
-                f"Experience '{exp.name}' has unreachable steps: {', '.join(s.name for s in unreachable)}",
-                hint=f"add a transition to {'them' if len(unreachable) > 1 else 'it'}, or remove "
-                f"{'them' if len(unreachable) > 1 else 'it'}",
-            ))
+            found.append(
+                _warn(
+                    unreachable[0].location,
+                    "W001",
+                    f"Experience '{exp.name}' has unreachable steps: {', '.join(s.name for s in unreachable)}",
+                    hint=f"add a transition to {'them' if len(unreachable) > 1 else 'it'}, or remove "
+                    f"{'them' if len(unreachable) > 1 else 'it'}",
+                )
+            )
         if not any(exp.get_step(name).is_terminal for name in reached):
-            found.append(_warn(
-                exp.location, "W008",
-                f"Experience '{exp.name}' never ends: every step reachable from '{start.name}' leads to another step",
-                hint="give at least one reachable step no transition, so the flow can finish",
-            ))
+            found.append(
+                _warn(
+                    exp.location,
+                    "W008",
+                    f"Experience '{exp.name}' never ends: "
+                    f"every step reachable from '{start.name}' leads to another step",
+                    hint="give at least one reachable step no transition, so the flow can finish",
+                )
+            )
     return found
 
 
@@ -66,9 +73,14 @@ def referenced_entities(appspec: ir.AppSpec) -> set[str]:
 def check_unused_entities(appspec: ir.AppSpec) -> list[Diagnostic]:
     used = referenced_entities(appspec)
     return [
-        _warn(e.location, "W002", f"Unused entities (not referenced anywhere): {e.name}",
-              hint="reference it from a ref field, a surface, a response mapping or a sync, or remove it")
-        for e in appspec.domain.entities if e.name not in used
+        _warn(
+            e.location,
+            "W002",
+            f"Unused entities (not referenced anywhere): {e.name}",
+            hint="reference it from a ref field, a surface, a response mapping or a sync, or remove it",
+        )
+        for e in appspec.domain.entities
+        if e.name not in used
     ]
 
 
@@ -99,12 +111,15 @@ def check_surface_fields(appspec: ir.AppSpec, skip: Collection[tuple[str, str]] 
         inputs = reads.get(surface.name, set())
         for element in surface.elements:
             if entity.get_field(element.field_name) is None and element.field_name not in inputs:
-                found.append(_warn(
-                    element.location, "W004",
-                    f"surface '{surface.name}': '{element.field_name}' is not a field of entity '{entity.name}' "
-                    "and no integration action reads it as form." + element.field_name,
-                    hint=suggest(element.field_name, entity._fields, entity.name),
-                ))
+                found.append(
+                    _warn(
+                        element.location,
+                        "W004",
+                        f"surface '{surface.name}': '{element.field_name}' is not a field of entity '{entity.name}' "
+                        "and no integration action reads it as form." + element.field_name,
+                        hint=suggest(element.field_name, entity._fields, entity.name),
+                    )
+                )
     return found
 
 
@@ -113,16 +128,24 @@ def check_services(appspec: ir.AppSpec) -> list[Diagnostic]:
     for service in appspec.services:
         auth = service.auth
         if auth is not None and auth.kind in OAUTH2_KINDS and "scopes" not in auth.options:
-            found.append(_warn(
-                auth.location, "W005", f"service '{service.name}' uses {auth.kind.value} without 'scopes'",
-                hint=f'add the scopes it needs, such as: auth_profile: {auth.kind.value} scopes="read"',
-            ))
+            found.append(
+                _warn(
+                    auth.location,
+                    "W005",
+                    f"service '{service.name}' uses {auth.kind.value} without 'scopes'",
+                    hint=f'add the scopes it needs, such as: auth_profile: {auth.kind.value} scopes="read"',
+                )
+            )
         spec = service.spec
         if spec.kind is ir.ApiSpecKind.URL and not is_absolute_url(spec.value):
-            found.append(_warn(
-                spec.location, "W006", f"service '{service.name}': spec URL \"{spec.value}\" is not absolute",
-                hint='write the whole URL, such as "https://api.example.com/openapi.json"',
-            ))
+            found.append(
+                _warn(
+                    spec.location,
+                    "W006",
+                    f"service '{service.name}': spec URL \"{spec.value}\" is not absolute",
+                    hint='write the whole URL, such as "https://api.example.com/openapi.json"',
+                )
+            )
     return found
 
 

@@ -65,8 +65,8 @@ def backend_names(name: str) -> BackendNames:
         if name.lower().startswith(prefix) and len(name) > len(prefix):
             raise BackendNameError(
                 f"NAME is the backend's own name, without '{prefix}': try "
-                f"`dazzle new-backend {name[len(prefix):]}`, which writes {DISTRIBUTION_PREFIX}"
-                f"{name[len(prefix):].lower().replace('_', '-')}"
+                f"`dazzle new-backend {name[len(prefix) :]}`, which writes {DISTRIBUTION_PREFIX}"
+                f"{name[len(prefix) :].lower().replace('_', '-')}"
             )
     if not BACKEND_NAME.fullmatch(name):
         hint = ""
@@ -150,8 +150,8 @@ def placeholders(names: BackendNames, core_version: str, license: str | None = N
     if license is None:
         license_field = (
             "# Before you publish: choose a licence and put its full text in LICENSE,\n"
-            "# set its SPDX identifier here (license = \"MIT\", \"Apache-2.0\", ...), and\n"
-            f"# remove the \"{DO_NOT_UPLOAD}\" classifier below, which package\n"
+            '# set its SPDX identifier here (license = "MIT", "Apache-2.0", ...), and\n'
+            f'# remove the "{DO_NOT_UPLOAD}" classifier below, which package\n'
             "# indexes refuse. `dazzle new-backend --license SPDX` writes this for you."
         )
         private_classifier = (
@@ -161,7 +161,7 @@ def placeholders(names: BackendNames, core_version: str, license: str | None = N
         license_todo = (
             f"choose a licence for {names.distribution} and replace this text with\n"
             "its full text. Then set `license` in pyproject.toml to its SPDX identifier\n"
-            f"(for example MIT or Apache-2.0) and remove the \"{DO_NOT_UPLOAD}\"\n"
+            f'(for example MIT or Apache-2.0) and remove the "{DO_NOT_UPLOAD}"\n'
             "classifier there."
         )
     else:
@@ -206,7 +206,7 @@ def render_template(
 
 def _output_name(part: str) -> str:
     part = part.removesuffix(".tmpl")
-    return "." + part[len("dot-"):] if part.startswith("dot-") else part
+    return "." + part[len("dot-") :] if part.startswith("dot-") else part
 
 
 def _fill(text: str, values: Mapping[str, str], where: str) -> str:

@@ -143,13 +143,20 @@ def run_backend(
         return _build(appspec, targets, resolved, Path(temporary) / "out", keep=False, timeout=timeout)
 
 
-def _build(appspec: ir.AppSpec, targets: Any, resolved: dict, out_dir: Path, *, keep: bool,
-           timeout: float | None) -> BuildOutput:
+def _build(
+    appspec: ir.AppSpec, targets: Any, resolved: dict, out_dir: Path, *, keep: bool, timeout: float | None
+) -> BuildOutput:
     given: list[BackendWarning] = []
     try:
         with stop_signals_raise():
-            plan = build(appspec, targets, resolved, out_dir, timeout=timeout,
-                         on_warning=lambda name, warning: given.append(warning))
+            plan = build(
+                appspec,
+                targets,
+                resolved,
+                out_dir,
+                timeout=timeout,
+                on_warning=lambda name, warning: given.append(warning),
+            )
     except BackendRunError as error:
         if error.error is None:  # the worker died or overran the time limit
             raise

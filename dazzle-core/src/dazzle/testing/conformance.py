@@ -68,7 +68,13 @@ BACKEND_ERRORS = "failures are BackendError"
 
 #: The checks, in the order they run.
 CHECKS: tuple[str, ...] = (
-    ENTRY_POINT, CAPABILITIES, BUILDS, CONFINED, DETERMINISTIC, UNKNOWN_OPTIONS, BACKEND_ERRORS,
+    ENTRY_POINT,
+    CAPABILITIES,
+    BUILDS,
+    CONFINED,
+    DETERMINISTIC,
+    UNKNOWN_OPTIONS,
+    BACKEND_ERRORS,
 )
 
 #: The hash seeds of the child builds. 0 turns hash randomisation off; the
@@ -114,7 +120,8 @@ class ConformanceReport:
         if check not in (r.check for r in self.results):
             return attrs.evolve(self, results=(*self.results, CheckResult(check, "fail", problem)))
         results = tuple(
-            r if r.check != check
+            r
+            if r.check != check
             else CheckResult(check, "fail", f"{r.detail}\n{problem}" if r.status == "fail" else problem)
             for r in self.results
         )
@@ -129,8 +136,7 @@ class ConformanceReport:
     def __str__(self) -> str:
         failed = len(self.failures)
         head = f"backend '{self.backend}': " + (
-            f"{failed} of {len(self.results)} conformance checks failed" if failed
-            else "every conformance check passed"
+            f"{failed} of {len(self.results)} conformance checks failed" if failed else "every conformance check passed"
         )
         lines = [head]
         for result in self.results:
@@ -179,9 +185,7 @@ def check_conformance(
     ``("0", "1")``); anything else is a ``ValueError``.
     """
     hash_seeds = tuple(_hash_seed(seed) for seed in seeds)
-    paths = [Path(p).resolve() for p in projects] if projects is not None else [
-        example_path(n) for n in EXAMPLE_NAMES
-    ]
+    paths = [Path(p).resolve() for p in projects] if projects is not None else [example_path(n) for n in EXAMPLE_NAMES]
     with tempfile.TemporaryDirectory(prefix="dazzle-conformance-") as work:
         run = _Run(name, paths, dict(options or {}), hash_seeds, Path(work))
         return ConformanceReport(name, run.results())
@@ -257,12 +261,16 @@ class _Run:
         try:
             backend = registry.get(self.name)
         except UnknownBackendError:
-            return _result(ENTRY_POINT, [
-                f"no installed distribution declares '{self.name}' in the entry-point group "
-                f"'{ENTRY_POINT_GROUP}'. DAZZLE finds backends only through installed metadata: declare "
-                f'it under [project.entry-points."{ENTRY_POINT_GROUP}"] in pyproject.toml and install '
-                "the distribution (pip install -e .)"
-            ], ""), None
+            return _result(
+                ENTRY_POINT,
+                [
+                    f"no installed distribution declares '{self.name}' in the entry-point group "
+                    f"'{ENTRY_POINT_GROUP}'. DAZZLE finds backends only through installed metadata: declare "
+                    f'it under [project.entry-points."{ENTRY_POINT_GROUP}"] in pyproject.toml and install '
+                    "the distribution (pip install -e .)"
+                ],
+                "",
+            ), None
         except BackendError as error:
             return _result(ENTRY_POINT, [str(error)], ""), None
         plugin = registry.plugin_of(self.name)
@@ -303,20 +311,29 @@ class _Run:
     def check_builds(self, builds: _Builds) -> CheckResult:
         if not self.projects:
             return _skip(BUILDS, "no projects given")
-        return _result(BUILDS, builds.problems[BUILDS], f"{_count(len(builds.outputs), 'project')}: " + ", ".join(
-            f"{project.name} ({_count(len(output.files), 'file')})" for project, output in builds.outputs.items()
-        ))
+        return _result(
+            BUILDS,
+            builds.problems[BUILDS],
+            f"{_count(len(builds.outputs), 'project')}: "
+            + ", ".join(
+                f"{project.name} ({_count(len(output.files), 'file')})" for project, output in builds.outputs.items()
+            ),
+        )
 
     def check_confined(self, builds: _Builds) -> CheckResult:
-        return _result(CONFINED, builds.problems[CONFINED],
-                       "in process, and in child processes (working, temporary and project folders)")
+        return _result(
+            CONFINED,
+            builds.problems[CONFINED],
+            "in process, and in child processes (working, temporary and project folders)",
+        )
 
     def check_deterministic(self, builds: _Builds) -> CheckResult:
         problems = builds.problems[DETERMINISTIC]
         if not builds.outputs and not problems:
             return _skip(DETERMINISTIC, "not run: no project built")
-        return _result(DETERMINISTIC, problems,
-                       f"in process and in child processes with PYTHONHASHSEED={', '.join(self.seeds)}")
+        return _result(
+            DETERMINISTIC, problems, f"in process and in child processes with PYTHONHASHSEED={', '.join(self.seeds)}"
+        )
 
     def build_in_process(self, builds: _Builds) -> None:
         for project in self.projects:
@@ -342,10 +359,13 @@ class _Run:
                 result = self.child_build(project, run_dir, seed)
                 where = f"{project.name}, PYTHONHASHSEED={seed}"
                 if result.returncode != 0:
-                    builds.fail(DETERMINISTIC, (
-                        f"{where}: `dazzle build` in a child process exited {result.returncode}:\n"
-                        + _tail(result.stderr)
-                    ))
+                    builds.fail(
+                        DETERMINISTIC,
+                        (
+                            f"{where}: `dazzle build` in a child process exited {result.returncode}:\n"
+                            + _tail(result.stderr)
+                        ),
+                    )
                     continue
                 for folder, what in (("cwd", "working folder"), ("tmp", "temporary folder")):
                     # Coverage, when the tests run under it, may leave its data files there.
@@ -358,25 +378,39 @@ class _Run:
                 got = {path: (out / path).read_bytes() for path in _relative_files(out) if path != MANIFEST_NAME}
                 difference = describe_difference(expected.files, got)
                 if difference:
-                    builds.fail(DETERMINISTIC, (
-                        f"{where}: `dazzle build` in a child process wrote other bytes than the build "
-                        f"in this process: {difference}"
-                    ))
+                    builds.fail(
+                        DETERMINISTIC,
+                        (
+                            f"{where}: `dazzle build` in a child process wrote other bytes than the build "
+                            f"in this process: {difference}"
+                        ),
+                    )
 
     def child_build(self, project: Path, run_dir: Path, seed: str) -> subprocess.CompletedProcess:
         for folder in ("cwd", "tmp"):
             (run_dir / folder).mkdir(parents=True)
-        command = [sys.executable, "-m", "dazzle", "build", str(project), "-b", self.name,
-                   "-o", str(run_dir / "out")]
+        command = [sys.executable, "-m", "dazzle", "build", str(project), "-b", self.name, "-o", str(run_dir / "out")]
         for key, value in self.options.items():
             command += ["-O", f"{self.name}.{key}={_option_text(key, value)}"]
         temporary = str(run_dir / "tmp")
-        env = {**os.environ, "PYTHONHASHSEED": seed, "TMPDIR": temporary, "TEMP": temporary, "TMP": temporary,
-               # The build's lock and staging: beside the run, not in the author's own cache.
-               CACHE_DIR_VARIABLE: str(run_dir / "cache")}
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "TMPDIR": temporary,
+            "TEMP": temporary,
+            "TMP": temporary,
+            # The build's lock and staging: beside the run, not in the author's own cache.
+            CACHE_DIR_VARIABLE: str(run_dir / "cache"),
+        }
         return subprocess.run(
-            command, cwd=run_dir / "cwd", env=env, capture_output=True, text=True, errors="replace",
-            timeout=CHILD_TIMEOUT, check=False,
+            command,
+            cwd=run_dir / "cwd",
+            env=env,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=CHILD_TIMEOUT,
+            check=False,
         )
 
     # --- 6. rejects unknown options --------------------------------------------------------------------
@@ -389,15 +423,15 @@ class _Run:
         problems: list[str] = []
         first = self.projects[0] if self.projects else compile_dsl(EMPTY_APP, "conformance.dsl")
         try:
-            run_backend(
-                self.name, first, options=self.options, command_line=[f"{self.name}.{UNKNOWN_OPTION}=1"]
-            )
+            run_backend(self.name, first, options=self.options, command_line=[f"{self.name}.{UNKNOWN_OPTION}=1"])
         except OptionError as error:
             if UNKNOWN_OPTION not in str(error):
                 problems.append(f"`dazzle build` refused it without naming it: {error}")
         except (Exception, SystemExit) as error:
-            problems.append(f"`dazzle build -O {self.name}.{UNKNOWN_OPTION}=1` raised "
-                            f"{_describe(error)} instead of refusing the option")
+            problems.append(
+                f"`dazzle build -O {self.name}.{UNKNOWN_OPTION}=1` raised "
+                f"{_describe(error)} instead of refusing the option"
+            )
         else:
             problems.append(f"`dazzle build -O {self.name}.{UNKNOWN_OPTION}=1` succeeded")
         passed = "by `dazzle build`, and by validate_config() and generate() called directly"
@@ -430,8 +464,9 @@ class _Run:
 
     def check_failures(self, backend: Any, capabilities: BackendCapabilities | None, builds: _Builds) -> CheckResult:
         problems = list(builds.problems[BACKEND_ERRORS])
-        passed = ("on the projects, on an application that declares nothing, and on an output folder "
-                  "that cannot be written")
+        passed = (
+            "on the projects, on an application that declares nothing, and on an output folder that cannot be written"
+        )
         empty = compile_dsl(EMPTY_APP, "conformance.dsl")
         try:
             run_backend(self.name, empty, options=self.options)
@@ -472,9 +507,7 @@ def read_own_capabilities(backend: Any, problems: list[str]) -> BackendCapabilit
     get_capabilities = getattr(backend, "get_capabilities", None)
     inherited = getattr(type(backend), "get_capabilities", None) is Backend.get_capabilities
     if get_capabilities is None or inherited:
-        problems.append(
-            "it does not define get_capabilities(); without it `dazzle backends` shows only the class name"
-        )
+        problems.append("it does not define get_capabilities(); without it `dazzle backends` shows only the class name")
         return None
     try:
         capabilities = get_capabilities()
@@ -532,8 +565,10 @@ def option_problems(option: Any, seen: set[str]) -> list[str]:
     bad_choices = [c for c in option.choices if not _has_type(c, item_kind)]
     if bad_choices:
         problems.append(f"{typed} choices include {bad_choices[0]!r}")
-    elif option.choices and option.default is not None and any(
-        item not in option.choices for item in (option.default if kind == list[str] else (option.default,))
+    elif (
+        option.choices
+        and option.default is not None
+        and any(item not in option.choices for item in (option.default if kind == list[str] else (option.default,)))
     ):
         what = "has an item that is not" if kind == list[str] else "is not"
         problems.append(f"option '{name}': the default {option.default!r} {what} one of its choices")
@@ -581,8 +616,7 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
         stat = folder.stat()
         return {folder.name: (stat.st_size, stat.st_mtime_ns)}
     return {
-        path: ((folder / path).stat().st_size, (folder / path).stat().st_mtime_ns)
-        for path in _relative_files(folder)
+        path: ((folder / path).stat().st_size, (folder / path).stat().st_mtime_ns) for path in _relative_files(folder)
     }
 
 
@@ -603,7 +637,7 @@ def _relative_files(folder: Path) -> Iterable[str]:
 
 
 def _expect_backend_error(call: Any, what: str) -> str:
-    """"" if ``call`` raises BackendError, else what happened instead."""
+    """ "" if ``call`` raises BackendError, else what happened instead."""
     try:
         call()
     except BackendError:

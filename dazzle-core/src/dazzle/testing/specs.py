@@ -44,8 +44,29 @@ from dazzle.core.lexer import MAX_DECIMAL_PRECISION
 __all__ = ["dsl_texts", "field_lines", "string_literals"]
 
 #: Words of the language, valid as names anywhere.
-KEYWORD_NAMES = ("status", "list", "field", "step", "mode", "index", "entity", "true", "false", "kind",
-                 "section", "action", "uses", "on", "key", "from", "into", "match", "map", "call", "with")
+KEYWORD_NAMES = (
+    "status",
+    "list",
+    "field",
+    "step",
+    "mode",
+    "index",
+    "entity",
+    "true",
+    "false",
+    "kind",
+    "section",
+    "action",
+    "uses",
+    "on",
+    "key",
+    "from",
+    "into",
+    "match",
+    "map",
+    "call",
+    "with",
+)
 _SIMPLE_TYPES = ("text", "int", "bool", "date", "datetime", "uuid", "email")
 _AUTH_KINDS = ("oauth2_legacy", "oauth2_pkce", "jwt_static", "api_key_header", "api_key_query", "none")
 _CONSTRAINTS = ("read_only", "event_driven", "batch_import")
@@ -69,7 +90,8 @@ def string_literals(max_length: int | None = None) -> st.SearchStrategy[tuple[st
     """``(written, value)``: a string literal as written in DSL (quoted, with
     ``\\"`` and ``\\\\`` escapes) and the value it stands for."""
     alphabet = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029") | st.sampled_from(
-        ['"', "\\", "#", " ", "é", "→", "日"])
+        ['"', "\\", "#", " ", "é", "→", "日"]
+    )
     values = st.text(alphabet, max_size=max_length if max_length is not None else 40)
     return values.map(lambda v: ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"', v))
 
@@ -124,10 +146,11 @@ _DEFAULTS = {
     "date": st.dates(_dt.date(1, 1, 1)).map(lambda d: f'"{d.year:04d}-{d.month:02d}-{d.day:02d}"'),
     "datetime": st.builds(
         lambda d, offset: f'"{d.year:04d}-{d.strftime("%m-%dT%H:%M:%S")}{offset}"',
-        st.datetimes(_dt.datetime(1, 1, 1)), st.sampled_from(["Z", "+00:00", "-05:30", "+14:00"])),
+        st.datetimes(_dt.datetime(1, 1, 1)),
+        st.sampled_from(["Z", "+00:00", "-05:30", "+14:00"]),
+    ),
     "uuid": st.uuids().map(lambda u: f'"{u}"'),
-    "email": st.from_regex(r"[a-z][a-z0-9.]{0,10}@[a-z]{1,10}\.[a-z]{2,4}", fullmatch=True).map(
-        lambda e: f'"{e}"'),
+    "email": st.from_regex(r"[a-z][a-z0-9.]{0,10}@[a-z]{1,10}\.[a-z]{2,4}", fullmatch=True).map(lambda e: f'"{e}"'),
 }
 
 
@@ -172,8 +195,11 @@ def _entity(draw, name: str, entities: list[str]) -> tuple[str, list[str]]:
 
 
 _option_values = st.one_of(
-    string_literals(20).map(lambda sv: sv[0]), st.integers(-1000, 1000).map(str), st.sampled_from(["true", "false"]),
-    st.sampled_from(["select", "kanban", "compact"]), st.decimals(-100, 100, places=2).map(str),
+    string_literals(20).map(lambda sv: sv[0]),
+    st.integers(-1000, 1000).map(str),
+    st.sampled_from(["true", "false"]),
+    st.sampled_from(["select", "kanban", "compact"]),
+    st.decimals(-100, 100, places=2).map(str),
 )
 
 
@@ -219,8 +245,9 @@ def dsl_texts(draw) -> str:
                 lines.append(f"constraint {kind} {draw(_options())}".rstrip())
             lines += [f"field {line}" for line in draw(field_lines(fields, entities))]
             foreign[model] = (draw(st.sampled_from(services)), fields)
-            foreign_texts.append(f"foreign_model {model} from {foreign[model][0]}:\n"
-                                 + "".join(f"  {line}\n" for line in lines))
+            foreign_texts.append(
+                f"foreign_model {model} from {foreign[model][0]}:\n" + "".join(f"  {line}\n" for line in lines)
+            )
 
     surfaces = draw(names("s", draw(st.integers(0, 4))))
     integrations = draw(names("i", draw(st.integers(0, 2)))) if services else []
@@ -289,8 +316,13 @@ def dsl_texts(draw) -> str:
                 if scheduled:
                     body += f'    schedule: "{draw(st.sampled_from(_CRON))}"\n'
                 body += f"    from {svc}.list_things as {model}\n    into entity {entity}\n"
-                pairs = draw(st.lists(st.tuples(st.sampled_from(ffields), st.sampled_from(entity_fields[entity])),
-                                      max_size=3, unique_by=lambda p: p[0]))
+                pairs = draw(
+                    st.lists(
+                        st.tuples(st.sampled_from(ffields), st.sampled_from(entity_fields[entity])),
+                        max_size=3,
+                        unique_by=lambda p: p[0],
+                    )
+                )
                 if pairs:
                     body += "    match on:\n" + "".join(f"      {f} <-> {e}\n" for f, e in pairs)
                 continue
@@ -301,8 +333,7 @@ def dsl_texts(draw) -> str:
                 body += f"    when surface {draw(st.sampled_from(surfaces))} submitted\n"
             body += f"    call {svc}.do_{member} with:\n"
             for arg in draw(names("arg", draw(st.integers(1, 3)))):
-                expr = draw(st.sampled_from(["form.vrn", "entity.id", "current_user.email", '"fixed"', "42",
-                                             "true"]))
+                expr = draw(st.sampled_from(["form.vrn", "entity.id", "current_user.email", '"fixed"', "42", "true"]))
                 body += f"      {arg} <- {expr}\n"
             if foreign and draw(st.booleans()):
                 model = draw(st.sampled_from(sorted(foreign)))
@@ -317,6 +348,9 @@ def dsl_texts(draw) -> str:
         integration_texts.append(f"integration {i}:\n{uses}{body}")
 
     title = draw(string_literals(30))[0]
-    declarations = draw(st.permutations(
-        entity_texts + service_texts + foreign_texts + surface_texts + experience_texts + integration_texts))
+    declarations = draw(
+        st.permutations(
+            entity_texts + service_texts + foreign_texts + surface_texts + experience_texts + integration_texts
+        )
+    )
     return f"app generated {title}\n\n" + "\n".join(declarations)

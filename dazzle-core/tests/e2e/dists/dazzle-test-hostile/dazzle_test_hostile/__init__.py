@@ -56,7 +56,8 @@ class HostileBackend(Backend):
         if HOSTILE == "caps-chdir":
             os.chdir("/")
         return BackendCapabilities(
-            name="hostile", description="Misbehaves on purpose",
+            name="hostile",
+            description="Misbehaves on purpose",
             options=(BackendOption("how", str, default="nothing", choices=HOW),),
         )
 
@@ -95,8 +96,9 @@ class HostileBackend(Backend):
         if how == "warn":
             entity = appspec.entities[0]
             for _ in range(2):
-                warnings.warn(BackendWarning(f"{entity.name} looks odd", location=entity.location, code="H001"),
-                              stacklevel=1)
+                warnings.warn(
+                    BackendWarning(f"{entity.name} looks odd", location=entity.location, code="H001"), stacklevel=1
+                )
             warnings.warn(BackendWarning("a warning with no place"), stacklevel=1)
 
 
