@@ -59,7 +59,7 @@ def require_node(session: nox.Session) -> None:
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if missing:
         session.error(
-            f"{' and '.join(missing)} not found: this session runs validators that need Node.js 20 or newer "
+            f"{' and '.join(missing)} not found: this session runs tools that need Node.js 20 or newer "
             "and npm (Debian/Ubuntu: apt-get install nodejs npm; elsewhere: nodejs.org)"
         )
 
@@ -94,6 +94,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def core(session: nox.Session) -> None:
     """dazzle-core alone: the compiler and the plugin API, with no backend installed."""
+    require_node(session)  # the command-backend tests run the guide's JavaScript example
     session.install(str(CORE), *test_deps(CORE))
     session.run(
         "pytest",

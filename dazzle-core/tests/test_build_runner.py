@@ -389,18 +389,27 @@ def test_by_default_a_backends_output_goes_to_stderr_marked(tmp_path, capfd):
 def test_independent_backends_generate_in_parallel(tmp_path, monkeypatch):
     from dazzle.backends import workers
 
-    class Sleeps(Backend):
+    class Meets(Backend):
+        """Says it started, then waits (30 s at most) for the other backend to say so too:
+        only backends that run at the same time can both see each other."""
+
         def generate(self, appspec, output_dir, **options):
-            start = time.time()
-            time.sleep(0.6)
-            (output_dir / f"{options['who']}.txt").write_text(f"{start} {time.time()}")
+            gate = Path(options["gate"])
+            (gate / options["who"]).touch()
+            other = gate / ("b" if options["who"] == "a" else "a")
+            deadline = time.monotonic() + 30
+            while not other.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            (output_dir / f"{options['who']}.txt").write_text(str(other.exists()))
 
     monkeypatch.setattr(workers, "worker_limit", lambda: 2)
-    registry = runner_registry(("a", Sleeps), ("b", Sleeps))
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    registry = runner_registry(("a", Meets), ("b", Meets))
     out = tmp_path / "out"
-    build(APPSPEC, load_targets(registry, ["a", "b"]), {"a": {"who": "a"}, "b": {"who": "b"}}, out)
-    (a_start, a_end), (b_start, b_end) = (map(float, (out / f"{w}.txt").read_text().split()) for w in "ab")
-    assert a_start < b_end and b_start < a_end  # the two ran at the same time
+    options = {w: {"who": w, "gate": str(gate)} for w in "ab"}
+    build(APPSPEC, load_targets(registry, ["a", "b"]), options, out)
+    assert [(out / f"{w}.txt").read_text() for w in "ab"] == ["True", "True"]  # each saw the other running
 
 
 def test_the_worker_s_traceback_comes_back_with_the_error(tmp_path):
