@@ -26,6 +26,7 @@ from dazzle.backends.registry import (
     BackendConflictError,
     Plugin,
     PluginLoadError,
+    RegistryError,
     UnknownBackendError,
     find_plugins,
     read_capabilities,
@@ -136,6 +137,16 @@ def test_capabilities_of_the_wrong_type_are_an_error(registry):
     registry.register("confused", Confused)
     with pytest.raises(BackendError, match="must return BackendCapabilities, not dict"):
         read_capabilities(registry.get("confused"), "confused")
+
+
+def test_the_registrys_own_failures_are_told_from_a_backends(registry):
+    registry.register("echo", EchoBackend)
+    with pytest.raises(RegistryError) as caught:
+        registry.get("ecko")
+    assert isinstance(caught.value, UnknownBackendError) and isinstance(caught.value, BackendError)
+    with pytest.raises(BackendError) as caught:
+        registry.get("echo").validate_config()
+    assert not isinstance(caught.value, RegistryError)
 
 
 def test_config_validation_missing_and_valid(registry):

@@ -28,6 +28,7 @@ import attrs
 
 from dazzle.backends.api import Backend, BackendCapabilities, BackendError, api_version_mismatch
 from dazzle.backends.plugin_calls import PluginCallFailed, describe_exception, plugin_call
+from dazzle.core.diagnostics import closest_match
 
 if TYPE_CHECKING:
     from dazzle.backends.command_backends import ProjectBackend
@@ -54,7 +55,14 @@ class Plugin:
         return f"{self.distribution} {self.version}"
 
 
-class PluginLoadError(BackendError):
+class RegistryError(BackendError):
+    """The registry's own failure: a plugin that cannot be loaded, a name
+    that is unknown or claimed twice. It is a ``BackendError`` so that every
+    place catching one still reports it the same way (``Backend error: ...``),
+    but code can tell it from a failure a backend raised itself."""
+
+
+class PluginLoadError(RegistryError):
     """A plugin could not be imported or did not give a backend."""
 
     def __init__(self, plugin: Plugin, reason: str) -> None:
@@ -66,7 +74,7 @@ class PluginLoadError(BackendError):
         self.reason = reason
 
 
-class BackendConflictError(BackendError):
+class BackendConflictError(RegistryError):
     """Two distributions claim the same backend name."""
 
     def __init__(self, name: str, plugins: tuple[Plugin, ...]) -> None:
@@ -78,7 +86,7 @@ class BackendConflictError(BackendError):
         self.plugins = plugins
 
 
-class ProjectConflictError(BackendError):
+class ProjectConflictError(RegistryError):
     """A project's ``[backends.NAME]`` and an installed distribution claim one name."""
 
     def __init__(self, local: ProjectBackend, plugins: tuple[Plugin, ...]) -> None:
@@ -91,7 +99,7 @@ class ProjectConflictError(BackendError):
         self.plugins = plugins
 
 
-class DuplicateEntryPointError(BackendError):
+class DuplicateEntryPointError(RegistryError):
     """One distribution lists one backend name twice, with different values."""
 
     def __init__(self, name: str, plugins: tuple[Plugin, ...]) -> None:
@@ -109,13 +117,13 @@ class DuplicateEntryPointError(BackendError):
 _BACKEND_NAME = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*\Z")
 
 
-class UnknownBackendError(BackendError):
+class UnknownBackendError(RegistryError):
     """No backend has the requested name."""
 
     def __init__(self, name: str, available: Iterable[str]) -> None:
         available = tuple(available)
         message = f"unknown backend '{name}'"
-        suggestion = nearest_name(name, available)
+        suggestion = closest_match(name, available)
         if suggestion:
             message += f" (did you mean '{suggestion}'?)"
         message += "; available backends: " + (", ".join(available) if available else "none installed")
@@ -128,29 +136,11 @@ class UnknownBackendError(BackendError):
         self.available = available
 
 
-def nearest_name(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to ``name``, if one is close enough to suggest."""
-    import difflib
-
-    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
 # --- find -------------------------------------------------------------------
 
 
 def _normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _distribution_key(dist: Any) -> str | None:
-    # importlib_metadata's path distributions derive the normalized name from
-    # their folder name, without reading and parsing METADATA; it is what
-    # importlib_metadata.entry_points() itself dedupes by.
-    key = getattr(dist, "_normalized_name", None)
-    if key is None:
-        key = dist.metadata["Name"]
-    return _normalize(key) if key else None
 
 
 def _name_and_version(dist: Any) -> tuple[str, str]:
@@ -179,14 +169,16 @@ def find_plugins(distributions: Iterable[Any] | None = None, group: str = ENTRY_
     found: list[Plugin] = []
     for dist in distributions:
         try:
-            key = _distribution_key(dist)
+            name, version = _name_and_version(dist)
+            # The metadata's Name normalised as PEP 503 does: "My_Dist" and
+            # "my-dist" on two sys.path entries are one distribution.
+            key = _normalize(name) if name else None
             if key is None or key in seen:
                 continue
             seen.add(key)
             entry_points = dist.entry_points.select(group=group)
             if not entry_points:
                 continue
-            name, version = _name_and_version(dist)
         except Exception:  # malformed metadata, most likely of another tool's distribution
             continue
         found.extend(Plugin(ep.name, name, version, ep.value) for ep in entry_points)

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -352,7 +352,7 @@ def build_project(
     except BackendError as error:  # a backend that cannot be loaded or created
         import traceback
 
-        fail(f"Backend error: {error}", "".join(traceback.format_exception(error)), debug)
+        raise BackendFailed(f"Backend error: {error}", "".join(traceback.format_exception(error)), debug) from None
 
     result = compile_for_command(path, loaded=(project, problems), parse=parse)
     if not report(result, strict=strict):
@@ -386,8 +386,8 @@ def build_project(
         raise click.ClickException(f"cannot write the output: {error}") from None
     except BackendRunError as error:
         if isinstance(error.error, BackendError):
-            fail(f"Backend error: {error}", error.traceback, debug)
-        fail(f"Error: {error}", error.traceback, debug, hint=bool(error.traceback))
+            raise BackendFailed(f"Backend error: {error}", error.traceback, debug) from None
+        raise BackendFailed(f"Error: {error}", error.traceback, debug, hint=bool(error.traceback)) from None
 
     ran = ", ".join(t.name for t in targets)
     if warned:
@@ -462,12 +462,18 @@ def refuse_output_folder(out: Path, given_by: str, *, usage: bool) -> None:
     raise click.UsageError(message) if usage else click.ClickException(message)
 
 
-def fail(message: str, traceback: str, debug: bool, *, hint: bool = False) -> NoReturn:
-    """Print one line about a backend's failure (after its traceback, from
-    its worker process, with ``--debug``) and exit 1."""
-    if debug and traceback:
-        click.echo(traceback.rstrip("\n"), err=True)
-    elif hint:
-        message += " (run with --debug for the traceback)"
-    click.echo(message, err=True)
-    sys.exit(1)
+class BackendFailed(click.ClickException):
+    """A backend's failure, shown as one line (``Backend error: ...`` or
+    ``Error: ...``, the prefix is part of the message), after its traceback
+    (from its worker process) with ``--debug``; exit status 1."""
+
+    def __init__(self, message: str, traceback: str, debug: bool, *, hint: bool = False) -> None:
+        if hint and not (debug and traceback):
+            message += " (run with --debug for the traceback)"
+        super().__init__(message)
+        self.traceback = traceback if debug else ""
+
+    def show(self, file: Any = None) -> None:
+        if self.traceback:
+            click.echo(self.traceback.rstrip("\n"), err=True)
+        click.echo(self.message, err=True)
