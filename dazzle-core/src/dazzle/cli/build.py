@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -230,19 +231,15 @@ def build_command(
     pending), 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM.
     """
     reserve_stdout()
+    build_once = functools.partial(build_project, path, backends, out, options, timeout, strict, check, debug)
     if not watch:
-        run_stoppable(lambda: build_project(path, backends, out, options, timeout, strict, check, debug))
+        run_stoppable(build_once)
         return
     if check:
         raise click.UsageError("--watch and --check cannot be used together")
     from dazzle.cli.watch import watch_and_build
 
-    watch_and_build(
-        path,
-        lambda parse: run_stoppable(
-            lambda: build_project(path, backends, out, options, timeout, strict, check, debug, parse), watching=True
-        ),
-    )
+    watch_and_build(path, lambda parse: run_stoppable(functools.partial(build_once, parse=parse), watching=True))
 
 
 def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
