@@ -20,10 +20,10 @@ import datetime as dt
 import warnings
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+import attrs
 from dazzle.backends import BackendError, BackendWarning
 from dazzle.core.ir import AppSpec, ConstraintSpec, EntitySpec, FieldSpec, FieldTypeKind, SourceLocation
 
@@ -43,13 +43,13 @@ from dazzle_backend_prisma.options import PrismaOptions
 from dazzle_backend_prisma.providers import ColumnType, Provider, UnsupportedType, get_provider
 from dazzle_backend_prisma.schema import (
     Attribute,
+    ConfigBlock,
     Enum,
     Expr,
     Field,
     FieldList,
     Model,
     Schema,
-    Settings,
     Value,
 )
 
@@ -72,7 +72,7 @@ def build_schema(appspec: AppSpec, options: PrismaOptions) -> Schema:
     return _Builder(appspec, options).build()
 
 
-@dataclass(frozen=True, slots=True)
+@attrs.frozen
 class _Key:
     """What a reference to an entity points at: the Prisma name of its key
     field and that field's type and native type."""
@@ -82,7 +82,7 @@ class _Key:
     native: Attribute | None
 
 
-@dataclass(frozen=True, slots=True)
+@attrs.frozen
 class _BackRelation:
     name: str
     source: str  # the Prisma model holding the reference
@@ -90,19 +90,19 @@ class _BackRelation:
     relation: str | None
 
 
-@dataclass(slots=True)
+@attrs.define
 class _Plan:
     """What is decided about one entity before its model is laid out."""
 
     entity: EntitySpec
     model: str
-    fields: dict[str, str] = field(default_factory=dict)  # DSL field -> Prisma field
-    taken: set[str] = field(default_factory=set)  # Prisma field names in use
-    columns: set[str] = field(default_factory=set)  # column names in use
-    foreign_keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # ref -> (field, column)
-    enums: dict[str, str] = field(default_factory=dict)  # enum field -> Prisma enum
-    unique: set[str] = field(default_factory=set)  # DSL fields unique by themselves (not the key)
-    back_relations: list[_BackRelation] = field(default_factory=list)
+    fields: dict[str, str] = attrs.field(factory=dict)  # DSL field -> Prisma field
+    taken: set[str] = attrs.field(factory=set)  # Prisma field names in use
+    columns: set[str] = attrs.field(factory=set)  # column names in use
+    foreign_keys: dict[str, tuple[str, str]] = attrs.field(factory=dict)  # ref -> (field, column)
+    enums: dict[str, str] = attrs.field(factory=dict)  # enum field -> Prisma enum
+    unique: set[str] = attrs.field(factory=set)  # DSL fields unique by themselves (not the key)
+    back_relations: list[_BackRelation] = attrs.field(factory=list)
 
 
 class _Builder:
@@ -164,7 +164,7 @@ class _Builder:
         self.raise_errors()
         self.name_relations()
         self.name_back_relations()
-        blocks: list[Settings | Model | Enum] = [self.datasource(), self.generator()]
+        blocks: list[ConfigBlock | Model | Enum] = [self.datasource(), self.generator()]
         for plan in self.plans.values():
             blocks.extend(self.model(plan))
         self.raise_errors()
@@ -385,14 +385,14 @@ class _Builder:
             text += "".join(f"\n  {fm.name} (service {fm.service})" for fm in foreign)
         return line_comment(text)
 
-    def datasource(self) -> Settings:
-        return Settings("datasource", "db", (("provider", self.provider.name),))
+    def datasource(self) -> ConfigBlock:
+        return ConfigBlock("datasource", "db", (("provider", self.provider.name),))
 
-    def generator(self) -> Settings:
+    def generator(self) -> ConfigBlock:
         entries: list[tuple[str, str]] = [("provider", self.options.generator)]
         if self.options.generator_output:
             entries.append(("output", self.options.generator_output))
-        return Settings("generator", "client", tuple(entries))
+        return ConfigBlock("generator", "client", tuple(entries))
 
     def model(self, plan: _Plan) -> list[Model | Enum]:
         """The model of an entity, followed by its enums."""

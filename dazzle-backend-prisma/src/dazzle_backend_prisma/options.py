@@ -4,9 +4,9 @@ their reading into one record."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import attrs
 from dazzle.backends import BackendError, BackendOption
 
 from dazzle_backend_prisma.naming import NAMING_STYLES, NamingStyle
@@ -52,7 +52,7 @@ OPTIONS: tuple[BackendOption, ...] = (
 _DEFAULTS: dict[str, Any] = {option.name: option.default for option in OPTIONS}
 
 
-@dataclass(frozen=True, slots=True)
+@attrs.frozen
 class PrismaOptions:
     """The checked options; a missing one has its declared default."""
 

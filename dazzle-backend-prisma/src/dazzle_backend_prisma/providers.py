@@ -4,8 +4,7 @@ tests); the README has the same facts as a table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import attrs
 from dazzle.core.ir import FieldType, FieldTypeKind
 
 from dazzle_backend_prisma.schema import Attribute, Expr
@@ -17,7 +16,7 @@ class UnsupportedType(Exception):
     """A DSL type the provider cannot store; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
+@attrs.frozen
 class ColumnType:
     """A Prisma scalar type with its native database type (``@db.X``), and
     whether the provider can put the column in a key or an index."""
@@ -27,7 +26,7 @@ class ColumnType:
     indexable: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@attrs.frozen
 class Provider:
     name: str
     #: Prisma supports ``enum`` blocks on this provider; elsewhere an enum

@@ -5,7 +5,7 @@ columns of names, types and attributes, attributes in Prisma's order."""
 from __future__ import annotations
 
 from dazzle_backend_prisma.escaping import doc_comment, string_literal
-from dazzle_backend_prisma.schema import Attribute, Enum, Expr, Model, Schema, Settings, Value
+from dazzle_backend_prisma.schema import Attribute, ConfigBlock, Enum, Expr, Model, Schema, Value
 
 #: The order ``prisma format`` puts field attributes in; native types last.
 _FIELD_ATTRIBUTE_ORDER = {"id": 0, "unique": 1, "default": 2, "updatedAt": 3, "map": 4, "relation": 5}
@@ -27,11 +27,11 @@ def render_schema(schema: Schema) -> str:
         elif isinstance(block, Enum):
             parts.append(render_enum(block))
         else:
-            parts.append(render_settings(block))
+            parts.append(render_config_block(block))
     return "\n\n".join(parts) + "\n"
 
 
-def render_settings(block: Settings) -> str:
+def render_config_block(block: ConfigBlock) -> str:
     width = max((len(key) for key, _ in block.entries), default=0)
     lines = [f"{block.kind} {block.name} {{"]
     lines.extend(f"  {key.ljust(width)} = {render_value(value)}" for key, value in block.entries)
@@ -47,8 +47,9 @@ def render_model(model: Model, attributes: dict[tuple[Attribute, ...], str] | No
     fields = model.fields
     name_width = max(len(f.name) for f in fields)
     column = name_width + max(len(f.type) + len(f.modifier) for f in fields) + 4
-    for name, type_, modifier, field_attributes in fields:
-        head = f"  {name.ljust(name_width)} {type_}{modifier}"
+    for f in fields:
+        head = f"  {f.name.ljust(name_width)} {f.type}{f.modifier}"
+        field_attributes = f.attributes
         if field_attributes:
             text = known.get(field_attributes)
             if text is None:
