@@ -24,7 +24,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 import attrs
-from dazzle.backends import BackendError, BackendWarning
+from dazzle.backends import BackendError, BackendWarning, plural
 from dazzle.core.ir import AppSpec, ConstraintSpec, EntitySpec, FieldSpec, FieldTypeKind, SourceLocation
 
 from dazzle_backend_prisma import constraint_names as cn
@@ -36,7 +36,6 @@ from dazzle_backend_prisma.naming import (
     is_identifier,
     name_problem,
     numbered,
-    plural,
     prisma_name,
 )
 from dazzle_backend_prisma.options import PrismaOptions

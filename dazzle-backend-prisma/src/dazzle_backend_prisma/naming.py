@@ -82,28 +82,6 @@ def numbered(name: str, number: int) -> str:
     return name if number == 1 else f"{name}_{number}"
 
 
-#: Irregular plurals of words an application's entities end with (``Person``,
-#: ``SalesPerson``, ``child``), checked before the common rules.
-_IRREGULAR_PLURALS = (("person", "people"), ("child", "children"))
-
-
-def plural(name: str) -> str:
-    """English plural of a name's last word: ``Ticket`` -> ``Tickets``,
-    ``Company`` -> ``Companies``, ``Address`` -> ``Addresses``, ``Box`` ->
-    ``Boxes``, ``branch`` -> ``branches``, and the irregular ``Person`` ->
-    ``People``, ``child`` -> ``children`` (no other irregular plural is known)."""
-    lower = name.lower()
-    for singular, irregular in _IRREGULAR_PLURALS:
-        if lower.endswith(singular):
-            start = len(name) - len(singular)
-            return name[:start] + name[start] + irregular[1:]
-    if lower.endswith("y") and len(name) > 1 and lower[-2] not in "aeiouy_":
-        return name[:-1] + "ies"
-    if lower.endswith(("s", "x", "z", "ch", "sh")):
-        return name + "es"
-    return name + "s"
-
-
 def _upper_first(word: str) -> str:
     return word[0].upper() + word[1:]
 

@@ -5,7 +5,15 @@ dazzle-core (tests/e2e_scaffold/test_scaffold.py). Never imported by a test."""
 from pathlib import Path
 from typing import Any
 
-from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption, BackendWarning, apply_options
+from dazzle.backends import (
+    Backend,
+    BackendCapabilities,
+    BackendError,
+    BackendOption,
+    BackendWarning,
+    apply_options,
+    plural,
+)
 from dazzle.core import ir
 from dazzle.core.serialize import appspec_json_schema, appspec_to_data
 
@@ -26,6 +34,8 @@ class TourBackend(Backend):
             if include and entity.name not in include:
                 continue
             refs: tuple[ir.EntityReference, ...] = appspec.references_to(entity.name)
+            collection: str = plural(entity.name)
+            lines.append(collection)
             lines += [f"{r.entity.name}.{r.field.name}" for r in refs]
             lines += [e.name for e in appspec.referring_entities(entity.name)]
             for field in entity.fields:

@@ -31,6 +31,7 @@ from dazzle.backends.api import (
 )
 from dazzle.backends.command_backends import PROTOCOL_VERSION, CommandBackend, command_protocol_schemas
 from dazzle.backends.options import apply_options
+from dazzle.backends.plurals import plural
 from dazzle.backends.registry import (
     ENTRY_POINT_GROUP,
     BackendRegistry,
@@ -56,5 +57,6 @@ __all__ = [
     "get_backend",
     "get_registry",
     "list_backends",
+    "plural",
     "register_backend",
 ]
