@@ -37,6 +37,8 @@ PRISMA_ENGINES = (
     "@electric-sql/pglite@0.5.17",
 )
 RUFF = "ruff==0.17.6"
+# PyPA's build: the scaffold session builds the generated distribution with it.
+BUILD = "build==1.6.1"
 
 # The downstream tools the openapi session feeds every document to.
 # (prism-cli 5.14 is the last release that runs on Node 20.)
@@ -160,7 +162,7 @@ def prisma(session: nox.Session) -> None:
 @nox.session
 def scaffold(session: nox.Session) -> None:
     """The third-party author's path: `dazzle new-backend`, its tests, install, build."""
-    session.install(str(CORE), *test_deps(CORE), "build")
+    session.install(str(CORE), *test_deps(CORE), BUILD)
     session.run("pytest", str(CORE / "tests" / "e2e_scaffold"), *session.posargs)
 
 
