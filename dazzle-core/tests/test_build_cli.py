@@ -462,6 +462,29 @@ def test_backends_json(registry):
     assert by_name["raw"]["options"] == [] and by_name["raw"]["distributions"] == []
 
 
+class ListsBackend(RawBackend):
+    def get_capabilities(self):
+        return BackendCapabilities(
+            name="lists",
+            options=(
+                BackendOption("include", list[str], default=("Ticket", "Person")),
+                BackendOption("exclude", list[str], default=()),
+            ),
+        )
+
+
+def test_backends_shows_a_list_default_as_written_and_as_a_json_array(registry):
+    registry.register("lists", ListsBackend)
+    lines = run("backends").stdout.splitlines()
+    assert lines[lines.index("lists") + 2 :][:3] == [
+        "    options:",
+        "      include (list[str], default 'Ticket,Person')",
+        "      exclude (list[str], default '')",
+    ]
+    lists = next(b for b in json.loads(run("backends", "--json").stdout)["backends"] if b["name"] == "lists")
+    assert [o["default"] for o in lists["options"]] == [["Ticket", "Person"], []]
+
+
 def test_backends_with_none_installed(monkeypatch):
     monkeypatch.setattr(registry_module, "_registry", BackendRegistry(distributions=lambda: ()))
     result = run("backends")

@@ -124,7 +124,7 @@ def backend_to_json(info: Any) -> dict[str, Any]:
             {
                 "name": o.name,
                 "type": option_type_name(o.type),
-                "default": o.default,
+                "default": list(o.default) if isinstance(o.default, tuple) else o.default,
                 "choices": list(o.choices),
                 "help": o.help,
             }
@@ -142,6 +142,7 @@ def backend_to_json(info: Any) -> dict[str, Any]:
 def describe_backend(info: Any) -> list[str]:
     """The lines `dazzle backends` prints for one backend."""
     from dazzle.backends.api import option_type_name
+    from dazzle.backends.options import list_as_written
 
     caps = info.capabilities
     if info.status != "available":
@@ -161,7 +162,9 @@ def describe_backend(info: Any) -> list[str]:
             facts = [option_type_name(o.type)]
             if o.choices:
                 facts.append("one of " + "|".join(str(c) for c in o.choices))
-            if o.default is not None:
+            if o.type == list[str] and isinstance(o.default, tuple):
+                facts.append(f"default {list_as_written(o.default)}")
+            elif o.default is not None:
                 facts.append(f"default {o.default!r}")
             lines.append(f"      {o.name} ({', '.join(facts)})" + (f"  {o.help}" if o.help else ""))
     return lines
