@@ -527,11 +527,28 @@ def test_options_are_given_to_every_build(installed):
     assert "unknown option 'colour' for backend 'good'" in report.result("builds").detail
 
 
-def test_without_projects(installed):
+def test_without_projects_the_check_fails_as_it_built_nothing(installed):
     report = conformance("good", projects=[])
-    assert report.ok, str(report)
-    assert report.result("builds").status == report.result("deterministic").status == "skip"
+    assert not report.ok
+    assert statuses(report)["builds"] == "fail"
+    assert report.result("builds").detail == (
+        "no projects given (projects=[]): nothing was built; name at least one, or leave projects out "
+        "to build the bundled examples"
+    )
+    assert report.result("deterministic").status == "skip"
     assert report.result("rejects unknown options").status == "pass"
+    with pytest.raises(ConformanceError, match=r"FAIL builds: no projects given \(projects=\[\]\)"):
+        assert_conforms("good", projects=[])
+
+
+def test_without_seeds_the_check_fails_as_it_compared_nothing(installed):
+    report = conformance("good", seeds=())
+    assert [r.check for r in report.failures] == ["deterministic"]
+    assert report.result("deterministic").detail.startswith(
+        "no seeds given (seeds=()): no build ran in a child process"
+    )
+    with pytest.raises(ConformanceError, match=r"FAIL deterministic: no seeds given"):
+        assert_conforms("good", projects=[example_path("bookshop")], seeds=())
 
 
 def test_a_backend_without_options_skips_the_unknown_option_check(installed):
