@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from dazzle.core.compiler import CompileResult, compile_path, compile_source
 from hypothesis import HealthCheck, settings
+
+# The test-support modules beside this file (installed_command, ...) are
+# importable from every test module: pytest runs with --import-mode=importlib.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"

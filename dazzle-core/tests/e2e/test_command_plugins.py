@@ -6,15 +6,10 @@ collides with dazzle-test-good's `good`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from importlib import metadata
 from pathlib import Path
 
 import pytest
-
-DAZZLE = Path(sys.executable).parent / "dazzle"
+from installed_command import require_installed, run_dazzle
 
 APP = """\
 module shop.core
@@ -42,11 +37,7 @@ paths = ["./dsl"]
 
 @pytest.fixture(scope="module", autouse=True)
 def installed():
-    for dist in ("dazzle-test-command", "dazzle-test-good"):
-        try:
-            metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pytest.fail(f"{dist} is not installed: run these tests through `nox -s plugins`")
+    require_installed("dazzle-test-command", "dazzle-test-good", session="plugins")
 
 
 @pytest.fixture
@@ -58,14 +49,8 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def dazzle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(DAZZLE), *args], cwd=cwd, capture_output=True, text=True, env=dict(os.environ), timeout=120
-    )
-
-
 def test_a_published_command_backend_is_listed_with_its_distribution(project: Path) -> None:
-    listed = dazzle("backends", "--json", cwd=project)
+    listed = run_dazzle("backends", "--json", cwd=project)
     assert listed.returncode == 0, listed.stderr
     shipped = {b["name"]: b for b in json.loads(listed.stdout)["backends"]}["shipped"]
     assert shipped["status"] == "available"
@@ -85,18 +70,18 @@ def test_a_published_command_backend_is_listed_with_its_distribution(project: Pa
 
 def test_a_published_command_backend_runs_its_shipped_program_in_the_project_folder(project: Path) -> None:
     # Built from elsewhere: the command still runs in the project folder.
-    run = dazzle("build", str(project), "-b", "shipped", "-O", "prefix=hey", "-O", "warn=yes", cwd=project.parent)
+    run = run_dazzle("build", str(project), "-b", "shipped", "-O", "prefix=hey", "-O", "warn=yes", cwd=project.parent)
     assert run.returncode == 0, run.stderr
     assert (project / "build" / "shipped" / "info.txt").read_text() == f"prefix=hey\ncwd={project}\n"
     assert "[shipped] shipped ran" in run.stderr
     assert f"{project / 'dsl' / 'core.dsl'}:4:1: warning[shipped X001]: shipped warns" in run.stderr
-    bad = dazzle("build", str(project), "-b", "shipped", "-O", "warn=perhaps", cwd=project)
+    bad = run_dazzle("build", str(project), "-b", "shipped", "-O", "warn=perhaps", cwd=project)
     assert bad.returncode == 2 and "option 'warn' of backend 'shipped' must be a boolean" in bad.stderr
 
 
 def test_a_project_backend_named_like_an_installed_one_is_a_conflict(project: Path) -> None:
     (project / "dazzle.toml").write_text(TOML + '\n[backends.good]\ncommand = ["sh", "-c", "touch ran"]\n')
-    listed = dazzle("backends", cwd=project)
+    listed = run_dazzle("backends", cwd=project)
     assert listed.returncode == 0, listed.stderr
     reason = (
         "backend 'good' is claimed by dazzle.toml [backends.good] and by dazzle-test-good 0.1.0; "
@@ -107,7 +92,7 @@ def test_a_project_backend_named_like_an_installed_one_is_a_conflict(project: Pa
         f"    from: dazzle-test-good 0.1.0, entry point 'good = dazzle_test_good.good:GoodBackend'\n"
         f"    reason: {reason}" in listed.stdout
     )
-    run = dazzle("build", "-b", "good", cwd=project)
+    run = run_dazzle("build", "-b", "good", cwd=project)
     assert run.returncode == 1
     assert f"Backend error: {reason}" in run.stderr
     assert not (project / "ran").exists() and not (project / "build").exists()

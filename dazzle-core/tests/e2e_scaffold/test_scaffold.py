@@ -30,11 +30,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from installed_command import DAZZLE, require_installed
 
 REPO = Path(__file__).resolve().parents[3]
 CORE = REPO / "dazzle-core"
 HELPDESK = REPO / "examples" / "helpdesk"
-DAZZLE = Path(sys.executable).parent / "dazzle"
 BIN = "Scripts" if os.name == "nt" else "bin"
 ENTRY_POINT = "demo = dazzle_backend_demo:DemoBackend"
 Completed = subprocess.CompletedProcess
@@ -68,8 +68,7 @@ def succeed(*command: str | Path, **kwargs) -> Completed:
 
 @pytest.fixture(scope="module", autouse=True)
 def session_has_dazzle():
-    if not DAZZLE.exists():
-        pytest.fail(f"no dazzle command next to {sys.executable}: run these tests through `nox -s scaffold`")
+    require_installed(session="scaffold")
 
 
 @pytest.fixture(scope="module")
