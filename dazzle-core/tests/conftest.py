@@ -81,3 +81,14 @@ def cache_folder(tmp_path_factory, monkeypatch) -> Path:
     folder = tmp_path_factory.mktemp("dazzle-cache")
     monkeypatch.setenv("DAZZLE_CACHE_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def calls_log(tmp_path: Path, monkeypatch) -> Path:
+    """A fresh file for ``backend_calls`` to record this test's calls in."""
+    import backend_calls
+
+    log = tmp_path / "calls.log"
+    log.write_text("")
+    monkeypatch.setattr(backend_calls, "LOG", log)
+    return log

@@ -16,6 +16,7 @@ from dazzle.core.serialize import appspec_json_schema
 from hypothesis import given
 from hypothesis import strategies as st
 from installed_command import run_dazzle
+from shop_project import write_project
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "writing-a-backend.md"
@@ -94,12 +95,10 @@ def guide_example() -> str:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "dsl").mkdir()
-    (tmp_path / "dsl" / "core.dsl").write_text(CORE_DSL)
+    write_project(tmp_path, {"core.dsl": CORE_DSL}, TOML)
     (tmp_path / "gen").mkdir()
     (tmp_path / "gen" / "tsgen.mjs").write_text(guide_example())
     (tmp_path / "gen" / "shgen.sh").write_text(SHELL_BACKEND)
-    (tmp_path / "dazzle.toml").write_text(TOML)
     return tmp_path
 
 
@@ -264,9 +263,7 @@ def test_a_missing_program_is_a_clear_error(project: Path) -> None:
     ],
 )
 def test_the_table_shape_is_checked_with_places(tmp_path: Path, table: str, expected: str) -> None:
-    (tmp_path / "dsl").mkdir()
-    (tmp_path / "dsl" / "core.dsl").write_text(CORE_DSL)
-    (tmp_path / "dazzle.toml").write_text(TOML.split("[backends.tsgen]")[0] + table)
+    write_project(tmp_path, {"core.dsl": CORE_DSL}, TOML.split("[backends.tsgen]")[0] + table)
     run = run_dazzle("validate", cwd=tmp_path)
     assert expected in run.stderr
     assert run.returncode == (0 if "warning" in expected else 1)

@@ -5,7 +5,6 @@ real entry points, no pip)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from backend_calls import calls, record
 from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption, BackendWarning
 from dazzle.backends.committer import CommitError
 from dazzle.backends.options import OptionError
@@ -144,18 +144,7 @@ def test_the_bundled_examples_are_the_repositorys_examples_byte_for_byte():
 
 # --- run_backend --------------------------------------------------------------------------------------
 
-#: Where Greeter records its calls (it runs in worker processes, so a list in
-#: memory would not see them): one JSON line per call, (method, options).
-CALLS_LOG = Path(os.devnull)
-
-
-def record(method: str, options: dict) -> None:
-    with CALLS_LOG.open("a") as stream:
-        stream.write(json.dumps([method, options]) + "\n")
-
-
-def calls() -> list[tuple[str, dict]]:
-    return [tuple(json.loads(line)) for line in CALLS_LOG.read_text().splitlines()]
+# Greeter records its calls as (method, options).
 
 
 class Greeter(Backend):
@@ -200,9 +189,8 @@ class Plain:
 
 
 @pytest.fixture(autouse=True)
-def no_calls(tmp_path, monkeypatch):
-    monkeypatch.setattr(sys.modules[__name__], "CALLS_LOG", tmp_path / "calls.log")
-    (tmp_path / "calls.log").write_text("")
+def no_calls(calls_log):
+    """Every test here starts with no calls recorded."""
 
 
 def test_run_backend_builds_through_the_pipeline():

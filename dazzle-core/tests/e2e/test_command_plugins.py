@@ -10,29 +10,7 @@ from pathlib import Path
 
 import pytest
 from installed_command import require_installed, run_dazzle
-
-APP = """\
-module shop.core
-
-app shop "Shop"
-
-entity Product "Product":
-  id: uuid pk
-  name: str(100) required
-
-surface product_list "Products":
-  uses entity Product
-  mode: list
-"""
-
-TOML = """\
-[project]
-name = "shop"
-root = "shop.core"
-
-[modules]
-paths = ["./dsl"]
-"""
+from shop_project import SHOP_TOML, write_shop
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -42,11 +20,7 @@ def installed():
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
-    (root / "dsl").mkdir(parents=True)
-    (root / "dsl" / "core.dsl").write_text(APP)
-    (root / "dazzle.toml").write_text(TOML)
-    return root
+    return write_shop(tmp_path / "shop")
 
 
 def test_a_published_command_backend_is_listed_with_its_distribution(project: Path) -> None:
@@ -80,7 +54,7 @@ def test_a_published_command_backend_runs_its_shipped_program_in_the_project_fol
 
 
 def test_a_project_backend_named_like_an_installed_one_is_a_conflict(project: Path) -> None:
-    (project / "dazzle.toml").write_text(TOML + '\n[backends.good]\ncommand = ["sh", "-c", "touch ran"]\n')
+    (project / "dazzle.toml").write_text(SHOP_TOML + '\n[backends.good]\ncommand = ["sh", "-c", "touch ran"]\n')
     listed = run_dazzle("backends", cwd=project)
     assert listed.returncode == 0, listed.stderr
     reason = (

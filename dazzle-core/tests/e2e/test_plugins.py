@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 from installed_command import DAZZLE, require_installed, run_dazzle
+from shop_project import write_project
 
 APP = """\
 module shop.core
@@ -92,12 +93,7 @@ def installed():
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    root = tmp_path / "shop"
-    (root / "dsl").mkdir(parents=True)
-    (root / "dsl" / "core.dsl").write_text(APP)
-    (root / "dsl" / "people.dsl").write_text(PEOPLE)
-    (root / "dazzle.toml").write_text(TOML)
-    return root
+    return write_project(tmp_path / "shop", {"core.dsl": APP, "people.dsl": PEOPLE}, TOML)
 
 
 @pytest.fixture
