@@ -469,8 +469,8 @@ def test_the_first_copy_on_sys_path_wins(tmp_path):
 # --- a hostile plugin cannot take the tool down (dazzle-test-hostile) --------------------------------
 
 
-def hostile(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return run_dazzle(*args, env={"DAZZLE_TEST_HOSTILE": "", **(env or {})})
+def hostile(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return run_dazzle(*args, cwd=cwd, env={"DAZZLE_TEST_HOSTILE": "", **(env or {})})
 
 
 @pytest.mark.parametrize(
@@ -550,18 +550,8 @@ def test_what_generate_prints_reaches_stderr_marked_and_never_stdout(project):
 def test_a_plugin_changing_the_working_folder_in_dazzle_does_not_move_the_output(project, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    result = run_dazzle(
-        "build",
-        str(project),
-        "-b",
-        "hostile",
-        "-b",
-        "good",
-        "-o",
-        "out",
-        cwd=work,
-        env={"DAZZLE_TEST_HOSTILE": "caps-chdir"},
-    )
+    in_dazzle = {"DAZZLE_TEST_HOSTILE": "caps-chdir"}
+    result = hostile("build", str(project), "-b", "hostile", "-b", "good", "-o", "out", cwd=work, env=in_dazzle)
     assert result.returncode == 0, result.stderr
     assert (work / "out" / "hostile.txt").exists() and (work / "out" / "good" / "app.txt").exists()
 
@@ -569,19 +559,8 @@ def test_a_plugin_changing_the_working_folder_in_dazzle_does_not_move_the_output
 def test_a_backend_changing_the_working_folder_in_generate_does_not_move_the_output(project, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    result = run_dazzle(
-        "build",
-        str(project),
-        "-b",
-        "hostile",
-        "-b",
-        "good",
-        "-O",
-        "hostile.how=chdir",
-        "-o",
-        "out",
-        cwd=work,
-        env={"DAZZLE_TEST_HOSTILE": ""},
+    result = hostile(
+        "build", str(project), "-b", "hostile", "-b", "good", "-O", "hostile.how=chdir", "-o", "out", cwd=work
     )
     assert result.returncode == 0, result.stderr
     assert sorted(str(p.relative_to(work / "out")) for p in (work / "out").rglob("*.txt"))[:2] == [

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 from installed_command import DAZZLE, require_installed
+from new_backend_layout import GENERATED_FILES
 
 REPO = Path(__file__).resolve().parents[3]
 CORE = REPO / "dazzle-core"
@@ -117,16 +118,7 @@ def only(folder: Path, pattern: str) -> Path:
 
 def test_the_generated_distribution(generated):
     files = sorted(p.relative_to(generated).as_posix() for p in generated.rglob("*") if p.is_file())
-    assert files == [
-        ".gitignore",
-        "LICENSE",
-        "README.md",
-        "pyproject.toml",
-        "src/dazzle_backend_demo/__init__.py",
-        "src/dazzle_backend_demo/backend.py",
-        "tests/conftest.py",
-        "tests/test_backend.py",
-    ]
+    assert files == GENERATED_FILES
     project = tomllib.loads((generated / "pyproject.toml").read_text())["project"]
     assert project["name"] == "dazzle-backend-demo"
     assert project["dependencies"] == ["dazzle-core>=0.1,<1"]
