@@ -170,6 +170,24 @@ def describe_backend(info: Any) -> list[str]:
     return lines
 
 
+@attrs.frozen
+class BuildArguments:
+    """What one `dazzle build` command line asks for (every option but
+    ``--watch``), as given: made once by the command and read by each build
+    it runs (one, or one per change with ``--watch``). Defaults from
+    dazzle.toml are filled in by the build, not here, as dazzle.toml may
+    change between two builds of ``--watch``."""
+
+    path: Path
+    backends: tuple[str, ...]
+    out: Path | None
+    options: tuple[str, ...]
+    timeout: float | None
+    strict: bool
+    check: bool
+    debug: bool
+
+
 @click.command("build")
 @click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -236,24 +254,6 @@ def build_command(watch: bool, **given: Any) -> None:
         run_stoppable(lambda: build_project(arguments, parse), watching=True)
 
     watch_and_build(arguments, build_on_change)
-
-
-@attrs.frozen
-class BuildArguments:
-    """What one `dazzle build` command line asks for (every option but
-    ``--watch``), as given: made once by the command and read by each build
-    it runs (one, or one per change with ``--watch``). Defaults from
-    dazzle.toml are filled in by the build, not here, as dazzle.toml may
-    change between two builds of ``--watch``."""
-
-    path: Path
-    backends: tuple[str, ...]
-    out: Path | None
-    options: tuple[str, ...]
-    timeout: float | None
-    strict: bool
-    check: bool
-    debug: bool
 
 
 def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
