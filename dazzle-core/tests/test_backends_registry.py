@@ -539,8 +539,10 @@ def test_the_load_stage_gives_an_immutable_record_and_the_registry_imports_each_
         failed.get_class()
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         loaded.backend_class = None  # type: ignore[misc]
-    with pytest.raises(ValueError, match="either a backend class or the error"):
+    with pytest.raises(ValueError, match="exactly one of a backend class and the error"):
         LoadedPlugin(good_plugin)
+    with pytest.raises(ValueError, match="exactly one of a backend class and the error"):
+        LoadedPlugin(broken_plugin, loaded.backend_class, failed.error)
     assert imports == [good, broken]
 
     imports.clear()

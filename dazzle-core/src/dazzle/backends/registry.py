@@ -226,7 +226,7 @@ class LoadedPlugin:
 
     def __attrs_post_init__(self) -> None:
         if (self.backend_class is None) == (self.error is None):
-            raise ValueError("a LoadedPlugin holds either a backend class or the error that stopped it, not both")
+            raise ValueError("a LoadedPlugin holds exactly one of a backend class and the error that stopped it")
 
     def get_class(self) -> type:
         """The backend class; raises the ``PluginLoadError`` if there is none."""
