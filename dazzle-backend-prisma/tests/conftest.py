@@ -30,10 +30,11 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 from dazzle.backends import BackendError
 from dazzle.core import ir
@@ -51,7 +52,32 @@ WASM_ENV = "DAZZLE_PRISMA_WASM"
 ENGINES_ENV = "DAZZLE_PRISMA_ENGINES"
 
 
-@dataclass(frozen=True)
+def find_node(what: str) -> str:
+    """The `node` program, which ``what`` runs under; fails the test without it."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail(f"Node (`node`) is not on PATH; {what} runs under Node", pytrace=False)
+    return node
+
+
+def run_node_script(
+    node: str, script: str, args: Sequence[str], schemas: Mapping[str, str], *, timeout: int
+) -> list[dict[str, Any]]:
+    """Run one of the Node scripts beside this file on ``schemas``, sent on
+    stdin as JSON ``[name, text]`` pairs; its JSON answer, one object per schema."""
+    done = subprocess.run(
+        [node, str(TESTS / script), *args],
+        input=json.dumps([[name, text] for name, text in schemas.items()]).encode("utf-8"),
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"{script} failed:\n{done.stderr.decode('utf-8', 'replace')}")
+    return json.loads(done.stdout)
+
+
+@attrs.frozen
 class PrismaVerdict:
     error: str | None
     formatted: str | None
@@ -65,17 +91,7 @@ class PrismaTool:
         self.package = package
 
     def check(self, schemas: Mapping[str, str]) -> dict[str, PrismaVerdict]:
-        request = json.dumps([[name, text] for name, text in schemas.items()])
-        done = subprocess.run(
-            [self.node, str(TESTS / "prisma_check.js"), str(self.package)],
-            input=request.encode("utf-8"),
-            capture_output=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"prisma_check.js failed:\n{done.stderr.decode('utf-8', 'replace')}")
-        results = json.loads(done.stdout)
+        results = run_node_script(self.node, "prisma_check.js", [str(self.package)], schemas, timeout=600)
         return {r["name"]: PrismaVerdict(r["error"], r["formatted"]) for r in results}
 
     def check_one(self, text: str) -> PrismaVerdict:
@@ -96,13 +112,10 @@ def prisma() -> PrismaTool:
     package = Path(location)
     if not (package / "package.json").is_file():
         pytest.fail(f"{WASM_ENV}={location} is not the folder of an npm package (no package.json)", pytrace=False)
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("Node (`node`) is not on PATH; Prisma's validator runs under Node", pytrace=False)
-    return PrismaTool(node, package)
+    return PrismaTool(find_node("Prisma's validator"), package)
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Migration:
     """What Prisma's migration engine made of one schema: the first
     migration's SQL, or the error; for PostgreSQL, the tables and foreign keys
@@ -125,18 +138,10 @@ class MigrationEngine:
         self.modules = modules
 
     def migrate(self, provider: str, schemas: Mapping[str, str]) -> dict[str, Migration]:
-        done = subprocess.run(
-            [self.node, str(TESTS / "prisma_migrate.mjs"), str(self.modules), provider],
-            input=json.dumps([[name, text] for name, text in schemas.items()]).encode("utf-8"),
-            capture_output=True,
-            timeout=900,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"prisma_migrate.mjs failed:\n{done.stderr.decode('utf-8', 'replace')}")
+        results = run_node_script(self.node, "prisma_migrate.mjs", [str(self.modules), provider], schemas, timeout=900)
         return {
             r["name"]: Migration(r["sql"], r["error"], tuple(r["tables"]), r["primaryKeys"], tuple(r["foreignKeys"]))
-            for r in json.loads(done.stdout)
+            for r in results
         }
 
 
@@ -155,10 +160,7 @@ def migration_engine() -> MigrationEngine:
     for package in ("@prisma/schema-engine-wasm", "@prisma/adapter-libsql", "@electric-sql/pglite"):
         if not (modules / package / "package.json").is_file():
             pytest.fail(f"{ENGINES_ENV}={location} does not hold the npm package {package}", pytrace=False)
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("Node (`node`) is not on PATH; Prisma's migration engine runs under Node", pytrace=False)
-    return MigrationEngine(node, modules)
+    return MigrationEngine(find_node("Prisma's migration engine"), modules)
 
 
 @pytest.fixture(scope="session")
@@ -194,7 +196,7 @@ SOURCES = (
 )
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Generated:
     """What the backend made of one case: the schema or the refusal, and the
     warnings it gave (any kind: the tests check they are ``BackendWarning``)."""

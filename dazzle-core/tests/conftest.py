@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from dazzle.core.compiler import CompileResult, compile_path, compile_source
 from hypothesis import HealthCheck, settings
+
+# The test-support modules beside this file (installed_command, ...) are
+# importable from every test module: pytest runs with --import-mode=importlib.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -76,3 +81,14 @@ def cache_folder(tmp_path_factory, monkeypatch) -> Path:
     folder = tmp_path_factory.mktemp("dazzle-cache")
     monkeypatch.setenv("DAZZLE_CACHE_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def calls_log(tmp_path: Path, monkeypatch) -> Path:
+    """A fresh file for ``backend_calls`` to record this test's calls in."""
+    import backend_calls
+
+    log = tmp_path / "calls.log"
+    log.write_text("")
+    monkeypatch.setattr(backend_calls, "LOG", log)
+    return log

@@ -297,10 +297,30 @@ def test_dazzle_backends_shows_a_list_option():
 
     info = BackendInfo("lists", "available", LISTS)
     lines = describe_backend(info)
-    assert "      tags (list[str], default ('a', 'b'))" in lines
-    assert "      kinds (list[str], one of x|y|z, default ())" in lines
+    # As it is written after -O, quoted as a string default is.
+    assert "      tags (list[str], default 'a,b')" in lines
+    assert "      kinds (list[str], one of x|y|z, default '')" in lines
     options = backend_to_json(info)["options"]
-    assert [(o["type"], o["default"]) for o in options] == [("list[str]", ("a", "b")), ("list[str]", ())]
+    assert [(o["type"], o["default"]) for o in options] == [("list[str]", ["a", "b"]), ("list[str]", [])]
+
+
+def test_a_list_default_that_dash_o_cannot_give_is_shown_as_a_toml_array():
+    from dazzle.backends.options import list_as_written
+
+    assert list_as_written(("a, b", " c", "")) == '["a, b", " c", ""]'
+    assert list_as_written(('say "hi"', "ü")) == "'say \"hi\",ü'"
+    assert list_as_written(('say "hi",', "ü")) == '["say \\"hi\\",", "ü"]'
+
+
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",))), min_size=1, max_size=4))
+def test_a_list_default_shown_as_a_toml_array_reads_back_from_dazzle_toml(items):
+    import tomllib
+
+    from dazzle.backends.options import list_as_written
+
+    shown = list_as_written(items)
+    if shown.startswith("["):
+        assert tomllib.loads("tags = " + shown)["tags"] == items
 
 
 ITEM = st.text(st.characters(blacklist_characters=",", blacklist_categories=("Cs",)), min_size=1).filter(
@@ -314,3 +334,13 @@ def test_a_list_given_after_dash_o_reads_back_as_written(items):
     from_cli = resolve([LISTS], "lists.tags=" + ",".join(items))["lists"]["tags"]
     from_toml = resolve([LISTS], config={"lists": {"tags": items}})["lists"]["tags"]
     assert from_cli == from_toml == tuple(items)
+
+
+@given(st.lists(ITEM, max_size=6))
+def test_a_list_default_as_shown_reads_back_after_dash_o(items):
+    import ast
+
+    from dazzle.backends.options import list_as_written
+
+    shown = list_as_written(items)
+    assert resolve([LISTS], "lists.tags=" + ast.literal_eval(shown))["lists"]["tags"] == tuple(items)

@@ -9,6 +9,7 @@ import re
 import sys
 from pathlib import Path
 
+import attrs
 import dazzle
 import importlib_metadata
 import pytest
@@ -24,11 +25,13 @@ from dazzle.backends import api as api_module
 from dazzle.backends import registry as registry_module
 from dazzle.backends.registry import (
     BackendConflictError,
+    LoadedPlugin,
     Plugin,
     PluginLoadError,
     RegistryError,
     UnknownBackendError,
     find_plugins,
+    load_plugin,
     read_capabilities,
 )
 from dazzle.core import ir
@@ -509,6 +512,53 @@ def test_a_broken_plugin_is_unavailable_and_never_stops_the_others(tmp_path, mod
     assert infos["broken"].status == "unavailable"
     assert infos["broken"].plugins[0].origin == "dazzle-backend-broken 0.3"
     assert infos["good"].status == "available"
+
+
+COUNTING_PLUGIN_SOURCE = PLUGIN_SOURCE.replace(
+    "sys.modules[__name__].imported = True", "import builtins\nbuiltins.dazzle_registry_test_imports.append(__name__)"
+)
+
+
+def test_the_load_stage_gives_an_immutable_record_and_the_registry_imports_each_plugin_once(
+    tmp_path, modules, monkeypatch
+):
+    imports: list[str] = []
+    monkeypatch.setattr("builtins.dazzle_registry_test_imports", imports, raising=False)
+    good, broken = modules(COUNTING_PLUGIN_SOURCE), modules(COUNTING_PLUGIN_SOURCE + "\n1 / 0")
+    good_plugin = Plugin("good", "dazzle-backend-good", "1.0", f"{good}:Plugin")
+    broken_plugin = Plugin("broken", "dazzle-backend-broken", "0.3", f"{broken}:Plugin")
+
+    loaded = load_plugin(good_plugin)
+    failed = load_plugin(broken_plugin)
+
+    assert loaded.plugin == good_plugin and loaded.backend_class.__name__ == "Plugin" and loaded.error is None
+    assert loaded.get_class() is loaded.backend_class
+    assert failed.plugin == broken_plugin and failed.backend_class is None
+    assert isinstance(failed.error, PluginLoadError) and failed.error.reason == "ZeroDivisionError: division by zero"
+    with pytest.raises(PluginLoadError, match="division by zero"):
+        failed.get_class()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        loaded.backend_class = None  # type: ignore[misc]
+    with pytest.raises(ValueError, match="exactly one of a backend class and the error"):
+        LoadedPlugin(good_plugin)
+    with pytest.raises(ValueError, match="exactly one of a backend class and the error"):
+        LoadedPlugin(broken_plugin, loaded.backend_class, failed.error)
+    assert imports == [good, broken]
+
+    imports.clear()
+    for module in (good, broken):
+        sys.modules.pop(module, None)
+    site = tmp_path / "site"
+    make_distribution(site, "dazzle-backend-good", "1.0", {"good": f"{good}:Plugin"})
+    make_distribution(site, "dazzle-backend-broken", "0.3", {"broken": f"{broken}:Plugin"})
+    registry = registry_over(site)
+    registry.discover()
+    for _ in range(2):
+        assert registry.load("good").__name__ == "Plugin"
+        with pytest.raises(PluginLoadError):
+            registry.load("broken")
+    registry.describe()
+    assert imports == [good, broken]
 
 
 def test_a_broken_get_capabilities_makes_a_backend_unavailable_in_the_listing(registry):

@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from backend_calls import calls, record
 from click.testing import CliRunner
 from dazzle.backends import (
     Backend,
@@ -26,32 +27,9 @@ from dazzle.backends import registry as registry_module
 from dazzle.backends.committer import MANIFEST_NAME
 from dazzle.backends.registry import Plugin
 from dazzle.cli import main
+from shop_project import SHOP_DSL, write_shop
 
-APP = """\
-app shop "Shop"
-
-entity Product "Product":
-  id: uuid pk
-  name: str(100) required
-
-surface product_list "Products":
-  uses entity Product
-  mode: list
-"""
-
-#: Where the test backends record every call they get (they run in worker
-#: processes, so a list in memory would not see them): one JSON line per call.
-CALLS_LOG = Path(os.devnull)
-
-
-def record(backend: str, method: str, options: dict) -> None:
-    with CALLS_LOG.open("a") as stream:
-        stream.write(json.dumps([backend, method, options]) + "\n")
-
-
-def calls() -> list[tuple[str, str, dict]]:
-    """Every call the test backends got, in order: (backend, method, options)."""
-    return [tuple(json.loads(line)) for line in CALLS_LOG.read_text().splitlines()]
+# The test backends record their calls as (backend, method, options).
 
 
 class SummaryBackend(Backend):
@@ -109,9 +87,7 @@ class BrokenCapabilities(RawBackend):
 
 
 @pytest.fixture
-def registry(monkeypatch, tmp_path):
-    monkeypatch.setattr(sys.modules[__name__], "CALLS_LOG", tmp_path / "calls.log")
-    (tmp_path / "calls.log").write_text("")
+def registry(monkeypatch, calls_log):
     registry = BackendRegistry(distributions=lambda: ())
     registry.register("summary", SummaryBackend)
     registry.register("raw", RawBackend)
@@ -121,11 +97,7 @@ def registry(monkeypatch, tmp_path):
 
 @pytest.fixture
 def project(tmp_path):
-    root = tmp_path / "shop"
-    (root / "dsl").mkdir(parents=True)
-    (root / "dsl" / "shop.dsl").write_text(APP)
-    (root / "dazzle.toml").write_text('[project]\nname = "shop"\nroot = "shop"\n\n[modules]\npaths = ["./dsl"]\n')
-    return root
+    return write_shop(tmp_path / "shop")
 
 
 def run(*args: str, cwd: Path | None = None):
@@ -216,9 +188,9 @@ def test_no_backend_at_all_is_an_error(monkeypatch, project):
 
 
 def test_a_single_dsl_file_builds_beside_itself(registry, tmp_path):
-    source = tmp_path / "app" / "shop.dsl"
+    source = tmp_path / "app" / "core.dsl"
     source.parent.mkdir()
-    source.write_text(APP)
+    source.write_text(SHOP_DSL)
     result = run("build", str(source), "-b", "raw")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "app" / "build" / "raw.json").exists()
@@ -228,7 +200,7 @@ UNUSED = "\nentity Unused:\n  id: uuid pk\n"  # a warning (W002), printed if the
 
 
 def test_an_unknown_backend_is_a_usage_error_before_any_compiling(registry, project):
-    (project / "dsl" / "shop.dsl").write_text(APP + UNUSED)
+    (project / "dsl" / "core.dsl").write_text(SHOP_DSL + UNUSED)
     result = run("build", str(project), "-b", "sumary")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
@@ -274,7 +246,7 @@ def test_an_unknown_backend_in_dazzle_toml_is_an_error(registry, project):
     ],
 )
 def test_bad_options_are_usage_errors_before_any_compiling(registry, project, option, message):
-    (project / "dsl" / "shop.dsl").write_text(APP + UNUSED)
+    (project / "dsl" / "core.dsl").write_text(SHOP_DSL + UNUSED)
     result = run("build", str(project), "-b", "summary", "-O", option)
     assert result.exit_code == 2
     assert message in result.stderr
@@ -304,7 +276,7 @@ def test_a_bad_build_table_is_a_clear_error(registry, project, toml, message):
 
 
 def test_a_spec_with_errors_stops_before_any_backend_runs(registry, project):
-    (project / "dsl" / "shop.dsl").write_text(APP + "\nentity Broken:\n  name: str(10)\n")
+    (project / "dsl" / "core.dsl").write_text(SHOP_DSL + "\nentity Broken:\n  name: str(10)\n")
     result = run("build", str(project), "-b", "summary")
     assert result.exit_code == 1
     assert "validation failed" in result.stderr
@@ -312,7 +284,7 @@ def test_a_spec_with_errors_stops_before_any_backend_runs(registry, project):
 
 
 def test_strict_stops_on_warnings(registry, project):
-    (project / "dsl" / "shop.dsl").write_text(APP + "\nentity Unused:\n  id: uuid pk\n")
+    (project / "dsl" / "core.dsl").write_text(SHOP_DSL + "\nentity Unused:\n  id: uuid pk\n")
     result = run("build", str(project), "-b", "summary", "--strict")
     assert result.exit_code == 1
     assert "warnings fail under --strict" in result.stderr
@@ -460,6 +432,29 @@ def test_backends_json(registry):
         "help": "",
     }
     assert by_name["raw"]["options"] == [] and by_name["raw"]["distributions"] == []
+
+
+class ListsBackend(RawBackend):
+    def get_capabilities(self):
+        return BackendCapabilities(
+            name="lists",
+            options=(
+                BackendOption("include", list[str], default=("Ticket", "Person")),
+                BackendOption("exclude", list[str], default=()),
+            ),
+        )
+
+
+def test_backends_shows_a_list_default_as_written_and_as_a_json_array(registry):
+    registry.register("lists", ListsBackend)
+    lines = run("backends").stdout.splitlines()
+    assert lines[lines.index("lists") + 2 :][:3] == [
+        "    options:",
+        "      include (list[str], default 'Ticket,Person')",
+        "      exclude (list[str], default '')",
+    ]
+    lists = next(b for b in json.loads(run("backends", "--json").stdout)["backends"] if b["name"] == "lists")
+    assert [o["default"] for o in lists["options"]] == [["Ticket", "Person"], []]
 
 
 def test_backends_with_none_installed(monkeypatch):
@@ -745,9 +740,9 @@ def test_a_bad_time_limit_is_a_clear_error(registry, project, toml, args, messag
 def test_backend_warnings_are_shown_like_diagnostics_and_counted(hostile, project):
     result = run("build", str(project), "-b", "hostile", "-O", "how=warn")
     assert result.exit_code == 0, result.output
-    place = project / "dsl" / "shop.dsl"
+    place = project / "dsl" / "core.dsl"
     assert (
-        f'{place}:3:8: warning[hostile H001]: Product has no index\n   3 | entity Product "Product":\n     |        ^\n'
+        f'{place}:5:8: warning[hostile H001]: Product has no index\n   5 | entity Product "Product":\n     |        ^\n'
     ) in result.stderr
     assert "\nwarning[hostile]: a warning without a place\n" in result.stderr
     assert result.stderr.splitlines()[-1].endswith(

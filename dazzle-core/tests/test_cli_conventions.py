@@ -16,6 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from dazzle.cli import main
+from installed_command import DAZZLE, require_installed
 
 # One error with a hint (a misspelt entity) and one warning with a hint.
 BAD_APP = 'app x "X"\nentity Ticket:\n  id: uuid pk\n  parent: ref Tickt\nentity Lonely:\n  id: uuid pk\n'
@@ -139,9 +140,8 @@ def test_help_texts_point_at_nothing_an_installed_user_lacks():
 
 def dazzle_script() -> str:
     """The installed `dazzle` console script of this interpreter's environment."""
-    script = Path(sys.executable).parent / "dazzle"
-    assert script.is_file(), f"no dazzle script beside {sys.executable}: install dazzle-core"
-    return str(script)
+    require_installed(session="core")
+    return str(DAZZLE)
 
 
 def test_the_main_help_says_how_to_turn_on_completion():

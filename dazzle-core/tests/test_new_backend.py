@@ -29,17 +29,7 @@ from dazzle.scaffold.distribution import (
 )
 from dazzle.testing import EXAMPLE_NAMES, load_example, run_backend
 from dazzle.testing.conformance import capability_problems
-
-EXPECTED_FILES = [
-    ".gitignore",
-    "LICENSE",
-    "README.md",
-    "pyproject.toml",
-    "src/dazzle_backend_demo/__init__.py",
-    "src/dazzle_backend_demo/backend.py",
-    "tests/conftest.py",
-    "tests/test_backend.py",
-]
+from new_backend_layout import GENERATED_FILES
 
 
 def new_backend(*args: str):
@@ -123,7 +113,7 @@ def test_a_version_without_a_number():
 
 def test_the_template_gives_every_file_with_every_placeholder_filled():
     files = render_template(backend_names("demo"), "0.1.0")
-    assert list(files) == EXPECTED_FILES
+    assert list(files) == GENERATED_FILES
     for path, text in files.items():
         assert "{{" not in text and "}}" not in text, path
         assert text.endswith("\n"), path
@@ -208,7 +198,7 @@ def test_new_backend_writes_the_distribution(tmp_path, monkeypatch):
     result = new_backend("demo", "--dir", str(tmp_path))
     assert result.exit_code == 0, result.output
     target = tmp_path / "dazzle-backend-demo"
-    assert list(files_under(target)) == EXPECTED_FILES
+    assert list(files_under(target)) == GENERATED_FILES
     assert files_under(target) == render_template(backend_names("demo"), __version__)
     assert [p.name for p in tmp_path.iterdir()] == ["dazzle-backend-demo"]
     assert result.stdout.startswith(f"Wrote {target}/, the distribution dazzle-backend-demo of the backend 'demo':\n")

@@ -5,7 +5,6 @@ real entry points, no pip)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from backend_calls import calls, record
 from dazzle.backends import Backend, BackendCapabilities, BackendError, BackendOption, BackendWarning
 from dazzle.backends.committer import CommitError
 from dazzle.backends.options import OptionError
@@ -144,18 +144,7 @@ def test_the_bundled_examples_are_the_repositorys_examples_byte_for_byte():
 
 # --- run_backend --------------------------------------------------------------------------------------
 
-#: Where Greeter records its calls (it runs in worker processes, so a list in
-#: memory would not see them): one JSON line per call, (method, options).
-CALLS_LOG = Path(os.devnull)
-
-
-def record(method: str, options: dict) -> None:
-    with CALLS_LOG.open("a") as stream:
-        stream.write(json.dumps([method, options]) + "\n")
-
-
-def calls() -> list[tuple[str, dict]]:
-    return [tuple(json.loads(line)) for line in CALLS_LOG.read_text().splitlines()]
+# Greeter records its calls as (method, options).
 
 
 class Greeter(Backend):
@@ -200,9 +189,8 @@ class Plain:
 
 
 @pytest.fixture(autouse=True)
-def no_calls(tmp_path, monkeypatch):
-    monkeypatch.setattr(sys.modules[__name__], "CALLS_LOG", tmp_path / "calls.log")
-    (tmp_path / "calls.log").write_text("")
+def no_calls(calls_log):
+    """Every test here starts with no calls recorded."""
 
 
 def test_run_backend_builds_through_the_pipeline():
@@ -527,11 +515,28 @@ def test_options_are_given_to_every_build(installed):
     assert "unknown option 'colour' for backend 'good'" in report.result("builds").detail
 
 
-def test_without_projects(installed):
+def test_without_projects_the_check_fails_as_it_built_nothing(installed):
     report = conformance("good", projects=[])
-    assert report.ok, str(report)
-    assert report.result("builds").status == report.result("deterministic").status == "skip"
+    assert not report.ok
+    assert statuses(report)["builds"] == "fail"
+    assert report.result("builds").detail == (
+        "no projects given (projects=[]): nothing was built; name at least one, or leave projects out "
+        "to build the bundled examples"
+    )
+    assert report.result("deterministic").status == "skip"
     assert report.result("rejects unknown options").status == "pass"
+    with pytest.raises(ConformanceError, match=r"FAIL builds: no projects given \(projects=\[\]\)"):
+        assert_conforms("good", projects=[])
+
+
+def test_without_seeds_the_check_fails_as_it_compared_nothing(installed):
+    report = conformance("good", seeds=())
+    assert [r.check for r in report.failures] == ["deterministic"]
+    assert report.result("deterministic").detail.startswith(
+        "no seeds given (seeds=()): no build ran in a child process"
+    )
+    with pytest.raises(ConformanceError, match=r"FAIL deterministic: no seeds given"):
+        assert_conforms("good", projects=[example_path("bookshop")], seeds=())
 
 
 def test_a_backend_without_options_skips_the_unknown_option_check(installed):

@@ -6,66 +6,25 @@ collides with dazzle-test-good's `good`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from importlib import metadata
 from pathlib import Path
 
 import pytest
-
-DAZZLE = Path(sys.executable).parent / "dazzle"
-
-APP = """\
-module shop.core
-
-app shop "Shop"
-
-entity Product "Product":
-  id: uuid pk
-  name: str(100) required
-
-surface product_list "Products":
-  uses entity Product
-  mode: list
-"""
-
-TOML = """\
-[project]
-name = "shop"
-root = "shop.core"
-
-[modules]
-paths = ["./dsl"]
-"""
+from installed_command import require_installed, run_dazzle
+from shop_project import SHOP_TOML, write_shop
 
 
 @pytest.fixture(scope="module", autouse=True)
 def installed():
-    for dist in ("dazzle-test-command", "dazzle-test-good"):
-        try:
-            metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pytest.fail(f"{dist} is not installed: run these tests through `nox -s plugins`")
+    require_installed("dazzle-test-command", "dazzle-test-good", session="plugins")
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
-    (root / "dsl").mkdir(parents=True)
-    (root / "dsl" / "core.dsl").write_text(APP)
-    (root / "dazzle.toml").write_text(TOML)
-    return root
-
-
-def dazzle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(DAZZLE), *args], cwd=cwd, capture_output=True, text=True, env=dict(os.environ), timeout=120
-    )
+    return write_shop(tmp_path / "shop")
 
 
 def test_a_published_command_backend_is_listed_with_its_distribution(project: Path) -> None:
-    listed = dazzle("backends", "--json", cwd=project)
+    listed = run_dazzle("backends", "--json", cwd=project)
     assert listed.returncode == 0, listed.stderr
     shipped = {b["name"]: b for b in json.loads(listed.stdout)["backends"]}["shipped"]
     assert shipped["status"] == "available"
@@ -85,18 +44,18 @@ def test_a_published_command_backend_is_listed_with_its_distribution(project: Pa
 
 def test_a_published_command_backend_runs_its_shipped_program_in_the_project_folder(project: Path) -> None:
     # Built from elsewhere: the command still runs in the project folder.
-    run = dazzle("build", str(project), "-b", "shipped", "-O", "prefix=hey", "-O", "warn=yes", cwd=project.parent)
+    run = run_dazzle("build", str(project), "-b", "shipped", "-O", "prefix=hey", "-O", "warn=yes", cwd=project.parent)
     assert run.returncode == 0, run.stderr
     assert (project / "build" / "shipped" / "info.txt").read_text() == f"prefix=hey\ncwd={project}\n"
     assert "[shipped] shipped ran" in run.stderr
     assert f"{project / 'dsl' / 'core.dsl'}:4:1: warning[shipped X001]: shipped warns" in run.stderr
-    bad = dazzle("build", str(project), "-b", "shipped", "-O", "warn=perhaps", cwd=project)
+    bad = run_dazzle("build", str(project), "-b", "shipped", "-O", "warn=perhaps", cwd=project)
     assert bad.returncode == 2 and "option 'warn' of backend 'shipped' must be a boolean" in bad.stderr
 
 
 def test_a_project_backend_named_like_an_installed_one_is_a_conflict(project: Path) -> None:
-    (project / "dazzle.toml").write_text(TOML + '\n[backends.good]\ncommand = ["sh", "-c", "touch ran"]\n')
-    listed = dazzle("backends", cwd=project)
+    (project / "dazzle.toml").write_text(SHOP_TOML + '\n[backends.good]\ncommand = ["sh", "-c", "touch ran"]\n')
+    listed = run_dazzle("backends", cwd=project)
     assert listed.returncode == 0, listed.stderr
     reason = (
         "backend 'good' is claimed by dazzle.toml [backends.good] and by dazzle-test-good 0.1.0; "
@@ -107,7 +66,7 @@ def test_a_project_backend_named_like_an_installed_one_is_a_conflict(project: Pa
         f"    from: dazzle-test-good 0.1.0, entry point 'good = dazzle_test_good.good:GoodBackend'\n"
         f"    reason: {reason}" in listed.stdout
     )
-    run = dazzle("build", "-b", "good", cwd=project)
+    run = run_dazzle("build", "-b", "good", cwd=project)
     assert run.returncode == 1
     assert f"Backend error: {reason}" in run.stderr
     assert not (project / "ran").exists() and not (project / "build").exists()

@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
-from importlib import metadata
 from pathlib import Path
 
 import pytest
+from installed_command import require_installed, run_dazzle
 
-DAZZLE = Path(sys.executable).parent / "dazzle"
 MANIFEST = ".dazzle-manifest.json"
 
 APP = """\
@@ -33,11 +29,7 @@ entity Order "Order":
 
 @pytest.fixture(scope="module", autouse=True)
 def installed():
-    for dist in ("dazzle-test-owned", "dazzle-test-good"):
-        try:
-            metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pytest.fail(f"{dist} is not installed: run these tests through `nox -s plugins`")
+    require_installed("dazzle-test-owned", "dazzle-test-good", session="plugins")
 
 
 @pytest.fixture
@@ -48,23 +40,19 @@ def project(tmp_path) -> Path:
     return root
 
 
-def dazzle(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(DAZZLE), *args], capture_output=True, text=True, env=os.environ, timeout=120)
-
-
 def files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
 def test_switching_an_option_off_removes_the_file_and_the_folder_it_made(project):
     out = project / "build"
-    result = dazzle("build", str(project), "-b", "owned", "-b", "good")
+    result = run_dazzle("build", str(project), "-b", "owned", "-b", "good")
     assert result.returncode == 0, result.stderr
     assert "owned/extras/notes.txt" in files(out)
     (out / "owned" / "README.md").write_text("the user's own\n")
     before = {p: (out / p).read_bytes() for p in files(out)}
 
-    result = dazzle("build", str(project), "-b", "owned", "-O", "extras=no", "--check")
+    result = run_dazzle("build", str(project), "-b", "owned", "-O", "extras=no", "--check")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         f"update {out / MANIFEST}",
@@ -73,7 +61,7 @@ def test_switching_an_option_off_removes_the_file_and_the_folder_it_made(project
     assert "build: 0 to add, 0 to update, 1 to remove, 3 unchanged (owned)" in result.stderr
     assert {p: (out / p).read_bytes() for p in files(out)} == before
 
-    result = dazzle("build", str(project), "-b", "owned", "-O", "extras=no")
+    result = run_dazzle("build", str(project), "-b", "owned", "-O", "extras=no")
     assert result.returncode == 0, result.stderr
     assert f"removed {out / 'owned' / 'extras' / 'notes.txt'}" in result.stdout.splitlines()
     assert "build: 0 added, 0 updated, 1 removed, 3 unchanged (owned)" in result.stderr
@@ -90,16 +78,16 @@ def test_switching_an_option_off_removes_the_file_and_the_folder_it_made(project
     assert manifest["backends"]["owned"]["owned/main.txt"] == hashlib.sha256(b"app shop\n").hexdigest()
     assert "good" in manifest["backends"]
 
-    assert dazzle("build", str(project), "-b", "owned", "-O", "extras=no", "--check").returncode == 0
+    assert run_dazzle("build", str(project), "-b", "owned", "-O", "extras=no", "--check").returncode == 0
 
 
 def test_deleting_an_entity_removes_its_file_but_an_edited_one_is_kept_with_a_warning(project):
     out = project / "build"
-    assert dazzle("build", str(project), "-b", "owned").returncode == 0
+    assert run_dazzle("build", str(project), "-b", "owned").returncode == 0
     (out / "owned" / "entities" / "Product.txt").write_text("my notes on products\n")
     (project / "shop.dsl").write_text('app shop "Shop"\n\nentity Customer "Customer":\n  id: uuid pk\n')
 
-    result = dazzle("build", str(project), "-b", "owned")
+    result = run_dazzle("build", str(project), "-b", "owned")
     assert result.returncode == 0, result.stderr
     assert f"removed {out / 'owned' / 'entities' / 'Order.txt'}" in result.stdout.splitlines()
     assert f"added   {out / 'owned' / 'entities' / 'Customer.txt'}" in result.stdout.splitlines()
@@ -113,9 +101,9 @@ def test_deleting_an_entity_removes_its_file_but_an_edited_one_is_kept_with_a_wa
 
 def test_a_corrupt_manifest_removes_nothing_and_is_rewritten(project):
     out = project / "build"
-    assert dazzle("build", str(project), "-b", "owned").returncode == 0
+    assert run_dazzle("build", str(project), "-b", "owned").returncode == 0
     (out / MANIFEST).write_text('{"format": 1, "backends": ["not", "a", "table"]}')
-    result = dazzle("build", str(project), "-b", "owned", "-O", "extras=no")
+    result = run_dazzle("build", str(project), "-b", "owned", "-O", "extras=no")
     assert result.returncode == 0, result.stderr
     assert "the manifest is not one this dazzle wrote" in result.stderr
     assert "Traceback" not in result.stderr

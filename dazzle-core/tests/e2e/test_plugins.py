@@ -26,14 +26,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from importlib import metadata
 from pathlib import Path
 
 import pytest
-
-DAZZLE = Path(sys.executable).parent / "dazzle"
+from installed_command import DAZZLE, require_installed, run_dazzle
+from shop_project import write_project
 
 APP = """\
 module shop.core
@@ -82,23 +81,19 @@ GOOD_DIST = "dazzle-test-good"
 
 @pytest.fixture(scope="session", autouse=True)
 def installed():
-    if not DAZZLE.exists():
-        pytest.fail(f"no dazzle command next to {sys.executable}: run these tests through `nox -s plugins`")
-    for dist in (GOOD_DIST, "dazzle-test-broken", "dazzle-test-conflict", "dazzle-test-failing", "dazzle-test-hostile"):
-        try:
-            metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pytest.fail(f"{dist} is not installed: run these tests through `nox -s plugins`")
+    require_installed(
+        GOOD_DIST,
+        "dazzle-test-broken",
+        "dazzle-test-conflict",
+        "dazzle-test-failing",
+        "dazzle-test-hostile",
+        session="plugins",
+    )
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    root = tmp_path / "shop"
-    (root / "dsl").mkdir(parents=True)
-    (root / "dsl" / "core.dsl").write_text(APP)
-    (root / "dsl" / "people.dsl").write_text(PEOPLE)
-    (root / "dazzle.toml").write_text(TOML)
-    return root
+    return write_project(tmp_path / "shop", {"core.dsl": APP, "people.dsl": PEOPLE}, TOML)
 
 
 @pytest.fixture
@@ -110,16 +105,6 @@ def import_log(tmp_path, monkeypatch) -> Path:
 
 def imported(log: Path) -> list[str]:
     return log.read_text().split() if log.exists() else []
-
-
-def dazzle(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(DAZZLE), *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -134,7 +119,7 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_backends_json_shows_every_backend_with_its_origin_and_status(import_log):
-    result = dazzle("backends", "--json")
+    result = run_dazzle("backends", "--json")
     assert result.returncode == 0, result.stderr
     backends = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
 
@@ -178,7 +163,7 @@ def test_backends_json_shows_every_backend_with_its_origin_and_status(import_log
 
 
 def test_backends_text():
-    result = dazzle("backends")
+    result = run_dazzle("backends")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "good  Summaries of the app for tests\n    from: dazzle-test-good 0.1.0\n    formats: txt, json\n" in out
@@ -199,7 +184,7 @@ def test_backends_text():
 
 
 def test_version_lists_core_and_every_backend_distribution(import_log):
-    result = dazzle("--version")
+    result = run_dazzle("--version")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"dazzle-core {metadata.version('dazzle-core')}"
@@ -214,21 +199,21 @@ def test_version_lists_core_and_every_backend_distribution(import_log):
 
 
 def test_a_build_imports_only_the_backend_it_uses(project, import_log):
-    result = dazzle("build", str(project), "-b", "good")
+    result = run_dazzle("build", str(project), "-b", "good")
     assert result.returncode == 0, result.stderr
     assert imported(import_log) == ["dazzle_test_good.good"]
 
 
 def test_validate_and_help_import_no_backend(project, import_log):
-    assert dazzle("validate", str(project)).returncode == 0
-    assert dazzle("--help").returncode == 0
-    assert dazzle("build", "--help").returncode == 0
+    assert run_dazzle("validate", str(project)).returncode == 0
+    assert run_dazzle("--help").returncode == 0
+    assert run_dazzle("build", "--help").returncode == 0
     assert imported(import_log) == []
 
 
 def test_the_import_log_sees_imports(import_log):
     """The check above means something: listing does import the plugins."""
-    assert dazzle("backends").returncode == 0
+    assert run_dazzle("backends").returncode == 0
     assert {
         "dazzle_test_good.good",
         "dazzle_test_good.raw",
@@ -241,7 +226,7 @@ def test_the_import_log_sees_imports(import_log):
 
 
 def test_build_with_declared_and_undeclared_options(project):
-    result = dazzle(
+    result = run_dazzle(
         "build", str(project), "-b", "good", "-b", "raw", "-O", "count=2", "-O", "good.verbose=yes", "-O", "raw.depth=3"
     )
     assert result.returncode == 0, result.stderr
@@ -275,7 +260,7 @@ def test_bad_options_are_usage_errors_with_exit_2(project):
         (["-O", "colour=red"], "unknown option 'colour'"),
         (["-O", "count"], "invalid option 'count': expected KEY=VALUE"),
     ]:
-        result = dazzle("build", str(project), "-b", "good", *args)
+        result = run_dazzle("build", str(project), "-b", "good", *args)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr
         assert "shop: valid" not in result.stderr  # found before compiling
@@ -284,19 +269,19 @@ def test_bad_options_are_usage_errors_with_exit_2(project):
 
 
 def test_an_unknown_backend_lists_the_available_ones(project):
-    result = dazzle("build", str(project), "-b", "godo")
+    result = run_dazzle("build", str(project), "-b", "godo")
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
         "Error: unknown backend 'godo' (did you mean 'good'?); available backends: failing, good, hostile, owned, "
         "raw, shipped, witness"
     )
-    result = dazzle("build", str(project), "-b", "graphql")
+    result = run_dazzle("build", str(project), "-b", "graphql")
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].endswith("; `pip install dazzle-backend-graphql` may provide it")
 
 
 def test_a_usage_error_is_exit_2(project):
-    assert dazzle("build", str(project), "--no-such-flag").returncode == 2
+    assert run_dazzle("build", str(project), "--no-such-flag").returncode == 2
 
 
 @pytest.mark.parametrize(
@@ -319,7 +304,7 @@ def test_a_usage_error_is_exit_2(project):
     ],
 )
 def test_using_a_broken_or_conflicting_backend_is_an_error(project, backend, message):
-    result = dazzle("build", str(project), "-b", backend)
+    result = run_dazzle("build", str(project), "-b", backend)
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -329,7 +314,7 @@ def test_using_a_broken_or_conflicting_backend_is_an_error(project, backend, mes
 def test_a_broken_plugin_does_not_stop_the_others(project):
     # The broken ones are skipped with a warning when every available backend runs.
     (project / "dazzle.toml").write_text(TOML + '\n[build.options.failing]\nhow = "succeed"\n')
-    result = dazzle("build", str(project))
+    result = run_dazzle("build", str(project))
     assert result.returncode == 0, result.stderr
     for name in ("broken", "exits", "future", "notabackend", "shared"):
         assert f"warning: skipping backend '{name}'" in result.stderr
@@ -352,12 +337,14 @@ def test_a_broken_plugin_does_not_stop_the_others(project):
     ],
 )
 def test_a_failing_backend_leaves_the_output_folder_exactly_as_it_was(project, how, message):
-    assert dazzle("build", str(project), "-b", "good").returncode == 0
+    assert run_dazzle("build", str(project), "-b", "good").returncode == 0
     (project / "build" / "notes.md").write_text("the user's own notes\n")
     before = snapshot(project / "build")
 
     # `good` runs first and succeeds with a new greeting; nothing of it may land either.
-    result = dazzle("build", str(project), "-b", "good", "-b", "failing", "-O", "greeting=changed", "-O", f"how={how}")
+    result = run_dazzle(
+        "build", str(project), "-b", "good", "-b", "failing", "-O", "greeting=changed", "-O", f"how={how}"
+    )
 
     assert result.returncode == 1
     assert message in result.stderr
@@ -366,7 +353,7 @@ def test_a_failing_backend_leaves_the_output_folder_exactly_as_it_was(project, h
 
 
 def test_debug_shows_the_traceback(project):
-    result = dazzle("build", str(project), "-b", "failing", "--debug")
+    result = run_dazzle("build", str(project), "-b", "failing", "--debug")
     assert result.returncode == 1
     assert "Traceback (most recent call last)" in result.stderr
     assert 'raise RuntimeError("the failing backend crashed")' in result.stderr
@@ -374,7 +361,7 @@ def test_debug_shows_the_traceback(project):
 
 def test_a_spec_with_errors_runs_no_backend(project, import_log):
     (project / "dsl" / "core.dsl").write_text(APP + "\nentity Broken:\n  name: ref Nowhere\n")
-    result = dazzle("build", str(project), "-b", "good")
+    result = run_dazzle("build", str(project), "-b", "good")
     assert result.returncode == 1
     assert "validation failed" in result.stderr
     # Imported before compiling, to check the options given to it (usage
@@ -384,14 +371,14 @@ def test_a_spec_with_errors_runs_no_backend(project, import_log):
 
 
 def test_check_lists_changes_and_writes_nothing(project):
-    result = dazzle("build", str(project), "-b", "good", "--check")
+    result = run_dazzle("build", str(project), "-b", "good", "--check")
     assert result.returncode == 1
     assert f"add    {project / 'build' / 'good' / 'app.txt'}" in result.stdout.splitlines()
     assert not (project / "build").exists()
 
-    assert dazzle("build", str(project), "-b", "good").returncode == 0
-    assert dazzle("build", str(project), "-b", "good", "--check").returncode == 0
-    result = dazzle("build", str(project), "-b", "good", "--check", "-O", "count=3")
+    assert run_dazzle("build", str(project), "-b", "good").returncode == 0
+    assert run_dazzle("build", str(project), "-b", "good", "--check").returncode == 0
+    result = run_dazzle("build", str(project), "-b", "good", "--check", "-O", "count=3")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         f"update {project / 'build' / '.dazzle-manifest.json'}",
@@ -407,7 +394,7 @@ def test_builds_under_different_hash_seeds_are_byte_identical(project, tmp_path)
     trees = []
     for seed in ("1", "2", "random"):
         out = tmp_path / f"out-{seed}"
-        result = dazzle(
+        result = run_dazzle(
             "build",
             str(project),
             "-b",
@@ -429,12 +416,12 @@ def test_builds_under_different_hash_seeds_are_byte_identical(project, tmp_path)
 
 
 def test_a_second_identical_build_rewrites_nothing(project):
-    assert dazzle("build", str(project), "-b", "good", "-b", "raw").returncode == 0
+    assert run_dazzle("build", str(project), "-b", "good", "-b", "raw").returncode == 0
     out = project / "build"
     for path in out.rglob("*"):
         os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     before = snapshot(out)
-    result = dazzle("build", str(project), "-b", "good", "-b", "raw")
+    result = run_dazzle("build", str(project), "-b", "good", "-b", "raw")
     assert result.returncode == 0
     assert "up to date, 6 files unchanged" in result.stderr
     assert snapshot(out) == before
@@ -458,22 +445,22 @@ def test_the_same_distribution_twice_on_sys_path_counts_once(tmp_path, project):
     copy_of_good_dist_info(extra, "0.1.0")
     env = {"PYTHONPATH": str(extra)}
 
-    result = dazzle("backends", "--json", env=env)
+    result = run_dazzle("backends", "--json", env=env)
     assert result.returncode == 0, result.stderr
     backends = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
     assert backends["good"]["status"] == "available"
     assert [d["name"] for d in backends["good"]["distributions"]] == [GOOD_DIST]
     assert [d["name"] for d in backends["shared"]["distributions"]] == ["dazzle-test-conflict", GOOD_DIST]
 
-    version = dazzle("--version", env=env).stdout.splitlines()
+    version = run_dazzle("--version", env=env).stdout.splitlines()
     assert sum(line.startswith(GOOD_DIST + " ") for line in version) == 1
-    assert dazzle("build", str(project), "-b", "good", env=env).returncode == 0
+    assert run_dazzle("build", str(project), "-b", "good", env=env).returncode == 0
 
 
 def test_the_first_copy_on_sys_path_wins(tmp_path):
     extra = tmp_path / "extra-site"
     copy_of_good_dist_info(extra, "0.9.0")
-    result = dazzle("--version", env={"PYTHONPATH": str(extra)})
+    result = run_dazzle("--version", env={"PYTHONPATH": str(extra)})
     lines = result.stdout.splitlines()
     assert "dazzle-test-good 0.9.0 (backends: good, raw, shared)" in lines
     assert not any(line.startswith("dazzle-test-good 0.1.0") for line in lines)
@@ -482,8 +469,8 @@ def test_the_first_copy_on_sys_path_wins(tmp_path):
 # --- a hostile plugin cannot take the tool down (dazzle-test-hostile) --------------------------------
 
 
-def hostile(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return dazzle(*args, env={"DAZZLE_TEST_HOSTILE": "", **(env or {})})
+def hostile(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return run_dazzle(*args, cwd=cwd, env={"DAZZLE_TEST_HOSTILE": "", **(env or {})})
 
 
 @pytest.mark.parametrize(
@@ -563,14 +550,8 @@ def test_what_generate_prints_reaches_stderr_marked_and_never_stdout(project):
 def test_a_plugin_changing_the_working_folder_in_dazzle_does_not_move_the_output(project, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    result = subprocess.run(
-        [str(DAZZLE), "build", str(project), "-b", "hostile", "-b", "good", "-o", "out"],
-        capture_output=True,
-        text=True,
-        cwd=work,
-        timeout=120,
-        env={**os.environ, "DAZZLE_TEST_HOSTILE": "caps-chdir"},
-    )
+    in_dazzle = {"DAZZLE_TEST_HOSTILE": "caps-chdir"}
+    result = hostile("build", str(project), "-b", "hostile", "-b", "good", "-o", "out", cwd=work, env=in_dazzle)
     assert result.returncode == 0, result.stderr
     assert (work / "out" / "hostile.txt").exists() and (work / "out" / "good" / "app.txt").exists()
 
@@ -578,13 +559,8 @@ def test_a_plugin_changing_the_working_folder_in_dazzle_does_not_move_the_output
 def test_a_backend_changing_the_working_folder_in_generate_does_not_move_the_output(project, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    result = subprocess.run(
-        [str(DAZZLE), "build", str(project), "-b", "hostile", "-b", "good", "-O", "hostile.how=chdir", "-o", "out"],
-        capture_output=True,
-        text=True,
-        cwd=work,
-        timeout=120,
-        env={**os.environ, "DAZZLE_TEST_HOSTILE": ""},
+    result = hostile(
+        "build", str(project), "-b", "hostile", "-b", "good", "-O", "hostile.how=chdir", "-o", "out", cwd=work
     )
     assert result.returncode == 0, result.stderr
     assert sorted(str(p.relative_to(work / "out")) for p in (work / "out").rglob("*.txt"))[:2] == [
@@ -628,7 +604,7 @@ def test_every_backend_sees_the_appspec_as_compiled(project):
     ],
 )
 def test_a_backend_ending_its_process_is_one_clear_line_and_nothing_is_written(project, how, message):
-    assert dazzle("build", str(project), "-b", "good").returncode == 0
+    assert run_dazzle("build", str(project), "-b", "good").returncode == 0
     before = snapshot(project / "build")
     result = hostile("build", str(project), "-b", "good", "-b", "hostile", "-O", f"how={how}", "-O", "greeting=changed")
     assert result.returncode == 1
@@ -712,7 +688,7 @@ def gone(pid: int, within: float = 10) -> bool:
     ("signum", "status", "name"), [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")]
 )
 def test_a_signal_mid_generate_stops_the_build_and_leaves_nothing(project, tmp_path, signum, status, name):
-    assert dazzle("build", str(project), "-b", "good").returncode == 0
+    assert run_dazzle("build", str(project), "-b", "good").returncode == 0
     before = snapshot(project / "build")
     process, worker, temp = start_sleeping_build(project, tmp_path)
     process.send_signal(signum)
@@ -741,10 +717,10 @@ def test_one_distribution_listing_a_name_twice_is_one_claim(tmp_path, project):
         "odd = dazzle_test_good.raw:RawBackend\nodd = dazzle_test_good.good:GoodBackend\n"
     )
     env = {"PYTHONPATH": str(tmp_path / "extra-site")}
-    result = dazzle("backends", "--json", env=env)
+    result = run_dazzle("backends", "--json", env=env)
     backends = {b["name"]: b for b in json.loads(result.stdout)["backends"]}
     assert backends["twice"]["status"] == "available"
     assert backends["odd"]["status"] == "unavailable"
     assert backends["odd"]["reason"].startswith("dazzle-test-twice 0.1.0 lists the backend name 'odd' 2 times")
     assert "twice" not in backends["shared"]["reason"]
-    assert dazzle("build", str(project), "-b", "twice", env=env).returncode == 0
+    assert run_dazzle("build", str(project), "-b", "twice", env=env).returncode == 0

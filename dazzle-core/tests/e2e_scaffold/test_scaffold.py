@@ -30,11 +30,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from installed_command import DAZZLE, require_installed
+from new_backend_layout import GENERATED_FILES
 
 REPO = Path(__file__).resolve().parents[3]
 CORE = REPO / "dazzle-core"
 HELPDESK = REPO / "examples" / "helpdesk"
-DAZZLE = Path(sys.executable).parent / "dazzle"
 BIN = "Scripts" if os.name == "nt" else "bin"
 ENTRY_POINT = "demo = dazzle_backend_demo:DemoBackend"
 Completed = subprocess.CompletedProcess
@@ -68,8 +69,7 @@ def succeed(*command: str | Path, **kwargs) -> Completed:
 
 @pytest.fixture(scope="module", autouse=True)
 def session_has_dazzle():
-    if not DAZZLE.exists():
-        pytest.fail(f"no dazzle command next to {sys.executable}: run these tests through `nox -s scaffold`")
+    require_installed(session="scaffold")
 
 
 @pytest.fixture(scope="module")
@@ -118,16 +118,7 @@ def only(folder: Path, pattern: str) -> Path:
 
 def test_the_generated_distribution(generated):
     files = sorted(p.relative_to(generated).as_posix() for p in generated.rglob("*") if p.is_file())
-    assert files == [
-        ".gitignore",
-        "LICENSE",
-        "README.md",
-        "pyproject.toml",
-        "src/dazzle_backend_demo/__init__.py",
-        "src/dazzle_backend_demo/backend.py",
-        "tests/conftest.py",
-        "tests/test_backend.py",
-    ]
+    assert files == GENERATED_FILES
     project = tomllib.loads((generated / "pyproject.toml").read_text())["project"]
     assert project["name"] == "dazzle-backend-demo"
     assert project["dependencies"] == ["dazzle-core>=0.1,<1"]

@@ -15,6 +15,7 @@ whatever is set for it, every value as a string.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -259,3 +260,17 @@ def _parse(type_: Any, text: str) -> Any:
         # "-O tags=a,b": comma-separated, blanks around items ignored, "" is no item.
         return tuple(item.strip() for item in text.split(",") if item.strip())
     return type_(text.strip())
+
+
+def list_as_written(items: Sequence[str]) -> str:
+    """A ``list[str]`` value as a user writes it: the comma-separated text
+    ``-O`` takes (``-O tags=a,b``; ``''`` is the empty list), quoted as a
+    string default is shown; or, for items ``-O`` cannot give (one that is
+    empty, holds a comma or has blanks around it), the TOML array
+    ``dazzle.toml`` takes."""
+    if all(item and item.strip() == item and "," not in item for item in items):
+        return repr(",".join(items))
+    # A JSON string is a TOML basic string (the same escapes), but for DEL,
+    # which JSON leaves as it is and TOML refuses.
+    strings = (json.dumps(item, ensure_ascii=False).replace("\x7f", "\\u007f") for item in items)
+    return "[" + ", ".join(strings) + "]"

@@ -6,13 +6,15 @@ Loading goes in three stages, each a small function over immutable records:
 - *find* (``find_plugins``) reads entry points from installed metadata and
   imports nothing. The result is sorted, and a distribution seen twice on
   ``sys.path`` counts once (the first copy wins, as it would for an import).
-- *load* (``load_plugin``) imports one entry point. Any exception becomes a
+- *load* (``load_plugin``) imports one entry point and gives a ``LoadedPlugin``
+  record: the backend class, or, when the import raised anything, the
   ``PluginLoadError`` that names the distribution and the entry point.
 - *classify* (``check_backend_class``) accepts a class that has the shape of a
   ``Backend`` and was written for this ``API_VERSION``, and rejects anything
   else with a ``BackendError`` that names it.
 
-``BackendRegistry`` puts the stages together. A broken, incompatible or
+``BackendRegistry`` puts the stages together and keeps each plugin's
+``LoadedPlugin``, so a plugin is imported once. A broken, incompatible or
 conflicting plugin is recorded with the reason and never stops the others:
 only using that one name is an error.
 """
@@ -213,8 +215,37 @@ def check_backend_class(obj: Any, what: str) -> type:
     return obj
 
 
-def load_plugin(plugin: Plugin) -> type:
-    """Import one plugin and check that it gives a backend class."""
+@attrs.frozen
+class LoadedPlugin:
+    """One plugin after the load stage: the backend class it gives, or why it
+    gives none (exactly one of the two is set)."""
+
+    plugin: Plugin
+    backend_class: type | None = None
+    error: PluginLoadError | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.backend_class is None) == (self.error is None):
+            raise ValueError("a LoadedPlugin holds exactly one of a backend class and the error that stopped it")
+
+    def get_class(self) -> type:
+        """The backend class; raises the ``PluginLoadError`` if there is none."""
+        if self.error is not None:
+            raise self.error
+        assert self.backend_class is not None
+        return self.backend_class
+
+
+def load_plugin(plugin: Plugin) -> LoadedPlugin:
+    """Import one plugin and check that it gives a backend class; a failure
+    is recorded, never raised, so that it cannot stop the other plugins."""
+    try:
+        return LoadedPlugin(plugin, backend_class=_import_backend_class(plugin))
+    except PluginLoadError as error:
+        return LoadedPlugin(plugin, error=error)
+
+
+def _import_backend_class(plugin: Plugin) -> type:
     import importlib_metadata
 
     entry_point = importlib_metadata.EntryPoint(plugin.name, plugin.value, ENTRY_POINT_GROUP)
@@ -297,8 +328,8 @@ class BackendRegistry:
         self._distributions = distributions
         self._manual: dict[str, type] = {}
         self._plugins: dict[str, tuple[Plugin, ...]] = {}
-        self._loaded: dict[str, type] = {}
-        self._failed: dict[str, PluginLoadError] = {}
+        #: The plugins imported so far, by name: each imported at most once.
+        self._loaded: dict[str, LoadedPlugin] = {}
         self._project: dict[str, ProjectBackend] = {}
         self._discovered = False
 
@@ -347,7 +378,9 @@ class BackendRegistry:
         names.update(name for name, plugins in self._plugins.items() if len(plugins) == 1)
         names.update(self._project)
         names.difference_update(n for n in self._project if n in self._plugins and n not in self._manual)
-        names.difference_update(n for n in self._failed if n not in self._manual)
+        names.difference_update(
+            n for n, loaded in self._loaded.items() if loaded.error is not None and n not in self._manual
+        )
         return sorted(names)
 
     def plugin_of(self, name: str) -> Plugin | None:
@@ -359,21 +392,15 @@ class BackendRegistry:
         """The backend class for ``name``, importing its plugin if need be."""
         if name in self._manual:
             return self._manual[name]
-        if name in self._loaded:
-            return self._loaded[name]
-        if name in self._failed:
-            raise self._failed[name]
-        plugins = self._plugins.get(name)
-        if not plugins:
-            raise UnknownBackendError(name, self.list_backends())
-        if len(plugins) > 1:
-            raise _claim_error(name, plugins)
-        try:
-            self._loaded[name] = load_plugin(plugins[0])
-        except PluginLoadError as error:
-            self._failed[name] = error
-            raise
-        return self._loaded[name]
+        loaded = self._loaded.get(name)
+        if loaded is None:
+            plugins = self._plugins.get(name)
+            if not plugins:
+                raise UnknownBackendError(name, self.list_backends())
+            if len(plugins) > 1:
+                raise _claim_error(name, plugins)
+            loaded = self._loaded[name] = load_plugin(plugins[0])
+        return loaded.get_class()
 
     def get(self, name: str) -> Any:
         """A new instance of the backend ``name``."""

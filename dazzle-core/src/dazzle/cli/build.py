@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -10,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 #: The real stdout, kept for the command's results once ``reserve_stdout`` ran.
@@ -124,7 +124,7 @@ def backend_to_json(info: Any) -> dict[str, Any]:
             {
                 "name": o.name,
                 "type": option_type_name(o.type),
-                "default": o.default,
+                "default": list(o.default) if isinstance(o.default, tuple) else o.default,
                 "choices": list(o.choices),
                 "help": o.help,
             }
@@ -142,6 +142,7 @@ def backend_to_json(info: Any) -> dict[str, Any]:
 def describe_backend(info: Any) -> list[str]:
     """The lines `dazzle backends` prints for one backend."""
     from dazzle.backends.api import option_type_name
+    from dazzle.backends.options import list_as_written
 
     caps = info.capabilities
     if info.status != "available":
@@ -161,10 +162,30 @@ def describe_backend(info: Any) -> list[str]:
             facts = [option_type_name(o.type)]
             if o.choices:
                 facts.append("one of " + "|".join(str(c) for c in o.choices))
-            if o.default is not None:
+            if o.type == list[str] and isinstance(o.default, tuple):
+                facts.append(f"default {list_as_written(o.default)}")
+            elif o.default is not None:
                 facts.append(f"default {o.default!r}")
             lines.append(f"      {o.name} ({', '.join(facts)})" + (f"  {o.help}" if o.help else ""))
     return lines
+
+
+@attrs.frozen
+class BuildArguments:
+    """What one `dazzle build` command line asks for (every option but
+    ``--watch``), as given: made once by the command and read by each build
+    it runs (one, or one per change with ``--watch``). Defaults from
+    dazzle.toml are filled in by the build, not here, as dazzle.toml may
+    change between two builds of ``--watch``."""
+
+    path: Path
+    backends: tuple[str, ...]
+    out: Path | None
+    options: tuple[str, ...]
+    timeout: float | None
+    strict: bool
+    check: bool
+    debug: bool
 
 
 @click.command("build")
@@ -208,17 +229,7 @@ def describe_backend(info: Any) -> list[str]:
     help="Build, then build again whenever a .dsl file or dazzle.toml of the project changes, until Ctrl-C. "
     'Needs the watchfiles package: pip install "dazzle-core[watch]".',
 )
-def build_command(
-    path: Path,
-    backends: tuple[str, ...],
-    out: Path | None,
-    options: tuple[str, ...],
-    timeout: float | None,
-    strict: bool,
-    check: bool,
-    debug: bool,
-    watch: bool,
-) -> None:
+def build_command(watch: bool, **given: Any) -> None:
     """Validate a DAZZLE project, then build artifacts from it with backends.
 
     PATH is a project folder (with dazzle.toml), a folder of .dsl files, or one
@@ -231,15 +242,18 @@ def build_command(
     pending), 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM.
     """
     reserve_stdout()
-    build_once = functools.partial(build_project, path, backends, out, options, timeout, strict, check, debug)
+    arguments = BuildArguments(**given)
     if not watch:
-        run_stoppable(build_once)
+        run_stoppable(lambda: build_project(arguments))
         return
-    if check:
+    if arguments.check:
         raise click.UsageError("--watch and --check cannot be used together")
-    from dazzle.cli.watch import watch_and_build
+    from dazzle.cli.watch import ParseCache, watch_and_build
 
-    watch_and_build(path, lambda parse: run_stoppable(functools.partial(build_once, parse=parse), watching=True))
+    def build_on_change(arguments: BuildArguments, parse: ParseCache) -> None:
+        run_stoppable(lambda: build_project(arguments, parse), watching=True)
+
+    watch_and_build(arguments, build_on_change)
 
 
 def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
@@ -257,17 +271,7 @@ def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
             sys.exit(stop.exit_status)
 
 
-def build_project(
-    path: Path,
-    backends: tuple[str, ...],
-    out: Path | None,
-    options: tuple[str, ...],
-    timeout: float | None,
-    strict: bool,
-    check: bool,
-    debug: bool,
-    parse: Any = None,
-) -> None:
+def build_project(arguments: BuildArguments, parse: Any = None) -> None:
     """One `dazzle build`: prints what it does, exits (SystemExit,
     ClickException) on failure. ``parse`` replaces the parser's entry point
     (``--watch``: one that re-parses only changed files)."""
@@ -287,6 +291,7 @@ def build_project(
     from dazzle.core.diagnostics import did_you_mean
     from dazzle.core.project import load_project
 
+    out, timeout = arguments.out, arguments.timeout
     # Every path is absolute before any plugin code runs (a plugin may change
     # the working folder), and usage errors come before any compiling.
     if out is not None:
@@ -294,20 +299,20 @@ def build_project(
         refuse_output_folder(out, "-o", usage=True)
     registry = get_registry()
     # The project's own command backends are known before -b and -O are read.
-    project, problems = load_project(path)
+    project, problems = load_project(arguments.path)
     if project is not None:
         registry.add_project_backends(project_backends(project))
     known = set(registry.list_backends()) | {p.name for p in registry.plugins}
     try:
-        for name in backends:
+        for name in arguments.backends:
             if name not in known:
                 select_backends(registry, [name], None)  # raises, listing the available ones
-        command_line = parse_command_line(options, known)
+        command_line = parse_command_line(arguments.options, known)
     except (UnknownBackendError, OptionError) as error:
         raise click.UsageError(str(error)) from None
 
     if project is None:
-        report(compile_for_command(path, parse=parse), strict=strict)
+        report(compile_for_command(arguments.path, parse=parse), strict=arguments.strict)
         sys.exit(1)
     project_dir = Path(os.path.abspath(project.root_dir))
     # The project loader has checked the shape of [build] (E010).
@@ -319,7 +324,7 @@ def build_project(
         timeout = config.get("timeout")
 
     try:
-        names, skipped = select_backends(registry, backends, config.get("backends"))
+        names, skipped = select_backends(registry, arguments.backends, config.get("backends"))
         for info in skipped:
             click.echo(f"warning: skipping backend '{info.name}': {info.reason}", err=True)
         if not names:
@@ -349,10 +354,12 @@ def build_project(
     except BackendError as error:  # a backend that cannot be loaded or created
         import traceback
 
-        raise BackendFailed(f"Backend error: {error}", "".join(traceback.format_exception(error)), debug) from None
+        raise BackendFailed(
+            f"Backend error: {error}", "".join(traceback.format_exception(error)), arguments.debug
+        ) from None
 
-    result = compile_for_command(path, loaded=(project, problems), parse=parse)
-    if not report(result, strict=strict):
+    result = compile_for_command(arguments.path, loaded=(project, problems), parse=parse)
+    if not report(result, strict=arguments.strict):
         sys.exit(1)
 
     warned: list[str] = []
@@ -371,8 +378,8 @@ def build_project(
             targets,
             resolved,
             out,
-            check=check,
-            strict=strict,
+            check=arguments.check,
+            strict=arguments.strict,
             timeout=timeout,
             on_output=print_marked,
             on_warning=on_warning,
@@ -383,13 +390,13 @@ def build_project(
         raise click.ClickException(f"cannot write the output: {error}") from None
     except BackendRunError as error:
         if isinstance(error.error, BackendError):
-            raise BackendFailed(f"Backend error: {error}", error.traceback, debug) from None
-        raise BackendFailed(f"Error: {error}", error.traceback, debug, hint=bool(error.traceback)) from None
+            raise BackendFailed(f"Backend error: {error}", error.traceback, arguments.debug) from None
+        raise BackendFailed(f"Error: {error}", error.traceback, arguments.debug, hint=bool(error.traceback)) from None
 
     ran = ", ".join(t.name for t in targets)
     if warned:
         ran += f"; {len(warned)} backend warning{'s' * (len(warned) != 1)}"
-    report_commit(plan, out, ran, check=check)
+    report_commit(plan, out, ran, check=arguments.check)
 
 
 def report_commit(plan: Any, out: Path, ran: str, *, check: bool) -> None:

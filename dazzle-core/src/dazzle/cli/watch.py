@@ -14,13 +14,20 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import attrs
 import click
 
 from dazzle.core.diagnostics import Suggester
 from dazzle.core.parser import ModuleAST, parse_module
+
+if TYPE_CHECKING:
+    from dazzle.cli.build import BuildArguments
+
+#: One build of the watched project: `dazzle build`'s, given its arguments
+#: and the parser that remembers.
+BuildOnChange = Callable[["BuildArguments", "ParseCache"], None]
 
 INSTALL_HINT = 'dazzle build --watch needs the watchfiles package: pip install "dazzle-core[watch]"'
 
@@ -65,11 +72,11 @@ def watched_folders(path: Path) -> list[Path]:
     return sorted(f for f in folders if not any(p != f and p in f.parents for p in folders))
 
 
-def build_and_report(build_once: Callable[[ParseCache], None], cache: ParseCache) -> int:
+def build_and_report(arguments: BuildArguments, build: BuildOnChange, cache: ParseCache) -> int:
     """Run one build as `dazzle build` runs it; return its exit status."""
     started, asked, parsed = time.perf_counter(), cache.asked, cache.parsed
     try:
-        build_once(cache)
+        build(arguments, cache)
         status = 0
     except SystemExit as done:
         status = done.code if isinstance(done.code, int) else 1
@@ -89,14 +96,15 @@ def build_and_report(build_once: Callable[[ParseCache], None], cache: ParseCache
     return status
 
 
-def watch_and_build(path: Path, build_once: Callable[[ParseCache], None]) -> NoReturn:
-    """Build, then rebuild on every change to the project, until Ctrl-C (exit 0)."""
+def watch_and_build(arguments: BuildArguments, build: BuildOnChange) -> NoReturn:
+    """Build, then rebuild on every change to the project at
+    ``arguments.path``, until Ctrl-C (exit 0)."""
     try:
         import watchfiles
     except ImportError:
         raise click.UsageError(INSTALL_HINT) from None
     cache = ParseCache()
-    folders = watched_folders(path)
+    folders = watched_folders(arguments.path)
     # The watcher starts before the first build, so that an edit made while
     # it runs, or just after, is not missed (the watcher collects changes
     # while a build runs): the first batch of changes, empty after 200 ms
@@ -108,7 +116,7 @@ def watch_and_build(path: Path, build_once: Callable[[ParseCache], None]) -> NoR
     )
     try:
         next(batches)
-        if build_and_report(build_once, cache) == 2:  # a usage error: every build would repeat it
+        if build_and_report(arguments, build, cache) == 2:  # a usage error: every build would repeat it
             sys.exit(2)
         shown = ", ".join(str(f) for f in folders)
         click.echo(f"watching {shown} for changes to .dsl files and dazzle.toml (Ctrl-C to stop)", err=True)
@@ -117,7 +125,7 @@ def watch_and_build(path: Path, build_once: Callable[[ParseCache], None]) -> NoR
                 continue
             changed = sorted({str(Path(p)) for _, p in changes})
             click.echo(f"\nchanged: {', '.join(changed)}", err=True)
-            build_and_report(build_once, cache)
+            build_and_report(arguments, build, cache)
     except KeyboardInterrupt:
         click.echo("\nstopped watching", err=True)
     sys.exit(0)

@@ -12,12 +12,13 @@
    identifiers, whose defaults and choices have the declared type, the same
    on every call.
 3. **builds** — each project (the bundled examples unless told otherwise)
-   builds through the pipeline of ``dazzle build``.
+   builds through the pipeline of ``dazzle build``; no project at all fails.
 4. **writes only inside its output folder** — nothing escapes the staging
    folder, and nothing appears in the working folder, the temporary folder
    or the project folder of a ``dazzle build`` run in a child process.
 5. **deterministic** — ``dazzle build`` run in child processes with different
-   ``PYTHONHASHSEED`` values writes the same bytes as the in-process build.
+   ``PYTHONHASHSEED`` values writes the same bytes as the in-process build;
+   no seed at all fails.
 6. **rejects unknown options** (for a backend that declares options) —
    ``dazzle build -O NAME.unknown=...`` fails, and so do ``validate_config``
    and ``generate`` called directly with an unknown option, with
@@ -310,7 +311,15 @@ class _Run:
 
     def check_builds(self, builds: _Builds) -> CheckResult:
         if not self.projects:
-            return _skip(BUILDS, "no projects given")
+            # A check that built nothing must not pass: it would prove nothing.
+            return _result(
+                BUILDS,
+                [
+                    "no projects given (projects=[]): nothing was built; name at least one, or leave projects out "
+                    "to build the bundled examples"
+                ],
+                "",
+            )
         return _result(
             BUILDS,
             builds.problems[BUILDS],
@@ -331,6 +340,16 @@ class _Run:
         problems = builds.problems[DETERMINISTIC]
         if not builds.outputs and not problems:
             return _skip(DETERMINISTIC, "not run: no project built")
+        if not self.seeds:
+            # No child build: nothing was compared.
+            return _result(
+                DETERMINISTIC,
+                [
+                    "no seeds given (seeds=()): no build ran in a child process; give at least one, or leave seeds out "
+                    "for the default (0, 1, 2)"
+                ],
+                "",
+            )
         return _result(
             DETERMINISTIC, problems, f"in process and in child processes with PYTHONHASHSEED={', '.join(self.seeds)}"
         )
