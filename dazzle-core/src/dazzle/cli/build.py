@@ -228,7 +228,9 @@ def build_command(
     is left alone. Each backend runs in a worker process
     of its own; what it prints goes to stderr, marked [NAME]. Exit status: 0
     built (or, with --check, up to date), 1 any error (or, with --check, changes
-    pending), 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM.
+    pending), 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM (also
+    when the signal came once the output was committed: the build is then
+    complete, and says so).
     """
     reserve_stdout()
     build_once = functools.partial(build_project, path, backends, out, options, timeout, strict, check, debug)
@@ -244,8 +246,10 @@ def build_command(
 
 def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
     """Run one build; SIGINT or SIGTERM stops it cleanly (nothing written),
-    and ends the command (with --watch: the watching, as Ctrl-C does)."""
-    from dazzle.backends.interrupts import StopRequested, stop_signals_raise
+    and ends the command (with --watch: the watching, as Ctrl-C does). One
+    that arrives once the output is committed stops nothing: the build ends
+    and reports, then the command says so and ends all the same."""
+    from dazzle.backends.interrupts import StopRequested, final_stop, stop_signals_raise
 
     with stop_signals_raise():
         try:
@@ -255,6 +259,13 @@ def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
             if watching:
                 raise KeyboardInterrupt from None
             sys.exit(stop.exit_status)
+        late = final_stop()
+        if late is not None:
+            message = f"dazzle build: stopped by {late} after the output was committed; the build is complete"
+            click.echo(message, err=True)
+            if watching:
+                raise KeyboardInterrupt
+            sys.exit(late.exit_status)
 
 
 def build_project(
