@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from dazzle.cli.completion import complete_backend_names, complete_backend_options
+
 #: The real stdout, kept for the command's results once ``reserve_stdout`` ran.
 _results: Any = None
 
@@ -176,6 +178,7 @@ def describe_backend(info: Any) -> list[str]:
     multiple=True,
     metavar="NAME",
     help="A backend to run (repeatable). Default: [build] backends in dazzle.toml, else every available one.",
+    shell_complete=complete_backend_names,
 )
 @click.option(
     "-o",
@@ -190,6 +193,7 @@ def describe_backend(info: Any) -> list[str]:
     multiple=True,
     metavar="[BACKEND.]KEY=VALUE",
     help="A backend option (repeatable); BACKEND.KEY=VALUE gives it to one backend only.",
+    shell_complete=complete_backend_options,
 )
 @click.option(
     "--timeout",
