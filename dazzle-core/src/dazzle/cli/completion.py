@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:  # imported when completing: every other run of `dazzle` is spared it
+    from click.shell_completion import CompletionItem
 
 
 def _registry_with_project(ctx: click.Context) -> tuple[Any, Any, tuple[Any, ...]]:
@@ -36,6 +38,8 @@ def complete_backend_names(ctx: click.Context, _param: click.Parameter, incomple
     """The backend names starting with ``incomplete`` that can be asked for
     and are not chosen yet, each with where it comes from; found without
     importing any backend (the registry's find stage)."""
+    from click.shell_completion import CompletionItem
+
     try:
         registry, _, local = _registry_with_project(ctx)
         chosen = set(ctx.params.get("backends") or ())
@@ -56,6 +60,8 @@ def complete_backend_options(ctx: click.Context, _param: click.Parameter, incomp
     ``BACKEND.KEY=`` once the word names a backend and a dot. Reading the
     options imports those backends, each guarded as `dazzle backends` guards
     it; what they print is dropped."""
+    from click.shell_completion import CompletionItem
+
     try:
         registry, project, _ = _registry_with_project(ctx)
         configured = project.config.get("build", {}).get("backends") if project is not None else None
