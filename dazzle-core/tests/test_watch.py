@@ -179,11 +179,12 @@ def test_watch_follows_the_module_folders_the_project_loader_finds(tmp_path, hel
         watcher.wait_until(lambda: "Widget 2\n" in watcher.output(), "the moved-in module in the output")
         assert f"changed: {helpdesk.resolve() / 'dsl' / 'extra' / 'extra.dsl'}" in watcher.text()
 
-        # A folder outside the project folder, named anew in dazzle.toml, is watched from then on.
-        shared = tmp_path / "shared"
-        shared.mkdir()
+        # A folder outside the project folder, named anew in dazzle.toml, is
+        # watched from then on, even in a folder watchers often skip.
+        shared = tmp_path / "node_modules" / "@acme" / "shared"
+        shared.mkdir(parents=True)
         (shared / "shelf.dsl").write_text('module helpdesk.shared\n\nentity Shelf "Shelf":\n  id: int pk\n')
-        edit(helpdesk / "dazzle.toml", 'paths = ["./dsl"]', 'paths = ["./dsl", "../shared"]')
+        edit(helpdesk / "dazzle.toml", 'paths = ["./dsl"]', 'paths = ["./dsl", "../node_modules/@acme/shared"]')
         watcher.wait_for(f"watching {helpdesk.resolve()}, {shared.resolve()} for changes")
         edit(core, "use helpdesk.extra\n", "use helpdesk.extra\nuse helpdesk.shared\n")
         watcher.wait_until(lambda: "Shelf 1\n" in watcher.output(), "the new folder's module in the output")

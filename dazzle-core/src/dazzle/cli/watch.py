@@ -102,8 +102,12 @@ def start_watching(watchfiles: Any, folders: tuple[Path, ...]) -> Batches:
     rust_timeout, yield_on_timeout) is dropped: the build that follows reads
     the files after it, so nothing changed before it is missed. step: how
     long the folders must stay quiet before a batch ends (an editor's save is
-    several events); short, so an edit shows soon."""
-    batches = watchfiles.watch(*folders, step=50, rust_timeout=200, yield_on_timeout=True, raise_interrupt=True)
+    several events); short, so an edit shows soon. No filter: which changes
+    matter is the project loader's to say (``WatchedProject.changes_since``),
+    and it reads folders watchfiles' default filter would ignore."""
+    batches = watchfiles.watch(
+        *folders, watch_filter=None, step=50, rust_timeout=200, yield_on_timeout=True, raise_interrupt=True
+    )
     next(batches)
     return batches
 
