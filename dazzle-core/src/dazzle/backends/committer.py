@@ -585,12 +585,12 @@ def apply_commit(plan: CommitPlan) -> None:
             # half the other): the swap ends, then the stop rolls it back.
             # Once the swap stands, the commit is complete: a later stop
             # undoes nothing, and is told when the build has ended.
-            with interrupts.held(raise_after=False):
+            with interrupts.held():
                 _swap(plan, folders, pending)
                 interrupts.check()
                 interrupts.hold_to_end()
         except BaseException:
-            with interrupts.held(raise_after=False):
+            with interrupts.held():
                 _roll_back(folders, created, pending)
             raise
         _finish(plan, folders, pending)

@@ -79,20 +79,18 @@ def stop_signals_raise() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def held(*, raise_after: bool = True) -> Iterator[None]:
+def held() -> Iterator[None]:
     """Hold stop signals for the duration of work that must be done whole,
     never stopped halfway (moving files into the output folder, putting them
-    back). A signal that arrives meanwhile is recorded; with ``raise_after``
-    it is raised as ``StopRequested`` once the work ended without raising,
-    else it stays recorded (``received()``, ``check()``)."""
+    back). A signal that arrives meanwhile is recorded, not raised: the
+    holder raises it when the work allows (``check()``, inside the hold, so
+    that none lands after it unseen) or keeps it to the end (``hold_to_end``)."""
     global _holding
     _holding += 1
     try:
         yield
     finally:
         _holding -= 1
-    if raise_after and not _holding:
-        check()
 
 
 def hold_to_end() -> None:
