@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -82,8 +82,7 @@ class WatchedProject:
         if project is not None:
             folders.add(project.root_dir.resolve())
             folders.update(f.resolve() for f in project.module_folders)
-            # Where the watcher sees them: in a real folder, by their own name.
-            files = frozenset(os.path.join(os.path.realpath(f.parent), f.name) for f in project.files)
+            files = frozenset(_as_watched(project.files))
         nested = sorted(f for f in folders if not any(p != f and p in f.parents for p in folders))
         return cls(tuple(nested), files)
 
@@ -94,6 +93,18 @@ class WatchedProject:
         modules = self.files | before.files
         read = {p for p in changes if p in modules or Path(p).name == CONFIG_NAME}
         return sorted(read | (self.files ^ before.files))
+
+
+def _as_watched(files: Iterable[Path]) -> Iterator[str]:
+    """Each file as the watcher names it: in its folder's real path, by its
+    own name. One realpath per folder: a project of many files in a few
+    folders is found again after every change."""
+    real: dict[str, str] = {}
+    for file in files:
+        folder, name = os.path.split(file)
+        if folder not in real:
+            real[folder] = os.path.realpath(folder)
+        yield os.path.join(real[folder], name)
 
 
 def start_watching(watchfiles: Any, folders: tuple[Path, ...]) -> Batches:
