@@ -885,3 +885,39 @@ def test_a_real_ctrl_c_in_plugin_code_stops_the_command(registry, project, swall
     assert result.stderr.splitlines()[-1] == "dazzle build: stopped by SIGINT; nothing was written"
     assert not (project / "build").exists()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("where", ["the commit's clean-up", "the release of the output folder", "the report"])
+def test_a_signal_once_the_output_is_committed_is_told_after_the_report_with_its_exit_status(
+    registry, project, monkeypatch, where, signum, status
+):
+    from dazzle.backends import build_cache, committer
+    from dazzle.cli import build as build_module
+
+    sent: list[int] = []
+
+    def send_once() -> None:
+        if not sent:
+            sent.append(signum)
+            os.kill(os.getpid(), signum)
+
+    if where == "the commit's clean-up":
+        monkeypatch.setattr(committer, "test_hook", lambda step, path: send_once() if step == "finish" else None)
+    elif where == "the release of the output folder":
+        release = build_cache._release
+        monkeypatch.setattr(build_cache, "_release", lambda lock: (send_once(), release(lock))[-1])
+    else:
+        echo_result = build_module.echo_result
+        monkeypatch.setattr(build_module, "echo_result", lambda text: (send_once(), echo_result(text))[-1])
+    result = run("build", str(project), "-b", "summary")
+    assert sent
+    assert result.exit_code == status, result.output
+    assert files(project / "build") == {"summary/app.txt": "hello\nshop\n"}
+    out = project / "build"
+    assert result.stdout.splitlines() == [f"added   {out / MANIFEST_NAME}", f"added   {out / 'summary' / 'app.txt'}"]
+    assert result.stderr.splitlines()[-2:] == [
+        f"{out}: 1 added, 0 updated, 0 removed, 0 unchanged (summary)",
+        f"dazzle build: stopped by {signal.Signals(signum).name} after the output was committed; the build is complete",
+    ]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored

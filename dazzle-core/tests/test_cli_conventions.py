@@ -172,3 +172,80 @@ def test_bash_completion_script_is_produced_and_completes():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["validate", "--check"]
+
+
+#: A project with two command backends (never run by completion: each would
+#: leave a file named `ran` in the project folder).
+COMPLETION_TOML = """\
+[project]
+name = "shop"
+root = "shop"
+
+[build]
+backends = ["tslint"]
+
+[backends.tsgen]
+command = ["{python}", "-c", "open('ran', 'w')"]
+description = "TypeScript types"
+options = {{ banner = {{ type = "str", help = "A first line for every file" }}, strict = {{ type = "bool" }} }}
+
+[backends.tslint]
+command = ["{python}", "-c", "open('ran', 'w')"]
+options = {{ rules = {{ type = "list[str]" }} }}
+"""
+
+
+@pytest.fixture
+def completion_project(tmp_path: Path) -> Path:
+    root = tmp_path / "shop"
+    root.mkdir()
+    (root / "shop.dsl").write_text('app shop "Shop"\n\nentity Product "Product":\n  id: uuid pk\n')
+    (root / "dazzle.toml").write_text(COMPLETION_TOML.format(python=sys.executable))
+    return root
+
+
+def bash_completes(words: list[str], cwd: Path) -> list[str]:
+    """What bash offers for the last of ``words`` with the script of
+    `_DAZZLE_COMPLETE=bash_source dazzle` loaded, as a user's shell does."""
+    env = {**os.environ, "_DAZZLE_COMPLETE": "bash_source"}
+    source = subprocess.run([dazzle_script()], capture_output=True, text=True, env=env, timeout=60)
+    assert source.returncode == 0, source.stderr
+    bash = shutil.which("bash")
+    assert bash, "bash is needed to check the completion script"
+    quoted = " ".join("'" + word.replace("'", "'\\''") + "'" for word in words)
+    script = (
+        source.stdout
+        + f"COMP_WORDS=({quoted}); COMP_CWORD={len(words) - 1}; _dazzle_completion dazzle; "
+        + 'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    path = os.pathsep.join((str(Path(dazzle_script()).parent), os.environ.get("PATH", "")))
+    done = subprocess.run(
+        [bash, "--norc", "--noprofile", "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": path},
+        cwd=cwd,
+        timeout=60,
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    return [line for line in done.stdout.splitlines() if line]
+
+
+def test_build_completes_backend_names_and_the_chosen_backends_options(completion_project):
+    project = str(completion_project)
+    assert bash_completes(["dazzle", "build", project, "-b", "ts"], completion_project) == ["tsgen", "tslint"]
+    # PATH not typed yet: the project of the current folder.
+    assert bash_completes(["dazzle", "build", "-b", "tsg"], completion_project) == ["tsgen"]
+    # A name already chosen is not offered again.
+    assert bash_completes(["dazzle", "build", project, "-b", "tsgen", "-b", "ts"], completion_project) == ["tslint"]
+    # -O: the options of the backends chosen with -b, else those of [build] backends.
+    assert bash_completes(["dazzle", "build", project, "-b", "tsgen", "-O", ""], completion_project) == [
+        "banner=",
+        "strict=",
+    ]
+    assert bash_completes(["dazzle", "build", project, "-O", ""], completion_project) == ["rules="]
+    words = ["dazzle", "build", project, "-b", "tsgen", "-b", "tslint", "-O", "tslint."]
+    assert bash_completes(words, completion_project) == ["tslint.rules="]
+    assert bash_completes(["dazzle", "build", project, "-b", "tsgen", "-O", "s"], completion_project) == ["strict="]
+    assert not (completion_project / "ran").exists()  # no backend was run
+    assert not (completion_project / "build").exists()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -157,4 +158,39 @@ def test_watch_rebuilds_on_changes_keeps_the_last_good_output_and_stops_on_ctrl_
         status = watcher.stop()
     assert status == 0, watcher.text()
     assert watcher.text().endswith("stopped watching\n")
+    assert "Traceback" not in watcher.text()
+
+
+def test_watch_follows_the_module_folders_the_project_loader_finds(tmp_path, helpdesk):
+    watcher = Watcher(tmp_path, helpdesk)
+    core = helpdesk / "dsl" / "core.dsl"
+    try:
+        watcher.wait_for("watching ")
+        edit(core, "use helpdesk.billing\n", "use helpdesk.billing\nuse helpdesk.extra\n")
+        watcher.wait_for("build failed")
+
+        # A folder of modules moved in is one event, for the folder, naming no .dsl file.
+        staged = tmp_path / "staged" / "extra"
+        staged.mkdir(parents=True)
+        (staged / "extra.dsl").write_text(
+            'module helpdesk.extra\n\nentity Widget "Widget":\n  id: int pk\n  name: str(40)\n', encoding="utf-8"
+        )
+        os.rename(staged, helpdesk / "dsl" / "extra")
+        watcher.wait_until(lambda: "Widget 2\n" in watcher.output(), "the moved-in module in the output")
+        assert f"changed: {helpdesk.resolve() / 'dsl' / 'extra' / 'extra.dsl'}" in watcher.text()
+
+        # A folder outside the project folder, named anew in dazzle.toml, is
+        # watched from then on, even in a folder watchers often skip.
+        shared = tmp_path / "node_modules" / "@acme" / "shared"
+        shared.mkdir(parents=True)
+        (shared / "shelf.dsl").write_text('module helpdesk.shared\n\nentity Shelf "Shelf":\n  id: int pk\n')
+        edit(helpdesk / "dazzle.toml", 'paths = ["./dsl"]', 'paths = ["./dsl", "../node_modules/@acme/shared"]')
+        watcher.wait_for(f"watching {helpdesk.resolve()}, {shared.resolve()} for changes")
+        edit(core, "use helpdesk.extra\n", "use helpdesk.extra\nuse helpdesk.shared\n")
+        watcher.wait_until(lambda: "Shelf 1\n" in watcher.output(), "the new folder's module in the output")
+        edit(shared / "shelf.dsl", "  id: int pk\n", "  id: int pk\n  label: str(40)\n")
+        watcher.wait_until(lambda: "Shelf 2\n" in watcher.output(), "an edit in the new folder in the output")
+    finally:
+        status = watcher.stop()
+    assert status == 0, watcher.text()
     assert "Traceback" not in watcher.text()

@@ -222,6 +222,39 @@ def test_the_import_log_sees_imports(import_log):
     } <= set(imported(import_log))
 
 
+# --- shell completion ------------------------------------------------------------------------------
+
+
+def complete(shell: str, words: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """What the installed `dazzle` answers when the completion script of
+    ``shell`` asks about the last of ``words`` (click's protocol)."""
+    asked = {"_DAZZLE_COMPLETE": f"{shell}_complete", "COMP_WORDS": " ".join(words), "COMP_CWORD": str(len(words) - 1)}
+    return run_dazzle(env={**asked, **(env or {})})
+
+
+def test_completion_offers_the_backend_names_with_their_origin_importing_none(project, import_log):
+    result = complete("zsh", ["dazzle", "build", str(project), "-b", ""])
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    lines = result.stdout.splitlines()
+    offered = {lines[i + 1]: lines[i + 2] for i in range(0, len(lines), 3)}
+    assert offered["good"] == offered["raw"] == "dazzle-test-good 0.1.0"
+    assert {"good", "raw", "failing", "hostile", "witness", "broken", "exits"} <= set(offered)
+    assert "shared" not in offered  # two distributions claim it: it cannot be asked for
+    assert imported(import_log) == []
+
+
+def test_completion_offers_the_options_of_the_chosen_backends(project, import_log):
+    result = complete("bash", ["dazzle", "build", str(project), "-b", "good", "-O", ""])
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.splitlines() == ["plain,greeting=", "plain,count=", "plain,style=", "plain,verbose="]
+    assert imported(import_log) == ["dazzle_test_good.good"]
+    # A backend that cannot be loaded, or prints, among them: the others' options, and nothing else.
+    words = ["dazzle", "build", str(project), "-b", "exits", "-b", "hostile", "-b", "good", "-O", "c"]
+    result = complete("bash", words, env={"DAZZLE_TEST_HOSTILE": "caps-print"})
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.splitlines() == ["plain,count="]
+
+
 # --- dazzle build ----------------------------------------------------------------------------------
 
 

@@ -64,8 +64,9 @@ NAME_MAX = 255
 
 #: Tests set this to act where a race or a kill matters. It is called with
 #: ("write", "") after the plan was checked and before anything is written,
-#: with ("written", path) after each temporary file is complete and with
-#: ("swap", path) before each file is moved into place or aside.
+#: with ("written", path) after each temporary file is complete, with
+#: ("swap", path) before each file is moved into place or aside and with
+#: ("finish", "") once the commit is complete, before the clean-up.
 test_hook: Callable[[str, str], None] | None = None
 
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -582,14 +583,17 @@ def apply_commit(plan: CommitPlan) -> None:
             # A stop signal must not land between two moves of the swap or
             # of the roll back (the folder would be left half one build and
             # half the other): the swap ends, then the stop rolls it back.
+            # Once the swap stands, the commit is complete: a later stop
+            # undoes nothing, and is told when the build has ended.
             with interrupts.held():
                 _swap(plan, folders, pending)
+                interrupts.check()
+                interrupts.hold_to_end()
         except BaseException:
-            with interrupts.held(raise_after=False):
+            with interrupts.held():
                 _roll_back(folders, created, pending)
             raise
-        with interrupts.held(raise_after=False):  # the commit is complete: the build ends as it would
-            _finish(plan, folders, pending)
+        _finish(plan, folders, pending)
     finally:
         folders.close()
 
@@ -729,6 +733,7 @@ def _roll_back(folders: _Folders, created: list[tuple[str | None, str]], pending
 def _finish(plan: CommitPlan, folders: _Folders, pending: list[_Pending]) -> None:
     """Drop the kept-aside files, then the folders that removals left empty
     (never the output folder itself)."""
+    _call_hook("finish", "")
     for item in pending:
         if item.kept_aside is not None and (fd := folders.get_quietly(item.folder)) is not None:
             with contextlib.suppress(FileNotFoundError):

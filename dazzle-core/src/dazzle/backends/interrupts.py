@@ -8,6 +8,10 @@ plugin code hold it), SIGINT and SIGTERM are recorded and turned into
 worker processes are killed and the staging folder is removed. A
 ``KeyboardInterrupt`` that a plugin raises while no signal was recorded is the
 plugin's failure, like any other exception it raises.
+
+Once the build's output is committed (``hold_to_end``), a stop signal can
+no longer undo anything: it is recorded, the command ends its work and its
+report, then says so and exits with the signal's status (``final_stop``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ _received: int | None = None
 _watching = False
 #: While above zero, a stop signal is recorded but not raised (``held``).
 _holding = 0
+#: Once set, a stop signal is recorded but never raised (``hold_to_end``).
+_final = False
 
 
 class StopRequested(KeyboardInterrupt):
@@ -47,8 +53,8 @@ def _handle(signum: int, frame: FrameType | None) -> None:
         # must not itself be interrupted.
         return
     _received = signum
-    if _holding:
-        return  # raised when the held work is done (see held())
+    if _holding or _final:
+        return  # raised when the held work is done (see held()), or told at the end (final_stop())
     raise StopRequested(signum)
 
 
@@ -56,12 +62,12 @@ def _handle(signum: int, frame: FrameType | None) -> None:
 def stop_signals_raise() -> Iterator[None]:
     """Turn SIGINT and SIGTERM into ``StopRequested`` for the duration. Does
     nothing outside the main thread, where Python cannot set handlers."""
-    global _received, _watching
+    global _received, _watching, _final
     if threading.current_thread() is not threading.main_thread() or _watching:
         yield
         return
     previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
-    _received, _watching = None, True
+    _received, _watching, _final = None, True, False
     for signum in STOP_SIGNALS:
         signal.signal(signum, _handle)
     try:
@@ -69,24 +75,41 @@ def stop_signals_raise() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-        _received, _watching = None, False
+        _received, _watching, _final = None, False, False
 
 
 @contextlib.contextmanager
-def held(*, raise_after: bool = True) -> Iterator[None]:
+def held() -> Iterator[None]:
     """Hold stop signals for the duration of work that must be done whole,
     never stopped halfway (moving files into the output folder, putting them
-    back). A signal that arrives meanwhile is recorded; with ``raise_after``
-    it is raised as ``StopRequested`` once the work ended without raising,
-    else it stays recorded (``received()``, ``check()``)."""
+    back). A signal that arrives meanwhile is recorded, not raised: the
+    holder raises it when the work allows (``check()``, inside the hold, so
+    that none lands after it unseen) or keeps it to the end (``hold_to_end``)."""
     global _holding
     _holding += 1
     try:
         yield
     finally:
         _holding -= 1
-    if raise_after and not _holding:
-        check()
+
+
+def hold_to_end() -> None:
+    """The work is final (the output folder is committed): from now until
+    ``stop_signals_raise`` ends, a stop signal is recorded and never raised,
+    since stopping could undo nothing; the command ends its work, then tells
+    it (``final_stop``). Call it while signals are ``held``, so that none
+    lands between the work and this call. Does nothing while nobody watches
+    for signals."""
+    global _final
+    if _watching:
+        _final = True
+
+
+def final_stop() -> StopRequested | None:
+    """The stop signal received after ``hold_to_end``, if any: the command
+    should say that its work was done all the same, and exit with the
+    signal's status."""
+    return StopRequested(_received) if _final and _received is not None else None
 
 
 def received() -> int | None:
@@ -106,15 +129,16 @@ def is_real_interrupt(error: BaseException) -> bool:
 
 def check() -> None:
     """Raise ``StopRequested`` if a stop signal arrived and was swallowed by
-    plugin code (an ``except BaseException: pass``)."""
-    if _received is not None:
+    plugin code (an ``except BaseException: pass``); never once the work is
+    final (``hold_to_end``)."""
+    if _received is not None and not _final:
         raise StopRequested(_received)
 
 
 def reset_in_worker() -> None:
     """A worker process starts with the default handlers: its parent decides
     when it stops."""
-    global _received, _watching, _holding
-    _received, _watching, _holding = None, False, 0
+    global _received, _watching, _holding, _final
+    _received, _watching, _holding, _final = None, False, 0, False
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -12,6 +12,8 @@ from typing import Any
 import attrs
 import click
 
+from dazzle.cli.completion import complete_backend_names, complete_backend_options
+
 #: The real stdout, kept for the command's results once ``reserve_stdout`` ran.
 _results: Any = None
 
@@ -197,6 +199,7 @@ class BuildArguments:
     multiple=True,
     metavar="NAME",
     help="A backend to run (repeatable). Default: [build] backends in dazzle.toml, else every available one.",
+    shell_complete=complete_backend_names,
 )
 @click.option(
     "-o",
@@ -211,6 +214,7 @@ class BuildArguments:
     multiple=True,
     metavar="[BACKEND.]KEY=VALUE",
     help="A backend option (repeatable); BACKEND.KEY=VALUE gives it to one backend only.",
+    shell_complete=complete_backend_options,
 )
 @click.option(
     "--timeout",
@@ -239,7 +243,9 @@ def build_command(watch: bool, **given: Any) -> None:
     is left alone. Each backend runs in a worker process
     of its own; what it prints goes to stderr, marked [NAME]. Exit status: 0
     built (or, with --check, up to date), 1 any error (or, with --check, changes
-    pending), 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM.
+    pending), 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM (also
+    when the signal came once the output was committed: the build is then
+    complete, and says so).
     """
     reserve_stdout()
     arguments = BuildArguments(**given)
@@ -258,8 +264,10 @@ def build_command(watch: bool, **given: Any) -> None:
 
 def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
     """Run one build; SIGINT or SIGTERM stops it cleanly (nothing written),
-    and ends the command (with --watch: the watching, as Ctrl-C does)."""
-    from dazzle.backends.interrupts import StopRequested, stop_signals_raise
+    and ends the command (with --watch: the watching, as Ctrl-C does). One
+    that arrives once the output is committed stops nothing: the build ends
+    and reports, then the command says so and ends all the same."""
+    from dazzle.backends.interrupts import StopRequested, final_stop, stop_signals_raise
 
     with stop_signals_raise():
         try:
@@ -269,6 +277,13 @@ def run_stoppable(work: Callable[[], None], *, watching: bool = False) -> None:
             if watching:
                 raise KeyboardInterrupt from None
             sys.exit(stop.exit_status)
+        late = final_stop()
+        if late is not None:
+            message = f"dazzle build: stopped by {late} after the output was committed; the build is complete"
+            click.echo(message, err=True)
+            if watching:
+                raise KeyboardInterrupt
+            sys.exit(late.exit_status)
 
 
 def build_project(arguments: BuildArguments, parse: Any = None) -> None:

@@ -1,6 +1,11 @@
 """`dazzle build --watch`: build, then build again whenever a `.dsl` file or
 the `dazzle.toml` of the project changes, until Ctrl-C.
 
+What is watched follows what the project loader finds, found again after
+every change: the project folder and each module folder (a folder dazzle.toml
+names anew is watched from then on), and a module file counts when it is
+found or lost, even without an event naming it (a folder moved in).
+
 Each build is exactly `dazzle build`'s (the same function, given a parser
 that remembers): a file whose text has not changed is not parsed again, and
 a build that fails (errors in the project, a backend that fails) leaves the
@@ -10,17 +15,22 @@ output folder as the last good build left it. Watching needs the optional
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 import click
 
 from dazzle.core.diagnostics import Suggester
 from dazzle.core.parser import ModuleAST, parse_module
+from dazzle.core.project import CONFIG_NAME
+
+#: watchfiles' batches of changes: sets of (kind of change, path).
+Batches = Generator[set[tuple[Any, str]], None, None]
 
 if TYPE_CHECKING:
     from dazzle.cli.build import BuildArguments
@@ -54,22 +64,89 @@ class ParseCache:
         return module
 
 
-def is_project_file(_change: object, path: str) -> bool:
-    """What a build reads: the modules and the project file."""
-    return path.endswith(".dsl") or Path(path).name == "dazzle.toml"
+@attrs.frozen
+class WatchedProject:
+    """What the project loader finds at the path given, as the watcher needs
+    it: the folders to watch and the module files. Found again after every
+    change, so that what is watched follows what a build would read: a
+    module folder named anew by dazzle.toml is watched from then on, and a
+    folder of modules moved or copied in counts even when no event names a
+    ``.dsl`` file (a moved folder is one event, for the folder)."""
+
+    #: The folder given (a file's folder), the project folder and every
+    #: module folder, real paths, without nested duplicates (watching is recursive).
+    folders: tuple[Path, ...]
+    #: The module files, each in its folder's real path.
+    files: frozenset[str]
+
+    @classmethod
+    def find(cls, path: Path) -> WatchedProject:
+        from dazzle.core.project import load_project
+
+        project, _ = load_project(path)
+        folders = {path.resolve() if path.is_dir() else path.resolve().parent}
+        files: frozenset[str] = frozenset()
+        if project is not None:
+            folders.add(project.root_dir.resolve())
+            folders.update(f.resolve() for f in project.module_folders)
+            files = frozenset(_as_watched(project.files))
+        nested = sorted(f for f in folders if not any(p != f and p in f.parents for p in folders))
+        return cls(tuple(nested), files)
+
+    def changes_since(self, before: WatchedProject, changes: Iterable[str]) -> list[str]:
+        """Of the paths that changed, those a build reads (a module file, now
+        or before, or a dazzle.toml), and the module files found or lost
+        without an event of their own; sorted, empty if none."""
+        modules = self.files | before.files
+        read = {p for p in changes if p in modules or Path(p).name == CONFIG_NAME}
+        return sorted(read | (self.files ^ before.files))
 
 
-def watched_folders(path: Path) -> list[Path]:
-    """The project's folder and every folder a module of it lies in (module
-    paths may lie outside the project folder), without nested duplicates."""
-    from dazzle.core.project import load_project
+def _as_watched(files: Iterable[Path]) -> Iterator[str]:
+    """Each file as the watcher names it: in its folder's real path, by its
+    own name. One realpath per folder: a project of many files in a few
+    folders is found again after every change."""
+    real: dict[str, str] = {}
+    for file in files:
+        folder, name = os.path.split(file)
+        if folder not in real:
+            real[folder] = os.path.realpath(folder)
+        yield os.path.join(real[folder], name)
 
-    project, _ = load_project(path)
-    folders = {path.resolve() if path.is_dir() else path.resolve().parent}
-    if project is not None:
-        folders.add(project.root_dir.resolve())
-        folders.update(f.resolve().parent for f in project.files)
-    return sorted(f for f in folders if not any(p != f and p in f.parents for p in folders))
+
+def start_watching(watchfiles: Any, folders: tuple[Path, ...]) -> Batches:
+    """Watch ``folders`` (recursively); return the batches of changes once
+    the watcher is running. The first batch (after 200 ms without any change:
+    rust_timeout, yield_on_timeout) is dropped: the build that follows reads
+    the files after it, so nothing changed before it is missed. step: how
+    long the folders must stay quiet before a batch ends (an editor's save is
+    several events); short, so an edit shows soon. No filter: which changes
+    matter is the project loader's to say (``WatchedProject.changes_since``),
+    and it reads folders watchfiles' default filter would ignore."""
+    batches = watchfiles.watch(
+        *folders, watch_filter=None, step=50, rust_timeout=200, yield_on_timeout=True, raise_interrupt=True
+    )
+    next(batches)
+    return batches
+
+
+def watch_project(watchfiles: Any, path: Path) -> tuple[WatchedProject, Batches]:
+    """The project at ``path`` and a watcher of its folders, started before
+    the project is found again: a dazzle.toml changed meanwhile (naming
+    other folders) starts a watcher of those."""
+    found = WatchedProject.find(path)
+    while True:
+        batches = start_watching(watchfiles, found.folders)
+        again = WatchedProject.find(path)
+        if again.folders == found.folders:
+            return again, batches
+        batches.close()
+        found = again
+
+
+def announce(project: WatchedProject) -> None:
+    shown = ", ".join(str(f) for f in project.folders)
+    click.echo(f"watching {shown} for changes to .dsl files and dazzle.toml (Ctrl-C to stop)", err=True)
 
 
 def build_and_report(arguments: BuildArguments, build: BuildOnChange, cache: ParseCache) -> int:
@@ -104,26 +181,28 @@ def watch_and_build(arguments: BuildArguments, build: BuildOnChange) -> NoReturn
     except ImportError:
         raise click.UsageError(INSTALL_HINT) from None
     cache = ParseCache()
-    folders = watched_folders(arguments.path)
+    path = arguments.path
     # The watcher starts before the first build, so that an edit made while
     # it runs, or just after, is not missed (the watcher collects changes
-    # while a build runs): the first batch of changes, empty after 200 ms
-    # without any (rust_timeout, yield_on_timeout), starts the first build;
-    # later empty batches are ignored. step: how long the folders must stay quiet before a build
-    # starts (an editor's save is several events); short, so an edit shows soon.
-    batches = watchfiles.watch(
-        *folders, watch_filter=is_project_file, step=50, rust_timeout=200, yield_on_timeout=True, raise_interrupt=True
-    )
+    # while a build runs).
     try:
-        next(batches)
+        project, batches = watch_project(watchfiles, path)
         if build_and_report(arguments, build, cache) == 2:  # a usage error: every build would repeat it
             sys.exit(2)
-        shown = ", ".join(str(f) for f in folders)
-        click.echo(f"watching {shown} for changes to .dsl files and dazzle.toml (Ctrl-C to stop)", err=True)
-        for changes in batches:
+        announce(project)
+        while True:
+            changes = next(batches)
             if not changes:
                 continue
-            changed = sorted({str(Path(p)) for _, p in changes})
+            now = WatchedProject.find(path)
+            changed = now.changes_since(project, (p for _, p in changes))
+            if not changed:  # the build's own output, or a file no build reads
+                continue
+            if now.folders != project.folders:
+                batches.close()
+                now, batches = watch_project(watchfiles, path)
+                announce(now)
+            project = now
             click.echo(f"\nchanged: {', '.join(changed)}", err=True)
             build_and_report(arguments, build, cache)
     except KeyboardInterrupt:

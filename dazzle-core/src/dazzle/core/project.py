@@ -41,7 +41,10 @@ class Project:
     ``root_module`` is None when there is no ``dazzle.toml``: the root is then
     the one module with an ``app`` line. ``config`` is the whole parsed
     ``dazzle.toml`` (``{}`` without one); other stages read their own tables
-    from it (``[build]`` for ``dazzle build``).
+    from it (``[build]`` for ``dazzle build``). ``module_folders`` are the
+    folders searched for ``.dsl`` files (each of ``[modules] paths``, or the
+    folder given; none for one file): where a new module file would be found
+    (``dazzle build --watch`` watches them).
     """
 
     root_dir: Path
@@ -51,6 +54,7 @@ class Project:
     name: str | None = None
     version: str = DEFAULT_VERSION
     root_module: str | None = None
+    module_folders: tuple[Path, ...] = ()
 
     def config_location(self, *keys: str) -> tuple[str, int, int]:
         """Where ``keys`` (a table path such as ``("project", "root")``) is
@@ -211,7 +215,7 @@ def load_project(path: Path) -> tuple[Project | None, list[Diagnostic]]:
                     hint="create a dazzle.toml, or point at a .dsl file",
                 )
             ]
-        return Project(root_dir=path, files=tuple(files)), problems
+        return Project(root_dir=path, files=tuple(files), module_folders=(path,)), problems
     if path.exists():
         return None, [_config_error(path, f"'{path}' is not a regular file or a folder")]
     return None, [_config_error(path, f"'{path}' does not exist")]
@@ -327,6 +331,7 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
     warnings.extend(_build_out_outside(folder, config.get("build", {}), where))
     files: dict[Path, None] = {}
     seen_files: set[str] = set()
+    searched: list[Path] = []
     for entry in paths:
         folder_path = folder / entry
         try:
@@ -342,6 +347,7 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
             what = "is a file, not a folder" if exists else "does not exist"
             problems.append(_config_error(config_file, f"[modules] paths: '{entry}' {what}", where("modules", "paths")))
             continue
+        searched.append(folder_path)
         for f in discover_dsl_files(folder_path):
             real = os.path.realpath(f)
             if real not in seen_files:  # paths that overlap name a file once
@@ -361,6 +367,7 @@ def _load_config_project(folder: Path) -> tuple[Project | None, list[Diagnostic]
         name=name,
         version=version,
         root_module=root,
+        module_folders=tuple(searched),
     ), warnings
 
 

@@ -1,0 +1,82 @@
+"""Shell completion of `dazzle build`'s values: ``-b`` completes the backend
+names that can be asked for, ``-O`` the ``KEY=`` of the chosen backends'
+options. Click calls these when the shell asks (``_DAZZLE_COMPLETE``, see
+the README). A completion prints nothing of its own and never fails: whatever
+goes wrong (an unreadable project, a broken plugin) gives fewer candidates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:  # imported when completing: every other run of `dazzle` is spared it
+    from click.shell_completion import CompletionItem
+
+
+def _registry_with_project(ctx: click.Context) -> tuple[Any, Any, tuple[Any, ...]]:
+    """The process-wide registry with the command backends of the project at
+    the command's PATH (as far as it was typed; else the current folder)
+    added; the project (None if there is none) and those backends. Reads
+    entry points and dazzle.toml only: no backend is imported or run."""
+    from dazzle.backends.command_backends import project_backends
+    from dazzle.backends.registry import get_registry
+    from dazzle.core.project import load_project
+
+    registry = get_registry()
+    project, _ = load_project(Path(ctx.params.get("path") or "."))
+    local = project_backends(project) if project is not None else ()
+    registry.add_project_backends(local)
+    return registry, project, local
+
+
+def complete_backend_names(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The backend names starting with ``incomplete`` that can be asked for
+    and are not chosen yet, each with where it comes from; found without
+    importing any backend (the registry's find stage)."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        registry, _, local = _registry_with_project(ctx)
+        chosen = set(ctx.params.get("backends") or ())
+        described = {backend.name: backend.description or backend.origin for backend in local}
+        items = []
+        for name in registry.list_backends():
+            if name.startswith(incomplete) and name not in chosen:
+                plugin = registry.plugin_of(name)
+                items.append(CompletionItem(name, help=plugin.origin if plugin is not None else described.get(name)))
+        return items
+    except Exception:
+        return []
+
+
+def complete_backend_options(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """``KEY=`` for each option the chosen backends declare (``-b``, else
+    ``[build] backends`` of the project, else every backend), and
+    ``BACKEND.KEY=`` once the word names a backend and a dot. Reading the
+    options imports those backends, each guarded as `dazzle backends` guards
+    it; what they print is dropped."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        registry, project, _ = _registry_with_project(ctx)
+        configured = project.config.get("build", {}).get("backends") if project is not None else None
+        chosen = list(ctx.params.get("backends") or ()) or configured or registry.list_backends()
+        prefix, dot, _ = incomplete.rpartition(".")
+        items: dict[str, CompletionItem] = {}
+        with contextlib.redirect_stderr(io.StringIO()):
+            for name in dict.fromkeys(chosen):
+                if dot and name != prefix:
+                    continue
+                capabilities = registry.describe_one(name).capabilities
+                for option in capabilities.options if capabilities is not None else ():
+                    text = f"{name}.{option.name}=" if dot else f"{option.name}="
+                    if text.startswith(incomplete):
+                        items.setdefault(text, CompletionItem(text, help=option.help or None))
+        return list(items.values())
+    except Exception:
+        return []
