@@ -403,19 +403,24 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
 
     if text.startswith("\ufeff"):
         text = text[1:]
-    has_cr = "\r" in text
+    if "\r" in text:  # a CR that ends a line is not part of it; any other CR is
+        text = text.replace("\r\n", "\n")
+        if text.endswith("\r"):
+            text = text[:-1]
+    # The innermost open block (stack[-1]), kept in two names: most lines go there.
+    current_indent, siblings = 0, top
     for number, raw in enumerate(text.split("\n"), 1):
-        if has_cr and raw.endswith("\r"):
-            raw = raw[:-1]
         stripped = raw.lstrip(" ")
-        if not stripped or stripped[0] == "#":
+        if not stripped:
+            continue
+        ch = stripped[0]
+        if ch == "#":
             continue
         indent = len(raw) - len(stripped)
-        if stripped[0].isspace():
+        if ch.isspace():
             rest = stripped.lstrip()
             if not rest or rest[0] == "#":  # a blank or comment line indented with tabs
                 continue
-            ch = stripped[0]
             if ch == "\t":
                 problems.append(
                     diag.error(
@@ -453,7 +458,9 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
             skip_deeper_than = None
 
         line = Line(number, indent, body)
-        current_indent, siblings = stack[-1]
+        if indent == current_indent:
+            siblings.append(line)
+            continue
         if indent > current_indent:
             if not siblings:
                 problems.append(
@@ -470,30 +477,29 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
                 )
                 drop(number, indent - 1)
                 continue
-            parent = siblings[-1]
-            stack.append((indent, parent.children))
-            parent.children.append(line)
+            current_indent, siblings = indent, siblings[-1].children
+            stack.append((indent, siblings))
+            siblings.append(line)
             continue
-        if indent < current_indent:
-            depth = len(stack) - 1
-            while depth > 0 and stack[depth][0] > indent:
-                depth -= 1
-            if stack[depth][0] != indent:
-                # The lines after it that line up with the block above stay in it.
-                inner, outer = stack[depth + 1][0], stack[depth][0]
-                problems.append(
-                    diag.error(
-                        "E104",
-                        "this line's indentation matches no enclosing block",
-                        file,
-                        number,
-                        indent + 1,
-                        hint=f"indent it by {inner} spaces to stay in the block above it, "
-                        f"or by {outer} to end that block",
-                    )
+        depth = len(stack) - 1
+        while depth > 0 and stack[depth][0] > indent:
+            depth -= 1
+        if stack[depth][0] != indent:
+            # The lines after it that line up with the block above stay in it.
+            inner, outer = stack[depth + 1][0], stack[depth][0]
+            problems.append(
+                diag.error(
+                    "E104",
+                    "this line's indentation matches no enclosing block",
+                    file,
+                    number,
+                    indent + 1,
+                    hint=f"indent it by {inner} spaces to stay in the block above it, or by {outer} to end that block",
                 )
-                drop(number, indent)
-                continue
-            del stack[depth + 1 :]
-        stack[-1][1].append(line)
+            )
+            drop(number, indent)
+            continue
+        del stack[depth + 1 :]
+        current_indent, siblings = stack[-1]
+        siblings.append(line)
     return top

@@ -114,8 +114,12 @@ _TYPE_SPELLINGS = {
     "reference": "ref",
 }
 _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()}
-_USES_ENTITY_RE = re.compile(r"(?P<word>uses) +entity +(?P<target>[A-Za-z_][A-Za-z0-9_]*) *\Z")
-_MODE_RE = re.compile(rf"(?P<word>mode) *: *(?P<mode>{'|'.join(SURFACE_MODE_WORDS)}) *\Z")
+# A surface's `uses entity E` or `mode: M` line (one match tells which).
+_SURFACE_LINE_RE = re.compile(
+    rf"""(?: uses \ + entity \ + (?P<target>[A-Za-z_][A-Za-z0-9_]*)
+           | mode \ * : \ * (?P<mode>{"|".join(SURFACE_MODE_WORDS)}) ) \ * \Z""",
+    re.VERBOSE,
+)
 _MEMBER_HEADER_RE = re.compile(
     r'(?P<kind>section|action) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *:\Z'
 )
@@ -129,21 +133,18 @@ _ON_LINE_RE = re.compile(
 )
 
 
-def _number(m: re.Match, group: str) -> Token:
-    return Token(NUMBER, m.group(group), m.start(group) + 1, m.end(group))
-
-
 def _literal(m: re.Match, group: str) -> Token:
     """The token the cursor's ``literal()`` would read for a group that
     ``_LITERAL`` matched."""
-    text, start = m.group(group), m.start(group)
+    start, end = m.span(group)
+    text = m.string[start:end]
     if text[0] == '"':
-        return Token(STRING, text[1:-1], start + 1, m.end(group))
-    return Token(NUMBER if text[0] == "-" or text[0].isdigit() else NAME, text, start + 1, m.end(group))
+        return Token(STRING, text[1:-1], start + 1, end)
+    return Token(NUMBER if text[0] == "-" or text[0].isdigit() else NAME, text, start + 1, end)
 
 
-def _token(m: re.Match, group: str) -> Token:
-    """The NAME token the cursor would read for a group of a line's match."""
+def _token(m: re.Match, group: str, kind: str = NAME) -> Token:
+    """The token of ``kind`` the cursor would read for a group of a line's match."""
     start, end = m.span(group)
     return Token(NAME, m.string[start:end], start + 1, end)
 
@@ -327,19 +328,19 @@ class ModuleParser:
         seen: dict[str, int],
         key: str,
         line: Line,
-        tok: Token,
+        column: int,
         code: str = "E109",
         twice: Callable[[], str] | None = None,
     ) -> bool:
         """Whether ``key`` is seen here for the first time (``seen`` maps keys
-        to their lines). If not, the error ``code``: ``twice()`` (by default
+        to their lines). If not, the error ``code`` at ``column``: ``twice()`` (by default
         "'KEY' is given more than once") and where the first one is; the
         declaration, having lost this line, is incomplete. ``twice`` is a
         function so that the message is formatted only when it is shown."""
         if key in seen:
             self.incomplete = True
             what = twice() if twice is not None else f"'{key}' is given more than once"
-            self.error(code, f"{what} (first on line {seen[key]})", line.number, tok.column)
+            self.error(code, f"{what} (first on line {seen[key]})", line.number, column)
             return False
         seen[key] = line.number
         return True
@@ -373,11 +374,14 @@ class ModuleParser:
                         code="E107",
                     )
                 keyword = word.text
+                cur.advance(word)  # each parse_KEYWORD reads the line from after its keyword
                 if keyword == "module":
                     if self.module.declared_name:
-                        cur.fail(f"the module is already named on line {self.module.location.line}", code="E109")
+                        cur.fail(
+                            f"the module is already named on line {self.module.location.line}", code="E109", tok=word
+                        )
                     if not module_allowed:
-                        cur.fail("'module' must be the first line of the file (after comments)", code="E108")
+                        cur.fail("'module' must be the first line of the file (after comments)", code="E108", tok=word)
                     module_allowed = False
                     self.parse_module_line(line, cur)
                 elif keyword == "use":  # a statement: anywhere at the top level, as in the 0.1 grammar
@@ -386,7 +390,7 @@ class ModuleParser:
                 elif keyword == "app":
                     module_allowed = False
                     self.module.has_app_line = True
-                    self.parse_app(line, cur)
+                    self.parse_app(line, cur, word)
                 else:
                     module_allowed = False
                     spec = getattr(self, "parse_" + keyword)(line, cur)
@@ -404,7 +408,6 @@ class ModuleParser:
             self.module.broken_names.append((kind, name.text))
 
     def parse_module_line(self, line: Line, cur: Cursor) -> None:
-        cur.skip()
         parts, tokens = cur.dotted("a module name such as 'support.core'")
         first = tokens[0]
         self.module.name = ".".join(parts)
@@ -414,7 +417,6 @@ class ModuleParser:
         self.no_block(line, "module")
 
     def parse_use(self, line: Line, cur: Cursor) -> None:
-        cur.skip()
         parts, tokens = cur.dotted("a module name after 'use'")
         first = tokens[0]
         alias = None
@@ -424,8 +426,7 @@ class ModuleParser:
         self.no_block(line, "use")
         self.module.uses.append(UseLine(".".join(parts), alias, self.loc(line, first)))
 
-    def parse_app(self, line: Line, cur: Cursor) -> None:
-        keyword = cur.skip()
+    def parse_app(self, line: Line, cur: Cursor, keyword: Token) -> None:
         name = cur.name("the application's name after 'app'")
         title = cur.optional_string()
         cur.end()
@@ -443,7 +444,6 @@ class ModuleParser:
         rest of the line is reported and the block is read all the same, with
         the declaration marked incomplete, so that the one mistake does not
         also make every reference to the declaration fail."""
-        cur.skip()
         name = cur.name(lambda: f"a name for the {what}")
         title = None
         with self.recover:
@@ -573,33 +573,36 @@ class ModuleParser:
     def plain_field(self, m: re.Match, line: Line) -> ir.FieldSpec:
         """The field of a line matched by ``_PLAIN_FIELD_RE``: the same
         records and checks as the cursor's path, read with one match."""
-        name_tok = Token(NAME, m.group("name"), m.start("name") + 1, m.end("name"))
-        simple, length, target = m.group("simple"), m.group("length"), m.group("target")
+        # One call for the groups: most are None.
+        name, simple, length, precision, values, target, optional, default, modifiers_text = m.group(
+            "name", "simple", "length", "precision", "values", "target", "optional", "default", "modifiers"
+        )
+        name_tok = Token(NAME, name, m.start() + 1, m.end("name"))
         if simple is not None:
             ftype = _SIMPLE_TYPES[simple]
         elif length is not None:
-            ftype = self.str_type(Token(NUMBER, length, m.start("length") + 1, m.end("length")), line)
-        elif m.group("precision") is not None:
-            ftype = self.decimal_type(_number(m, "precision"), _number(m, "scale"), line)
-        elif m.group("values") is not None:
-            values = [
-                Token(NAME, v.group(), v.start() + 1, v.end())
-                for v in _NAME_RE.finditer(line.text, m.start("values"), m.end("values"))
-            ]
-            ftype = self.enum_type(values, line)
+            ftype = self.str_type(_token(m, "length", NUMBER), line)
+        elif precision is not None:
+            ftype = self.decimal_type(_token(m, "precision", NUMBER), _token(m, "scale", NUMBER), line)
+        elif values is not None:
+            values_at = m.start("values")
+            ftype = self.enum_type(
+                [
+                    Token(NAME, v.group(), v.start() + 1, v.end())
+                    for v in _NAME_RE.finditer(line.text, values_at, values_at + len(values))
+                ],
+                line,
+            )
         else:
-            target_tok = Token(NAME, target, m.start("target") + 1, m.end("target"))
-            self.ref("entity", target_tok, line)
+            self.ref("entity", _token(m, "target"), line)
             ftype = ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target)
-        optional_tok = None if m.group("optional") is None else Token(OP, "?", m.end("optional"), m.end("optional"))
-        default_tok = None if m.group("default") is None else _literal(m, "default")
+        optional_tok = None if optional is None else Token(OP, "?", m.end("optional"), m.end("optional"))
+        default_tok = None if default is None else _literal(m, "default")
         modifiers: dict[str, Token] = {}
-        if m.group("modifiers"):
+        if modifiers_text:
             for mod in _MODIFIER_RE.finditer(line.text, m.start("modifiers"), m.end("modifiers")):
-                word = mod.group("word")
-                self.add_modifier(
-                    modifiers, word, Token(NAME, word, mod.start() + 1, mod.end("word")), line, default_tok
-                )
+                word = mod.group(1)
+                self.add_modifier(modifiers, word, Token(NAME, word, mod.start() + 1, mod.end(1)), line, default_tok)
                 if word == "default":
                     default_tok = _literal(mod, "default")
         return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
@@ -828,16 +831,15 @@ class ModuleParser:
             # The commonest lines are read with one match (_token makes the
             # tokens the cursor would); the same code below takes them on.
             if not child.children:
-                m = _USES_ENTITY_RE.match(child.text, child.indent)
+                m = _SURFACE_LINE_RE.match(child.text, child.indent)
                 if m is not None:
-                    if self.once(seen, "uses entity", child, _token(m, "word")):
-                        entity = m.group("target")
-                        self.ref("entity", _token(m, "target"), child)
-                    continue
-                m = _MODE_RE.match(child.text, child.indent)
-                if m is not None:
-                    if self.once(seen, "mode", child, _token(m, "word")):
-                        mode = SURFACE_MODES[m.group("mode")]
+                    target, mode_word = m.group("target", "mode")
+                    if target is not None:
+                        if self.once(seen, "uses entity", child, m.start() + 1):
+                            entity = target
+                            self.ref("entity", _token(m, "target"), child)
+                    elif self.once(seen, "mode", child, m.start() + 1):
+                        mode = SURFACE_MODES[mode_word]
                     continue
             elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) is not None:
                 kind, member = m.group("kind"), _token(m, "name")
@@ -845,7 +847,7 @@ class ModuleParser:
                     names[kind],
                     member.text,
                     child,
-                    member,
+                    member.column,
                     "E302",
                     lambda: f"{kind} '{member.text}' of surface '{name.text}' is declared twice",
                 )
@@ -862,7 +864,7 @@ class ModuleParser:
                         names[word.text],
                         member.text,
                         child,
-                        member,
+                        member.column,
                         "E302",
                         lambda: f"{word.text} '{member.text}' of surface '{name.text}' is declared twice",
                     )
@@ -873,14 +875,14 @@ class ModuleParser:
                     c.word("entity")
                     target = c.name("an entity name after 'uses entity'")
                     c.end()
-                    if self.once(seen, "uses entity", child, word):
+                    if self.once(seen, "uses entity", child, word.column):
                         entity = target.text
                         self.ref("entity", target, child)
                 elif word.text == "mode":
                     c.op(":", "':' after 'mode'")
                     m = c.choice("a surface mode", SURFACE_MODE_WORDS)
                     c.end()
-                    if self.once(seen, "mode", child, word):
+                    if self.once(seen, "mode", child, word.column):
                         mode = SURFACE_MODES[m.text]
                 else:
                     options = parse_options(c, "meta line")
@@ -913,7 +915,7 @@ class ModuleParser:
             entity=entity,
             sections=tuple(sections),
             actions=tuple(actions),
-            metadata=ir.Options(tuple(meta.items())),
+            metadata=ir.Options(tuple(meta.items())) if meta else EMPTY_OPTIONS,
         )
 
     def surface_member(
@@ -945,7 +947,7 @@ class ModuleParser:
                 seen,
                 field.text,
                 child,
-                field,
+                field.column,
                 "E302",
                 lambda: f"field '{field.text}' of section '{name.text}' is declared twice",
             ):
@@ -967,12 +969,13 @@ class ModuleParser:
         for child in line.children:
             m = _ON_LINE_RE.match(child.text, child.indent)
             if m is not None and not child.children:
-                on, trigger = _token(m, "on"), _token(m, "trigger")
-                if m.group("surface") is not None:
+                on_column = m.start() + 1
+                trigger, surface, experience, step = m.group("trigger", "surface", "experience", "step")
+                if surface is not None:
                     kind, target, member = "surface", _token(m, "surface"), None
-                elif m.group("experience") is not None:
+                elif experience is not None:
                     kind, target = "experience", _token(m, "experience")
-                    member = None if m.group("step") is None else _token(m, "step")
+                    member = None if step is None else _token(m, "step")
                 else:
                     kind, target, member = "integration", _token(m, "integration"), _token(m, "action")
                 self.ref(kind, target, child)
@@ -981,18 +984,18 @@ class ModuleParser:
                 read = self.guarded(self.read_on_line, child)
                 if read is None:
                     continue
-                on, trigger, outcome = read
+                on_column, trigger, outcome = read
             if result is not None:  # the line is dropped, as a syntax error's would be
-                self.error("E109", f"action '{name.text}' has more than one 'on' line", child.number, on.column)
+                self.error("E109", f"action '{name.text}' has more than one 'on' line", child.number, on_column)
                 self.incomplete = True
                 continue
-            result = ir.SurfaceAction(name.text, label, TRIGGERS[trigger.text], outcome, self.loc(line, name))
+            result = ir.SurfaceAction(name.text, label, TRIGGERS[trigger], outcome, self.loc(line, name))
         if result is None and not self.incomplete:
             self.error_at(self.loc(line, name), "E110", f"action '{name.text}' has no 'on TRIGGER -> OUTCOME' line")
         return result
 
-    def read_on_line(self, line: Line) -> tuple[Token, Token, ir.Outcome]:
-        """``on TRIGGER -> OUTCOME``: the tokens of ``on`` and the trigger, and the outcome."""
+    def read_on_line(self, line: Line) -> tuple[int, str, ir.Outcome]:
+        """``on TRIGGER -> OUTCOME``: the column of ``on``, the trigger, and the outcome."""
         c = Cursor(line, self.file)
         on = c.word("on")
         trigger = c.choice("a trigger", TRIGGER_WORDS)
@@ -1000,7 +1003,7 @@ class ModuleParser:
         outcome = self.parse_outcome(c, line)
         c.end()
         self.no_block(line, "on")
-        return on, trigger, outcome
+        return on.column, trigger.text, outcome
 
     def parse_outcome(self, c: Cursor, line: Line) -> ir.Outcome:
         kind = c.choice("an outcome", OUTCOME_WORDS)
@@ -1059,7 +1062,7 @@ class ModuleParser:
                         step_lines,
                         step_name.text,
                         child,
-                        step_name,
+                        step_name.column,
                         "E302",
                         lambda: f"step '{step_name.text}' of experience '{name.text}' is declared twice",
                     ):
@@ -1113,18 +1116,18 @@ class ModuleParser:
                 if word.text == "kind":
                     c.op(":", "':' after 'kind'")
                     k = c.choice("a step kind", STEP_KIND_WORDS)
-                    if self.once(seen, "kind", child, word):
+                    if self.once(seen, "kind", child, word.column):
                         kind = (STEP_KINDS[k.text], k)
                 elif word.text == "surface":
                     target = c.name("a surface name")
-                    if self.once(seen, "surface", child, word):
+                    if self.once(seen, "surface", child, word.column):
                         surface, target_at = target.text, self.loc(child, word)
                         self.ref("surface", target, child)
                 elif word.text == "integration":
                     target = c.name("an integration name")
                     c.word("action")
                     member = c.name("an action or sync name after 'action'")
-                    if self.once(seen, "integration", child, word):
+                    if self.once(seen, "integration", child, word.column):
                         integration, action = target.text, member.text
                         target_at = self.loc(child, word)
                         self.ref("integration", target, child)
@@ -1134,7 +1137,7 @@ class ModuleParser:
                     c.op("->", "'->' after the event")
                     c.word("step")
                     target = c.name("a step name after 'step'")
-                    if self.once(seen, f"on {event.text}", child, word):
+                    if self.once(seen, f"on {event.text}", child, word.column):
                         transitions.append(ir.Transition(EVENTS[event.text], target.text, self.loc(child, target)))
                 c.end()
         step_loc = self.loc(line, name)
@@ -1195,17 +1198,17 @@ class ModuleParser:
                     kind = c.choice("a spec kind", SPEC_KIND_WORDS)
                     value = c.string(f"the spec's {'URL' if kind.text == 'url' else 'name'} in double quotes")
                     c.end()
-                    if self.once(seen, "spec", child, word):
+                    if self.once(seen, "spec", child, word.column):
                         spec = ir.ApiSpecRef(SPEC_KINDS[kind.text], value.text, self.loc(child, value))
                 elif word.text == "auth_profile":
                     kind = c.choice("an auth kind", AUTH_KIND_WORDS)
                     options = parse_options(c, "auth profile")
-                    if self.once(seen, "auth_profile", child, word):
+                    if self.once(seen, "auth_profile", child, word.column):
                         auth = ir.AuthProfile(AUTH_KINDS[kind.text], self.loc(child, kind), options)
                 else:
                     value = c.string("the owner in double quotes")
                     c.end()
-                    if self.once(seen, "owner", child, word):
+                    if self.once(seen, "owner", child, word.column):
                         owner = value.text
         if spec is None:
             if not self.incomplete:
@@ -1219,7 +1222,6 @@ class ModuleParser:
         return ir.ServiceSpec(name.text, title, self.module.name, self.loc(line, name), spec, auth, owner)
 
     def parse_foreign_model(self, line: Line, cur: Cursor) -> ir.ForeignModelSpec:
-        cur.skip()
         name = cur.name("a name for the foreign model")
         service, title = Token(NAME, "", 0, 0), None
         with self.recover:
@@ -1318,7 +1320,7 @@ class ModuleParser:
                         member_lines,
                         member.text,
                         child,
-                        member,
+                        member.column,
                         "E302",
                         lambda: f"action or sync '{member.text}' of integration '{name.text}' is declared twice",
                     ):
@@ -1414,7 +1416,7 @@ class ModuleParser:
                     c.word("submitted")
                     c.end()
                     self.no_block(child, "when")
-                    if self.once(seen, "when", child, word):
+                    if self.once(seen, "when", child, word.column):
                         surface = target.text
                         self.ref("surface", target, child)
                 elif word.text == "call":
@@ -1431,7 +1433,7 @@ class ModuleParser:
                                 hint="end the line with 'with:'",
                             )
                         args = []
-                    if self.once(seen, "call", child, word):
+                    if self.once(seen, "call", child, word.column):
                         call = (
                             service.text,
                             operation,
@@ -1459,7 +1461,7 @@ class ModuleParser:
                                 )
                             else:
                                 self.member_ref("foreign_model", foreign.text, "field", tokens[1], ln)
-                    if self.once(seen, "map", child, word):
+                    if self.once(seen, "map", child, word.column):
                         response = ir.ResponseMapping(
                             foreign.text,
                             entity.text,
@@ -1488,31 +1490,31 @@ class ModuleParser:
                     c.word("on")
                     c.block_start()
                     pairs = self.parse_assignments(child, "<->", "a field of the foreign model")
-                    if self.once(seen, "match", child, word):
+                    if self.once(seen, "match", child, word.column):
                         rules = [(t, e, ln, extra) for t, e, ln, extra in pairs]
                     continue
                 self.no_block(child, word.text)
                 if word.text == "mode":
                     c.op(":", "':' after 'mode'")
                     m = c.choice("a sync mode", SYNC_MODE_WORDS)
-                    if self.once(seen, "mode", child, word):
+                    if self.once(seen, "mode", child, word.column):
                         mode = (SYNC_MODES[m.text], child, word)
                 elif word.text == "schedule":
                     c.op(":", "':' after 'schedule'")
                     value = c.string('a cron schedule in double quotes, such as "0 2 * * *"')
-                    if self.once(seen, "schedule", child, word):
+                    if self.once(seen, "schedule", child, word.column):
                         schedule = (value, child)
                 elif word.text == "from":
                     service, operation = self.parse_call_target(c, child, uses)
                     c.word("as")
                     foreign = c.name("a foreign model name after 'as'")
                     self.check_used(uses, "foreign_model", foreign, child)
-                    if self.once(seen, "from", child, word):
+                    if self.once(seen, "from", child, word.column):
                         source = (service.text, operation, foreign)
                 else:
                     c.word("entity")
                     target = c.name("an entity name after 'into entity'")
-                    if self.once(seen, "into", child, word):
+                    if self.once(seen, "into", child, word.column):
                         entity = target
                         self.ref("entity", target, child)
                 c.end()
