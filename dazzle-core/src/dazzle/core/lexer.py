@@ -8,16 +8,18 @@ block is the parser's business.
 
 There is no token list: as in CPython's ``tomllib``, the ``Cursor`` matches a
 precompiled regular expression at its position and moves past what it read,
-so a token's column is simply where the cursor stood. A token is a tuple
-``(kind, value, column, end)``: ``kind`` is ``NAME``, ``STRING`` (value
-decoded), ``NUMBER`` (value as written), ``OP`` or ``BAD`` (a character that
-starts no token); ``column`` is 1-based; ``end`` is the index after the token
-and the spaces that follow it.
+so a token's column is simply where the cursor stood. A token is a ``Token``
+record: its ``kind`` (``NAME``, ``STRING``, ``NUMBER``, ``OP`` or ``BAD``, a
+character that starts no token), its ``text`` (a string's decoded, a
+number's as written), its 1-based ``column``, and its ``end``, the index
+after the token and the spaces that follow it.
 """
 
 from __future__ import annotations
 
 import re
+
+import attrs
 
 from dazzle.core import diagnostics as diag
 from dazzle.core.diagnostics import Diagnostic, excerpt
@@ -50,6 +52,19 @@ MAX_DECIMAL_PRECISION = 1000
 #: reaches ``int()`` past Python's int-string limit (4,300 digits).
 MAX_NUMBER_DIGITS = MAX_DECIMAL_PRECISION + 1
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+@attrs.define
+class Token:
+    """One token of a line. A value, never changed once made, yet
+    ``@attrs.define`` rather than ``@attrs.frozen``: parsing the bench's
+    20x50 project makes about 120,000 of them, and a frozen record costs
+    about three times as much to make."""
+
+    kind: str
+    text: str
+    column: int
+    end: int
 
 
 class ParseError(Exception):
@@ -99,7 +114,7 @@ class Cursor:
 
     # -- looking ---------------------------------------------------------------
 
-    def token_at(self, pos: int) -> tuple | None:
+    def token_at(self, pos: int) -> Token | None:
         text = self.text
         if pos >= len(text):
             return None
@@ -107,8 +122,8 @@ class Cursor:
         if m is None:
             word = _WORD_RE.match(text, pos)  # such as 3abc: neither a number nor a name
             if word is not None:
-                return (BAD, word.group(), pos + 1, word.end())
-            return (BAD, text[pos], pos + 1, pos + 1)
+                return Token(BAD, word.group(), pos + 1, word.end())
+            return Token(BAD, text[pos], pos + 1, pos + 1)
         kind = m.lastgroup
         value = m.group(kind)
         if kind == STRING:
@@ -126,19 +141,19 @@ class Cursor:
                         hint=f"the widest decimal is decimal({MAX_DECIMAL_PRECISION},S)",
                     )
                 )
-        return (kind, value, pos + 1, m.end())
+        return Token(kind, value, pos + 1, m.end())
 
-    def peek(self, offset: int = 0) -> tuple | None:
+    def peek(self, offset: int = 0) -> Token | None:
         tok = self.token_at(self.pos)
         while offset and tok is not None:
-            tok = self.token_at(tok[3])
+            tok = self.token_at(tok.end)
             offset -= 1
         return tok
 
-    def peek_name(self) -> tuple | None:
+    def peek_name(self) -> Token | None:
         """The next token if it is a name, else None."""
         m = _NAME_RE.match(self.text, self.pos)
-        return None if m is None else (NAME, m.group(1), self.pos + 1, m.end())
+        return None if m is None else Token(NAME, m.group(1), self.pos + 1, m.end())
 
     def at_end(self) -> bool:
         return self.pos >= len(self.text)
@@ -161,13 +176,13 @@ class Cursor:
 
     # -- moving ----------------------------------------------------------------
 
-    def advance(self, tok: tuple) -> None:
-        self.pos = tok[3]
+    def advance(self, tok: Token) -> None:
+        self.pos = tok.end
 
-    def skip(self) -> tuple:
+    def skip(self) -> Token:
         """Take whatever token comes next (one the caller already looked at)."""
         tok = self.peek()
-        self.pos = tok[3]
+        self.pos = tok.end
         return tok
 
     # -- failing ---------------------------------------------------------------
@@ -176,14 +191,14 @@ class Cursor:
         tok = self.peek()
         if tok is None:
             return "the end of the line"
-        if tok[0] == STRING:
-            return f'"{excerpt(tok[1])}"'
-        if tok[0] == BAD:
-            return describe_char(tok[1]) if len(tok[1]) == 1 else f"'{excerpt(tok[1])}'"
-        return f"'{excerpt(tok[1])}'"
+        if tok.kind == STRING:
+            return f'"{excerpt(tok.text)}"'
+        if tok.kind == BAD:
+            return describe_char(tok.text) if len(tok.text) == 1 else f"'{excerpt(tok.text)}'"
+        return f"'{excerpt(tok.text)}'"
 
-    def fail(self, message: str, hint: str | None = None, code: str = "E100", tok: tuple | None = None):
-        column = tok[2] if tok is not None else self.column()
+    def fail(self, message: str, hint: str | None = None, code: str = "E100", tok: Token | None = None):
+        column = tok.column if tok is not None else self.column()
         raise ParseError(diag.error(code, message, self.file, self.line.number, column, hint))
 
     def expected(self, what, hint: str | None = None, choices: tuple[str, ...] = ()) -> None:
@@ -192,27 +207,27 @@ class Cursor:
         if callable(what):
             what = what()
         tok = self.peek()
-        if tok is not None and tok[0] == BAD:
-            if tok[1] == '"':
+        if tok is not None and tok.kind == BAD:
+            if tok.text == '"':
                 self.fail(
                     "unterminated string", code="E105", hint='strings are one line, between double quotes: "like this"'
                 )
-            if tok[1] == "\t":
+            if tok.text == "\t":
                 self.fail("tab character; DAZZLE uses spaces only", code="E101", hint="replace the tab with spaces")
-            if len(tok[1]) > 1:
+            if len(tok.text) > 1:
                 self.fail(
-                    f"'{excerpt(tok[1])}' is neither a number nor a name; expected {what}",
+                    f"'{excerpt(tok.text)}' is neither a number nor a name; expected {what}",
                     hint="a name starts with a letter or '_'",
                 )
-            if tok[1].isalpha():
+            if tok.text.isalpha():
                 self.fail(
-                    f"unexpected character {describe_char(tok[1])}; expected {what}",
+                    f"unexpected character {describe_char(tok.text)}; expected {what}",
                     code="E106",
                     hint="names are made of ASCII letters, digits and '_'",
                 )
-            self.fail(f"unexpected character {describe_char(tok[1])}; expected {what}", code="E106")
-        if hint is None and choices and tok is not None and tok[0] == NAME:
-            hint = diag.did_you_mean(tok[1], choices)
+            self.fail(f"unexpected character {describe_char(tok.text)}; expected {what}", code="E106")
+        if hint is None and choices and tok is not None and tok.kind == NAME:
+            hint = diag.did_you_mean(tok.text, choices)
         self.fail(f"expected {what}, found {self.describe()}", hint)
 
     def _decode(self, raw: str, pos: int) -> str:
@@ -237,55 +252,55 @@ class Cursor:
 
     # -- taking ----------------------------------------------------------------
 
-    def name(self, what: str = "a name") -> tuple:
+    def name(self, what: str = "a name") -> Token:
         m = _NAME_RE.match(self.text, self.pos)
         if m is None:
             self.expected(what)
-        tok = (NAME, m.group(1), self.pos + 1, m.end())
+        tok = Token(NAME, m.group(1), self.pos + 1, m.end())
         self.pos = m.end()
         return tok
 
-    def word(self, word: str) -> tuple:
+    def word(self, word: str) -> Token:
         if not self.at_word(word):
             self.expected(f"'{word}'", choices=(word,))
         return self.name()
 
-    def choice(self, what: str, words: tuple[str, ...]) -> tuple:
+    def choice(self, what: str, words: tuple[str, ...]) -> Token:
         m = _NAME_RE.match(self.text, self.pos)
         if m is None or m.group(1) not in words:
             self.expected(f"{what} ({' | '.join(words)})", choices=words)
-        tok = (NAME, m.group(1), self.pos + 1, m.end())
+        tok = Token(NAME, m.group(1), self.pos + 1, m.end())
         self.pos = m.end()
         return tok
 
-    def _take_op(self, op: str) -> tuple:
+    def _take_op(self, op: str) -> Token:
         text = self.text
         start = self.pos
         end = start + len(op)
         while end < len(text) and text[end] == " ":
             end += 1
         self.pos = end
-        return (OP, op, start + 1, end)
+        return Token(OP, op, start + 1, end)
 
-    def op(self, op: str, what=None) -> tuple:
+    def op(self, op: str, what=None) -> Token:
         if not self.at_op(op):
             self.expected(what or f"'{op}'")
         return self._take_op(op)
 
-    def accept_op(self, op: str) -> tuple | None:
+    def accept_op(self, op: str) -> Token | None:
         return self._take_op(op) if self.at_op(op) else None
 
-    def accept_word(self, word: str) -> tuple | None:
+    def accept_word(self, word: str) -> Token | None:
         return self.name() if self.at_word(word) else None
 
-    def _take(self, kinds: tuple[str, ...], what: str) -> tuple:
+    def _take(self, kinds: tuple[str, ...], what: str) -> Token:
         tok = self.peek()
-        if tok is None or tok[0] not in kinds:
+        if tok is None or tok.kind not in kinds:
             self.expected(what)
-        self.pos = tok[3]
+        self.pos = tok.end
         return tok
 
-    def string(self, what: str = "a string in double quotes") -> tuple:
+    def string(self, what: str = "a string in double quotes") -> Token:
         return self._take((STRING,), what)
 
     def optional_string(self) -> str | None:
@@ -295,30 +310,30 @@ class Cursor:
             if m is not None:  # the common case: no escapes
                 self.pos = m.end()
                 return m.group(1)
-            return self.string()[1]
+            return self.string().text
         return None
 
-    def integer(self, what: str) -> tuple:
+    def integer(self, what: str) -> Token:
         tok = self.peek()
-        if tok is None or tok[0] != NUMBER or "." in tok[1]:
+        if tok is None or tok.kind != NUMBER or "." in tok.text:
             self.expected(what)
-        self.pos = tok[3]
+        self.pos = tok.end
         return tok
 
-    def literal(self, what: str = "a value (a string, number, true or false)") -> tuple:
+    def literal(self, what: str = "a value (a string, number, true or false)") -> Token:
         """A string, number or bare name; the caller decides whether a name is
         acceptable there."""
         return self._take((STRING, NUMBER, NAME), what)
 
-    def dotted(self, what: str) -> tuple[list[str], list[tuple]]:
+    def dotted(self, what: str) -> tuple[list[str], list[Token]]:
         """A dotted name: its parts, and the token of each part."""
         tokens = [self.name(what)]
         while self.at_op("."):
             self._take_op(".")
-            tokens.append(self.name(f"a name after '{'.'.join(t[1] for t in tokens)}.'"))
-        return [t[1] for t in tokens], tokens
+            tokens.append(self.name(f"a name after '{'.'.join(t.text for t in tokens)}.'"))
+        return [t.text for t in tokens], tokens
 
-    def name_list(self, what: str) -> list[tuple]:
+    def name_list(self, what: str) -> list[Token]:
         names = [self.name(what)]
         while self.accept_op(","):
             names.append(self.name(what))
@@ -341,7 +356,7 @@ class Cursor:
     def end(self) -> None:
         if not self.at_end():
             tok = self.peek()
-            if tok[0] == BAD:
+            if tok.kind == BAD:
                 self.expected("the end of the line")
             self.fail(f"unexpected {self.describe()}; expected the end of the line")
 
@@ -388,19 +403,24 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
 
     if text.startswith("\ufeff"):
         text = text[1:]
-    has_cr = "\r" in text
+    if "\r" in text:  # a CR that ends a line is not part of it; any other CR is
+        text = text.replace("\r\n", "\n")
+        if text.endswith("\r"):
+            text = text[:-1]
+    # The innermost open block (stack[-1]), kept in two names: most lines go there.
+    current_indent, siblings = 0, top
     for number, raw in enumerate(text.split("\n"), 1):
-        if has_cr and raw.endswith("\r"):
-            raw = raw[:-1]
         stripped = raw.lstrip(" ")
-        if not stripped or stripped[0] == "#":
+        if not stripped:
+            continue
+        ch = stripped[0]
+        if ch == "#":
             continue
         indent = len(raw) - len(stripped)
-        if stripped[0].isspace():
+        if ch.isspace():
             rest = stripped.lstrip()
             if not rest or rest[0] == "#":  # a blank or comment line indented with tabs
                 continue
-            ch = stripped[0]
             if ch == "\t":
                 problems.append(
                     diag.error(
@@ -438,7 +458,9 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
             skip_deeper_than = None
 
         line = Line(number, indent, body)
-        current_indent, siblings = stack[-1]
+        if indent == current_indent:
+            siblings.append(line)
+            continue
         if indent > current_indent:
             if not siblings:
                 problems.append(
@@ -455,30 +477,29 @@ def build_blocks(text: str, file: str, problems: list[Diagnostic], dropped: list
                 )
                 drop(number, indent - 1)
                 continue
-            parent = siblings[-1]
-            stack.append((indent, parent.children))
-            parent.children.append(line)
+            current_indent, siblings = indent, siblings[-1].children
+            stack.append((indent, siblings))
+            siblings.append(line)
             continue
-        if indent < current_indent:
-            depth = len(stack) - 1
-            while depth > 0 and stack[depth][0] > indent:
-                depth -= 1
-            if stack[depth][0] != indent:
-                # The lines after it that line up with the block above stay in it.
-                inner, outer = stack[depth + 1][0], stack[depth][0]
-                problems.append(
-                    diag.error(
-                        "E104",
-                        "this line's indentation matches no enclosing block",
-                        file,
-                        number,
-                        indent + 1,
-                        hint=f"indent it by {inner} spaces to stay in the block above it, "
-                        f"or by {outer} to end that block",
-                    )
+        depth = len(stack) - 1
+        while depth > 0 and stack[depth][0] > indent:
+            depth -= 1
+        if stack[depth][0] != indent:
+            # The lines after it that line up with the block above stay in it.
+            inner, outer = stack[depth + 1][0], stack[depth][0]
+            problems.append(
+                diag.error(
+                    "E104",
+                    "this line's indentation matches no enclosing block",
+                    file,
+                    number,
+                    indent + 1,
+                    hint=f"indent it by {inner} spaces to stay in the block above it, or by {outer} to end that block",
                 )
-                drop(number, indent)
-                continue
-            del stack[depth + 1 :]
-        stack[-1][1].append(line)
+            )
+            drop(number, indent)
+            continue
+        del stack[depth + 1 :]
+        current_indent, siblings = stack[-1]
+        siblings.append(line)
     return top

@@ -29,7 +29,18 @@ import attrs
 from dazzle.core import diagnostics as diag
 from dazzle.core import ir
 from dazzle.core.diagnostics import Diagnostic
-from dazzle.core.lexer import MAX_DECIMAL_PRECISION, NAME, NUMBER, OP, STRING, Cursor, Line, ParseError, build_blocks
+from dazzle.core.lexer import (
+    MAX_DECIMAL_PRECISION,
+    NAME,
+    NUMBER,
+    OP,
+    STRING,
+    Cursor,
+    Line,
+    ParseError,
+    Token,
+    build_blocks,
+)
 
 DECLARATION_KEYWORDS = ("entity", "surface", "experience", "service", "foreign_model", "integration")
 TOP_LEVEL_KEYWORDS = ("module", "use", "app", *DECLARATION_KEYWORDS)
@@ -103,8 +114,12 @@ _TYPE_SPELLINGS = {
     "reference": "ref",
 }
 _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()}
-_USES_ENTITY_RE = re.compile(r"(?P<word>uses) +entity +(?P<target>[A-Za-z_][A-Za-z0-9_]*) *\Z")
-_MODE_RE = re.compile(rf"(?P<word>mode) *: *(?P<mode>{'|'.join(SURFACE_MODE_WORDS)}) *\Z")
+# A surface's `uses entity E` or `mode: M` line (one match tells which).
+_SURFACE_LINE_RE = re.compile(
+    rf"""(?: uses \ + entity \ + (?P<target>[A-Za-z_][A-Za-z0-9_]*)
+           | mode \ * : \ * (?P<mode>{"|".join(SURFACE_MODE_WORDS)}) ) \ * \Z""",
+    re.VERBOSE,
+)
 _MEMBER_HEADER_RE = re.compile(
     r'(?P<kind>section|action) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *:\Z'
 )
@@ -118,23 +133,20 @@ _ON_LINE_RE = re.compile(
 )
 
 
-def _number(m: re.Match, group: str) -> tuple:
-    return (NUMBER, m.group(group), m.start(group) + 1, m.end(group))
-
-
-def _literal(m: re.Match, group: str) -> tuple:
+def _literal(m: re.Match, group: str) -> Token:
     """The token the cursor's ``literal()`` would read for a group that
     ``_LITERAL`` matched."""
-    text, start = m.group(group), m.start(group)
-    if text[0] == '"':
-        return (STRING, text[1:-1], start + 1, m.end(group))
-    return (NUMBER if text[0] == "-" or text[0].isdigit() else NAME, text, start + 1, m.end(group))
-
-
-def _token(m: re.Match, group: str) -> tuple:
-    """The NAME token the cursor would read for a group of a line's match."""
     start, end = m.span(group)
-    return (NAME, m.string[start:end], start + 1, end)
+    text = m.string[start:end]
+    if text[0] == '"':
+        return Token(STRING, text[1:-1], start + 1, end)
+    return Token(NUMBER if text[0] == "-" or text[0].isdigit() else NAME, text, start + 1, end)
+
+
+def _token(m: re.Match, group: str, kind: str = NAME) -> Token:
+    """The token of ``kind`` the cursor would read for a group of a line's match."""
+    start, end = m.span(group)
+    return Token(NAME, m.string[start:end], start + 1, end)
 
 
 @attrs.frozen
@@ -197,8 +209,8 @@ class ModuleAST:
         return any(d.is_error for d in self.diagnostics)
 
 
-def literal_value(tok: tuple) -> ir.Literal:
-    kind, text = tok[0], tok[1]
+def literal_value(tok: Token) -> ir.Literal:
+    kind, text = tok.kind, tok.text
     if kind == NUMBER:
         return Decimal(text) if "." in text else int(text)
     if kind == NAME and text in ("true", "false"):
@@ -213,10 +225,10 @@ def parse_options(cur: Cursor, what: str) -> ir.Options:
     seen: set[str] = set()
     while not cur.at_end():
         key_tok = cur.name(lambda: f"an option of the form key=value on this {what}")
-        key = key_tok[1]
+        key = key_tok.text
         while cur.at_op(":") or cur.at_op("."):
-            sep = cur.skip()[1]
-            key += sep + cur.name(f"the rest of the option name after '{key}{sep}'")[1]
+            sep = cur.skip().text
+            key += sep + cur.name(f"the rest of the option name after '{key}{sep}'").text
         if key in seen:
             cur.fail(f"option '{key}' is given twice", code="E109", tok=key_tok)
         seen.add(key)
@@ -284,14 +296,14 @@ class ModuleParser:
     def warning_at(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
         self.problems.append(diag.warning(code, message, self.file, loc.line, loc.column, hint))
 
-    def loc(self, line: Line, tok: tuple) -> ir.SourceLocation:
-        return ir.SourceLocation(self.file, line.number, tok[2])
+    def loc(self, line: Line, tok: Token) -> ir.SourceLocation:
+        return ir.SourceLocation(self.file, line.number, tok.column)
 
-    def ref(self, kind: str, tok: tuple, line: Line) -> None:
-        self.module.references.append((kind, tok[1], self.loc(line, tok)))
+    def ref(self, kind: str, tok: Token, line: Line) -> None:
+        self.module.references.append((kind, tok.text, self.loc(line, tok)))
 
-    def member_ref(self, owner_kind: str, owner: str, member_kind: str, tok: tuple, line: Line) -> None:
-        self.module.member_references.append((owner_kind, owner, member_kind, tok[1], self.loc(line, tok)))
+    def member_ref(self, owner_kind: str, owner: str, member_kind: str, tok: Token, line: Line) -> None:
+        self.module.member_references.append((owner_kind, owner, member_kind, tok.text, self.loc(line, tok)))
 
     def guarded(self, fn, *args):
         with self.recover:
@@ -316,19 +328,19 @@ class ModuleParser:
         seen: dict[str, int],
         key: str,
         line: Line,
-        tok: tuple,
+        column: int,
         code: str = "E109",
         twice: Callable[[], str] | None = None,
     ) -> bool:
         """Whether ``key`` is seen here for the first time (``seen`` maps keys
-        to their lines). If not, the error ``code``: ``twice()`` (by default
+        to their lines). If not, the error ``code`` at ``column``: ``twice()`` (by default
         "'KEY' is given more than once") and where the first one is; the
         declaration, having lost this line, is incomplete. ``twice`` is a
         function so that the message is formatted only when it is shown."""
         if key in seen:
             self.incomplete = True
             what = twice() if twice is not None else f"'{key}' is given more than once"
-            self.error(code, f"{what} (first on line {seen[key]})", line.number, tok[2])
+            self.error(code, f"{what} (first on line {seen[key]})", line.number, column)
             return False
         seen[key] = line.number
         return True
@@ -347,11 +359,11 @@ class ModuleParser:
             self.incomplete = at < len(dropped) and dropped[at] < end
             try:
                 word = cur.peek()  # in the try: reading a token can fail (a bad escape, a huge number)
-                if word[0] != NAME or word[1] not in TOP_LEVEL_KEYWORDS:
+                if word.kind != NAME or word.text not in TOP_LEVEL_KEYWORDS:
                     hint = None
-                    if word[0] == NAME:
-                        self.note_misspelt_declaration(word[1], cur.peek(1))
-                        hint = self.suggest(word[1], TOP_LEVEL_KEYWORDS, "top level")
+                    if word.kind == NAME:
+                        self.note_misspelt_declaration(word.text, cur.peek(1))
+                        hint = self.suggest(word.text, TOP_LEVEL_KEYWORDS, "top level")
                     if self.module.declarations and line.indent == 0:
                         # Likely a line of the declaration above that lost its indentation.
                         last = self.module.declarations[-1]
@@ -361,12 +373,15 @@ class ModuleParser:
                         hint=hint,
                         code="E107",
                     )
-                keyword = word[1]
+                keyword = word.text
+                cur.advance(word)  # each parse_KEYWORD reads the line from after its keyword
                 if keyword == "module":
                     if self.module.declared_name:
-                        cur.fail(f"the module is already named on line {self.module.location.line}", code="E109")
+                        cur.fail(
+                            f"the module is already named on line {self.module.location.line}", code="E109", tok=word
+                        )
                     if not module_allowed:
-                        cur.fail("'module' must be the first line of the file (after comments)", code="E108")
+                        cur.fail("'module' must be the first line of the file (after comments)", code="E108", tok=word)
                     module_allowed = False
                     self.parse_module_line(line, cur)
                 elif keyword == "use":  # a statement: anywhere at the top level, as in the 0.1 grammar
@@ -375,7 +390,7 @@ class ModuleParser:
                 elif keyword == "app":
                     module_allowed = False
                     self.module.has_app_line = True
-                    self.parse_app(line, cur)
+                    self.parse_app(line, cur, word)
                 else:
                     module_allowed = False
                     spec = getattr(self, "parse_" + keyword)(line, cur)
@@ -385,15 +400,14 @@ class ModuleParser:
                 self.problems.append(exc.diagnostic)
         return self.module
 
-    def note_misspelt_declaration(self, word: str, name: tuple | None) -> None:
+    def note_misspelt_declaration(self, word: str, name: Token | None) -> None:
         """``entty User:``: remember that a declaration of User was meant, so
         that references to it are not reported as well."""
         kind = self.suggest.closest(word, DECLARATION_KEYWORDS, "declaration")
-        if kind is not None and name is not None and name[0] == NAME:
-            self.module.broken_names.append((kind, name[1]))
+        if kind is not None and name is not None and name.kind == NAME:
+            self.module.broken_names.append((kind, name.text))
 
     def parse_module_line(self, line: Line, cur: Cursor) -> None:
-        cur.skip()
         parts, tokens = cur.dotted("a module name such as 'support.core'")
         first = tokens[0]
         self.module.name = ".".join(parts)
@@ -403,18 +417,16 @@ class ModuleParser:
         self.no_block(line, "module")
 
     def parse_use(self, line: Line, cur: Cursor) -> None:
-        cur.skip()
         parts, tokens = cur.dotted("a module name after 'use'")
         first = tokens[0]
         alias = None
         if cur.accept_word("as"):
-            alias = cur.name("an alias after 'as'")[1]
+            alias = cur.name("an alias after 'as'").text
         cur.end()
         self.no_block(line, "use")
         self.module.uses.append(UseLine(".".join(parts), alias, self.loc(line, first)))
 
-    def parse_app(self, line: Line, cur: Cursor) -> None:
-        cur.skip()
+    def parse_app(self, line: Line, cur: Cursor, keyword: Token) -> None:
         name = cur.name("the application's name after 'app'")
         title = cur.optional_string()
         cur.end()
@@ -423,16 +435,15 @@ class ModuleParser:
             cur.fail(
                 f"a module has at most one 'app' line (the first is on line {self.module.app.location.line})",
                 code="E109",
-                tok=(NAME, "app", line.indent + 1),
+                tok=keyword,
             )
-        self.module.app = AppLine(name[1], title, self.loc(line, name))
+        self.module.app = AppLine(name.text, title, self.loc(line, name))
 
-    def header(self, line: Line, cur: Cursor, what: str) -> tuple[tuple, str | None]:
+    def header(self, line: Line, cur: Cursor, what: str) -> tuple[Token, str | None]:
         """``KEYWORD NAME ["Title"]:``. Once the name is read, a mistake in the
         rest of the line is reported and the block is read all the same, with
         the declaration marked incomplete, so that the one mistake does not
         also make every reference to the declaration fail."""
-        cur.skip()
         name = cur.name(lambda: f"a name for the {what}")
         title = None
         with self.recover:
@@ -444,22 +455,22 @@ class ModuleParser:
 
     def parse_field(self, line: Line, cur: Cursor) -> ir.FieldSpec:
         name_tok = cur.name("a field name")
-        cur.op(":", lambda: f"':' and a type after field name '{name_tok[1]}'")
+        cur.op(":", lambda: f"':' and a type after field name '{name_tok.text}'")
         ftype = self.parse_type(cur, line)
-        modifiers: dict[str, tuple] = {}
+        modifiers: dict[str, Token] = {}
         default_tok = None
         optional_tok = cur.accept_op("?")
         if cur.accept_op("="):
             default_tok = cur.literal("a default value after '='")
         while not cur.at_end():
             tok = cur.peek_name()
-            if tok is None or tok[1] not in MODIFIER_WORDS:
+            if tok is None or tok.text not in MODIFIER_WORDS:
                 cur.expected(
                     "a modifier (required, optional, pk, unique, unique?, auto_add, auto_update, default=VALUE)",
                     choices=MODIFIER_WORDS,
                 )
             cur.advance(tok)
-            word = tok[1]
+            word = tok.text
             if word == "unique" and cur.accept_op("?"):
                 word = "unique?"
             self.add_modifier(modifiers, word, tok, line, default_tok)
@@ -469,16 +480,22 @@ class ModuleParser:
         return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
 
     def add_modifier(
-        self, modifiers: dict[str, tuple], word: str, tok: tuple, line: Line, default_tok: tuple | None
+        self, modifiers: dict[str, Token], word: str, tok: Token, line: Line, default_tok: Token | None
     ) -> None:
         """Record a field's modifier; a modifier given twice, or a second
         default, abandons the line."""
         if word in modifiers:
-            raise ParseError(diag.error("E109", f"modifier '{word}' is given twice", self.file, line.number, tok[2]))
+            raise ParseError(
+                diag.error("E109", f"modifier '{word}' is given twice", self.file, line.number, tok.column)
+            )
         if word == "default" and default_tok is not None:
             raise ParseError(
                 diag.error(
-                    "E109", "the default is given twice ('=VALUE' and 'default=VALUE')", self.file, line.number, tok[2]
+                    "E109",
+                    "the default is given twice ('=VALUE' and 'default=VALUE')",
+                    self.file,
+                    line.number,
+                    tok.column,
                 )
             )
         modifiers[word] = tok
@@ -486,11 +503,11 @@ class ModuleParser:
     def field_spec(
         self,
         line: Line,
-        name_tok: tuple,
+        name_tok: Token,
         ftype: ir.FieldType,
-        optional_tok: tuple | None,
-        modifiers: dict[str, tuple],
-        default_tok: tuple | None,
+        optional_tok: Token | None,
+        modifiers: dict[str, Token],
+        default_tok: Token | None,
     ) -> ir.FieldSpec:
         """The field of a line read either way (one match, or the cursor), with
         every check that needs the whole line: E303, E304, W007."""
@@ -502,22 +519,22 @@ class ModuleParser:
         if optional_tok is None:  # the first of 'optional' and 'unique?' on the line
             optional_tok = modifiers.get("optional")
             other = modifiers.get("unique?")
-            if other is not None and (optional_tok is None or other[2] < optional_tok[2]):
+            if other is not None and (optional_tok is None or other.column < optional_tok.column):
                 optional_tok = other
         if required and optional_tok is not None:
             self.error(
                 "E304",
-                f"field '{name_tok[1]}' is both required and optional",
+                f"field '{name_tok.text}' is both required and optional",
                 line.number,
-                optional_tok[2],
+                optional_tok.column,
                 hint="keep one of them",
             )
         if pk and optional_tok is not None:
             self.error(
                 "E304",
-                f"primary key '{name_tok[1]}' cannot be optional",
+                f"primary key '{name_tok.text}' cannot be optional",
                 line.number,
-                optional_tok[2],
+                optional_tok.column,
                 hint="a pk is always required",
             )
         default = None
@@ -526,23 +543,23 @@ class ModuleParser:
                 which = "auto_add" if auto_add else "auto_update"
                 self.error(
                     "E303",
-                    f"field '{name_tok[1]}' is set automatically ({which}) and cannot have a default",
+                    f"field '{name_tok.text}' is set automatically ({which}) and cannot have a default",
                     line.number,
-                    default_tok[2],
+                    default_tok.column,
                     hint="keep one of them",
                 )
             else:
-                default = self.check_default(name_tok[1], ftype, default_tok, line)
+                default = self.check_default(name_tok.text, ftype, default_tok, line)
         if (auto_add or auto_update) and ftype.kind is not ir.FieldTypeKind.DATETIME:
             which = "auto_add" if auto_add else "auto_update"
             self.warning_at(
                 self.loc(line, name_tok),
                 "W007",
-                f"'{which}' on field '{name_tok[1]}' of type {ftype}; it applies to datetime fields",
+                f"'{which}' on field '{name_tok.text}' of type {ftype}; it applies to datetime fields",
                 hint="make the field a datetime, or remove the modifier",
             )
         return ir.FieldSpec(
-            name=name_tok[1],
+            name=name_tok.text,
             type=ftype,
             location=self.loc(line, name_tok),
             required=required or pk,
@@ -556,48 +573,53 @@ class ModuleParser:
     def plain_field(self, m: re.Match, line: Line) -> ir.FieldSpec:
         """The field of a line matched by ``_PLAIN_FIELD_RE``: the same
         records and checks as the cursor's path, read with one match."""
-        name_tok = (NAME, m.group("name"), m.start("name") + 1, m.end("name"))
-        simple, length, target = m.group("simple"), m.group("length"), m.group("target")
+        # One call for the groups: most are None.
+        name, simple, length, precision, values, target, optional, default, modifiers_text = m.group(
+            "name", "simple", "length", "precision", "values", "target", "optional", "default", "modifiers"
+        )
+        name_tok = Token(NAME, name, m.start() + 1, m.end("name"))
         if simple is not None:
             ftype = _SIMPLE_TYPES[simple]
         elif length is not None:
-            ftype = self.str_type((NUMBER, length, m.start("length") + 1, m.end("length")), line)
-        elif m.group("precision") is not None:
-            ftype = self.decimal_type(_number(m, "precision"), _number(m, "scale"), line)
-        elif m.group("values") is not None:
-            values = [
-                (NAME, v.group(), v.start() + 1, v.end())
-                for v in _NAME_RE.finditer(line.text, m.start("values"), m.end("values"))
-            ]
-            ftype = self.enum_type(values, line)
+            ftype = self.str_type(_token(m, "length", NUMBER), line)
+        elif precision is not None:
+            ftype = self.decimal_type(_token(m, "precision", NUMBER), _token(m, "scale", NUMBER), line)
+        elif values is not None:
+            values_at = m.start("values")
+            ftype = self.enum_type(
+                [
+                    Token(NAME, v.group(), v.start() + 1, v.end())
+                    for v in _NAME_RE.finditer(line.text, values_at, values_at + len(values))
+                ],
+                line,
+            )
         else:
-            target_tok = (NAME, target, m.start("target") + 1, m.end("target"))
-            self.ref("entity", target_tok, line)
+            self.ref("entity", _token(m, "target"), line)
             ftype = ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target)
-        optional_tok = None if m.group("optional") is None else (OP, "?", m.end("optional"), m.end("optional"))
-        default_tok = None if m.group("default") is None else _literal(m, "default")
-        modifiers: dict[str, tuple] = {}
-        if m.group("modifiers"):
+        optional_tok = None if optional is None else Token(OP, "?", m.end("optional"), m.end("optional"))
+        default_tok = None if default is None else _literal(m, "default")
+        modifiers: dict[str, Token] = {}
+        if modifiers_text:
             for mod in _MODIFIER_RE.finditer(line.text, m.start("modifiers"), m.end("modifiers")):
-                word = mod.group("word")
-                self.add_modifier(modifiers, word, (NAME, word, mod.start() + 1, mod.end("word")), line, default_tok)
+                word = mod.group(1)
+                self.add_modifier(modifiers, word, Token(NAME, word, mod.start() + 1, mod.end(1)), line, default_tok)
                 if word == "default":
                     default_tok = _literal(mod, "default")
         return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
 
     def parse_type(self, cur: Cursor, line: Line) -> ir.FieldType:
         tok = cur.peek_name()
-        if tok is None or tok[1] not in TYPE_WORDS:
+        if tok is None or tok.text not in TYPE_WORDS:
             hint = None
             if tok is not None:  # integer, interger, strng: the type meant
-                meant = self.suggest.closest(tok[1], _TYPE_SPELLINGS, "type")
+                meant = self.suggest.closest(tok.text, _TYPE_SPELLINGS, "type")
                 hint = f"did you mean '{_TYPE_SPELLINGS[meant]}'?" if meant else None
             cur.expected(
                 "a type (str(N), text, int, decimal(P,S), bool, date, datetime, uuid, email, enum[a,b], ref Entity)",
                 hint=hint,
             )
         cur.advance(tok)
-        word = tok[1]
+        word = tok.text
         simple = _SIMPLE_TYPES.get(word)
         if simple is not None:
             return simple
@@ -616,7 +638,7 @@ class ModuleParser:
         if word == "enum":
             open_tok = cur.op("[", "'[' and the values after 'enum', as in enum[open,closed]")
             if cur.at_op("]"):
-                self.error("E306", "an enum needs at least one value", line.number, open_tok[2])
+                self.error("E306", "an enum needs at least one value", line.number, open_tok.column)
                 cur.skip()
                 return ir.FieldType(ir.FieldTypeKind.ENUM)
             values = cur.name_list("an enum value (a name)")
@@ -625,19 +647,19 @@ class ModuleParser:
         # ref
         target = cur.name("an entity name after 'ref'")
         self.ref("entity", target, line)
-        return ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target[1])
+        return ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target.text)
 
-    def decimal_type(self, p: tuple, s: tuple, line: Line) -> ir.FieldType:
+    def decimal_type(self, p: Token, s: Token, line: Line) -> ir.FieldType:
         """``decimal(P,S)`` of the precision and scale tokens."""
-        precision, scale = int(p[1]), int(s[1])
+        precision, scale = int(p.text), int(s.text)
         if precision < 1:
-            self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1", line.number, p[2])
+            self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1", line.number, p.column)
         elif precision > MAX_DECIMAL_PRECISION:
             self.error(
                 "E305",
                 f"decimal({precision},{scale}): the precision must be at most {MAX_DECIMAL_PRECISION}",
                 line.number,
-                p[2],
+                p.column,
                 hint="no common database stores more digits (PostgreSQL 1000, MySQL 65, SQL Server 38)",
             )
         elif not 0 <= scale <= precision:
@@ -645,51 +667,51 @@ class ModuleParser:
                 "E305",
                 f"decimal({precision},{scale}): the scale must be between 0 and the precision",
                 line.number,
-                s[2],
+                s.column,
             )
         return ir.FieldType(ir.FieldTypeKind.DECIMAL, precision=precision, scale=scale)
 
-    def enum_type(self, values: list[tuple], line: Line) -> ir.FieldType:
+    def enum_type(self, values: list[Token], line: Line) -> ir.FieldType:
         """``enum[a,b]`` of the values' tokens (at least one)."""
         seen: set[str] = set()
         for v in values:
-            if v[1] in seen:
-                self.error("E306", f"enum value '{v[1]}' is listed twice", line.number, v[2])
-            seen.add(v[1])
-        return ir.FieldType(ir.FieldTypeKind.ENUM, enum_values=tuple(dict.fromkeys(v[1] for v in values)))
+            if v.text in seen:
+                self.error("E306", f"enum value '{v.text}' is listed twice", line.number, v.column)
+            seen.add(v.text)
+        return ir.FieldType(ir.FieldTypeKind.ENUM, enum_values=tuple(dict.fromkeys(v.text for v in values)))
 
-    def str_type(self, n: tuple, line: Line) -> ir.FieldType:
+    def str_type(self, n: Token, line: Line) -> ir.FieldType:
         """``str(N)`` of the length token ``n``."""
-        length = int(n[1])
+        length = int(n.text)
         if length < 1:
-            self.error("E305", f"str({length}): the maximum length must be at least 1", line.number, n[2])
+            self.error("E305", f"str({length}): the maximum length must be at least 1", line.number, n.column)
         return ir.FieldType(ir.FieldTypeKind.STR, max_length=length)
 
-    def check_default(self, field: str, ftype: ir.FieldType, tok: tuple, line: Line) -> ir.Literal | None:
+    def check_default(self, field: str, ftype: ir.FieldType, tok: Token, line: Line) -> ir.Literal | None:
         kind = ftype.kind
         # An enum default is a value's name, even one spelt like a literal (enum[true,false]=false).
-        value = tok[1] if kind is ir.FieldTypeKind.ENUM and tok[0] != NUMBER else literal_value(tok)
+        value = tok.text if kind is ir.FieldTypeKind.ENUM and tok.kind != NUMBER else literal_value(tok)
         problem = None
         if kind is ir.FieldTypeKind.ENUM:
-            if tok[0] == NUMBER or value not in ftype.enum_values:
+            if tok.kind == NUMBER or value not in ftype.enum_values:
                 problem = f"is not one of the enum's values ({', '.join(ftype.enum_values)})"
         elif kind is ir.FieldTypeKind.BOOL:
             if not isinstance(value, bool):
                 problem = "must be true or false"
         elif kind is ir.FieldTypeKind.INT:
-            if tok[0] != NUMBER or not isinstance(value, int):
+            if tok.kind != NUMBER or not isinstance(value, int):
                 problem = "must be a whole number"
             elif not -(2**63) <= value < 2**63:
                 problem = "does not fit a 64-bit integer"
         elif kind is ir.FieldTypeKind.DECIMAL:
-            if tok[0] != NUMBER:
+            if tok.kind != NUMBER:
                 problem = "must be a number"
             else:
                 if not _fits_decimal(Decimal(value), ftype.precision, ftype.scale):
                     problem = f"does not fit decimal({ftype.precision},{ftype.scale})"
         elif kind is ir.FieldTypeKind.REF:
             problem = "is not allowed: a reference has no literal default"
-        elif tok[0] != STRING:
+        elif tok.kind != STRING:
             problem = "must be a string in double quotes"
         elif kind is ir.FieldTypeKind.STR and len(value) > ftype.max_length:
             problem = f"is {len(value)} characters long, more than str({ftype.max_length}) allows"
@@ -709,8 +731,8 @@ class ModuleParser:
                 _UUID_RE, _uuid.UUID, value, 'a UUID such as "123e4567-e89b-12d3-a456-426614174000"'
             )
         if problem:
-            shown = f'"{tok[1]}"' if tok[0] == STRING else tok[1]
-            self.error("E303", f"default {shown} of field '{field}' {problem}", line.number, tok[2])
+            shown = f'"{tok.text}"' if tok.kind == STRING else tok.text
+            self.error("E303", f"default {shown} of field '{field}' {problem}", line.number, tok.column)
             return None
         return value
 
@@ -732,12 +754,12 @@ class ModuleParser:
                 c = Cursor(child, self.file)
                 first = c.peek()
                 second = c.peek(1)
-                if first[0] == NAME and first[1] in constraints and second is not None and second[0] == NAME:
+                if first.kind == NAME and first.text in constraints and second is not None and second.kind == NAME:
                     c.skip()
-                    names = c.name_list(f"a field name after '{first[1]}'")
+                    names = c.name_list(f"a field name after '{first.text}'")
                     c.end()
-                    self.no_block(child, first[1])
-                    constraints[first[1]].append((names, child))
+                    self.no_block(child, first.text)
+                    constraints[first.text].append((names, child))
                 else:
                     fields.append(self.parse_field(child, c))
                     c.end()
@@ -749,7 +771,7 @@ class ModuleParser:
                 self.error_at(
                     f.location,
                     "E302",
-                    f"field '{f.name}' is declared twice in entity '{name[1]}' (first on line {first_line})",
+                    f"field '{f.name}' is declared twice in entity '{name.text}' (first on line {first_line})",
                 )
                 self.incomplete = True  # the field was dropped: judge the rest no further
             else:
@@ -758,33 +780,33 @@ class ModuleParser:
         for kind, entries in constraints.items():
             for names, child in entries:
                 for tok in names:
-                    if tok[1] not in by_name and not self.incomplete:
+                    if tok.text not in by_name and not self.incomplete:
                         self.error(
                             "E207",
-                            f"unknown field '{tok[1]}' in entity '{name[1]}'",
+                            f"unknown field '{tok.text}' in entity '{name.text}'",
                             child.number,
-                            tok[2],
-                            hint=self.suggest(tok[1], by_name, name[1]),
+                            tok.column,
+                            hint=self.suggest(tok.text, by_name, name.text),
                         )
-                specs[kind].append(ir.ConstraintSpec(tuple(t[1] for t in names), self.loc(child, names[0])))
+                specs[kind].append(ir.ConstraintSpec(tuple(t.text for t in names), self.loc(child, names[0])))
         pks = [f for f in by_name.values() if f.pk]
         if len(pks) != 1 and not self.incomplete:
             if not pks:
                 self.error_at(
                     self.loc(line, name),
                     "E301",
-                    f"entity '{name[1]}' has no primary key",
+                    f"entity '{name.text}' has no primary key",
                     hint="mark one field 'pk', for example: id: uuid pk",
                 )
             else:
                 self.error_at(
                     pks[1].location,
                     "E301",
-                    f"entity '{name[1]}' has more than one primary key ('{pks[0].name}' and '{pks[1].name}')",
+                    f"entity '{name.text}' has more than one primary key ('{pks[0].name}' and '{pks[1].name}')",
                     hint="keep 'pk' on one field; use a 'unique a,b' line for other keys",
                 )
         return ir.EntitySpec(
-            name=name[1],
+            name=name.text,
             title=title,
             module=self.module.name,
             location=self.loc(line, name),
@@ -809,60 +831,59 @@ class ModuleParser:
             # The commonest lines are read with one match (_token makes the
             # tokens the cursor would); the same code below takes them on.
             if not child.children:
-                m = _USES_ENTITY_RE.match(child.text, child.indent)
+                m = _SURFACE_LINE_RE.match(child.text, child.indent)
                 if m is not None:
-                    if self.once(seen, "uses entity", child, _token(m, "word")):
-                        entity = m.group("target")
-                        self.ref("entity", _token(m, "target"), child)
-                    continue
-                m = _MODE_RE.match(child.text, child.indent)
-                if m is not None:
-                    if self.once(seen, "mode", child, _token(m, "word")):
-                        mode = SURFACE_MODES[m.group("mode")]
+                    target, mode_word = m.group("target", "mode")
+                    if target is not None:
+                        if self.once(seen, "uses entity", child, m.start() + 1):
+                            entity = target
+                            self.ref("entity", _token(m, "target"), child)
+                    elif self.once(seen, "mode", child, m.start() + 1):
+                        mode = SURFACE_MODES[mode_word]
                     continue
             elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) is not None:
                 kind, member = m.group("kind"), _token(m, "name")
                 self.once(
                     names[kind],
-                    member[1],
+                    member.text,
                     child,
-                    member,
+                    member.column,
                     "E302",
-                    lambda: f"{kind} '{member[1]}' of surface '{name[1]}' is declared twice",
+                    lambda: f"{kind} '{member.text}' of surface '{name.text}' is declared twice",
                 )
                 self.surface_member(kind, child, member, m.group("label"), sections, actions)
                 continue
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a surface line", words)
-                if word[1] in ("section", "action"):
-                    member = c.name(lambda: f"a name for the {word[1]}")
+                if word.text in ("section", "action"):
+                    member = c.name(lambda: f"a name for the {word.text}")
                     label = c.optional_string()
                     c.block_start()
                     self.once(
-                        names[word[1]],
-                        member[1],
+                        names[word.text],
+                        member.text,
                         child,
-                        member,
+                        member.column,
                         "E302",
-                        lambda: f"{word[1]} '{member[1]}' of surface '{name[1]}' is declared twice",
+                        lambda: f"{word.text} '{member.text}' of surface '{name.text}' is declared twice",
                     )
-                    self.surface_member(word[1], child, member, label, sections, actions)
+                    self.surface_member(word.text, child, member, label, sections, actions)
                     continue
-                self.no_block(child, word[1])
-                if word[1] == "uses":
+                self.no_block(child, word.text)
+                if word.text == "uses":
                     c.word("entity")
                     target = c.name("an entity name after 'uses entity'")
                     c.end()
-                    if self.once(seen, "uses entity", child, word):
-                        entity = target[1]
+                    if self.once(seen, "uses entity", child, word.column):
+                        entity = target.text
                         self.ref("entity", target, child)
-                elif word[1] == "mode":
+                elif word.text == "mode":
                     c.op(":", "':' after 'mode'")
                     m = c.choice("a surface mode", SURFACE_MODE_WORDS)
                     c.end()
-                    if self.once(seen, "mode", child, word):
-                        mode = SURFACE_MODES[m[1]]
+                    if self.once(seen, "mode", child, word.column):
+                        mode = SURFACE_MODES[m.text]
                 else:
                     options = parse_options(c, "meta line")
                     if not options:
@@ -870,7 +891,10 @@ class ModuleParser:
                     for key, value in options.pairs:
                         if key in meta:
                             self.error(
-                                "E109", f"meta key '{key}' is given twice in surface '{name[1]}'", child.number, word[2]
+                                "E109",
+                                f"meta key '{key}' is given twice in surface '{name.text}'",
+                                child.number,
+                                word.column,
                             )
                         meta[key] = value
         if mode is None:
@@ -878,12 +902,12 @@ class ModuleParser:
                 self.error_at(
                     self.loc(line, name),
                     "E110",
-                    f"surface '{name[1]}' has no 'mode' line",
+                    f"surface '{name.text}' has no 'mode' line",
                     hint="add a line such as 'mode: view' (view | create | edit | list | custom)",
                 )
             mode = ir.SurfaceMode.CUSTOM
         return ir.SurfaceSpec(
-            name=name[1],
+            name=name.text,
             title=title,
             module=self.module.name,
             location=self.loc(line, name),
@@ -891,11 +915,11 @@ class ModuleParser:
             entity=entity,
             sections=tuple(sections),
             actions=tuple(actions),
-            metadata=ir.Options(tuple(meta.items())),
+            metadata=ir.Options(tuple(meta.items())) if meta else EMPTY_OPTIONS,
         )
 
     def surface_member(
-        self, kind: str, line: Line, name: tuple, label: str | None, sections: list, actions: list
+        self, kind: str, line: Line, name: Token, label: str | None, sections: list, actions: list
     ) -> None:
         """Read the block of a surface's ``section`` or ``action`` line."""
         if kind == "section":
@@ -905,7 +929,7 @@ class ModuleParser:
             if action is not None:
                 actions.append(action)
 
-    def parse_section(self, line: Line, name: tuple, title: str | None) -> ir.SurfaceSection:
+    def parse_section(self, line: Line, name: Token, title: str | None) -> ir.SurfaceSection:
         elements: list[ir.SurfaceElement] = []
         seen: dict[str, int] = {}
         for child in line.children:
@@ -921,16 +945,16 @@ class ModuleParser:
                 field, label, options = read
             if self.once(
                 seen,
-                field[1],
+                field.text,
                 child,
-                field,
+                field.column,
                 "E302",
-                lambda: f"field '{field[1]}' of section '{name[1]}' is declared twice",
+                lambda: f"field '{field.text}' of section '{name.text}' is declared twice",
             ):
-                elements.append(ir.SurfaceElement(field[1], label, self.loc(child, field), options))
-        return ir.SurfaceSection(name[1], title, self.loc(line, name), tuple(elements))
+                elements.append(ir.SurfaceElement(field.text, label, self.loc(child, field), options))
+        return ir.SurfaceSection(name.text, title, self.loc(line, name), tuple(elements))
 
-    def read_element(self, line: Line) -> tuple[tuple, str | None, ir.Options]:
+    def read_element(self, line: Line) -> tuple[Token, str | None, ir.Options]:
         """``field NAME ["Label"] [key=value ...]``: the field's token, label and options."""
         c = Cursor(line, self.file)
         c.word("field")
@@ -940,17 +964,18 @@ class ModuleParser:
         self.no_block(line, "field")
         return field, label, options
 
-    def parse_surface_action(self, line: Line, name: tuple, label: str | None) -> ir.SurfaceAction | None:
+    def parse_surface_action(self, line: Line, name: Token, label: str | None) -> ir.SurfaceAction | None:
         result = None
         for child in line.children:
             m = _ON_LINE_RE.match(child.text, child.indent)
             if m is not None and not child.children:
-                on, trigger = _token(m, "on"), _token(m, "trigger")
-                if m.group("surface") is not None:
+                on_column = m.start() + 1
+                trigger, surface, experience, step = m.group("trigger", "surface", "experience", "step")
+                if surface is not None:
                     kind, target, member = "surface", _token(m, "surface"), None
-                elif m.group("experience") is not None:
+                elif experience is not None:
                     kind, target = "experience", _token(m, "experience")
-                    member = None if m.group("step") is None else _token(m, "step")
+                    member = None if step is None else _token(m, "step")
                 else:
                     kind, target, member = "integration", _token(m, "integration"), _token(m, "action")
                 self.ref(kind, target, child)
@@ -959,18 +984,18 @@ class ModuleParser:
                 read = self.guarded(self.read_on_line, child)
                 if read is None:
                     continue
-                on, trigger, outcome = read
+                on_column, trigger, outcome = read
             if result is not None:  # the line is dropped, as a syntax error's would be
-                self.error("E109", f"action '{name[1]}' has more than one 'on' line", child.number, on[2])
+                self.error("E109", f"action '{name.text}' has more than one 'on' line", child.number, on_column)
                 self.incomplete = True
                 continue
-            result = ir.SurfaceAction(name[1], label, TRIGGERS[trigger[1]], outcome, self.loc(line, name))
+            result = ir.SurfaceAction(name.text, label, TRIGGERS[trigger], outcome, self.loc(line, name))
         if result is None and not self.incomplete:
-            self.error_at(self.loc(line, name), "E110", f"action '{name[1]}' has no 'on TRIGGER -> OUTCOME' line")
+            self.error_at(self.loc(line, name), "E110", f"action '{name.text}' has no 'on TRIGGER -> OUTCOME' line")
         return result
 
-    def read_on_line(self, line: Line) -> tuple[tuple, tuple, ir.Outcome]:
-        """``on TRIGGER -> OUTCOME``: the tokens of ``on`` and the trigger, and the outcome."""
+    def read_on_line(self, line: Line) -> tuple[int, str, ir.Outcome]:
+        """``on TRIGGER -> OUTCOME``: the column of ``on``, the trigger, and the outcome."""
         c = Cursor(line, self.file)
         on = c.word("on")
         trigger = c.choice("a trigger", TRIGGER_WORDS)
@@ -978,37 +1003,37 @@ class ModuleParser:
         outcome = self.parse_outcome(c, line)
         c.end()
         self.no_block(line, "on")
-        return on, trigger, outcome
+        return on.column, trigger.text, outcome
 
     def parse_outcome(self, c: Cursor, line: Line) -> ir.Outcome:
         kind = c.choice("an outcome", OUTCOME_WORDS)
-        target = c.name(lambda: f"the name of the {kind[1]}")
+        target = c.name(lambda: f"the name of the {kind.text}")
         # The reference is recorded before the rest is read, so that it
         # counts even when the rest of the line is wrong.
-        self.ref(kind[1], target, line)
+        self.ref(kind.text, target, line)
         member = None
-        if kind[1] == "experience":
+        if kind.text == "experience":
             if c.accept_word("step"):
                 member = c.name("a step name after 'step'")
-        elif kind[1] == "integration":
+        elif kind.text == "integration":
             c.word("action")
             member = c.name("an action or sync name after 'action'")
-        return self.outcome(kind[1], target, line, member)
+        return self.outcome(kind.text, target, line, member)
 
-    def outcome(self, kind: str, target: tuple, line: Line, member: tuple | None) -> ir.Outcome:
+    def outcome(self, kind: str, target: Token, line: Line, member: Token | None) -> ir.Outcome:
         """``-> surface S``, ``-> experience E [step s]`` or ``-> integration I
         action a``, read either way (``target`` is already referenced):
         ``member`` is the step's or the action's token."""
         loc = self.loc(line, target)
         if kind == "surface":
-            return ir.Outcome(ir.OutcomeKind.SURFACE, target[1], loc)
+            return ir.Outcome(ir.OutcomeKind.SURFACE, target.text, loc)
         if kind == "experience":
             if member is None:
-                return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=None)
-            self.member_ref("experience", target[1], "step", member, line)
-            return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target[1], loc, step=member[1])
-        self.member_ref("integration", target[1], "action", member, line)
-        return ir.Outcome(ir.OutcomeKind.INTEGRATION, target[1], loc, action=member[1])
+                return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target.text, loc, step=None)
+            self.member_ref("experience", target.text, "step", member, line)
+            return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target.text, loc, step=member.text)
+        self.member_ref("integration", target.text, "action", member, line)
+        return ir.Outcome(ir.OutcomeKind.INTEGRATION, target.text, loc, action=member.text)
 
     # -- experiences -------------------------------------------------------------
 
@@ -1021,7 +1046,7 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("an experience line", ("start", "step"))
-                if word[1] == "start":
+                if word.text == "start":
                     c.word("at")
                     c.word("step")
                     target = c.name("a step name after 'start at step'")
@@ -1035,11 +1060,11 @@ class ModuleParser:
                     c.block_start()
                     if not self.once(
                         step_lines,
-                        step_name[1],
+                        step_name.text,
                         child,
-                        step_name,
+                        step_name.column,
                         "E302",
-                        lambda: f"step '{step_name[1]}' of experience '{name[1]}' is declared twice",
+                        lambda: f"step '{step_name.text}' of experience '{name.text}' is declared twice",
                     ):
                         continue
                     step = self.guarded(self.parse_step, child, step_name)
@@ -1052,8 +1077,8 @@ class ModuleParser:
                         self.error_at(
                             t.location,
                             "E208",
-                            f"unknown step '{t.target_step}' in experience '{name[1]}'",
-                            hint=self.suggest(t.target_step, step_lines, name[1]),
+                            f"unknown step '{t.target_step}' in experience '{name.text}'",
+                            hint=self.suggest(t.target_step, step_lines, name.text),
                         )
                         self.incomplete = True  # its reachability is not known: no W001 on top
         start_step = ""
@@ -1062,22 +1087,22 @@ class ModuleParser:
                 self.error_at(
                     self.loc(line, name),
                     "E110",
-                    f"experience '{name[1]}' has no 'start at step' line",
+                    f"experience '{name.text}' has no 'start at step' line",
                     hint=f"add 'start at step {steps[0].name}'" if steps else None,
                 )
         else:
-            start_step = start[0][1]
+            start_step = start[0].text
             if start_step not in step_lines and not self.incomplete:
                 self.error(
                     "E208",
-                    f"unknown step '{start_step}' in experience '{name[1]}'",
+                    f"unknown step '{start_step}' in experience '{name.text}'",
                     start[1].number,
-                    start[0][2],
-                    hint=self.suggest(start_step, step_lines, name[1]),
+                    start[0].column,
+                    hint=self.suggest(start_step, step_lines, name.text),
                 )
-        return ir.ExperienceSpec(name[1], title, self.module.name, self.loc(line, name), start_step, tuple(steps))
+        return ir.ExperienceSpec(name.text, title, self.module.name, self.loc(line, name), start_step, tuple(steps))
 
-    def parse_step(self, line: Line, name: tuple) -> ir.ExperienceStep:
+    def parse_step(self, line: Line, name: Token) -> ir.ExperienceStep:
         kind = None
         surface = integration = action = None
         target_at = None  # where the surface or integration line names its target
@@ -1087,33 +1112,33 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a step line", ("kind", "surface", "integration", "on"))
-                self.no_block(child, word[1])
-                if word[1] == "kind":
+                self.no_block(child, word.text)
+                if word.text == "kind":
                     c.op(":", "':' after 'kind'")
                     k = c.choice("a step kind", STEP_KIND_WORDS)
-                    if self.once(seen, "kind", child, word):
-                        kind = (STEP_KINDS[k[1]], k)
-                elif word[1] == "surface":
+                    if self.once(seen, "kind", child, word.column):
+                        kind = (STEP_KINDS[k.text], k)
+                elif word.text == "surface":
                     target = c.name("a surface name")
-                    if self.once(seen, "surface", child, word):
-                        surface, target_at = target[1], self.loc(child, word)
+                    if self.once(seen, "surface", child, word.column):
+                        surface, target_at = target.text, self.loc(child, word)
                         self.ref("surface", target, child)
-                elif word[1] == "integration":
+                elif word.text == "integration":
                     target = c.name("an integration name")
                     c.word("action")
                     member = c.name("an action or sync name after 'action'")
-                    if self.once(seen, "integration", child, word):
-                        integration, action = target[1], member[1]
+                    if self.once(seen, "integration", child, word.column):
+                        integration, action = target.text, member.text
                         target_at = self.loc(child, word)
                         self.ref("integration", target, child)
-                        self.member_ref("integration", target[1], "action", member, child)
+                        self.member_ref("integration", target.text, "action", member, child)
                 else:
                     event = c.choice("an event", EVENT_WORDS)
                     c.op("->", "'->' after the event")
                     c.word("step")
                     target = c.name("a step name after 'step'")
-                    if self.once(seen, f"on {event[1]}", child, word):
-                        transitions.append(ir.Transition(EVENTS[event[1]], target[1], self.loc(child, target)))
+                    if self.once(seen, f"on {event.text}", child, word.column):
+                        transitions.append(ir.Transition(EVENTS[event.text], target.text, self.loc(child, target)))
                 c.end()
         step_loc = self.loc(line, name)
         if kind is None:
@@ -1121,7 +1146,7 @@ class ModuleParser:
                 self.error_at(
                     step_loc,
                     "E110",
-                    f"step '{name[1]}' has no 'kind' line",
+                    f"step '{name.text}' has no 'kind' line",
                     hint="add 'kind: surface', 'kind: process' or 'kind: integration'",
                 )
             kind = (ir.StepKind.PROCESS, None)
@@ -1129,13 +1154,13 @@ class ModuleParser:
             k = kind[0]
             if k is ir.StepKind.SURFACE and surface is None:
                 self.error_at(
-                    step_loc, "E110", f"surface step '{name[1]}' names no surface", hint="add a line 'surface NAME'"
+                    step_loc, "E110", f"surface step '{name.text}' names no surface", hint="add a line 'surface NAME'"
                 )
             if k is ir.StepKind.INTEGRATION and integration is None:
                 self.error_at(
                     step_loc,
                     "E110",
-                    f"integration step '{name[1]}' names no integration",
+                    f"integration step '{name.text}' names no integration",
                     hint="add a line 'integration NAME action ACTION'",
                 )
             if (surface is not None and k is not ir.StepKind.SURFACE) or (
@@ -1144,11 +1169,11 @@ class ModuleParser:
                 self.error_at(
                     target_at,
                     "E111",
-                    f"{k.value} step '{name[1]}' cannot name a{'n integration' if integration else ' surface'}",
+                    f"{k.value} step '{name.text}' cannot name a{'n integration' if integration else ' surface'}",
                     hint="change the step's kind, or remove that line",
                 )
         return ir.ExperienceStep(
-            name[1],
+            name.text,
             kind[0],
             step_loc,
             surface=surface,
@@ -1167,46 +1192,45 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a service line", ("spec", "auth_profile", "owner"))
-                c.op(":", lambda: f"':' after '{word[1]}'")
-                self.no_block(child, word[1])
-                if word[1] == "spec":
+                c.op(":", lambda: f"':' after '{word.text}'")
+                self.no_block(child, word.text)
+                if word.text == "spec":
                     kind = c.choice("a spec kind", SPEC_KIND_WORDS)
-                    value = c.string(f"the spec's {'URL' if kind[1] == 'url' else 'name'} in double quotes")
+                    value = c.string(f"the spec's {'URL' if kind.text == 'url' else 'name'} in double quotes")
                     c.end()
-                    if self.once(seen, "spec", child, word):
-                        spec = ir.ApiSpecRef(SPEC_KINDS[kind[1]], value[1], self.loc(child, value))
-                elif word[1] == "auth_profile":
+                    if self.once(seen, "spec", child, word.column):
+                        spec = ir.ApiSpecRef(SPEC_KINDS[kind.text], value.text, self.loc(child, value))
+                elif word.text == "auth_profile":
                     kind = c.choice("an auth kind", AUTH_KIND_WORDS)
                     options = parse_options(c, "auth profile")
-                    if self.once(seen, "auth_profile", child, word):
-                        auth = ir.AuthProfile(AUTH_KINDS[kind[1]], self.loc(child, kind), options)
+                    if self.once(seen, "auth_profile", child, word.column):
+                        auth = ir.AuthProfile(AUTH_KINDS[kind.text], self.loc(child, kind), options)
                 else:
                     value = c.string("the owner in double quotes")
                     c.end()
-                    if self.once(seen, "owner", child, word):
-                        owner = value[1]
+                    if self.once(seen, "owner", child, word.column):
+                        owner = value.text
         if spec is None:
             if not self.incomplete:
                 self.error_at(
                     self.loc(line, name),
                     "E110",
-                    f"service '{name[1]}' has no 'spec' line",
+                    f"service '{name.text}' has no 'spec' line",
                     hint="add 'spec: url \"https://...\"' or 'spec: inline \"name\"'",
                 )
             spec = ir.ApiSpecRef(ir.ApiSpecKind.INLINE, "", self.loc(line, name))
-        return ir.ServiceSpec(name[1], title, self.module.name, self.loc(line, name), spec, auth, owner)
+        return ir.ServiceSpec(name.text, title, self.module.name, self.loc(line, name), spec, auth, owner)
 
     def parse_foreign_model(self, line: Line, cur: Cursor) -> ir.ForeignModelSpec:
-        cur.skip()
         name = cur.name("a name for the foreign model")
-        service, title = (NAME, "", 0, 0), None
+        service, title = Token(NAME, "", 0, 0), None
         with self.recover:
             cur.word("from")
             service = cur.name("the service the foreign model comes from")
             self.ref("service", service, line)
             title = cur.optional_string()
             cur.block_start()
-        keys: list[tuple] | None = None
+        keys: list[Token] | None = None
         key_line: Line | None = None
         constraints: list[ir.ForeignConstraint] = []
         fields: dict[str, ir.FieldSpec] = {}
@@ -1214,18 +1238,20 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a foreign model line", ("key", "constraint", "field"))
-                self.no_block(child, word[1])
-                if word[1] == "key":
+                self.no_block(child, word.text)
+                if word.text == "key":
                     c.op(":", "':' after 'key'")
                     names = c.name_list("a field name")
                     c.end()
                     if keys is not None:
                         c.fail("the foreign model has more than one 'key' line", code="E109", tok=word)
                     keys, key_line = names, child
-                elif word[1] == "constraint":
+                elif word.text == "constraint":
                     kind = c.choice("a constraint kind", CONSTRAINT_KIND_WORDS)
                     options = parse_options(c, "constraint")
-                    constraints.append(ir.ForeignConstraint(CONSTRAINT_KINDS[kind[1]], self.loc(child, kind), options))
+                    constraints.append(
+                        ir.ForeignConstraint(CONSTRAINT_KINDS[kind.text], self.loc(child, kind), options)
+                    )
                 else:
                     field = self.parse_field(child, c)
                     c.end()
@@ -1234,7 +1260,7 @@ class ModuleParser:
                             field.location,
                             "E302",
                             f"field '{field.name}' is declared twice in foreign model "
-                            f"'{name[1]}' (first on line {fields[field.name].location.line})",
+                            f"'{name.text}' (first on line {fields[field.name].location.line})",
                         )
                         self.incomplete = True  # the field was dropped: judge the rest no further
                         continue
@@ -1244,27 +1270,27 @@ class ModuleParser:
                 self.error_at(
                     self.loc(line, name),
                     "E110",
-                    f"foreign model '{name[1]}' has no 'key' line",
+                    f"foreign model '{name.text}' has no 'key' line",
                     hint="add 'key: FIELD' naming the field(s) that identify a record",
                 )
             keys = []
         elif not self.incomplete:
             for tok in keys:
-                if tok[1] not in fields:
+                if tok.text not in fields:
                     self.error(
                         "E207",
-                        f"unknown field '{tok[1]}' in foreign model '{name[1]}'",
+                        f"unknown field '{tok.text}' in foreign model '{name.text}'",
                         key_line.number,
-                        tok[2],
-                        hint=self.suggest(tok[1], fields, name[1]),
+                        tok.column,
+                        hint=self.suggest(tok.text, fields, name.text),
                     )
         return ir.ForeignModelSpec(
-            name=name[1],
+            name=name.text,
             title=title,
             module=self.module.name,
             location=self.loc(line, name),
-            service=service[1],
-            key_fields=tuple(t[1] for t in keys),
+            service=service.text,
+            key_fields=tuple(t.text for t in keys),
             constraints=tuple(constraints),
             fields=tuple(fields.values()),
         )
@@ -1274,32 +1300,32 @@ class ModuleParser:
     def parse_integration(self, line: Line, cur: Cursor) -> ir.IntegrationSpec:
         name, title = self.header(line, cur, "integration")
         uses: dict = {"service": {}, "foreign_model": {}, "reported": set()}
-        members: list[tuple[str, Line, tuple]] = []
+        members: list[tuple[str, Line, Token]] = []
         member_lines: dict[str, int] = {}
         for child in line.children:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("an integration line", ("uses", "action", "sync"))
-                if word[1] == "uses":
+                if word.text == "uses":
                     kind = c.choice("what the integration uses", ("service", "foreign_model"))
-                    for tok in c.name_list(f"a {kind[1].replace('_', ' ')} name"):
-                        uses[kind[1]].setdefault(tok[1], tok)
-                        self.ref(kind[1], tok, child)
+                    for tok in c.name_list(f"a {kind.text.replace('_', ' ')} name"):
+                        uses[kind.text].setdefault(tok.text, tok)
+                        self.ref(kind.text, tok, child)
                     c.end()
                     self.no_block(child, "uses")
                 else:
-                    member = c.name(lambda: f"a name for the {word[1]}")
+                    member = c.name(lambda: f"a name for the {word.text}")
                     c.block_start()
                     if not self.once(
                         member_lines,
-                        member[1],
+                        member.text,
                         child,
-                        member,
+                        member.column,
                         "E302",
-                        lambda: f"action or sync '{member[1]}' of integration '{name[1]}' is declared twice",
+                        lambda: f"action or sync '{member.text}' of integration '{name.text}' is declared twice",
                     ):
                         continue
-                    members.append((word[1], child, member))
+                    members.append((word.text, child, member))
         actions: list[ir.IntegrationAction] = []
         syncs: list[ir.IntegrationSync] = []
         for kind, child, member in members:
@@ -1312,7 +1338,7 @@ class ModuleParser:
                 if sync is not None:
                     syncs.append(sync)
         return ir.IntegrationSpec(
-            name=name[1],
+            name=name.text,
             title=title,
             module=self.module.name,
             location=self.loc(line, name),
@@ -1322,26 +1348,26 @@ class ModuleParser:
             syncs=tuple(syncs),
         )
 
-    def check_used(self, uses: dict, kind: str, tok: tuple, line: Line) -> None:
-        if tok[1] not in uses[kind] and not self.incomplete:
-            if (kind, tok[1]) in uses["reported"]:  # once per name and integration
+    def check_used(self, uses: dict, kind: str, tok: Token, line: Line) -> None:
+        if tok.text not in uses[kind] and not self.incomplete:
+            if (kind, tok.text) in uses["reported"]:  # once per name and integration
                 return
-            uses["reported"].add((kind, tok[1]))
+            uses["reported"].add((kind, tok.text))
             spelled = kind.replace("_", " ")
             self.error(
                 "E307",
-                f"{spelled} '{tok[1]}' is not listed in this integration's 'uses {kind}' lines",
+                f"{spelled} '{tok.text}' is not listed in this integration's 'uses {kind}' lines",
                 line.number,
-                tok[2],
-                hint=self.suggest(tok[1], uses[kind], kind) or f"add 'uses {kind} {tok[1]}' to the integration",
+                tok.column,
+                hint=self.suggest(tok.text, uses[kind], kind) or f"add 'uses {kind} {tok.text}' to the integration",
             )
 
-    def parse_call_target(self, c: Cursor, line: Line, uses: dict) -> tuple[tuple, str]:
+    def parse_call_target(self, c: Cursor, line: Line, uses: dict) -> tuple[Token, str]:
         service = c.name("a service name, as in SERVICE.OPERATION")
         c.op(".", "'.' and an operation name, as in SERVICE.OPERATION")
         operation = c.name("an operation name after '.'")
         self.check_used(uses, "service", service, line)
-        return service, operation[1]
+        return service, operation.text
 
     def parse_assignments(self, line: Line, arrow: str, target_what: str) -> list[tuple]:
         out = []
@@ -1350,12 +1376,12 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 target = c.name(target_what)
-                c.op(arrow, lambda: f"'{arrow}' after '{target[1]}'")
+                c.op(arrow, lambda: f"'{arrow}' after '{target.text}'")
                 if arrow == "<->":
                     value = c.name("a field name after '<->'")
-                    expr = ir.Expression(path=(value[1],))
+                    expr = ir.Expression(path=(value.text,))
                     extra = value
-                elif c.peek() is not None and c.peek()[0] == NAME and c.peek()[1] not in ("true", "false"):
+                elif c.peek() is not None and c.peek().kind == NAME and c.peek().text not in ("true", "false"):
                     parts, extra = c.dotted("an expression (a dotted path such as form.vrn, or a value)")
                     expr = ir.Expression(path=tuple(parts))
                 else:
@@ -1363,19 +1389,19 @@ class ModuleParser:
                     expr = ir.Expression(value=literal_value(extra))
                 c.end()
                 self.no_block(child, "<-")
-                if target[1] in seen:
+                if target.text in seen:
                     self.error(
                         "E109",
-                        f"'{target[1]}' is assigned twice (first on line {seen[target[1]]})",
+                        f"'{target.text}' is assigned twice (first on line {seen[target.text]})",
                         child.number,
-                        target[2],
+                        target.column,
                     )
                     continue
-                seen[target[1]] = child.number
+                seen[target.text] = child.number
                 out.append((target, expr, child, extra))
         return out
 
-    def parse_integration_action(self, line: Line, name: tuple, uses: dict) -> ir.IntegrationAction | None:
+    def parse_integration_action(self, line: Line, name: Token, uses: dict) -> ir.IntegrationAction | None:
         surface = None
         call = None
         response = None
@@ -1384,16 +1410,16 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("an action line", ("when", "call", "map"))
-                if word[1] == "when":
+                if word.text == "when":
                     c.word("surface")
                     target = c.name("a surface name after 'when surface'")
                     c.word("submitted")
                     c.end()
                     self.no_block(child, "when")
-                    if self.once(seen, "when", child, word):
-                        surface = target[1]
+                    if self.once(seen, "when", child, word.column):
+                        surface = target.text
                         self.ref("surface", target, child)
-                elif word[1] == "call":
+                elif word.text == "call":
                     service, operation = self.parse_call_target(c, child, uses)
                     c.word("with")
                     if c.at_op(":"):
@@ -1407,11 +1433,11 @@ class ModuleParser:
                                 hint="end the line with 'with:'",
                             )
                         args = []
-                    if self.once(seen, "call", child, word):
+                    if self.once(seen, "call", child, word.column):
                         call = (
-                            service[1],
+                            service.text,
                             operation,
-                            tuple(ir.Assignment(t[1], e, self.loc(ln, t)) for t, e, ln, _ in args),
+                            tuple(ir.Assignment(t.text, e, self.loc(ln, t)) for t, e, ln, _ in args),
                         )
                 else:
                     c.word("response")
@@ -1424,35 +1450,35 @@ class ModuleParser:
                     self.ref("entity", entity, child)
                     assignments = self.parse_assignments(child, "<-", "an entity field name")
                     for target, expr, ln, tokens in assignments:
-                        self.member_ref("entity", entity[1], "field", target, ln)
+                        self.member_ref("entity", entity.text, "field", target, ln)
                         if expr.path[:1] == ("foreign",):
                             if len(expr.path) != 2:
                                 self.error(
                                     "E100",
                                     "a foreign.NAME path names one field of the foreign model",
                                     ln.number,
-                                    tokens[-1][2] if len(expr.path) > 2 else tokens[0][2],
+                                    tokens[-1].column if len(expr.path) > 2 else tokens[0].column,
                                 )
                             else:
-                                self.member_ref("foreign_model", foreign[1], "field", tokens[1], ln)
-                    if self.once(seen, "map", child, word):
+                                self.member_ref("foreign_model", foreign.text, "field", tokens[1], ln)
+                    if self.once(seen, "map", child, word.column):
                         response = ir.ResponseMapping(
-                            foreign[1],
-                            entity[1],
+                            foreign.text,
+                            entity.text,
                             self.loc(child, foreign),
-                            tuple(ir.Assignment(t[1], e, self.loc(ln, t)) for t, e, ln, _ in assignments),
+                            tuple(ir.Assignment(t.text, e, self.loc(ln, t)) for t, e, ln, _ in assignments),
                         )
         if call is None:
             if not self.incomplete:
                 self.error_at(
-                    self.loc(line, name), "E110", f"action '{name[1]}' has no 'call SERVICE.OPERATION with:' line"
+                    self.loc(line, name), "E110", f"action '{name.text}' has no 'call SERVICE.OPERATION with:' line"
                 )
             return None
         return ir.IntegrationAction(
-            name[1], self.loc(line, name), call[0], call[1], surface=surface, arguments=call[2], response=response
+            name.text, self.loc(line, name), call[0], call[1], surface=surface, arguments=call[2], response=response
         )
 
-    def parse_sync(self, line: Line, name: tuple, uses: dict) -> ir.IntegrationSync | None:
+    def parse_sync(self, line: Line, name: Token, uses: dict) -> ir.IntegrationSync | None:
         mode = schedule = source = entity = None
         rules: list[ir.MatchRule] = []
         seen: dict[str, int] = {}
@@ -1460,35 +1486,35 @@ class ModuleParser:
             with self.recover:
                 c = Cursor(child, self.file)
                 word = c.choice("a sync line", ("mode", "schedule", "from", "into", "match"))
-                if word[1] == "match":
+                if word.text == "match":
                     c.word("on")
                     c.block_start()
                     pairs = self.parse_assignments(child, "<->", "a field of the foreign model")
-                    if self.once(seen, "match", child, word):
+                    if self.once(seen, "match", child, word.column):
                         rules = [(t, e, ln, extra) for t, e, ln, extra in pairs]
                     continue
-                self.no_block(child, word[1])
-                if word[1] == "mode":
+                self.no_block(child, word.text)
+                if word.text == "mode":
                     c.op(":", "':' after 'mode'")
                     m = c.choice("a sync mode", SYNC_MODE_WORDS)
-                    if self.once(seen, "mode", child, word):
-                        mode = (SYNC_MODES[m[1]], child, word)
-                elif word[1] == "schedule":
+                    if self.once(seen, "mode", child, word.column):
+                        mode = (SYNC_MODES[m.text], child, word)
+                elif word.text == "schedule":
                     c.op(":", "':' after 'schedule'")
                     value = c.string('a cron schedule in double quotes, such as "0 2 * * *"')
-                    if self.once(seen, "schedule", child, word):
+                    if self.once(seen, "schedule", child, word.column):
                         schedule = (value, child)
-                elif word[1] == "from":
+                elif word.text == "from":
                     service, operation = self.parse_call_target(c, child, uses)
                     c.word("as")
                     foreign = c.name("a foreign model name after 'as'")
                     self.check_used(uses, "foreign_model", foreign, child)
-                    if self.once(seen, "from", child, word):
-                        source = (service[1], operation, foreign)
+                    if self.once(seen, "from", child, word.column):
+                        source = (service.text, operation, foreign)
                 else:
                     c.word("entity")
                     target = c.name("an entity name after 'into entity'")
-                    if self.once(seen, "into", child, word):
+                    if self.once(seen, "into", child, word.column):
                         entity = target
                         self.ref("entity", target, child)
                 c.end()
@@ -1499,7 +1525,7 @@ class ModuleParser:
                 self.error_at(
                     loc,
                     "E110",
-                    f"sync '{name[1]}' has no '{missing[0]}' line",
+                    f"sync '{name.text}' has no '{missing[0]}' line",
                     hint={
                         "mode": "add 'mode: scheduled' or 'mode: event_driven'",
                         "from": "add 'from SERVICE.OPERATION as FOREIGN_MODEL'",
@@ -1512,39 +1538,39 @@ class ModuleParser:
                 self.error_at(
                     loc,
                     "E308",
-                    f"scheduled sync '{name[1]}' has no 'schedule' line",
+                    f"scheduled sync '{name.text}' has no 'schedule' line",
                     hint='add a cron schedule, such as: schedule: "0 2 * * *"',
                 )
             elif schedule is not None:
-                problem = cron_problem(schedule[0][1])
+                problem = cron_problem(schedule[0].text)
                 if problem:
                     self.error(
                         "E309",
-                        f'invalid cron schedule "{schedule[0][1]}": {problem}',
+                        f'invalid cron schedule "{schedule[0].text}": {problem}',
                         schedule[1].number,
-                        schedule[0][2],
+                        schedule[0].column,
                         hint='five fields: minute hour day-of-month month day-of-week, such as "0 2 * * *"',
                     )
         elif schedule is not None:
             self.warning_at(
                 self.loc(schedule[1], schedule[0]),
                 "W009",
-                f"sync '{name[1]}' is event_driven; its schedule is ignored",
+                f"sync '{name.text}' is event_driven; its schedule is ignored",
                 hint="remove the schedule, or make the sync 'mode: scheduled'",
             )
         for target, _expr, ln, extra in rules:
-            self.member_ref("foreign_model", source[2][1], "field", target, ln)
-            self.member_ref("entity", entity[1], "field", extra, ln)
+            self.member_ref("foreign_model", source[2].text, "field", target, ln)
+            self.member_ref("entity", entity.text, "field", extra, ln)
         return ir.IntegrationSync(
-            name=name[1],
+            name=name.text,
             location=loc,
             mode=mode[0],
             service=source[0],
             operation=source[1],
-            foreign_model=source[2][1],
-            entity=entity[1],
-            schedule=schedule[0][1] if schedule else None,
-            match_rules=tuple(ir.MatchRule(t[1], e.path[0], self.loc(ln, t)) for t, e, ln, _ in rules),
+            foreign_model=source[2].text,
+            entity=entity.text,
+            schedule=schedule[0].text if schedule else None,
+            match_rules=tuple(ir.MatchRule(t.text, e.path[0], self.loc(ln, t)) for t, e, ln, _ in rules),
         )
 
 
