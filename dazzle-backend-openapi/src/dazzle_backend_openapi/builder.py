@@ -204,7 +204,7 @@ class _DocumentBuilder:
         tag_names = NameAllocator(tuple(e.name for e in appspec.entities), what="tag")
         segments = NameAllocator(sep="-", what="path segment")
         self.plans: dict[str, _EntityPlan] = {
-            e.name: _EntityPlan(e, "/" + segments.claim(plural_kebab(e.name), e.location), scalars.strings([e.name]))
+            e.name: _EntityPlan(e, "/" + segments.claim(plural_kebab(e.name), e.location), scalars.sequence([e.name]))
             for e in appspec.entities
         }
         enum_refs: dict[tuple[str, str], str] = {}
@@ -261,7 +261,7 @@ class _DocumentBuilder:
         for surface, base, tag in self.loose:
             group = _PathGroup()
             for action in _integration_actions(surface):
-                self._plan_action(group, surface, action, None, base, scalars.strings([tag]))
+                self._plan_action(group, surface, action, None, base, scalars.sequence([tag]))
             self.path_groups.append(group)
 
     # -- the document -------------------------------------------------------
@@ -388,23 +388,23 @@ class _DocumentBuilder:
         # No ``title``: client generators name a class after a schema's
         # title, and titles need not be unique (README, "Names").
         scalars = self.scalars
-        text = scalars.text
+        strings = scalars.strings
         field_schema = self.types.field_schema
         out = Events(scalars, (MAP_START,))
         if entity.title:
-            out += (_DESCRIPTION, text(entity.title))
+            out += (_DESCRIPTION, strings[entity.title])
         out += _TYPE_OBJECT
         required = [f.name for f in entity.fields if f.required or f.pk]
         if required:
             out.append(_REQUIRED)
-            out += scalars.strings(required)
+            out += scalars.sequence(required)
         out += (_PROPERTIES, MAP_START)
         for f in entity.fields:
-            out.append(text(f.name))
+            out.append(strings[f.name])
             out += field_schema(
                 f, read_only=f.pk or f.auto_add or f.auto_update, unique=f.unique and not f.pk, owner=entity.name
             )
-        out += (MAP_END, _X_DAZZLE_MODULE, text(entity.module))
+        out += (MAP_END, _X_DAZZLE_MODULE, strings[entity.module])
         if entity.unique_constraints:
             out.append(_X_DAZZLE_UNIQUE)
             out += scalars.events([list(c.fields) for c in entity.unique_constraints])
@@ -421,7 +421,7 @@ class _DocumentBuilder:
         A create body requires the required fields that have no default; an
         edit body requires nothing (fields left out stay as they are)."""
         scalars = self.scalars
-        text = scalars.text
+        strings = scalars.strings
         properties: list[Any] = []
         seen: set[str] = set()
         required: list[str] = []
@@ -433,23 +433,23 @@ class _DocumentBuilder:
             field = entity.get_field(name) if entity is not None else None
             if field is None:
                 seen.add(name)
-                properties.append(text(name))
+                properties.append(strings[name])
                 properties += _FORM_INPUT
                 continue
             if field.pk or field.auto_add or field.auto_update:
                 continue
             seen.add(name)
-            properties.append(text(name))
+            properties.append(strings[name])
             properties += self.types.field_schema(field, with_default=creating, owner=owner)
             if creating and field.required and field.default is None:
                 required.append(name)
         out = Events(scalars, (MAP_START,))
         if surface.title:
-            out += (_DESCRIPTION, text(surface.title))
+            out += (_DESCRIPTION, strings[surface.title])
         out += _TYPE_OBJECT
         if required:
             out.append(_REQUIRED)
-            out += scalars.strings(required)
+            out += scalars.sequence(required)
         out += (_PROPERTIES, MAP_START, *properties, MAP_END, _ADDITIONAL_PROPERTIES, FALSE, MAP_END)
         return out
 
@@ -469,13 +469,13 @@ class _DocumentBuilder:
         """A page of one entity. Each is whole, not a shared ``Page``
         refined with ``allOf``: client generators made that one class typed
         with a single entity."""
-        text = self.scalars.text
+        strings = self.scalars.strings
         return Events(
             self.scalars,
             (
                 MAP_START,
                 _DESCRIPTION,
-                text(f"A page of {entity_name}."),
+                strings[f"A page of {entity_name}."],
                 *_PAGE_START,
                 *self._ref(entity_name),
                 *_PAGE_END,
@@ -491,7 +491,7 @@ class _DocumentBuilder:
 
     def _ref(self, schema_name: str) -> list[Any]:
         """``{$ref: ...}`` to a schema component."""
-        return [MAP_START, _REF, self.scalars.text(component_ref("schemas", schema_name)), MAP_END]
+        return [MAP_START, _REF, self.scalars.strings[component_ref("schemas", schema_name)], MAP_END]
 
     def _content(self, schema_name: str) -> list[Any]:
         """``{application/json: {schema: {$ref: ...}}}``, made once per schema."""
@@ -509,7 +509,14 @@ class _DocumentBuilder:
         return content
 
     def _response(self, description: str, schema_name: str) -> list[Any]:
-        return [MAP_START, _DESCRIPTION, self.scalars.text(description), _CONTENT, *self._content(schema_name), MAP_END]
+        return [
+            MAP_START,
+            _DESCRIPTION,
+            self.scalars.strings[description],
+            _CONTENT,
+            *self._content(schema_name),
+            MAP_END,
+        ]
 
     def _body(self, schema_name: str) -> list[Any]:
         return [MAP_START, _REQUIRED, TRUE, _CONTENT, *self._content(schema_name), MAP_END]
@@ -542,8 +549,8 @@ class _DocumentBuilder:
         return op_id
 
     def _operation_start(self, operation_id: str, summary: str, tags: list[Any]) -> list[Any]:
-        text = self.scalars.text
-        return [MAP_START, _OPERATION_ID, text(operation_id), _SUMMARY, text(summary), _TAGS, *tags]
+        strings = self.scalars.strings
+        return [MAP_START, _OPERATION_ID, strings[operation_id], _SUMMARY, strings[summary], _TAGS, *tags]
 
     # -- operations: planned, then made ----------------------------------------
 
@@ -640,7 +647,7 @@ class _DocumentBuilder:
                     _STATUS["201"],
                     MAP_START,
                     _DESCRIPTION,
-                    self.scalars.text(f"The {entity.name} was created."),
+                    self.scalars.strings[f"The {entity.name} was created."],
                     *_LOCATION_HEADER,
                     _CONTENT,
                     *self._content(entity.name),
@@ -693,13 +700,13 @@ class _DocumentBuilder:
         self.action_operations[(surface.name, action.name)] = operation_id
 
         def make() -> list[Any]:
-            text = self.scalars.text
+            strings = self.scalars.strings
             if isinstance(member, ir.IntegrationSync):
                 success = [
                     _STATUS["202"],
                     MAP_START,
                     _DESCRIPTION,
-                    text(f"The sync {member.name} was started."),
+                    strings[f"The sync {member.name} was started."],
                     MAP_END,
                 ]
             elif (

@@ -84,44 +84,54 @@ def plain_ok(text: str) -> bool:
     return True
 
 
-class Scalars:
-    """Makes the events of strings and integers: one per distinct value,
-    until ``forget``. Keeps the string events that are not ASCII until the
-    YAML writer ``takes_non_ascii`` them (to give them stand-ins)."""
+class _StringEvents(dict):
+    """The event of each string met, made on the first lookup."""
 
-    __slots__ = ("_strings", "_numbers", "_non_ascii")
+    __slots__ = ("non_ascii",)
 
     def __init__(self) -> None:
-        self._strings: dict[str, Any] = {}
-        self._numbers: dict[int, Any] = {}
-        self._non_ascii: list[Any] = []
+        super().__init__()
+        self.non_ascii: list[Any] = []
 
-    def text(self, value: str) -> Any:
-        """The event of a string."""
-        event = self._strings.get(value)
-        if event is None:
-            event = self._strings[value] = Scalar(
-                None, None, _PLAIN_STRING if plain_ok(value) else _QUOTED_STRING, value
-            )
-            if not value.isascii():
-                self._non_ascii.append(event)
+    def __missing__(self, value: str) -> Any:
+        event = self[value] = Scalar(None, None, _PLAIN_STRING if plain_ok(value) else _QUOTED_STRING, value)
+        if not value.isascii():
+            self.non_ascii.append(event)
         return event
 
-    def number(self, value: int) -> Any:
-        """The event of an integer."""
-        event = self._numbers.get(value)
-        if event is None:
-            event = self._numbers[value] = Scalar(None, None, _NOT_A_STRING, str(value))
+
+class _NumberEvents(dict):
+    """The event of each integer met, made on the first lookup."""
+
+    __slots__ = ()
+
+    def __missing__(self, value: int) -> Any:
+        event = self[value] = Scalar(None, None, _NOT_A_STRING, str(value))
         return event
+
+
+class Scalars:
+    """The events of strings (``strings[text]``) and integers
+    (``numbers[n]``): one per distinct value, made on the first lookup,
+    until ``forget``. (A lookup, not a call: an event made already costs no
+    Python call.) Keeps the string events that are not ASCII until the YAML
+    writer ``take_non_ascii``s them, to give them stand-ins."""
+
+    __slots__ = ("strings", "numbers")
+
+    def __init__(self) -> None:
+        self.strings = _StringEvents()
+        self.numbers = _NumberEvents()
 
     def forget(self) -> None:
-        """Drop the cached events (those in use stay valid)."""
-        self._strings.clear()
-        self._numbers.clear()
+        """Drop the made events from the lookups (those in use stay valid)."""
+        self.strings.clear()
+        self.numbers.clear()
 
     def take_non_ascii(self) -> list[Any]:
         """The string events made since the last call whose text is not ASCII."""
-        taken, self._non_ascii = self._non_ascii, []
+        taken = self.strings.non_ascii[:]
+        self.strings.non_ascii.clear()
         return taken
 
     def events(self, data: Any) -> Events:
@@ -130,10 +140,10 @@ class Scalars:
         append_events(out, data, self)
         return out
 
-    def strings(self, texts: Iterable[str]) -> list[Any]:
+    def sequence(self, texts: Iterable[str]) -> list[Any]:
         """A sequence of strings, as events."""
-        text = self.text
-        return [SEQ_START, *[text(t) for t in texts], SEQ_END]
+        strings = self.strings
+        return [SEQ_START, *[strings[text] for text in texts], SEQ_END]
 
 
 class Events(list):
@@ -149,7 +159,7 @@ class Events(list):
 
 #: Events of constant text (keys, fixed values), shared by every document.
 CONSTANTS = Scalars()
-constant = CONSTANTS.text
+constant = CONSTANTS.strings.__getitem__
 
 
 class LazyMapping:
@@ -176,11 +186,11 @@ def append_events(out: list[Any], data: Any, scalars: Scalars) -> None:
     elif kind is dict or kind is LazyMapping:
         out.append(MAP_START)
         for key, value in data.items():
-            out.append(scalars.text(key))
+            out.append(scalars.strings[key])
             append_events(out, value, scalars)
         out.append(MAP_END)
     elif kind is str:
-        out.append(scalars.text(data))
+        out.append(scalars.strings[data])
     elif kind is list:
         out.append(SEQ_START)
         for item in data:
@@ -189,7 +199,7 @@ def append_events(out: list[Any], data: Any, scalars: Scalars) -> None:
     elif kind is bool:
         out.append(TRUE if data else FALSE)
     elif kind is int:
-        out.append(scalars.number(data))
+        out.append(scalars.numbers[data])
     elif data is None:
         out.append(NULL)
     else:

@@ -128,25 +128,25 @@ def _surface(
     action_operations: dict[tuple[str, str], str],
     scalars: Scalars,
 ) -> Events:
-    text = scalars.text
+    strings = scalars.strings
     out = Events(scalars, (MAP_START,))
     if surface.title is not None:
-        out += (_TITLE, text(surface.title))
-    out += (_MODULE, text(surface.module), _MODE, text(surface.mode.value))
+        out += (_TITLE, strings[surface.title])
+    out += (_MODULE, strings[surface.module], _MODE, strings[surface.mode.value])
     if surface.entity is not None:
-        out += (_ENTITY, text(surface.entity))
+        out += (_ENTITY, strings[surface.entity])
     out.append(_OPERATIONS)
-    out += scalars.strings(surface_operations.get(surface.name, []))
+    out += scalars.sequence(surface_operations.get(surface.name, []))
     if surface.sections:
         out += (_SECTIONS, MAP_START)
         for section in surface.sections:
-            out.append(text(section.name))
+            out.append(strings[section.name])
             _section(out, section, scalars)
         out.append(MAP_END)
     if surface.actions:
         out += (_ACTIONS, MAP_START)
         for action in surface.actions:
-            out.append(text(action.name))
+            out.append(strings[action.name])
             _action(out, action, action_operations.get((surface.name, action.name)), scalars)
         out.append(MAP_END)
     if surface.metadata:
@@ -159,10 +159,10 @@ def _surface(
 def _section(out: list[Any], section: ir.SurfaceSection, scalars: Scalars) -> None:
     """``fields`` maps each field to its label (null without one), in order;
     ``options`` holds the ``key=value`` options of the fields that have any."""
-    text = scalars.text
+    strings = scalars.strings
     out.append(MAP_START)
     if section.title is not None:
-        out += (_TITLE, text(section.title))
+        out += (_TITLE, strings[section.title])
     fields: dict[str, Any] = {}
     options: dict[str, Any] = {}
     for element in section.elements:
@@ -173,7 +173,7 @@ def _section(out: list[Any], section: ir.SurfaceSection, scalars: Scalars) -> No
             options.setdefault(name, {}).update(_options(element.options))
     out += (_FIELDS, MAP_START)
     for name, label in fields.items():
-        out += (text(name), NULL if label is None else text(label))
+        out += (strings[name], NULL if label is None else strings[label])
     out.append(MAP_END)
     if options:
         out.append(_OPTIONS)
@@ -182,13 +182,13 @@ def _section(out: list[Any], section: ir.SurfaceSection, scalars: Scalars) -> No
 
 
 def _action(out: list[Any], action: ir.SurfaceAction, operation_id: str | None, scalars: Scalars) -> None:
-    text = scalars.text
+    strings = scalars.strings
     out.append(MAP_START)
     if action.label is not None:
-        out += (_LABEL, text(action.label))
-    out += (_TRIGGER, text(action.trigger.value), _TO, text(outcome_text(action.outcome)))
+        out += (_LABEL, strings[action.label])
+    out += (_TRIGGER, strings[action.trigger.value], _TO, strings[outcome_text(action.outcome)])
     if operation_id is not None:
-        out += (_OPERATION, text(operation_id))
+        out += (_OPERATION, strings[operation_id])
     out.append(MAP_END)
 
 

@@ -83,7 +83,7 @@ class _EventFeed:
         # dropped once it is written.
         out.append(MAP_START)
         for key, value in _pairs(document):
-            out.append(self._scalars.text(key))
+            out.append(self._scalars.strings[key])
             self._value(value)
             del value
             self._flush()
@@ -99,7 +99,7 @@ class _EventFeed:
             out = self._out
             out.append(MAP_START)
             for key, item in value.items():
-                out.append(self._scalars.text(key))
+                out.append(self._scalars.strings[key])
                 self._value(item)
                 if len(out) > _BATCH:
                     self._flush()
