@@ -1,19 +1,22 @@
-"""Write the document's events (``document``): YAML through ruamel.yaml's
-C emitter, JSON with the standard library.
+"""Write the document's events (``document``) as YAML or JSON.
 
-The builder makes the document as YAML events (``document``); here they
-are handed to the C emitter (``ruamel.yaml.clib``), which does all of
-YAML's quoting, escaping and layout, in batches, a lazy mapping's item
-before the next one is made. ruamel's representer and serializer are
-skipped: on a 4,000-entity document they took about 13 of 15 seconds,
-building a node graph and tag objects that this document does not need
-(README, "Writing YAML, and speed"). The output is byte for byte what
-ruamel's pure-Python ``YAML(typ="safe")`` writes for the same data with
-these settings and resolver (a test checks that); the resolver quotes
-strings that a YAML 1.1 reader would take for something else (``yes``,
-``on``, ``1_000``) as well as those YAML 1.2 would. Without the C emitter
-(PyPy), that pure-Python ``YAML`` writes the document, composed back into
-plain data (``document.compose``); so does JSON, with ``json``.
+The builder makes the document as YAML events (``document``); one feed
+(``_EventFeed``) hands them on in batches, a lazy mapping's item before
+the next one is made, to one of two writers:
+
+- YAML: ruamel.yaml's C emitter (``ruamel.yaml.clib``), which does all of
+  YAML's quoting, escaping and layout. ruamel's representer and serializer
+  are skipped: on a 4,000-entity document they took about 13 of 15
+  seconds, building a node graph and tag objects that this document does
+  not need (README, "Writing YAML, and speed"). The output is byte for byte
+  what ruamel's pure-Python ``YAML(typ="safe")`` writes for the same data
+  with these settings and resolver (a test checks that); the resolver
+  quotes strings that a YAML 1.1 reader would take for something else
+  (``yes``, ``on``, ``1_000``) as well as those YAML 1.2 would. Without the
+  C emitter (PyPy), that pure-Python ``YAML`` writes the document, composed
+  back into plain data (``document.compose``).
+- JSON: ``_JsonText`` writes the text that ``json.dump(..., indent=2)``
+  writes (a test checks that), with ``json`` for the strings.
 
 A document may also be given as plain data (dicts, lists, str, int, bool,
 None); an object may sit in many places and is written in full at each,
@@ -37,9 +40,9 @@ from dazzle_backend_openapi.document import (
     Events,
     LazyMapping,
     PlainScalarResolver,
+    Scalar,
     Scalars,
     append_events,
-    compose,
     compose_document,
 )
 from dazzle_backend_openapi.supplementary import RestoringStream, StandInConflict, StandIns
@@ -48,6 +51,9 @@ try:
     from ruamel.yaml.cyaml import CEmitter
 except ImportError:  # pragma: no cover - ruamel.yaml without its C extension
     CEmitter = None
+
+MapStart, MapEnd = events.MappingStartEvent, events.MappingEndEvent
+SeqStart, SeqEnd = events.SequenceStartEvent, events.SequenceEndEvent
 
 # No line folding: a long description stays on its line.
 _WIDTH = 1 << 30
@@ -65,10 +71,11 @@ def _pairs(document: Document) -> Iterable[tuple[str, Any]]:
 
 
 class _EventFeed:
-    """Hands a document's events to the emitter, in batches."""
+    """Hands a document's events to ``write`` (the YAML emitter's or the
+    JSON text's), in batches."""
 
-    def __init__(self, emit: Callable[[Any], None], stand_ins: StandIns | None) -> None:
-        self._emit = emit
+    def __init__(self, write: Callable[[list[Any]], None], stand_ins: StandIns | None) -> None:
+        self._write = write
         self._stand_ins = stand_ins
         self._out: list[Any] = []
         self._scalars = Scalars()  # for plain data and keys
@@ -116,8 +123,77 @@ class _EventFeed:
             for scalars in self._sources.values():
                 for event in scalars.take_non_ascii():
                     event.value = substitute(event.value)
-        deque(map(self._emit, self._out), maxlen=0)
+        self._write(self._out)
         self._out.clear()
+
+
+def _emitting(emit: Callable[[Any], None]) -> Callable[[list[Any]], None]:
+    """A batch writer that hands each event to the YAML emitter's ``emit``."""
+    return lambda batch: deque(map(emit, batch), maxlen=0)
+
+
+class _JsonText:
+    """Writes events as the text that ``json.dump(data, indent=2,
+    ensure_ascii=False)`` writes for the data they stand for: strings as
+    ``json`` writes them, integers, ``true``, ``false`` and ``null`` as their
+    events' text."""
+
+    def __init__(self, write: Callable[[str], Any]) -> None:
+        self._write = write
+        # For each open mapping or sequence: [is a mapping, items so far,
+        # a key was written and its value is next].
+        self._open: list[list[Any]] = []
+        self._texts: dict[Any, str] = {}  # a string event -> its JSON text
+        self._indents = ["\n"]
+
+    def __call__(self, batch: list[Any]) -> None:
+        out: list[str] = []
+        put = out.append
+        open_ = self._open
+        texts = self._texts
+        indents = self._indents
+        for event in batch:
+            cls = event.__class__
+            if cls is MapEnd or cls is SeqEnd:
+                mapping, items, _ = open_.pop()
+                if items:
+                    put(indents[len(open_)])
+                    put("}" if mapping else "]")
+                else:
+                    put("{}" if mapping else "[]")
+                continue
+            if cls is not Scalar and cls is not MapStart and cls is not SeqStart:
+                continue  # the stream's and the document's start and end
+            is_key = False
+            if open_:
+                top = open_[-1]
+                if top[2]:
+                    top[2] = False  # the value of the key just written
+                else:
+                    put(("{" if top[0] else "[") if not top[1] else ",")
+                    top[1] += 1
+                    depth = len(open_)
+                    while len(indents) <= depth:
+                        indents.append(indents[-1] + "  ")
+                    put(indents[depth])
+                    is_key = top[0]
+            if cls is Scalar:
+                if event.implicit[1]:
+                    text = texts.get(event)
+                    if text is None:
+                        text = texts[event] = json.dumps(event.value, ensure_ascii=False)
+                else:
+                    text = event.value
+                    if is_key:  # json writes a key that is not a string as one
+                        text = f'"{text}"'
+                put(text)
+                if is_key:
+                    put(": ")
+                    open_[-1][2] = True
+            else:
+                open_.append([cls is MapStart, 0, False])
+        self._write("".join(out))
+        texts.clear()
 
 
 def _yaml_pure(document: Document, stream: BinaryIO) -> None:
@@ -150,39 +226,24 @@ def write_yaml(document: Document, stream: BinaryIO, *, stand_ins: bool = True) 
         return
     if not stand_ins:
         emitter = CEmitter(stream, width=_WIDTH, allow_unicode=True, encoding="utf-8")
-        _EventFeed(emitter.emit, None).document(document)
+        _EventFeed(_emitting(emitter.emit), None).document(document)
         return
     table = StandIns()
     restoring = RestoringStream(stream, table)
     emitter = CEmitter(restoring, width=_WIDTH, allow_unicode=True, encoding="utf-8")
-    _EventFeed(emitter.emit, table).document(document)
+    _EventFeed(_emitting(emitter.emit), table).document(document)
     restoring.finish()
 
 
 def write_json(document: Document, stream: BinaryIO) -> None:
-    """Write the document as indented UTF-8 JSON (non-ASCII kept as is).
-    Each member is composed into plain data when ``json`` reaches it."""
-    data = {key: _Member(value) for key, value in _pairs(document)}
+    """Write the document as indented UTF-8 JSON (non-ASCII kept as is)."""
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
     try:
-        json.dump(data, text, ensure_ascii=False, indent=2, allow_nan=False, default=_Member.compose)
+        _EventFeed(_JsonText(text.write), None).document(document)
         text.write("\n")
         text.flush()
     finally:
         text.detach()
-
-
-class _Member:
-    """A top-level member's value, composed when it is written."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def compose(self) -> Any:
-        scalars = Scalars()
-        return compose(scalars.events(self.value))
 
 
 def _write(source: Mapping[str, Any] | Callable[[], Document], stream: BinaryIO, fmt: str) -> None:
