@@ -9,9 +9,10 @@ into events; the two nest. Builder functions that run once per entity,
 field, operation or surface return lists of events, assembled from
 constant runs (``MAP_START``, a key's event, a shared schema's events) by
 list concatenation, which runs in C; small one-off parts are plain data.
-Everything else is derived from the events: the YAML writer hands them to
-the emitter, and ``compose`` turns them back into plain data (for JSON,
-``builder.build_document`` and the pure-Python YAML fallback).
+Everything else is derived from the events: the writers hand them to the
+YAML emitter or write their JSON text (``writer``), and ``compose`` turns
+them back into plain data (for ``builder.build_document`` and the
+pure-Python YAML fallback).
 
 ``Scalars`` makes the event of a string or an integer, one per distinct
 value until it is told to ``forget`` them (the builder does after each
@@ -24,8 +25,8 @@ events of one build serve one writer.
 is about 80 MB of dicts; built whole, it would take more memory than
 compiling the project did. So the biggest parts of the document (``paths``,
 ``components`` and ``x-dazzle-surfaces``) are lazy: iterating one builds its
-items one by one, and the YAML writer hands each item's events to the
-emitter before asking for the next, so only one entity's share of the
+items one by one, and the writers write each item's events before asking
+for the next, so only one entity's share of the
 document exists at a time. A lazy mapping is iterated once; the builder
 decides every name and what is shared before it makes any item, so the
 parts may be made in any order.
