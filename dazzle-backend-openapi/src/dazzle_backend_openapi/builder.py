@@ -25,6 +25,7 @@ input gives an equal document. The README ("Design") explains the choices.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
@@ -252,6 +253,7 @@ class _DocumentBuilder:
         self.key_parameters: dict[str, Any] = {}
         self.key_param_names = NameAllocator()
         self._contents: dict[str, list[Any]] = {}
+        self._error_lists: dict[tuple[str, ...], list[Any]] = {}
 
         # Every operation, in document order, so that every name and every
         # shared component is known before anything is made.
@@ -296,8 +298,10 @@ class _DocumentBuilder:
     def _paths(self) -> Pairs:
         """Each entity's paths (collection, item, then the rest) in
         declaration order, then those of entity-less surfaces."""
-        for group in self.path_groups:
-            for path, item in group.items.items():
+        # Each group is dropped once made: what is written is not kept.
+        groups, self.path_groups = deque(self.path_groups), []
+        while groups:
+            for path, item in groups.popleft().items.items():
                 yield path, self._path_item(item)
 
     def _path_item(self, item: _PathItem) -> Events:
@@ -375,9 +379,11 @@ class _DocumentBuilder:
             yield plan.entity.name, self._entity_schema(plan.entity)
             for name, field_type in plan.enums:
                 yield name, self.types.base_schema(field_type)
-            for name, make in plan.derived:
+            derived, plan.derived = plan.derived, []
+            for name, make in derived:
                 yield name, make()
-        for name, make in self.loose_derived:
+        loose_derived, self.loose_derived = self.loose_derived, []
+        for name, make in loose_derived:
             yield name, make()
         if any(code in self.used for code in _ERRORS):
             yield self.problem_schema, _problem_schema()
@@ -485,9 +491,13 @@ class _DocumentBuilder:
     # -- shared pieces --------------------------------------------------------
 
     def _errors(self, *codes: str) -> list[Any]:
-        """The responses' members for these error codes (each a ``$ref``)."""
-        self.used.update(codes)
-        return [event for code in codes for event in _ERROR_PAIRS[code]]
+        """The responses' members for these error codes (each a ``$ref``),
+        one list for each combination."""
+        errors = self._error_lists.get(codes)
+        if errors is None:
+            self.used.update(codes)
+            errors = self._error_lists[codes] = [event for code in codes for event in _ERROR_PAIRS[code]]
+        return errors
 
     def _ref(self, schema_name: str) -> list[Any]:
         """``{$ref: ...}`` to a schema component."""
