@@ -1,30 +1,166 @@
-"""The document's own data types, beside plain dicts and lists.
+"""What the document is made of: YAML events, made once.
+
+The builder (``builder``, ``schemas``, ``extensions``) makes the document as
+the events of ruamel.yaml's emitter (a mapping starts, a string, ...,
+the mapping ends), not as a tree of dicts that would be walked again to
+make them. A value is either such a list of events (``Events``) or plain
+data (dicts, lists, str, int, bool, None), which ``append_events`` turns
+into events; the two nest. Builder functions that run once per entity,
+field, operation or surface return lists of events, assembled from
+constant runs (``MAP_START``, a key's event, a shared schema's events) by
+list concatenation, which runs in C; small one-off parts are plain data.
+Everything else is derived from the events: the writers hand them to the
+YAML emitter or write their JSON text (``writer``), and ``compose`` turns
+them back into plain data (for ``builder.build_document`` and the
+pure-Python YAML fallback).
+
+``Scalars`` makes the event of a string or an integer, one per distinct
+value until it is told to ``forget`` them (the builder does after each
+top-level member, so that the cache stays small). An event is never changed
+once made, except that the YAML writer gives a string beyond U+FFFF a
+stand-in character (``supplementary``) before the emitter sees it; so the
+events of one build serve one writer.
 
 ``LazyMapping``: a mapping made while it is written. A 4,000-entity document
 is about 80 MB of dicts; built whole, it would take more memory than
 compiling the project did. So the biggest parts of the document (``paths``,
 ``components`` and ``x-dazzle-surfaces``) are lazy: iterating one builds its
-items one by one, and both writers print an item before asking for the next,
-so only one entity's share of the document exists at a time.
-
-The contract: a lazy mapping is iterated once, and the mappings of a document
-are iterated in document order (depth first), which is the order in which
-writers visit them. The builder relies on it: ``components`` lists the
-responses that ``paths`` used, so it is made after ``paths`` was written.
-
-``SharedDict`` and ``SharedList``: a dict or list that the builder puts in
-many places (the error responses of every operation, a field schema that
-fifty entities have). They are ordinary dicts and lists to everyone; the
-YAML writer turns each into events once and replays them after that.
-Whatever is marked shared is never changed once built.
+items one by one, and the writers write each item's events before asking
+for the next, so only one entity's share of the
+document exists at a time. A lazy mapping is iterated once; the builder
+decides every name and what is shared before it makes any item, so the
+parts may be made in any order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ruamel.yaml import events
+from ruamel.yaml.resolver import BaseResolver, implicit_resolvers
+
 Pairs = Iterator[tuple[str, Any]]
+
+# The emitter checks an event's class exactly: these are ruamel's own.
+Scalar = events.ScalarEvent
+MAP_START = events.MappingStartEvent(None, None, True, flow_style=False)
+MAP_END = events.MappingEndEvent()
+SEQ_START = events.SequenceStartEvent(None, None, True, flow_style=False)
+SEQ_END = events.SequenceEndEvent()
+
+# Scalars carry no tag: the ``implicit`` flags say whether the text reads
+# back as the right type plain or quoted, which is all the emitter needs.
+_NOT_A_STRING = (True, False)  # true, false, null, integers: plain, never quoted
+_PLAIN_STRING = (True, True)
+_QUOTED_STRING = (False, True)  # a string that plain would read as another type
+TRUE, FALSE, NULL = (Scalar(None, None, _NOT_A_STRING, text) for text in ("true", "false", "null"))
+_NOT_STRINGS: dict[str, Any] = {"true": True, "false": False, "null": None}
+
+
+class PlainScalarResolver(BaseResolver):
+    """Knows the implicit types of YAML 1.1 *and* 1.2, so a string is written
+    plain only when readers of either version take it for a string."""
+
+    def __init__(self, version: Any = None, loader: Any = None, loadumper: Any = None) -> None:
+        # The signature ruamel's ``YAML`` calls resolvers with.
+        super().__init__(loadumper=loader if loader is not None else loadumper)
+
+
+for _versions, _tag, _regexp, _first in implicit_resolvers:
+    PlainScalarResolver.add_implicit_resolver_base(_tag, _regexp, _first)
+
+_IMPLICIT = PlainScalarResolver.yaml_implicit_resolvers
+
+
+def plain_ok(text: str) -> bool:
+    """May ``text`` be written as a plain scalar? Only if no implicit type of
+    YAML 1.1 or 1.2 (bool, int, float, null, timestamp, ...) claims it; this
+    is ``BaseResolver.resolve`` for plain scalars, without building tags."""
+    if not text:
+        return False
+    for _tag, regexp in _IMPLICIT.get(text[0], ()):
+        if regexp.match(text):
+            return False
+    return True
+
+
+class _StringEvents(dict):
+    """The event of each string met, made on the first lookup."""
+
+    __slots__ = ("non_ascii",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.non_ascii: list[Any] = []
+
+    def __missing__(self, value: str) -> Any:
+        event = self[value] = Scalar(None, None, _PLAIN_STRING if plain_ok(value) else _QUOTED_STRING, value)
+        if not value.isascii():
+            self.non_ascii.append(event)
+        return event
+
+
+class _NumberEvents(dict):
+    """The event of each integer met, made on the first lookup."""
+
+    __slots__ = ()
+
+    def __missing__(self, value: int) -> Any:
+        event = self[value] = Scalar(None, None, _NOT_A_STRING, str(value))
+        return event
+
+
+class Scalars:
+    """The events of strings (``strings[text]``) and integers
+    (``numbers[n]``): one per distinct value, made on the first lookup,
+    until ``forget``. (A lookup, not a call: an event made already costs no
+    Python call.) Keeps the string events that are not ASCII until the YAML
+    writer ``take_non_ascii``s them, to give them stand-ins."""
+
+    __slots__ = ("strings", "numbers")
+
+    def __init__(self) -> None:
+        self.strings = _StringEvents()
+        self.numbers = _NumberEvents()
+
+    def forget(self) -> None:
+        """Drop the made events from the lookups (those in use stay valid)."""
+        self.strings.clear()
+        self.numbers.clear()
+
+    def take_non_ascii(self) -> list[Any]:
+        """The string events made since the last call whose text is not ASCII."""
+        taken = self.strings.non_ascii[:]
+        self.strings.non_ascii.clear()
+        return taken
+
+    def events(self, data: Any) -> Events:
+        """Plain data as events (``append_events``)."""
+        out = Events(self)
+        append_events(out, data, self)
+        return out
+
+    def sequence(self, texts: Iterable[str]) -> list[Any]:
+        """A sequence of strings, as events."""
+        strings = self.strings
+        return [SEQ_START, *[strings[text] for text in texts], SEQ_END]
+
+
+class Events(list):
+    """The events of one value, made already by ``scalars``: where plain data
+    holds one, it stands for the value these events make."""
+
+    __slots__ = ("scalars",)
+
+    def __init__(self, scalars: Scalars, items: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self.scalars = scalars
+
+
+#: Events of constant text (keys, fixed values), shared by every document.
+CONSTANTS = Scalars()
+constant = CONSTANTS.strings.__getitem__
 
 
 class LazyMapping:
@@ -42,23 +178,89 @@ class LazyMapping:
         return make()
 
 
-class SharedDict(dict):
-    """A dict that appears in many places of the document; never changed."""
+def append_events(out: list[Any], data: Any, scalars: Scalars) -> None:
+    """Append the events of ``data`` (plain data, ``Events``, lazy mappings)
+    to ``out``. Events are spliced as they are."""
+    kind = type(data)
+    if kind is Events:
+        out += data
+    elif kind is dict or kind is LazyMapping:
+        out.append(MAP_START)
+        for key, value in data.items():
+            out.append(scalars.strings[key])
+            append_events(out, value, scalars)
+        out.append(MAP_END)
+    elif kind is str:
+        out.append(scalars.strings[data])
+    elif kind is list:
+        out.append(SEQ_START)
+        for item in data:
+            append_events(out, item, scalars)
+        out.append(SEQ_END)
+    elif kind is bool:
+        out.append(TRUE if data else FALSE)
+    elif kind is int:
+        out.append(scalars.numbers[data])
+    elif data is None:
+        out.append(NULL)
+    else:
+        raise TypeError(f"cannot write {kind.__name__} into an OpenAPI document")
 
-    __slots__ = ()
+
+class _Open:
+    """A mapping or sequence that ``compose`` is filling."""
+
+    __slots__ = ("container", "key")
+
+    def __init__(self, container: dict[str, Any] | list[Any]) -> None:
+        self.container = container
+        self.key: Any = _NO_KEY
 
 
-class SharedList(list):
-    """A list that appears in many places of the document; never changed."""
-
-    __slots__ = ()
+_NO_KEY = object()
 
 
-def materialize(value: Any) -> Any:
-    """``value`` as plain dicts and lists, lazy mappings made, in document order."""
-    kind = type(value)
-    if kind is LazyMapping or kind is dict or kind is SharedDict:
-        return {key: materialize(item) for key, item in value.items()}
-    if kind is list or kind is SharedList:
-        return [materialize(item) for item in value]
-    return value
+def compose(stream: Iterable[Any]) -> Any:
+    """The plain data that the events of one value stand for."""
+    open_: list[_Open] = []
+    result: Any = None
+    Start, SeqStart = events.MappingStartEvent, events.SequenceStartEvent
+    for event in stream:
+        cls = event.__class__
+        if cls is Scalar:
+            text = event.value
+            if event.implicit[1]:
+                value: Any = text
+            else:
+                value = _NOT_STRINGS[text] if text in _NOT_STRINGS else int(text)
+        elif cls is Start:
+            open_.append(_Open({}))
+            continue
+        elif cls is SeqStart:
+            open_.append(_Open([]))
+            continue
+        else:  # the end of a mapping or a sequence
+            value = open_.pop().container
+        if not open_:
+            result = value
+            continue
+        top = open_[-1]
+        container = top.container
+        if type(container) is list:
+            container.append(value)
+        elif top.key is _NO_KEY:
+            top.key = value
+        else:
+            container[top.key] = value
+            top.key = _NO_KEY
+    return result
+
+
+def compose_document(members: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A whole document (its top-level members) as one plain dict."""
+    scalars = Scalars()
+    document = {}
+    for key, value in members:
+        document[key] = compose(scalars.events(value))
+        scalars.forget()
+    return document

@@ -9,6 +9,9 @@ word for, kept at the top of the document so no declaration is dropped.
 Values are JSON values: option literals keep their type except decimals,
 which are written as strings so their digits survive exactly; integration
 expressions are written as in the DSL (``form.vrn``, ``"text"``, ``12.50``).
+
+``x-dazzle-surfaces`` (one entry per surface, thousands in a big project) is
+made as events (``document``); the other members are plain data.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 
 from dazzle.core import ir
 
-from dazzle_backend_openapi.document import LazyMapping
+from dazzle_backend_openapi.document import MAP_END, MAP_START, NULL, Events, LazyMapping, Scalars, constant
 from dazzle_backend_openapi.schemas import SchemaMapper
 
 
@@ -69,16 +72,18 @@ def members(
     types: SchemaMapper,
     surface_operations: dict[str, list[str]],
     action_operations: dict[tuple[str, str], str],
+    scalars: Scalars,
 ) -> Iterator[tuple[str, Any]]:
     """The top-level ``x-dazzle-*`` members in a fixed order, each built when
-    asked for; empty ones are left out."""
+    asked for; empty ones are left out. The operationIds must be known."""
     yield "x-dazzle-app", _app(appspec)
     if appspec.surfaces:
-        # Lazy: the operationIds are known once the paths are written.
         yield (
             "x-dazzle-surfaces",
             LazyMapping(
-                lambda: ((s.name, _surface(s, surface_operations, action_operations)) for s in appspec.surfaces)
+                lambda: (
+                    (s.name, _surface(s, surface_operations, action_operations, scalars)) for s in appspec.surfaces
+                )
             ),
         )
     if appspec.experiences:
@@ -101,34 +106,63 @@ def _app(appspec: ir.AppSpec) -> dict[str, Any]:
     return app
 
 
+_TITLE = constant("title")
+_MODULE = constant("module")
+_MODE = constant("mode")
+_ENTITY = constant("entity")
+_OPERATIONS = constant("operations")
+_SECTIONS = constant("sections")
+_FIELDS = constant("fields")
+_OPTIONS = constant("options")
+_ACTIONS = constant("actions")
+_LABEL = constant("label")
+_TRIGGER = constant("trigger")
+_TO = constant("to")
+_OPERATION = constant("operation")
+_META = constant("meta")
+
+
 def _surface(
     surface: ir.SurfaceSpec,
     surface_operations: dict[str, list[str]],
     action_operations: dict[tuple[str, str], str],
-) -> dict[str, Any]:
-    out = _named(surface.title, surface.module)
-    out["mode"] = surface.mode.value
+    scalars: Scalars,
+) -> Events:
+    strings = scalars.strings
+    out = Events(scalars, (MAP_START,))
+    if surface.title is not None:
+        out += (_TITLE, strings[surface.title])
+    out += (_MODULE, strings[surface.module], _MODE, strings[surface.mode.value])
     if surface.entity is not None:
-        out["entity"] = surface.entity
-    out["operations"] = surface_operations.get(surface.name, [])
+        out += (_ENTITY, strings[surface.entity])
+    out.append(_OPERATIONS)
+    out += scalars.sequence(surface_operations.get(surface.name, []))
     if surface.sections:
-        out["sections"] = {section.name: _section(section) for section in surface.sections}
+        out += (_SECTIONS, MAP_START)
+        for section in surface.sections:
+            out.append(strings[section.name])
+            _section(out, section, scalars)
+        out.append(MAP_END)
     if surface.actions:
-        out["actions"] = {
-            action.name: _action(action, action_operations.get((surface.name, action.name)))
-            for action in surface.actions
-        }
+        out += (_ACTIONS, MAP_START)
+        for action in surface.actions:
+            out.append(strings[action.name])
+            _action(out, action, action_operations.get((surface.name, action.name)), scalars)
+        out.append(MAP_END)
     if surface.metadata:
-        out["meta"] = _options(surface.metadata)
+        out.append(_META)
+        out += scalars.events(_options(surface.metadata))
+    out.append(MAP_END)
     return out
 
 
-def _section(section: ir.SurfaceSection) -> dict[str, Any]:
+def _section(out: list[Any], section: ir.SurfaceSection, scalars: Scalars) -> None:
     """``fields`` maps each field to its label (null without one), in order;
     ``options`` holds the ``key=value`` options of the fields that have any."""
-    out: dict[str, Any] = {}
+    strings = scalars.strings
+    out.append(MAP_START)
     if section.title is not None:
-        out["title"] = section.title
+        out += (_TITLE, strings[section.title])
     fields: dict[str, Any] = {}
     options: dict[str, Any] = {}
     for element in section.elements:
@@ -137,21 +171,25 @@ def _section(section: ir.SurfaceSection) -> dict[str, Any]:
             fields[name] = element.label
         if element.options:
             options.setdefault(name, {}).update(_options(element.options))
-    out["fields"] = fields
+    out += (_FIELDS, MAP_START)
+    for name, label in fields.items():
+        out += (strings[name], NULL if label is None else strings[label])
+    out.append(MAP_END)
     if options:
-        out["options"] = options
-    return out
+        out.append(_OPTIONS)
+        out += scalars.events(options)
+    out.append(MAP_END)
 
 
-def _action(action: ir.SurfaceAction, operation_id: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _action(out: list[Any], action: ir.SurfaceAction, operation_id: str | None, scalars: Scalars) -> None:
+    strings = scalars.strings
+    out.append(MAP_START)
     if action.label is not None:
-        out["label"] = action.label
-    out["trigger"] = action.trigger.value
-    out["to"] = outcome_text(action.outcome)
+        out += (_LABEL, strings[action.label])
+    out += (_TRIGGER, strings[action.trigger.value], _TO, strings[outcome_text(action.outcome)])
     if operation_id is not None:
-        out["operation"] = operation_id
-    return out
+        out += (_OPERATION, strings[operation_id])
+    out.append(MAP_END)
 
 
 def _experience(experience: ir.ExperienceSpec) -> dict[str, Any]:

@@ -4,6 +4,10 @@ The one place that knows how a ``FieldSpec`` becomes a schema: its type,
 nullability (``type: [T, 'null']`` in 3.1, ``nullable: true`` in 3.0),
 default, ``readOnly`` and the ``x-dazzle-*`` notes that keep what JSON Schema
 cannot say.
+
+A field's schema is made as plain data, once per distinct field (equal
+fields share it), and handed out as its events (``document.Events``), which
+the builder splices wherever the field appears.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from dazzle.core import ir
 
-from dazzle_backend_openapi.document import SharedDict
+from dazzle_backend_openapi.document import Events, Scalars
 from dazzle_backend_openapi.naming import NameAllocator, split_words
 
 K = ir.FieldTypeKind
@@ -44,7 +48,7 @@ _SHORT_STRING = len("string")
 
 
 # What ``null`` is in OpenAPI 3.0, which has no null type.
-_NULL_30 = SharedDict({"type": "string", "nullable": True, "enum": [None]})
+_NULL_30 = {"type": "string", "nullable": True, "enum": [None]}
 
 
 def decimal_example(precision: int, scale: int) -> str:
@@ -85,21 +89,25 @@ def _decimal_text(value: ir.Literal, scale: int | None) -> str:
 class SchemaMapper:
     """Maps fields to schemas for one application and one OpenAPI version.
 
-    Base schemas (the type alone) are cached per ``FieldType`` and shared;
-    the writer and ``json`` never alias shared objects, and nothing mutates a
-    schema once built.
+    Base schemas (the type alone) are cached per ``FieldType``, and field
+    schemas' events per distinct field; nothing changes a schema once built.
+    ``scalars`` makes the events (a new ``Scalars`` if not given).
     """
 
     def __init__(
-        self, appspec: ir.AppSpec, openapi_31: bool, enum_refs: dict[tuple[str, str], str] | None = None
+        self,
+        appspec: ir.AppSpec,
+        openapi_31: bool,
+        enum_refs: dict[tuple[str, str], str] | None = None,
+        scalars: Scalars | None = None,
     ) -> None:
         self._appspec = appspec
         self._openapi_31 = openapi_31
+        self._scalars = scalars if scalars is not None else Scalars()
         self._base: dict[ir.FieldType, dict[str, Any]] = {}
-        self._fields: dict[tuple, dict[str, Any]] = {}
+        self._fields: dict[tuple, Events] = {}
         #: (entity, field) -> the ``$ref`` of the enum component of that field.
         self._enum_refs = enum_refs or {}
-        self._refs: dict[str, dict[str, Any]] = {}
 
     def _with_example(self, schema: dict[str, Any], example: str) -> dict[str, Any]:
         # JSON Schema's ``examples`` in 3.1; 3.0 has only ``example``.
@@ -120,12 +128,6 @@ class SchemaMapper:
             pk = target.primary_key if target is not None else None
             return self._enum_refs.get((target.name, pk.name)) if target is not None and pk is not None else None
         return self._enum_refs.get((owner, field.name))
-
-    def _ref_to(self, ref: str) -> dict[str, Any]:
-        schema = self._refs.get(ref)
-        if schema is None:
-            schema = self._refs[ref] = SharedDict({"$ref": ref})
-        return schema
 
     def enum_names(self, values: tuple[str, ...]) -> list[str]:
         """``x-enum-varnames``: the names client generators give the values'
@@ -148,7 +150,7 @@ class SchemaMapper:
         try:
             return self._base[field_type]
         except KeyError:
-            schema = self._base[field_type] = SharedDict(self._type_schema(field_type, ()))
+            schema = self._base[field_type] = self._type_schema(field_type, ())
             return schema
 
     def _type_schema(self, field_type: ir.FieldType, seen: tuple[str, ...]) -> dict[str, Any]:
@@ -200,28 +202,38 @@ class SchemaMapper:
         read_only: bool = False,
         unique: bool = False,
         owner: str | None = None,
-    ) -> dict[str, Any]:
-        """The schema of one property of entity ``owner`` (or of no entity).
-        ``nullable`` defaults to the field being optional. An enum field of an
-        entity refers to its enum component (``enum_refs``)."""
+    ) -> Events:
+        """The events of the schema of one property of entity ``owner`` (or
+        of no entity). ``nullable`` defaults to the field being optional. An
+        enum field of an entity refers to its enum component (``enum_refs``)."""
         if nullable is None:
             nullable = field.optional and not field.pk
         ref = self._enum_ref(field, owner)
-        base = self.base_schema(field.type) if ref is None else self._ref_to(ref)
-        # (A reference's ``x-dazzle-ref`` goes beside the enum's ``$ref``.)
-        extra = title is not None or nullable or read_only or unique or (ref is not None and field.type.kind is K.REF)
         default = field.default if with_default else None
-        if not extra and default is None:
-            return base
         # Equal fields (a ``description: text`` in every entity) share one schema.
         key = (ref or field.type, title, nullable, type(default), default, read_only, unique)
-        try:
-            return self._fields[key]
-        except KeyError:
-            pass
+        events = self._fields.get(key)
+        if events is None:
+            schema = self._field_schema(field, ref, title, nullable, default, read_only, unique)
+            events = self._fields[key] = self._scalars.events(schema)
+        return events
 
-        schema: dict[str, Any] = SharedDict()
-        self._fields[key] = schema
+    def _field_schema(
+        self,
+        field: ir.FieldSpec,
+        ref: str | None,
+        title: str | None,
+        nullable: bool,
+        default: ir.Literal | None,
+        read_only: bool,
+        unique: bool,
+    ) -> dict[str, Any]:
+        base = self.base_schema(field.type) if ref is None else {"$ref": ref}
+        # (A reference's ``x-dazzle-ref`` goes beside the enum's ``$ref``.)
+        extra = title is not None or nullable or read_only or unique or (ref is not None and field.type.kind is K.REF)
+        if not extra and default is None:
+            return base
+        schema: dict[str, Any] = {}
         if title is not None:
             schema["title"] = title
         if ref is not None:

@@ -1,20 +1,26 @@
-"""Render the document, built as plain data, once: JSON with the standard
-library, YAML with ruamel.yaml.
+"""Write the document's events (``document``) as YAML or JSON.
 
-The document holds dicts, lists, str, int, bool and None (and the lazy and
-shared kinds of ``document``). An object may sit in many places; both
-writers print it in full at each, never as a YAML alias.
+The builder makes the document as YAML events (``document``); one feed
+(``_EventFeed``) hands them on in batches, a lazy mapping's item before
+the next one is made, to one of two writers:
 
-YAML goes straight from the data to the events of ruamel.yaml's C emitter
-(``ruamel.yaml.clib``), which does all of YAML's quoting, escaping and layout.
-We skip ruamel's representer and serializer: on a 4,000-entity document they
-took about 13 of 15 seconds, building a node graph and tag objects that this
-document does not need (README, "Writing YAML, and speed"). The output is
-byte for byte what ruamel's pure-Python ``YAML(typ="safe")`` writes for the
-same data with these settings and resolver (a test checks that); the resolver
-quotes strings that a YAML 1.1 reader would take for something else (``yes``,
-``on``, ``1_000``) as well as those YAML 1.2 would. Without the C emitter
-(PyPy), that pure-Python ``YAML`` writes the document instead.
+- YAML: ruamel.yaml's C emitter (``ruamel.yaml.clib``), which does all of
+  YAML's quoting, escaping and layout. ruamel's representer and serializer
+  are skipped: on a 4,000-entity document they took about 13 of 15
+  seconds, building a node graph and tag objects that this document does
+  not need (README, "Writing YAML, and speed"). The output is byte for byte
+  what ruamel's pure-Python ``YAML(typ="safe")`` writes for the same data
+  with these settings and resolver (a test checks that); the resolver
+  quotes strings that a YAML 1.1 reader would take for something else
+  (``yes``, ``on``, ``1_000``) as well as those YAML 1.2 would. Without the
+  C emitter (PyPy), that pure-Python ``YAML`` writes the document, composed
+  back into plain data (``document.compose``).
+- JSON: ``_JsonText`` writes the text that ``json.dump(..., indent=2)``
+  writes (a test checks that), with ``json`` for the strings.
+
+A document may also be given as plain data (dicts, lists, str, int, bool,
+None); an object may sit in many places and is written in full at each,
+never as a YAML alias.
 """
 
 from __future__ import annotations
@@ -27,15 +33,27 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ruamel.yaml import events
-from ruamel.yaml.resolver import BaseResolver, implicit_resolvers
 
-from dazzle_backend_openapi.document import LazyMapping, SharedDict, SharedList, materialize
+from dazzle_backend_openapi.document import (
+    MAP_END,
+    MAP_START,
+    Events,
+    LazyMapping,
+    PlainScalarResolver,
+    Scalar,
+    Scalars,
+    append_events,
+    compose_document,
+)
 from dazzle_backend_openapi.supplementary import RestoringStream, StandInConflict, StandIns
 
 try:
     from ruamel.yaml.cyaml import CEmitter
 except ImportError:  # pragma: no cover - ruamel.yaml without its C extension
     CEmitter = None
+
+MapStart, MapEnd = events.MappingStartEvent, events.MappingEndEvent
+SeqStart, SeqEnd = events.SequenceStartEvent, events.SequenceEndEvent
 
 # No line folding: a long description stays on its line.
 _WIDTH = 1 << 30
@@ -48,146 +66,134 @@ _BATCH = 20_000
 Document = Mapping[str, Any] | LazyMapping | Iterable[tuple[str, Any]]
 
 
-class _PlainScalarResolver(BaseResolver):
-    """Knows the implicit types of YAML 1.1 *and* 1.2, so a string is written
-    plain only when readers of either version take it for a string."""
-
-    def __init__(self, version: Any = None, loader: Any = None, loadumper: Any = None) -> None:
-        # The signature ruamel's ``YAML`` calls resolvers with.
-        super().__init__(loadumper=loader if loader is not None else loadumper)
-
-
-for _versions, _tag, _regexp, _first in implicit_resolvers:
-    _PlainScalarResolver.add_implicit_resolver_base(_tag, _regexp, _first)
-
-_IMPLICIT = _PlainScalarResolver.yaml_implicit_resolvers
-
-
-def plain_ok(text: str) -> bool:
-    """May ``text`` be written as a plain scalar? Only if no implicit type of
-    YAML 1.1 or 1.2 (bool, int, float, null, timestamp, ...) claims it; this
-    is ``BaseResolver.resolve`` for plain scalars, without building tags."""
-    if not text:
-        return False
-    for _tag, regexp in _IMPLICIT.get(text[0], ()):
-        if regexp.match(text):
-            return False
-    return True
-
-
 def _pairs(document: Document) -> Iterable[tuple[str, Any]]:
     return document.items() if isinstance(document, Mapping | LazyMapping) else document
 
 
-def _emit_document(document: Document, emit: Callable[[Any], None], stand_ins: StandIns | None) -> None:
-    """Feed the document to ``emit`` as YAML events.
+class _EventFeed:
+    """Hands a document's events to ``write`` (the YAML emitter's or the
+    JSON text's), in batches."""
 
-    Events are collected in a list and handed to the emitter in batches. The
-    emitter only reads them, so one event object serves every occurrence of
-    a string or integer within a top-level member (keys, types, references;
-    the caches are dropped with the member), and the events of a
-    ``SharedDict`` or ``SharedList`` are made once and replayed. Scalars
-    carry no tag: the ``implicit`` flags say whether plain or quoted text
-    reads back as the right type, which is all the emitter needs. With
-    ``stand_ins``, characters beyond U+FFFF are written as stand-ins (see
-    ``supplementary``)."""
-    Scalar = events.ScalarEvent
-    map_start = events.MappingStartEvent(None, None, True, flow_style=False)
-    map_end = events.MappingEndEvent()
-    seq_start = events.SequenceStartEvent(None, None, True, flow_style=False)
-    seq_end = events.SequenceEndEvent()
-    true, false, null = (Scalar(None, None, (True, False), text) for text in ("true", "false", "null"))
-    strings: dict[str, Any] = {}  # the event of each string met in this member
-    numbers: dict[int, Any] = {}
-    # id -> (the shared object, kept so its id stays its own; its events)
-    replays: dict[int, tuple[Any, list[Any]]] = {}
-    out: list[Any] = []
-    put = out.append
-    extend = out.extend
+    def __init__(self, write: Callable[[list[Any]], None], stand_ins: StandIns | None) -> None:
+        self._write = write
+        self._stand_ins = stand_ins
+        self._out: list[Any] = []
+        self._scalars = Scalars()  # for plain data and keys
+        # Every ``Scalars`` whose events were met, for their stand-ins.
+        self._sources: dict[int, Scalars] = {id(self._scalars): self._scalars}
 
-    def flush() -> None:
-        deque(map(emit, out), maxlen=0)
-        out.clear()
+    def document(self, document: Document) -> None:
+        out = self._out
+        out.append(events.StreamStartEvent(encoding="utf-8"))
+        out.append(events.DocumentStartEvent(explicit=False))
+        # Each member (made on demand by ``builder.document_members``) is
+        # dropped once it is written.
+        out.append(MAP_START)
+        for key, value in _pairs(document):
+            out.append(self._scalars.strings[key])
+            self._value(value)
+            del value
+            self._flush()
+            self._scalars.forget()
+        out.append(MAP_END)
+        out.append(events.DocumentEndEvent(explicit=False))
+        out.append(events.StreamEndEvent())
+        self._flush()
 
-    plain, quoted = (True, True), (False, True)  # the implicit flags of a string
-
-    def string(text: str) -> Any:
-        value = text if stand_ins is None or text.isascii() else stand_ins.substitute(text)
-        event = strings[text] = Scalar(None, None, plain if plain_ok(text) else quoted, value)
-        return event
-
-    def node(data: Any) -> None:
-        kind = type(data)
-        if kind is dict:
-            # The commonest values are handled here rather than by a call.
-            put(map_start)
-            for key, value in data.items():
-                put(strings.get(key) or string(key))
-                kind = type(value)
-                if kind is str:
-                    put(strings.get(value) or string(value))
-                elif kind is SharedDict or kind is SharedList:
-                    replay = replays.get(id(value))
-                    if replay is not None:
-                        extend(replay[1])
-                    else:
-                        node(value)
-                else:
-                    node(value)
-            put(map_end)
-        elif kind is SharedDict or kind is SharedList:
-            replay = replays.get(id(data))
-            if replay is not None:
-                extend(replay[1])
-                return
-            start = len(out)
-            node(dict(data) if kind is SharedDict else list(data))
-            replays[id(data)] = (data, out[start:])
-        elif kind is list:
-            put(seq_start)
-            for item in data:
-                node(item)
-            put(seq_end)
-        elif kind is str:
-            put(strings.get(data) or string(data))
-        elif kind is LazyMapping:
-            put(map_start)
-            for key, value in data.items():
-                put(strings.get(key) or string(key))
-                node(value)
+    def _value(self, value: Any) -> None:
+        kind = type(value)
+        if kind is LazyMapping:
+            out = self._out
+            out.append(MAP_START)
+            for key, item in value.items():
+                out.append(self._scalars.strings[key])
+                self._value(item)
                 if len(out) > _BATCH:
-                    flush()
-            put(map_end)
-        elif kind is bool:
-            put(true if data else false)
-        elif kind is int:
-            event = numbers.get(data)
-            if event is None:
-                event = numbers[data] = Scalar(None, None, (True, False), str(data))
-            put(event)
-        elif data is None:
-            put(null)
+                    self._flush()
+            out.append(MAP_END)
+        elif kind is Events:
+            self._sources.setdefault(id(value.scalars), value.scalars)
+            self._out += value
         else:
-            raise TypeError(f"cannot write {kind.__name__} into an OpenAPI document")
+            append_events(self._out, value, self._scalars)
 
-    put(events.StreamStartEvent(encoding="utf-8"))
-    put(events.DocumentStartEvent(explicit=False))
-    # The top level by hand, so that each member (built on demand by
-    # ``builder.document_members``) is dropped once it is written, and the
-    # caches with it.
-    put(map_start)
-    for key, value in _pairs(document):
-        put(string(key))
-        node(value)
-        del value
-        flush()
-        strings.clear()
-        numbers.clear()
-        replays.clear()
-    put(map_end)
-    put(events.DocumentEndEvent(explicit=False))
-    put(events.StreamEndEvent())
-    flush()
+    def _flush(self) -> None:
+        if self._stand_ins is not None:
+            substitute = self._stand_ins.substitute
+            for scalars in self._sources.values():
+                for event in scalars.take_non_ascii():
+                    event.value = substitute(event.value)
+        self._write(self._out)
+        self._out.clear()
+
+
+def _emitting(emit: Callable[[Any], None]) -> Callable[[list[Any]], None]:
+    """A batch writer that hands each event to the YAML emitter's ``emit``."""
+    return lambda batch: deque(map(emit, batch), maxlen=0)
+
+
+class _JsonText:
+    """Writes events as the text that ``json.dump(data, indent=2,
+    ensure_ascii=False)`` writes for the data they stand for: strings as
+    ``json`` writes them, integers, ``true``, ``false`` and ``null`` as their
+    events' text."""
+
+    def __init__(self, write: Callable[[str], Any]) -> None:
+        self._write = write
+        # For each open mapping or sequence: [is a mapping, items so far,
+        # a key was written and its value is next].
+        self._open: list[list[Any]] = []
+        self._texts: dict[Any, str] = {}  # a string event -> its JSON text
+        self._indents = ["\n"]
+
+    def __call__(self, batch: list[Any]) -> None:
+        out: list[str] = []
+        put = out.append
+        open_ = self._open
+        texts = self._texts
+        indents = self._indents
+        for event in batch:
+            cls = event.__class__
+            if cls is MapEnd or cls is SeqEnd:
+                mapping, items, _ = open_.pop()
+                if items:
+                    put(indents[len(open_)])
+                    put("}" if mapping else "]")
+                else:
+                    put("{}" if mapping else "[]")
+                continue
+            if cls is not Scalar and cls is not MapStart and cls is not SeqStart:
+                continue  # the stream's and the document's start and end
+            is_key = False
+            if open_:
+                top = open_[-1]
+                if top[2]:
+                    top[2] = False  # the value of the key just written
+                else:
+                    put(("{" if top[0] else "[") if not top[1] else ",")
+                    top[1] += 1
+                    depth = len(open_)
+                    while len(indents) <= depth:
+                        indents.append(indents[-1] + "  ")
+                    put(indents[depth])
+                    is_key = top[0]
+            if cls is Scalar:
+                if event.implicit[1]:
+                    text = texts.get(event)
+                    if text is None:
+                        text = texts[event] = json.dumps(event.value, ensure_ascii=False)
+                else:
+                    text = event.value
+                    if is_key:  # json writes a key that is not a string as one
+                        text = f'"{text}"'
+                put(text)
+                if is_key:
+                    put(": ")
+                    open_[-1][2] = True
+            else:
+                open_.append([cls is MapStart, 0, False])
+        self._write("".join(out))
+        texts.clear()
 
 
 def _yaml_pure(document: Document, stream: BinaryIO) -> None:
@@ -200,13 +206,13 @@ def _yaml_pure(document: Document, stream: BinaryIO) -> None:
 
     yaml = YAML(typ="safe", pure=True)
     yaml.Representer = Representer
-    yaml.Resolver = _PlainScalarResolver
+    yaml.Resolver = PlainScalarResolver
     yaml.default_flow_style = False
     yaml.width = _WIDTH
     yaml.allow_unicode = True
     yaml.encoding = "utf-8"
     yaml.sort_base_mapping_type_on_output = False
-    yaml.dump({key: materialize(value) for key, value in _pairs(document)}, stream)
+    yaml.dump(compose_document(_pairs(document)), stream)
 
 
 def write_yaml(document: Document, stream: BinaryIO, *, stand_ins: bool = True) -> None:
@@ -220,31 +226,24 @@ def write_yaml(document: Document, stream: BinaryIO, *, stand_ins: bool = True) 
         return
     if not stand_ins:
         emitter = CEmitter(stream, width=_WIDTH, allow_unicode=True, encoding="utf-8")
-        _emit_document(document, emitter.emit, None)
+        _EventFeed(_emitting(emitter.emit), None).document(document)
         return
     table = StandIns()
     restoring = RestoringStream(stream, table)
     emitter = CEmitter(restoring, width=_WIDTH, allow_unicode=True, encoding="utf-8")
-    _emit_document(document, emitter.emit, table)
+    _EventFeed(_emitting(emitter.emit), table).document(document)
     restoring.finish()
 
 
 def write_json(document: Document, stream: BinaryIO) -> None:
     """Write the document as indented UTF-8 JSON (non-ASCII kept as is)."""
-    data = dict(_pairs(document))  # the members; lazy ones are made while written
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
     try:
-        json.dump(data, text, ensure_ascii=False, indent=2, allow_nan=False, default=_lazy_to_dict)
+        _EventFeed(_JsonText(text.write), None).document(document)
         text.write("\n")
         text.flush()
     finally:
         text.detach()
-
-
-def _lazy_to_dict(value: Any) -> dict[str, Any]:
-    if type(value) is LazyMapping:
-        return dict(value.items())
-    raise TypeError(f"cannot write {type(value).__name__} into an OpenAPI document")
 
 
 def _write(source: Mapping[str, Any] | Callable[[], Document], stream: BinaryIO, fmt: str) -> None:

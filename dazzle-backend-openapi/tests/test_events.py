@@ -1,0 +1,70 @@
+"""The document's one representation, YAML events (``document``): plain data
+becomes events and composes back unchanged, JSON and YAML are both written
+from them, and the parts of a document may be made in any order."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dazzle_backend_openapi import writer
+from dazzle_backend_openapi.builder import build_document, document_members
+from dazzle_backend_openapi.document import Scalars, compose
+from dazzle_backend_openapi.options import Settings
+from documents import PROJECTS, compile_project
+from hypothesis import given
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+pytestmark = pytest.mark.filterwarnings("ignore::dazzle.backends.BackendWarning")
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.text(max_size=12)
+    | st.sampled_from(["yes", "on", "null", "1_000", "2024-01-31", "3.1.0", "", "~", "- x", "🚀 é"])
+)
+_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(data=_DATA)
+def test_data_composes_back_from_its_events(data) -> None:
+    composed = compose(Scalars().events(data))
+    assert composed == data
+    # Types survive too: 1 stays an int, True a bool, "1" a string.
+    assert json.dumps(composed) == json.dumps(data)
+
+
+@given(data=st.dictionaries(st.text(max_size=8), _DATA, max_size=4))
+def test_json_is_what_the_standard_library_writes(data) -> None:
+    expected = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    assert writer.render(data, "json") == expected.encode("utf-8")
+
+
+def test_spliced_events_stand_for_their_value() -> None:
+    scalars = Scalars()
+    shared = scalars.events({"type": "string", "enum": ["a", None]})
+    data = {"one": shared, "list": [shared, 7], "again": shared}
+    plain = {"type": "string", "enum": ["a", None]}
+    assert compose(scalars.events(data)) == {"one": plain, "list": [plain, 7], "again": plain}
+    text = writer.render(data, "yaml").decode("utf-8")
+    assert YAML(typ="safe", pure=True).load(text) == {"one": plain, "list": [plain, 7], "again": plain}
+
+
+def test_the_parts_of_the_document_can_be_made_in_any_order() -> None:
+    """Every name and every shared component is decided before anything is
+    made, so components (and the extensions) made before the paths are the
+    same as made after them."""
+    appspec = compile_project(PROJECTS / "many_surfaces.dsl")
+    expected = build_document(appspec, Settings())
+    members = list(document_members(appspec, Settings()))
+    assert [key for key, _ in members] == list(expected)
+    scalars = Scalars()
+    made = {key: compose(scalars.events(value)) for key, value in reversed(members)}
+    assert made == expected
+    assert made["components"]["responses"] and made["components"]["parameters"]
