@@ -12,62 +12,13 @@ from __future__ import annotations
 import re
 import warnings
 
-from dazzle.backends import BackendWarning
+from dazzle.backends import BackendWarning, plural
 from dazzle.core import ir
 
 # A word is a run of capitals not followed by a lower-case letter (an acronym:
 # ``HTTP`` in ``HTTPRequest``), or an optional capital followed by lower-case
 # letters and digits, or a run of digits.
 _WORD = re.compile(r"[A-Z]+[0-9]*(?![a-z])|[A-Z]?[a-z0-9]+|[0-9]+")
-
-_IRREGULAR = {
-    "person": "people",
-    "man": "men",
-    "woman": "women",
-    "child": "children",
-    "tooth": "teeth",
-    "foot": "feet",
-    "mouse": "mice",
-    "goose": "geese",
-    "ox": "oxen",
-    "datum": "data",
-    "medium": "media",
-    "criterion": "criteria",
-    "phenomenon": "phenomena",
-    "matrix": "matrices",
-    "vertex": "vertices",
-    "appendix": "appendices",
-    "axis": "axes",
-    "quiz": "quizzes",
-    "leaf": "leaves",
-    "life": "lives",
-    "knife": "knives",
-    "wife": "wives",
-    "half": "halves",
-    "shelf": "shelves",
-    "wolf": "wolves",
-    "thief": "thieves",
-    "calf": "calves",
-    "loaf": "loaves",
-    "hero": "heroes",
-    "potato": "potatoes",
-    "tomato": "tomatoes",
-    "echo": "echoes",
-    "veto": "vetoes",
-    "lens": "lenses",
-}
-
-# Words whose plural is the word itself, or that are plural already.
-_UNCHANGED = frozenset(
-    """
-    advice aircraft data equipment evidence feedback fish furniture hardware
-    information knowledge luggage metadata money moose news offspring police
-    research rice salmon series sheep software species staff traffic trout
-    deer weather
-    """.split()
-) | frozenset(_IRREGULAR.values())
-
-_VOWELS = frozenset("aeiou")
 
 
 def split_words(identifier: str) -> list[str]:
@@ -79,33 +30,11 @@ def split_words(identifier: str) -> list[str]:
     return words
 
 
-def pluralise_word(word: str) -> str:
-    """The English plural of one lower-case word."""
-    if word in _UNCHANGED:
-        return word
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    if word.endswith("sis"):
-        return word[:-2] + "es"  # analysis -> analyses
-    if word.endswith(("ss", "us", "as", "x", "z", "ch", "sh")):
-        return word + "es"
-    if word.endswith("s"):
-        return word  # settings, details: already plural
-    if word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
-        return word[:-1] + "ies"
-    return word + "s"
-
-
 def _plural_words(identifier: str) -> list[str]:
+    """The identifier's words, the last in the plural every backend uses
+    (``dazzle.backends.plural``)."""
     words = split_words(identifier) or [identifier]
-    last = words[-1]
-    plural = pluralise_word(last.lower())
-    if plural.startswith(last.lower()):
-        # Keep the word's own casing and add the ending: FAQ -> FAQs.
-        plural = last + plural[len(last) :]
-    elif last[:1].isupper():
-        plural = plural[:1].upper() + plural[1:]
-    return [*words[:-1], plural]
+    return [*words[:-1], plural(words[-1])]
 
 
 def kebab(identifier: str) -> str:
