@@ -194,3 +194,21 @@ def test_watch_follows_the_module_folders_the_project_loader_finds(tmp_path, hel
         status = watcher.stop()
     assert status == 0, watcher.text()
     assert "Traceback" not in watcher.text()
+
+
+def test_a_project_moved_away_and_back_is_waited_for_without_watching_below_its_parent(tmp_path, helpdesk):
+    watcher = Watcher(tmp_path, helpdesk)
+    away = tmp_path / "away"
+    try:
+        watcher.wait_for("watching ")
+        helpdesk.rename(away)  # a checkout anew, a rename: the folder given is gone
+        watcher.wait_for(f"the project is missing: watching {helpdesk.parent.resolve()} (not its sub-folders)")
+        assert f"watching {helpdesk.parent.resolve()} for changes" not in watcher.text()
+        edit(away / "dsl" / "core.dsl", "  description: text\n", "  description: text\n  summary: str(80)\n")
+        away.rename(helpdesk)
+        watcher.wait_for(f"watching {helpdesk.resolve()} for changes")
+        watcher.wait_until(lambda: "Ticket 16\n" in watcher.output(), "the edit made while it was away")
+    finally:
+        status = watcher.stop()
+    assert status == 0, watcher.text()
+    assert "Traceback" not in watcher.text()

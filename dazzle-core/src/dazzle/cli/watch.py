@@ -78,11 +78,20 @@ class WatchedProject:
     folders: tuple[Path, ...]
     #: The module files, each in its folder's real path.
     files: frozenset[str]
+    #: False while the path given is missing (moved away, being checked out
+    #: anew): then only its nearest existing ancestor is watched, and not
+    #: what lies below it, which may be the whole home folder.
+    recursive: bool = True
 
     @classmethod
     def find(cls, path: Path) -> WatchedProject:
         from dazzle.core.project import load_project
 
+        if not path.exists():
+            ancestor = path.resolve().parent
+            while not ancestor.is_dir():
+                ancestor = ancestor.parent
+            return cls((ancestor,), frozenset(), recursive=False)
         project, _ = load_project(path)
         folders = {path.resolve() if path.is_dir() else path.resolve().parent}
         files: frozenset[str] = frozenset()
@@ -92,6 +101,10 @@ class WatchedProject:
             files = frozenset(_as_watched(project.files))
         nested = sorted(f for f in folders if not any(p != f and p in f.parents for p in folders))
         return cls(tuple(nested), files)
+
+    def watches_as(self, other: WatchedProject) -> bool:
+        """Does one watcher serve both?"""
+        return self.folders == other.folders and self.recursive == other.recursive
 
     def changes_since(self, before: WatchedProject, changes: Iterable[str]) -> list[str]:
         """Of the paths that changed, those a build reads (a module file, now
@@ -114,8 +127,9 @@ def _as_watched(files: Iterable[Path]) -> Iterator[str]:
         yield os.path.join(real[folder], name)
 
 
-def start_watching(watchfiles: Any, folders: tuple[Path, ...]) -> Batches:
-    """Watch ``folders`` (recursively); return the batches of changes once
+def start_watching(watchfiles: Any, project: WatchedProject) -> Batches:
+    """Watch the project's folders (recursively, unless the path given is
+    missing: ``WatchedProject.recursive``); return the batches of changes once
     the watcher is running. The first batch (after 200 ms without any change:
     rust_timeout, yield_on_timeout) is dropped: the build that follows reads
     the files after it, so nothing changed before it is missed. step: how
@@ -124,7 +138,13 @@ def start_watching(watchfiles: Any, folders: tuple[Path, ...]) -> Batches:
     matter is the project loader's to say (``WatchedProject.changes_since``),
     and it reads folders watchfiles' default filter would ignore."""
     batches = watchfiles.watch(
-        *folders, watch_filter=None, step=50, rust_timeout=200, yield_on_timeout=True, raise_interrupt=True
+        *project.folders,
+        watch_filter=None,
+        step=50,
+        rust_timeout=200,
+        yield_on_timeout=True,
+        raise_interrupt=True,
+        recursive=project.recursive,
     )
     next(batches)
     return batches
@@ -136,9 +156,9 @@ def watch_project(watchfiles: Any, path: Path) -> tuple[WatchedProject, Batches]
     other folders) starts a watcher of those."""
     found = WatchedProject.find(path)
     while True:
-        batches = start_watching(watchfiles, found.folders)
+        batches = start_watching(watchfiles, found)
         again = WatchedProject.find(path)
-        if again.folders == found.folders:
+        if again.watches_as(found):
             return again, batches
         batches.close()
         found = again
@@ -146,6 +166,9 @@ def watch_project(watchfiles: Any, path: Path) -> tuple[WatchedProject, Batches]
 
 def announce(project: WatchedProject) -> None:
     shown = ", ".join(str(f) for f in project.folders)
+    if not project.recursive:
+        click.echo(f"the project is missing: watching {shown} (not its sub-folders) until it is back", err=True)
+        return
     click.echo(f"watching {shown} for changes to .dsl files and dazzle.toml (Ctrl-C to stop)", err=True)
 
 
@@ -198,7 +221,7 @@ def watch_and_build(arguments: BuildArguments, build: BuildOnChange) -> NoReturn
             changed = now.changes_since(project, (p for _, p in changes))
             if not changed:  # the build's own output, or a file no build reads
                 continue
-            if now.folders != project.folders:
+            if not now.watches_as(project):
                 batches.close()
                 now, batches = watch_project(watchfiles, path)
                 announce(now)
