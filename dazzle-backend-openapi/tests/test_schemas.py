@@ -217,6 +217,15 @@ def test_a_reference_has_the_type_of_the_target_key(schemas_31, build_dsl) -> No
         "oneOf": [{"$ref": "#/components/schemas/KCode"}, {"type": "null"}],
         "x-dazzle-ref": "K",
     }
+    # The key field itself and a key that is a reference to it are two schemas.
+    doc = build_dsl('app a "A"\nentity K:\n  code: enum[a,b] pk\nentity Info:\n  k: ref K pk\n')
+    schemas = doc["components"]["schemas"]
+    assert schemas["K"]["properties"]["code"] == {"$ref": "#/components/schemas/KCode", "readOnly": True}
+    assert schemas["Info"]["properties"]["k"] == {
+        "$ref": "#/components/schemas/KCode",
+        "readOnly": True,
+        "x-dazzle-ref": "K",
+    }
 
 
 def test_keys_and_automatic_fields_are_read_only_and_nothing_else_is(schemas_31) -> None:

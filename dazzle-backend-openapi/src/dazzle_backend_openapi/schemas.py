@@ -210,8 +210,11 @@ class SchemaMapper:
             nullable = field.optional and not field.pk
         ref = self._enum_ref(field, owner)
         default = field.default if with_default else None
-        # Equal fields (a ``description: text`` in every entity) share one schema.
-        key = (ref or field.type, title, nullable, type(default), default, read_only, unique)
+        # Equal fields (a ``description: text`` in every entity) share one
+        # schema. The type is in the key even with an enum's ``ref``: a
+        # reference to an entity keyed by that enum has the same ``ref``, and
+        # an ``x-dazzle-ref`` beside it.
+        key = (ref, field.type, title, nullable, type(default), default, read_only, unique)
         events = self._fields.get(key)
         if events is None:
             schema = self._field_schema(field, ref, title, nullable, default, read_only, unique)
