@@ -49,7 +49,8 @@ def compile_dsl(text: str) -> ir.AppSpec:
     return compiled(compile_source(text, file="<test>"), "the test DSL")
 
 
-def compile_project(path: Path) -> ir.AppSpec:
+def appspec_at(path: Path) -> ir.AppSpec:
+    """The AppSpec of the project at ``path``; the test fails if it does not compile."""
     return compiled(compile_path(path), str(path))
 
 

@@ -23,7 +23,7 @@ from consumers import (
     violations_logged,
 )
 from dazzle.testing import EXAMPLE_NAMES, example_path
-from documents import OWN_PROJECTS, PROJECTS, REPO, compile_project, generate, write_synthetic_project
+from documents import OWN_PROJECTS, PROJECTS, REPO, appspec_at, generate, write_synthetic_project
 
 VERSIONS = ("3.1.0", "3.0.3")
 #: The bench's generator at a small size: every construct at a realistic density.
@@ -75,7 +75,7 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str],
     root = tmp_path_factory.mktemp("documents")
     written = {}
     for name in PROJECT_NAMES:
-        appspec = compile_project(_source(name, tmp_path_factory.mktemp("source")))
+        appspec = appspec_at(_source(name, tmp_path_factory.mktemp("source")))
         for version in VERSIONS:
             label = _label(name, version)
             path = generate(appspec, root / label, openapi_version=version)

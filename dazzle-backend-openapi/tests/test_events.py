@@ -11,7 +11,7 @@ from dazzle_backend_openapi import writer
 from dazzle_backend_openapi.builder import build_document, document_members
 from dazzle_backend_openapi.document import Scalars, compose
 from dazzle_backend_openapi.options import Settings
-from documents import PROJECTS, compile_project
+from documents import PROJECTS, appspec_at
 from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -60,7 +60,7 @@ def test_the_parts_of_the_document_can_be_made_in_any_order() -> None:
     """Every name and every shared component is decided before anything is
     made, so components (and the extensions) made before the paths are the
     same as made after them."""
-    appspec = compile_project(PROJECTS / "many_surfaces.dsl")
+    appspec = appspec_at(PROJECTS / "many_surfaces.dsl")
     expected = build_document(appspec, Settings())
     members = list(document_members(appspec, Settings()))
     assert [key for key, _ in members] == list(expected)
@@ -68,3 +68,11 @@ def test_the_parts_of_the_document_can_be_made_in_any_order() -> None:
     made = {key: compose(scalars.events(value)) for key, value in reversed(members)}
     assert made == expected
     assert made["components"]["responses"] and made["components"]["parameters"]
+
+
+def test_a_string_beyond_u_ffff_nested_in_plain_data_is_written_as_itself() -> None:
+    # Events made by another Scalars, met only inside plain data: their
+    # strings still get the writer's stand-ins (libyaml would escape them).
+    events = Scalars().events({"summary": "Launch 🚀"})
+    text = writer.render({"x-first": {"nested": [events]}}, "yaml").decode("utf-8")
+    assert text == "x-first:\n  nested:\n  - summary: Launch 🚀\n"

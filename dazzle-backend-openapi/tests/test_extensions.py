@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from dazzle.testing import example_path
-from documents import PROJECTS, build, compile_project, shared_example
+from documents import PROJECTS, appspec_at, build, shared_example
 
 
 @pytest.fixture(scope="module")
 def many(tmp_path_factory):
-    return build(compile_project(PROJECTS / "many_surfaces.dsl"), tmp_path_factory.mktemp("many"))
+    return build(appspec_at(PROJECTS / "many_surfaces.dsl"), tmp_path_factory.mktemp("many"))
 
 
 def test_app(many) -> None:
@@ -101,7 +101,7 @@ def test_integrations(many) -> None:
 
 
 def test_surface_options_and_meta(tmp_path) -> None:
-    doc = build(compile_project(PROJECTS / "edge_names.dsl"), tmp_path)
+    doc = build(appspec_at(PROJECTS / "edge_names.dsl"), tmp_path)
     section = doc["x-dazzle-surfaces"]["person_create"]["sections"]["main"]
     assert section["title"] == "Identité"
     assert section["options"] == {"email": {"widget": "email"}}
@@ -110,7 +110,7 @@ def test_surface_options_and_meta(tmp_path) -> None:
 
 
 def test_helpdesk_keeps_every_declaration(tmp_path) -> None:
-    app = compile_project(example_path("helpdesk"))
+    app = appspec_at(example_path("helpdesk"))
     doc = build(app, tmp_path)
     assert set(doc["x-dazzle-surfaces"]) == {s.name for s in app.surfaces}
     assert set(doc["x-dazzle-experiences"]) == {x.name for x in app.experiences}
@@ -126,7 +126,7 @@ def test_helpdesk_keeps_every_declaration(tmp_path) -> None:
 
 @pytest.mark.shared
 def test_shared_examples_keep_every_declaration(tmp_path) -> None:
-    doc = build(compile_project(shared_example("support_tickets")), tmp_path)
+    doc = build(appspec_at(shared_example("support_tickets")), tmp_path)
     assert set(doc["x-dazzle-surfaces"]) == {"ticket_board", "ticket_create", "ticket_detail"}
     assert set(doc["x-dazzle-experiences"]["ticket_lifecycle"]["steps"]) == {"view_created", "resolve", "end"}
     assert set(doc["x-dazzle-integrations"]) == {"agent_tools", "comments_api"}
@@ -134,7 +134,7 @@ def test_shared_examples_keep_every_declaration(tmp_path) -> None:
     assert set(doc["x-dazzle-foreign-models"]) == {"AgentProfile"}
     assert set(doc["components"]["schemas"]) >= {"User", "Ticket", "Comment", "AuthToken"}
     assert doc["info"] == {"title": "Support Hub", "version": "0.1.0"}
-    vat = build(compile_project(shared_example("vat_tools")), tmp_path)
+    vat = build(appspec_at(shared_example("vat_tools")), tmp_path)
     assert vat["x-dazzle-integrations"]["nightly_bank_sync"]["syncs"]["import_transactions"]["schedule"] == "0 2 * * *"
     assert vat["paths"]["/vat-check/lookup"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Client"
@@ -145,7 +145,7 @@ def test_info_description_where_there_is_one(tmp_path) -> None:
     import attrs
     from dazzle.core import ir
 
-    appspec = compile_project(PROJECTS / "many_surfaces.dsl")
+    appspec = appspec_at(PROJECTS / "many_surfaces.dsl")
     described = attrs.evolve(
         appspec, metadata=ir.Options((*appspec.metadata.pairs, ("description", "Tickets — für alle ✓")))
     )

@@ -9,7 +9,7 @@ from dazzle.backends import BackendWarning
 from dazzle_backend_openapi.builder import build_document
 from dazzle_backend_openapi.naming import RENAMED
 from dazzle_backend_openapi.options import Settings
-from documents import PROJECTS, build, compile_dsl, compile_project
+from documents import PROJECTS, appspec_at, build, compile_dsl
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -200,7 +200,7 @@ def test_security_is_a_bearer_token_by_default_or_none(build_dsl, desk) -> None:
 
 @pytest.fixture(scope="module")
 def many(tmp_path_factory):
-    return build(compile_project(PROJECTS / "many_surfaces.dsl"), tmp_path_factory.mktemp("many"))
+    return build(appspec_at(PROJECTS / "many_surfaces.dsl"), tmp_path_factory.mktemp("many"))
 
 
 def test_operation_ids_are_unique_and_no_path_and_method_is_used_twice(many) -> None:
@@ -326,7 +326,7 @@ def test_plural_paths(build_dsl) -> None:
 
 
 def test_entity_names_win_over_invented_ones(tmp_path) -> None:
-    doc = build(compile_project(PROJECTS / "edge_names.dsl"), tmp_path)
+    doc = build(appspec_at(PROJECTS / "edge_names.dsl"), tmp_path)
     schemas = doc["components"]["schemas"]
     # The user's Problem, Page and PersonPage keep their names; ours move
     # aside (``documents.EXPECTED_WARNINGS`` holds the warning that says so).

@@ -17,7 +17,7 @@ from dazzle_backend_openapi.builder import build_document, document_members
 from dazzle_backend_openapi.document import LazyMapping
 from dazzle_backend_openapi.options import Settings
 from dazzle_backend_openapi.supplementary import RestoringStream, StandIns
-from documents import PROJECTS, compile_dsl, compile_project, generate, load
+from documents import PROJECTS, appspec_at, compile_dsl, generate, load
 from ruamel.yaml import YAML
 
 EDGE = PROJECTS / "edge_names.dsl"
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::dazzle.backends.BackendWarning"
 
 @pytest.fixture(scope="module")
 def edge_appspec():
-    return compile_project(EDGE)
+    return appspec_at(EDGE)
 
 
 def test_yaml_and_json_carry_the_same_document(edge_appspec, tmp_path) -> None:
@@ -63,7 +63,7 @@ def test_file_names(edge_appspec, tmp_path) -> None:
 def test_output_is_byte_identical_on_every_run(edge_appspec, tmp_path) -> None:
     for fmt in ("yaml", "json"):
         first = generate(edge_appspec, tmp_path / f"{fmt}1", format=fmt).read_bytes()
-        second = generate(compile_project(EDGE), tmp_path / f"{fmt}2", format=fmt).read_bytes()
+        second = generate(appspec_at(EDGE), tmp_path / f"{fmt}2", format=fmt).read_bytes()
         assert first == second
 
 
@@ -86,7 +86,7 @@ def test_top_level_keys_in_customary_order(edge_appspec) -> None:
     keys = list(build_document(edge_appspec, Settings()))
     assert keys[:7] == ["openapi", "info", "servers", "security", "tags", "paths", "components"]
     assert all(k.startswith("x-dazzle-") for k in keys[7:])
-    many = build_document(compile_project(MANY), Settings())
+    many = build_document(appspec_at(MANY), Settings())
     assert list(many)[7:] == [
         "x-dazzle-app",
         "x-dazzle-surfaces",
@@ -121,7 +121,7 @@ def test_unicode_survives_exactly(tmp_path) -> None:
 
 
 def test_yaml_is_block_style_without_anchors(tmp_path) -> None:
-    text = generate(compile_project(MANY), tmp_path / "out").read_text(encoding="utf-8")
+    text = generate(appspec_at(MANY), tmp_path / "out").read_text(encoding="utf-8")
     for line in text.splitlines():
         stripped = line.split(": ", 1)[-1] if ": " in line else line.lstrip("- ")
         assert not stripped.startswith(("{", "[")) or stripped in ("{}", "[]"), line
@@ -163,7 +163,7 @@ def test_strings_a_yaml_11_reader_would_misread_are_quoted() -> None:
 def test_yaml_is_what_ruamel_itself_writes(path) -> None:
     """Feeding the C emitter events ourselves changes nothing in the output:
     it is byte for byte what ruamel.yaml's own pure-Python dumper writes."""
-    appspec = compile_project(path)
+    appspec = appspec_at(path)
     ours = writer.render(lambda: document_members(appspec, Settings()), "yaml")
     stream = io.BytesIO()
     writer._yaml_pure(document_members(appspec, Settings()), stream)
@@ -171,7 +171,7 @@ def test_yaml_is_what_ruamel_itself_writes(path) -> None:
 
 
 def test_yaml_without_special_strings_equals_a_plain_ruamel_dump() -> None:
-    data = build_document(compile_project(MANY), Settings())
+    data = build_document(appspec_at(MANY), Settings())
     plain = YAML(typ="safe", pure=True)
     plain.default_flow_style = False
     plain.width = 1 << 30
@@ -225,7 +225,7 @@ def test_lazy_parts_are_made_once() -> None:
 def test_a_large_document_is_written_without_holding_it_whole(tmp_path: Path) -> None:
     """Paths are made entity by entity while written: the builder's paths are
     gone once the writer has moved on to the components."""
-    appspec = compile_project(MANY)
+    appspec = appspec_at(MANY)
     seen = []
 
     def members():

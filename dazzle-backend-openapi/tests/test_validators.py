@@ -11,7 +11,7 @@ from documents import (
     OWN_PROJECTS,
     PROJECTS,
     SHARED_NAMES,
-    compile_project,
+    appspec_at,
     generate,
     load,
     redocly_lint,
@@ -54,7 +54,7 @@ def write_variants(sources: dict[str, Path], root: Path) -> dict[tuple[str, str]
     """Every project written with every variant of options."""
     written = {}
     for name, source in sources.items():
-        appspec = compile_project(source)
+        appspec = appspec_at(source)
         for label, options in VARIANTS:
             folder = root / f"{name.replace(':', '-')}-{label}"
             written[(name, label)] = generate(appspec, folder, **options)

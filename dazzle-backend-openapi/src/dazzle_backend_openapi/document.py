@@ -178,24 +178,28 @@ class LazyMapping:
         return make()
 
 
-def append_events(out: list[Any], data: Any, scalars: Scalars) -> None:
+def append_events(out: list[Any], data: Any, scalars: Scalars, sources: dict[int, Scalars] | None = None) -> None:
     """Append the events of ``data`` (plain data, ``Events``, lazy mappings)
-    to ``out``. Events are spliced as they are."""
+    to ``out``. Events are spliced as they are; the ``Scalars`` that made
+    them goes into ``sources`` (by id), where the YAML writer finds the
+    strings it must give stand-ins, wherever in the data they are."""
     kind = type(data)
     if kind is Events:
+        if sources is not None:
+            sources.setdefault(id(data.scalars), data.scalars)
         out += data
     elif kind is dict or kind is LazyMapping:
         out.append(MAP_START)
         for key, value in data.items():
             out.append(scalars.strings[key])
-            append_events(out, value, scalars)
+            append_events(out, value, scalars, sources)
         out.append(MAP_END)
     elif kind is str:
         out.append(scalars.strings[data])
     elif kind is list:
         out.append(SEQ_START)
         for item in data:
-            append_events(out, item, scalars)
+            append_events(out, item, scalars, sources)
         out.append(SEQ_END)
     elif kind is bool:
         out.append(TRUE if data else FALSE)

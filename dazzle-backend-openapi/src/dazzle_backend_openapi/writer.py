@@ -37,7 +37,6 @@ from ruamel.yaml import events
 from dazzle_backend_openapi.document import (
     MAP_END,
     MAP_START,
-    Events,
     LazyMapping,
     PlainScalarResolver,
     Scalar,
@@ -111,11 +110,8 @@ class _EventFeed:
                 if len(out) > _BATCH:
                     self._flush()
             out.append(MAP_END)
-        elif kind is Events:
-            self._sources.setdefault(id(value.scalars), value.scalars)
-            self._out += value
         else:
-            append_events(self._out, value, self._scalars)
+            append_events(self._out, value, self._scalars, self._sources)
 
     def _flush(self) -> None:
         if self._stand_ins is not None:

@@ -54,7 +54,7 @@ def _handle(signum: int, frame: FrameType | None) -> None:
         return
     _received = signum
     if _holding or _final:
-        return  # raised when the held work is done (see held()), or told at the end (final_stop())
+        return  # raised by the holder's check() once its work is done, or told at the end (final_stop())
     raise StopRequested(signum)
 
 
