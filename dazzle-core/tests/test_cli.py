@@ -167,6 +167,20 @@ def test_validate_imports_no_backend(examples):
     assert proc.stdout.strip() == "[]"
 
 
+def test_help_imports_only_the_cli(examples):
+    """`dazzle --help` and `dazzle build --help` stay fast: neither the
+    compiler, the plugin machinery nor attrs is imported for them."""
+    code = (
+        "import sys; from click.testing import CliRunner; from dazzle.cli import main;"
+        "rs = [CliRunner().invoke(main, args) for args in (['--help'], ['build', '--help'])];"
+        "assert all(r.exit_code == 0 for r in rs), [r.output for r in rs];"
+        "print(sorted(m for m in sys.modules if m.startswith(('dazzle.core', 'dazzle.backends', 'attr'))))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
 def test_every_error_is_printed_however_many(tmp_path):
     path = tmp_path / "app.dsl"
     path.write_text("app x\n" + "bogus\n" * 250, encoding="utf-8")

@@ -7,12 +7,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import attrs
 import click
 
 from dazzle.cli.completion import complete_backend_names, complete_backend_options
+
+if TYPE_CHECKING:
+    from dazzle.cli.build_arguments import BuildArguments
 
 #: The real stdout, kept for the command's results once ``reserve_stdout`` ran.
 _results: Any = None
@@ -172,24 +174,6 @@ def describe_backend(info: Any) -> list[str]:
     return lines
 
 
-@attrs.frozen
-class BuildArguments:
-    """What one `dazzle build` command line asks for (every option but
-    ``--watch``), as given: made once by the command and read by each build
-    it runs (one, or one per change with ``--watch``). Defaults from
-    dazzle.toml are filled in by the build, not here, as dazzle.toml may
-    change between two builds of ``--watch``."""
-
-    path: Path
-    backends: tuple[str, ...]
-    out: Path | None
-    options: tuple[str, ...]
-    timeout: float | None
-    strict: bool
-    check: bool
-    debug: bool
-
-
 @click.command("build")
 @click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -248,6 +232,8 @@ def build_command(watch: bool, **given: Any) -> None:
     complete, and says so).
     """
     reserve_stdout()
+    from dazzle.cli.build_arguments import BuildArguments
+
     arguments = BuildArguments(**given)
     if not watch:
         run_stoppable(lambda: build_project(arguments))

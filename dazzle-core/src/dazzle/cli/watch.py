@@ -33,7 +33,7 @@ from dazzle.core.project import CONFIG_NAME
 Batches = Generator[set[tuple[Any, str]], None, None]
 
 if TYPE_CHECKING:
-    from dazzle.cli.build import BuildArguments
+    from dazzle.cli.build_arguments import BuildArguments
 
 #: One build of the watched project: `dazzle build`'s, given its arguments
 #: and the parser that remembers.
