@@ -212,3 +212,29 @@ def test_a_project_moved_away_and_back_is_waited_for_without_watching_below_its_
         status = watcher.stop()
     assert status == 0, watcher.text()
     assert "Traceback" not in watcher.text()
+
+
+def test_a_module_folder_named_before_it_exists_is_built_once_it_appears(tmp_path, helpdesk):
+    # No watcher can watch a folder that is not there, and this one is outside
+    # every watched folder: the project, which does not load, is found again
+    # at every pause.
+    watcher = Watcher(tmp_path, helpdesk)
+    shared = tmp_path / "shared"
+    try:
+        watcher.wait_for("watching ")
+        edit(helpdesk / "dazzle.toml", 'paths = ["./dsl"]', 'paths = ["./dsl", "../shared"]')
+        watcher.wait_for("build failed")
+        assert "[modules] paths: '../shared' does not exist" in watcher.text()
+
+        staged = tmp_path / "staged"
+        staged.mkdir()
+        (staged / "shelf.dsl").write_text('module helpdesk.shared\n\nentity Shelf "Shelf":\n  id: int pk\n')
+        os.rename(staged, shared)
+        watcher.wait_for(f"watching {helpdesk.resolve()}, {shared.resolve()} for changes")
+        watcher.wait_until(lambda: "built in" in watcher.text().rpartition("build failed")[2], "a build once it exists")
+        edit(helpdesk / "dsl" / "core.dsl", "use helpdesk.billing\n", "use helpdesk.billing\nuse helpdesk.shared\n")
+        watcher.wait_until(lambda: "Shelf 1\n" in watcher.output(), "the new folder's module in the output")
+    finally:
+        status = watcher.stop()
+    assert status == 0, watcher.text()
+    assert "Traceback" not in watcher.text()

@@ -4,7 +4,10 @@ the `dazzle.toml` of the project changes, until Ctrl-C.
 What is watched follows what the project loader finds, found again after
 every change: the project folder and each module folder (a folder dazzle.toml
 names anew is watched from then on), and a module file counts when it is
-found or lost, even without an event naming it (a folder moved in).
+found or lost, even without an event naming it (a folder moved in). A
+project that does not load is found again at every pause as well: what it
+waits for (a module folder named before it exists) may appear where no
+watcher looks.
 
 Each build is exactly `dazzle build`'s (the same function, given a parser
 that remembers): a file whose text has not changed is not parsed again, and
@@ -82,6 +85,11 @@ class WatchedProject:
     #: anew): then only its nearest existing ancestor is watched, and not
     #: what lies below it, which may be the whole home folder.
     recursive: bool = True
+    #: False while the project does not load (a module folder that dazzle.toml
+    #: names does not exist yet, a mistake in dazzle.toml): then it is found
+    #: again at every pause, since what would fix it may be outside every
+    #: watched folder (``../shared`` created later).
+    loaded: bool = True
 
     @classmethod
     def find(cls, path: Path) -> WatchedProject:
@@ -91,7 +99,7 @@ class WatchedProject:
             ancestor = path.resolve().parent
             while not ancestor.is_dir():
                 ancestor = ancestor.parent
-            return cls((ancestor,), frozenset(), recursive=False)
+            return cls((ancestor,), frozenset(), recursive=False, loaded=False)
         project, _ = load_project(path)
         folders = {path.resolve() if path.is_dir() else path.resolve().parent}
         files: frozenset[str] = frozenset()
@@ -100,7 +108,7 @@ class WatchedProject:
             folders.update(f.resolve() for f in project.module_folders)
             files = frozenset(_as_watched(project.files))
         nested = sorted(f for f in folders if not any(p != f and p in f.parents for p in folders))
-        return cls(tuple(nested), files)
+        return cls(tuple(nested), files, loaded=project is not None)
 
     def watches_as(self, other: WatchedProject) -> bool:
         """Does one watcher serve both?"""
@@ -215,7 +223,7 @@ def watch_and_build(arguments: BuildArguments, build: BuildOnChange) -> NoReturn
         announce(project)
         while True:
             changes = next(batches)
-            if not changes:
+            if not changes and project.loaded:  # a pause (rust_timeout) with nothing new
                 continue
             now = WatchedProject.find(path)
             changed = now.changes_since(project, (p for _, p in changes))
