@@ -921,3 +921,42 @@ def test_a_signal_once_the_output_is_committed_is_told_after_the_report_with_its
         f"dazzle build: stopped by {signal.Signals(signum).name} after the output was committed; the build is complete",
     ]
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_under_watch_a_signal_once_the_output_is_committed_ends_the_watching_after_the_report(
+    registry, project, monkeypatch, signum
+):
+    # As Ctrl-C does under --watch: the watching ends (exit 0), here after the
+    # first build, which was committed and is reported in full.
+    from dazzle.cli import build as build_module
+    from dazzle.cli import watch
+
+    sent: list[int] = []
+    echo_result = build_module.echo_result
+
+    def send_once_then_echo(text: str) -> None:
+        if not sent:
+            sent.append(signum)
+            os.kill(os.getpid(), signum)
+        echo_result(text)
+
+    def went_on_watching(project) -> None:
+        raise AssertionError("the watching went on after the signal")
+
+    monkeypatch.setattr(build_module, "echo_result", send_once_then_echo)
+    monkeypatch.setattr(watch, "announce", went_on_watching)  # fail, not hang
+    result = run("build", str(project), "-b", "summary", "--watch")
+    assert sent
+    assert result.exit_code == 0, result.output
+    assert files(project / "build") == {"summary/app.txt": "hello\nshop\n"}
+    out = project / "build"
+    assert result.stdout.splitlines() == [f"added   {out / MANIFEST_NAME}", f"added   {out / 'summary' / 'app.txt'}"]
+    assert result.stderr.splitlines()[-4:] == [
+        f"{out}: 1 added, 0 updated, 0 removed, 0 unchanged (summary)",
+        f"dazzle build: stopped by {signal.Signals(signum).name} after the output was committed; the build is complete",
+        "",
+        "stopped watching",
+    ]
+    assert "Traceback" not in result.output
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored
