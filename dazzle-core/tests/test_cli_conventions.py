@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import shlex
 import shutil
 import subprocess
 import sys
@@ -207,7 +208,7 @@ options = {{ banner = {{ type = "str", help = "A first line for every file" }}, 
 
 [backends.tslint]
 command = ["{python}", "-c", "open('ran', 'w')"]
-options = {{ rules = {{ type = "list[str]" }} }}
+options = {{ rules = {{ type = "list[str]", choices = ["semi", "quotes", "indent"] }} }}
 """
 
 
@@ -238,3 +239,40 @@ def test_build_completes_backend_names_and_the_chosen_backends_options(completio
     assert bash_completes(["dazzle", "build", project, "-b", "tsgen", "-O", "s"], completion_project) == ["strict="]
     assert not (completion_project / "ran").exists()  # no backend was run
     assert not (completion_project / "build").exists()
+
+
+def zsh_completes(words: list[str], cwd: Path) -> list[str]:
+    """What zsh's completion script is given for the last of ``words``, by
+    click's protocol against the installed command. (zsh, like fish, keeps
+    ``KEY=VALUE`` one word; bash splits it at the ``=``, so values are
+    completed in zsh and fish only.)"""
+    env = {
+        **os.environ,
+        "_DAZZLE_COMPLETE": "zsh_complete",
+        "COMP_WORDS": " ".join(shlex.quote(word) for word in words),
+        "COMP_CWORD": str(len(words) - 1),
+    }
+    done = subprocess.run([dazzle_script()], capture_output=True, text=True, env=env, cwd=cwd, timeout=60)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    lines = done.stdout.strip("\n").splitlines()  # no items: an empty line
+    return [lines[i + 1] for i in range(0, len(lines), 3)]  # each item: type, value, help
+
+
+def test_build_completes_the_values_an_option_allows(completion_project):
+    with (completion_project / "dazzle.toml").open("a") as config:
+        config.write(
+            f'\n[backends.tsfmt]\ncommand = ["{sys.executable}", "-c", "open(\'ran\', \'w\')"]\n'
+            'options = { style = { choices = ["loose", "strict"] } }\n'
+        )
+    project = str(completion_project)
+    both = ["dazzle", "build", project, "-b", "tsgen", "-b", "tslint", "-b", "tsfmt", "-O"]
+    assert zsh_completes([*both, "strict="], completion_project) == ["strict=true", "strict=false"]
+    assert zsh_completes([*both, "strict=t"], completion_project) == ["strict=true"]
+    assert zsh_completes([*both, "style="], completion_project) == ["style=loose", "style=strict"]
+    assert zsh_completes([*both, "banner="], completion_project) == []  # any text goes
+    # A list: the items not given yet, after those given.
+    assert zsh_completes([*both, "rules="], completion_project) == ["rules=semi", "rules=quotes", "rules=indent"]
+    assert zsh_completes([*both, "rules=semi,"], completion_project) == ["rules=semi,quotes", "rules=semi,indent"]
+    assert zsh_completes([*both, "tslint.rules=semi,i"], completion_project) == ["tslint.rules=semi,indent"]
+    assert zsh_completes([*both, "tsgen.rules="], completion_project) == []  # not an option of tsgen
+    assert not (completion_project / "ran").exists()
