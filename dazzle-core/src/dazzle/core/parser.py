@@ -20,8 +20,10 @@ import bisect
 import datetime as _dt
 import re
 import uuid as _uuid
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import PurePath
+from typing import ClassVar
 
 import attrs
 
@@ -75,6 +77,10 @@ EMPTY_OPTIONS = ir.Options()
 # project are these). A match gives the tokens the cursor would have read, and
 # the same code takes them on from there: every check and every record is
 # written once. A line that does not match is read by the cursor.
+_DECLARATION_HEADER_RE = re.compile(
+    r"(?P<keyword>entity|surface|experience|service|integration) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r'(?: +"(?P<title>[^"\\]*)")? *:\Z'
+)
 _PLAIN_ELEMENT_RE = re.compile(r'field +(?P<field>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *\Z')
 # A literal as the lexer reads it, in the forms a one-match line takes: a
 # string without escapes, a number short of the lexer's digit limit, a name.
@@ -270,6 +276,8 @@ class ModuleParser:
         self.problems = self.module.diagnostics
         self.recover = Recovery(self.problems)
         self.suggest = suggest
+        #: Until the first top-level line that is not ``module``.
+        self.module_allowed = True
 
     @property
     def incomplete(self) -> bool:
@@ -352,55 +360,77 @@ class ModuleParser:
     def parse(self) -> ModuleAST:
         dropped: list[int] = []
         top = build_blocks(self.text, self.file, self.problems, dropped)
-        module_allowed = True  # until the first line that is not `module`
+        recover = self.recover
         for index, line in enumerate(top):
-            cur = Cursor(line, self.file)
             # A declaration that lost lines to an indentation error is incomplete.
-            end = top[index + 1].number if index + 1 < len(top) else float("inf")
-            at = bisect.bisect_left(dropped, line.number)
-            self.incomplete = at < len(dropped) and dropped[at] < end
+            if dropped:
+                end = top[index + 1].number if index + 1 < len(top) else float("inf")
+                at = bisect.bisect_left(dropped, line.number)
+                recover.incomplete = at < len(dropped) and dropped[at] < end
+            else:
+                recover.incomplete = False
             try:
-                word = cur.peek()  # in the try: reading a token can fail (a bad escape, a huge number)
-                if word.kind != NAME or word.text not in TOP_LEVEL_KEYWORDS:
-                    hint = None
-                    if word.kind == NAME:
-                        self.note_misspelt_declaration(word.text, cur.peek(1))
-                        hint = self.suggest(word.text, TOP_LEVEL_KEYWORDS, "top level")
-                    if self.module.declarations and line.indent == 0:
-                        # Likely a line of the declaration above that lost its indentation.
-                        last = self.module.declarations[-1]
-                        self.module.declarations[-1] = attrs.evolve(last, incomplete=True)
-                    cur.fail(
-                        f"expected a declaration ({', '.join(TOP_LEVEL_KEYWORDS)}), found {cur.describe()}",
-                        hint=hint,
-                        code="E107",
-                    )
-                keyword = word.text
-                cur.advance(word)  # each parse_KEYWORD reads the line from after its keyword
-                if keyword == "module":
-                    if self.module.declared_name:
-                        cur.fail(
-                            f"the module is already named on line {self.module.location.line}", code="E109", tok=word
-                        )
-                    if not module_allowed:
-                        cur.fail("'module' must be the first line of the file (after comments)", code="E108", tok=word)
-                    module_allowed = False
-                    self.parse_module_line(line, cur)
-                elif keyword == "use":  # a statement: anywhere at the top level, as in the 0.1 grammar
-                    module_allowed = False
-                    self.parse_use(line, cur)
-                elif keyword == "app":
-                    module_allowed = False
-                    self.module.has_app_line = True
-                    self.parse_app(line, cur, word)
+                # The commonest declaration line, `KEYWORD NAME ["Title"]:` and
+                # its block, is read with one match; any other line by the cursor.
+                m = _DECLARATION_HEADER_RE.match(line.text, line.indent)
+                if m is not None and line.children:
+                    self.module_allowed = False
+                    keyword, name, title = m.group("keyword", "name", "title")
+                    self.read_declaration(keyword, line, name, m.start("name") + 1, title)
                 else:
-                    module_allowed = False
-                    spec = getattr(self, "parse_" + keyword)(line, cur)
-                    if spec is not None:
-                        self.module.declarations.append(Declaration(keyword, spec, self.incomplete))
+                    self.read_top_level_line(line)
             except ParseError as exc:
                 self.problems.append(exc.diagnostic)
         return self.module
+
+    def read_declaration(self, keyword: str, line: Line, name: str, column: int, title: str | None) -> None:
+        """Read the block of a declaration whose header is read (its name is
+        at ``column``), and keep its record."""
+        self.add_declaration(keyword, self.DECLARATION_PARSERS[keyword](self, line, name, column, title))
+
+    def add_declaration(self, keyword: str, spec: object | None) -> None:
+        if spec is not None:
+            self.module.declarations.append(Declaration(keyword, spec, self.recover.incomplete))
+
+    def read_top_level_line(self, line: Line) -> None:
+        """Read a top-level line with the cursor."""
+        cur = Cursor(line, self.file)
+        word = cur.peek()  # reading a token can fail (a bad escape, a huge number)
+        if word.kind != NAME or word.text not in TOP_LEVEL_KEYWORDS:
+            hint = None
+            if word.kind == NAME:
+                self.note_misspelt_declaration(word.text, cur.peek(1))
+                hint = self.suggest(word.text, TOP_LEVEL_KEYWORDS, "top level")
+            if self.module.declarations and line.indent == 0:
+                # Likely a line of the declaration above that lost its indentation.
+                last = self.module.declarations[-1]
+                self.module.declarations[-1] = attrs.evolve(last, incomplete=True)
+            cur.fail(
+                f"expected a declaration ({', '.join(TOP_LEVEL_KEYWORDS)}), found {cur.describe()}",
+                hint=hint,
+                code="E107",
+            )
+        keyword = word.text
+        cur.advance(word)  # each reader below starts after the keyword
+        if keyword == "module":
+            if self.module.declared_name:
+                cur.fail(f"the module is already named on line {self.module.location.line}", code="E109", tok=word)
+            if not self.module_allowed:
+                cur.fail("'module' must be the first line of the file (after comments)", code="E108", tok=word)
+            self.module_allowed = False
+            self.parse_module_line(line, cur)
+            return
+        self.module_allowed = False
+        if keyword == "use":  # a statement: anywhere at the top level, as in the 0.1 grammar
+            self.parse_use(line, cur)
+        elif keyword == "app":
+            self.module.has_app_line = True
+            self.parse_app(line, cur, word)
+        elif keyword == "foreign_model":  # its header names its service too
+            self.add_declaration(keyword, self.parse_foreign_model(line, cur))
+        else:
+            name, title = self.header(line, cur, keyword)
+            self.read_declaration(keyword, line, name.text, name.column, title)
 
     def note_misspelt_declaration(self, word: str, name: Token | None) -> None:
         """``entty User:``: remember that a declaration of User was meant, so
@@ -745,8 +775,7 @@ class ModuleParser:
 
     # -- entities ----------------------------------------------------------------
 
-    def parse_entity(self, line: Line, cur: Cursor) -> ir.EntitySpec:
-        name, title = self.header(line, cur, "entity")
+    def parse_entity(self, line: Line, name: str, column: int, title: str | None) -> ir.EntitySpec:
         fields: list[ir.FieldSpec] = []
         constraints: dict[str, list[tuple]] = {"unique": [], "index": []}
         for child in line.children:
@@ -778,7 +807,7 @@ class ModuleParser:
                 self.error_at(
                     f.location,
                     "E302",
-                    f"field '{f.name}' is declared twice in entity '{name.text}' (first on line {first_line})",
+                    f"field '{f.name}' is declared twice in entity '{name}' (first on line {first_line})",
                 )
                 self.incomplete = True  # the field was dropped: judge the rest no further
             else:
@@ -790,33 +819,33 @@ class ModuleParser:
                     if tok.text not in by_name and not self.incomplete:
                         self.error(
                             "E207",
-                            f"unknown field '{tok.text}' in entity '{name.text}'",
+                            f"unknown field '{tok.text}' in entity '{name}'",
                             child.number,
                             tok.column,
-                            hint=self.suggest(tok.text, by_name, name.text),
+                            hint=self.suggest(tok.text, by_name, name),
                         )
                 specs[kind].append(ir.ConstraintSpec(tuple(t.text for t in names), self.loc(child, names[0].column)))
         pks = [f for f in by_name.values() if f.pk]
         if len(pks) != 1 and not self.incomplete:
             if not pks:
                 self.error_at(
-                    self.loc(line, name.column),
+                    self.loc(line, column),
                     "E301",
-                    f"entity '{name.text}' has no primary key",
+                    f"entity '{name}' has no primary key",
                     hint="mark one field 'pk', for example: id: uuid pk",
                 )
             else:
                 self.error_at(
                     pks[1].location,
                     "E301",
-                    f"entity '{name.text}' has more than one primary key ('{pks[0].name}' and '{pks[1].name}')",
+                    f"entity '{name}' has more than one primary key ('{pks[0].name}' and '{pks[1].name}')",
                     hint="keep 'pk' on one field; use a 'unique a,b' line for other keys",
                 )
         return ir.EntitySpec(
-            name=name.text,
+            name=name,
             title=title,
             module=self.module.name,
-            location=self.loc(line, name.column),
+            location=self.loc(line, column),
             fields=tuple(by_name.values()),
             unique_constraints=tuple(specs["unique"]),
             indexes=tuple(specs["index"]),
@@ -824,8 +853,7 @@ class ModuleParser:
 
     # -- surfaces ----------------------------------------------------------------
 
-    def parse_surface(self, line: Line, cur: Cursor) -> ir.SurfaceSpec:
-        name, title = self.header(line, cur, "surface")
+    def parse_surface(self, line: Line, name: str, column: int, title: str | None) -> ir.SurfaceSpec:
         entity = None
         mode = None
         meta: dict[str, ir.Literal] = {}
@@ -850,9 +878,9 @@ class ModuleParser:
                     continue
             elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) is not None:
                 kind, member, label = m.group("kind", "name", "label")
-                column = m.start("name") + 1
-                self.once(names[kind], member, child, column, kind, "surface", name.text)
-                self.surface_member(kind, child, member, column, label, sections, actions)
+                member_column = m.start("name") + 1
+                self.once(names[kind], member, child, member_column, kind, "surface", name)
+                self.surface_member(kind, child, member, member_column, label, sections, actions)
                 continue
             with self.recover:
                 c = Cursor(child, self.file)
@@ -861,7 +889,7 @@ class ModuleParser:
                     member = c.name(lambda: f"a name for the {word.text}")
                     label = c.optional_string()
                     c.block_start()
-                    self.once(names[word.text], member.text, child, member.column, word.text, "surface", name.text)
+                    self.once(names[word.text], member.text, child, member.column, word.text, "surface", name)
                     self.surface_member(word.text, child, member.text, member.column, label, sections, actions)
                     continue
                 self.no_block(child, word.text)
@@ -886,7 +914,7 @@ class ModuleParser:
                         if key in meta:
                             self.error(
                                 "E109",
-                                f"meta key '{key}' is given twice in surface '{name.text}'",
+                                f"meta key '{key}' is given twice in surface '{name}'",
                                 child.number,
                                 word.column,
                             )
@@ -894,17 +922,17 @@ class ModuleParser:
         if mode is None:
             if not self.incomplete:
                 self.error_at(
-                    self.loc(line, name.column),
+                    self.loc(line, column),
                     "E110",
-                    f"surface '{name.text}' has no 'mode' line",
+                    f"surface '{name}' has no 'mode' line",
                     hint="add a line such as 'mode: view' (view | create | edit | list | custom)",
                 )
             mode = ir.SurfaceMode.CUSTOM
         return ir.SurfaceSpec(
-            name=name.text,
+            name=name,
             title=title,
             module=self.module.name,
-            location=self.loc(line, name.column),
+            location=self.loc(line, column),
             mode=mode,
             entity=entity,
             sections=tuple(sections),
@@ -1032,8 +1060,7 @@ class ModuleParser:
 
     # -- experiences -------------------------------------------------------------
 
-    def parse_experience(self, line: Line, cur: Cursor) -> ir.ExperienceSpec:
-        name, title = self.header(line, cur, "experience")
+    def parse_experience(self, line: Line, name: str, column: int, title: str | None) -> ir.ExperienceSpec:
         start = None
         steps: list[ir.ExperienceStep] = []
         step_lines: dict[str, int] = {}
@@ -1053,9 +1080,7 @@ class ModuleParser:
                 else:
                     step_name = c.name("a step name")
                     c.block_start()
-                    if not self.once(
-                        step_lines, step_name.text, child, step_name.column, "step", "experience", name.text
-                    ):
+                    if not self.once(step_lines, step_name.text, child, step_name.column, "step", "experience", name):
                         continue
                     step = self.guarded(self.parse_step, child, step_name)
                     if step is not None:
@@ -1067,17 +1092,17 @@ class ModuleParser:
                         self.error_at(
                             t.location,
                             "E208",
-                            f"unknown step '{t.target_step}' in experience '{name.text}'",
-                            hint=self.suggest(t.target_step, step_lines, name.text),
+                            f"unknown step '{t.target_step}' in experience '{name}'",
+                            hint=self.suggest(t.target_step, step_lines, name),
                         )
                         self.incomplete = True  # its reachability is not known: no W001 on top
         start_step = ""
         if start is None:
             if not self.incomplete:
                 self.error_at(
-                    self.loc(line, name.column),
+                    self.loc(line, column),
                     "E110",
-                    f"experience '{name.text}' has no 'start at step' line",
+                    f"experience '{name}' has no 'start at step' line",
                     hint=f"add 'start at step {steps[0].name}'" if steps else None,
                 )
         else:
@@ -1085,14 +1110,12 @@ class ModuleParser:
             if start_step not in step_lines and not self.incomplete:
                 self.error(
                     "E208",
-                    f"unknown step '{start_step}' in experience '{name.text}'",
+                    f"unknown step '{start_step}' in experience '{name}'",
                     start[1].number,
                     start[0].column,
-                    hint=self.suggest(start_step, step_lines, name.text),
+                    hint=self.suggest(start_step, step_lines, name),
                 )
-        return ir.ExperienceSpec(
-            name.text, title, self.module.name, self.loc(line, name.column), start_step, tuple(steps)
-        )
+        return ir.ExperienceSpec(name, title, self.module.name, self.loc(line, column), start_step, tuple(steps))
 
     def parse_step(self, line: Line, name: Token) -> ir.ExperienceStep:
         kind = None
@@ -1178,8 +1201,7 @@ class ModuleParser:
 
     # -- services and foreign models ---------------------------------------------
 
-    def parse_service(self, line: Line, cur: Cursor) -> ir.ServiceSpec:
-        name, title = self.header(line, cur, "service")
+    def parse_service(self, line: Line, name: str, column: int, title: str | None) -> ir.ServiceSpec:
         spec = auth = owner = None
         seen: dict[str, int] = {}
         for child in line.children:
@@ -1207,13 +1229,13 @@ class ModuleParser:
         if spec is None:
             if not self.incomplete:
                 self.error_at(
-                    self.loc(line, name.column),
+                    self.loc(line, column),
                     "E110",
-                    f"service '{name.text}' has no 'spec' line",
+                    f"service '{name}' has no 'spec' line",
                     hint="add 'spec: url \"https://...\"' or 'spec: inline \"name\"'",
                 )
-            spec = ir.ApiSpecRef(ir.ApiSpecKind.INLINE, "", self.loc(line, name.column))
-        return ir.ServiceSpec(name.text, title, self.module.name, self.loc(line, name.column), spec, auth, owner)
+            spec = ir.ApiSpecRef(ir.ApiSpecKind.INLINE, "", self.loc(line, column))
+        return ir.ServiceSpec(name, title, self.module.name, self.loc(line, column), spec, auth, owner)
 
     def parse_foreign_model(self, line: Line, cur: Cursor) -> ir.ForeignModelSpec:
         name = cur.name("a name for the foreign model")
@@ -1291,8 +1313,7 @@ class ModuleParser:
 
     # -- integrations ------------------------------------------------------------
 
-    def parse_integration(self, line: Line, cur: Cursor) -> ir.IntegrationSpec:
-        name, title = self.header(line, cur, "integration")
+    def parse_integration(self, line: Line, name: str, column: int, title: str | None) -> ir.IntegrationSpec:
         uses: dict = {"service": {}, "foreign_model": {}, "reported": set()}
         members: list[tuple[str, Line, Token]] = []
         member_lines: dict[str, int] = {}
@@ -1311,7 +1332,7 @@ class ModuleParser:
                     member = c.name(lambda: f"a name for the {word.text}")
                     c.block_start()
                     if not self.once(
-                        member_lines, member.text, child, member.column, "action or sync", "integration", name.text
+                        member_lines, member.text, child, member.column, "action or sync", "integration", name
                     ):
                         continue
                     members.append((word.text, child, member))
@@ -1327,10 +1348,10 @@ class ModuleParser:
                 if sync is not None:
                     syncs.append(sync)
         return ir.IntegrationSpec(
-            name=name.text,
+            name=name,
             title=title,
             module=self.module.name,
-            location=self.loc(line, name.column),
+            location=self.loc(line, column),
             services=tuple(uses["service"]),
             foreign_models=tuple(uses["foreign_model"]),
             actions=tuple(actions),
@@ -1571,6 +1592,16 @@ class ModuleParser:
             schedule=schedule[0].text if schedule else None,
             match_rules=tuple(ir.MatchRule(t.text, e.path[0], self.loc(ln, t.column)) for t, e, ln, _ in rules),
         )
+
+    #: The reader of each declaration's block, given its header's name, the
+    #: name's column and the title.
+    DECLARATION_PARSERS: ClassVar[dict[str, Callable[..., object]]] = {
+        "entity": parse_entity,
+        "surface": parse_surface,
+        "experience": parse_experience,
+        "service": parse_service,
+        "integration": parse_integration,
+    }
 
 
 def _fits_decimal(number: Decimal, precision: int, scale: int) -> bool:
