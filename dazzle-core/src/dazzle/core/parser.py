@@ -81,7 +81,6 @@ _DECLARATION_HEADER_RE = re.compile(
     r"(?P<keyword>entity|surface|experience|service|integration) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r'(?: +"(?P<title>[^"\\]*)")? *:\Z'
 )
-_PLAIN_ELEMENT_RE = re.compile(r'field +(?P<field>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *\Z')
 # A literal as the lexer reads it, in the forms a one-match line takes: a
 # string without escapes, a number short of the lexer's digit limit, a name.
 _LITERAL = r"""(?: "[^"\\]*" | -?[0-9]{1,30}(?:\.[0-9]{1,30})?(?![A-Za-z_0-9]) | [A-Za-z_][A-Za-z0-9_]* )"""
@@ -99,6 +98,21 @@ _PLAIN_FIELD_RE = re.compile(
     re.VERBOSE,
 )
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: One ``key=value`` option; keys may be dotted or namespaced with ':'.
+_OPTION = rf"""[A-Za-z_][A-Za-z0-9_]*(?:[:.][A-Za-z_][A-Za-z0-9_]*)* \ * = \ * {_LITERAL}"""
+_OPTION_RE = re.compile(
+    rf"(?P<key>[A-Za-z_][A-Za-z0-9_]*(?:[:.][A-Za-z_][A-Za-z0-9_]*)*) \ * = \ * (?P<value>{_LITERAL})", re.VERBOSE
+)
+# A section's `field NAME ["Label"] [key=value ...]` line.
+_ELEMENT_RE = re.compile(
+    rf"""field \ + (?P<field>[A-Za-z_][A-Za-z0-9_]*) (?: \ + "(?P<label>[^"\\]*)" )?
+        (?P<options>(?: \ + {_OPTION} )*) \ * \Z""",
+    re.VERBOSE,
+)
+# An entity's `unique a, b` or `index a, b` line.
+_CONSTRAINT_LINE_RE = re.compile(
+    r"(?P<kind>unique|index) +(?P<names>[A-Za-z_][A-Za-z0-9_]*(?: *, *[A-Za-z_][A-Za-z0-9_]*)*) *\Z"
+)
 _MODIFIER_RE = re.compile(rf"(?P<word>unique\?|[a-z_]+)(?:\ *=\ *(?P<default>{_LITERAL}))?", re.VERBOSE)
 #: The type words, and the names other languages give them, each with the
 #: type word it means: what a misspelt type is compared with.
@@ -135,6 +149,12 @@ _ON_LINE_RE = re.compile(
         \ * \Z""",
     re.VERBOSE,
 )
+
+
+def _name_tokens(text: str, start: int, end: int) -> list[Token]:
+    """The tokens the cursor's ``name_list()`` would read for the names that
+    a one-match expression read between ``start`` and ``end``."""
+    return [Token(NAME, v.group(), v.start() + 1, v.end()) for v in _NAME_RE.finditer(text, start, end)]
 
 
 def _literal(m: re.Match, group: str) -> Token:
@@ -222,20 +242,38 @@ def literal_value(tok: Token) -> ir.Literal:
 def parse_options(cur: Cursor, what: str) -> ir.Options:
     """``key=LITERAL ...`` to the end of the line. Keys may be dotted or
     namespaced with ':' (``ui:layout``); values may be bare names."""
-    pairs: list[tuple[str, ir.Literal]] = []
-    seen: set[str] = set()
+    options: dict[str, ir.Literal] = {}
     while not cur.at_end():
         key_tok = cur.name(lambda: f"an option of the form key=value on this {what}")
         key = key_tok.text
         while cur.at_op(":") or cur.at_op("."):
             sep = cur.skip().text
             key += sep + cur.name(f"the rest of the option name after '{key}{sep}'").text
-        if key in seen:
-            cur.fail(f"option '{key}' is given twice", code="E109", tok=key_tok)
-        seen.add(key)
+        check_new_option(options, key, cur.file, cur.line, key_tok.column)
         cur.op("=", lambda: f"'=' and a value after option '{key}'")
-        pairs.append((key, literal_value(cur.literal(lambda: f"a value for option '{key}'"))))
-    return ir.Options(tuple(pairs)) if pairs else EMPTY_OPTIONS
+        options[key] = literal_value(cur.literal(lambda: f"a value for option '{key}'"))
+    return options_record(options)
+
+
+def matched_options(m: re.Match, group: str, file: str, line: Line) -> ir.Options:
+    """The options of a line that a one-match expression read: ``group`` of
+    ``m`` spans them, as ``_OPTION_RE`` reads each."""
+    options: dict[str, ir.Literal] = {}
+    for option in _OPTION_RE.finditer(line.text, m.start(group), m.end(group)):
+        key = option.group("key")
+        check_new_option(options, key, file, line, option.start() + 1)
+        options[key] = literal_value(_literal(option, "value"))
+    return options_record(options)
+
+
+def check_new_option(options: dict[str, ir.Literal], key: str, file: str, line: Line, column: int) -> None:
+    """An option given twice (its key at ``column``) abandons the line."""
+    if key in options:
+        raise ParseError(diag.error("E109", f"option '{key}' is given twice", file, line.number, column))
+
+
+def options_record(options: dict[str, ir.Literal]) -> ir.Options:
+    return ir.Options(tuple(options.items())) if options else EMPTY_OPTIONS
 
 
 class Recovery:
@@ -618,14 +656,7 @@ class ModuleParser:
         elif precision is not None:
             ftype = self.decimal_type(precision, m.start("precision") + 1, m.group("scale"), m.start("scale") + 1, line)
         elif values is not None:
-            values_at = m.start("values")
-            ftype = self.enum_type(
-                [
-                    Token(NAME, v.group(), v.start() + 1, v.end())
-                    for v in _NAME_RE.finditer(line.text, values_at, values_at + len(values))
-                ],
-                line,
-            )
+            ftype = self.enum_type(_name_tokens(line.text, m.start("values"), m.end("values")), line)
         else:
             self.ref("entity", target, line, m.start("target") + 1)
             ftype = ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target)
@@ -785,6 +816,10 @@ class ModuleParser:
                     fields.append(self.plain_field(m, child))
                 except ParseError as error:
                     self.recover.record(error)
+                continue
+            m = _CONSTRAINT_LINE_RE.match(child.text, child.indent)
+            if m is not None and not child.children:
+                constraints[m.group("kind")].append((_name_tokens(child.text, m.start("names"), m.end("names")), child))
                 continue
             with self.recover:
                 c = Cursor(child, self.file)
@@ -956,12 +991,13 @@ class ModuleParser:
         elements: list[ir.SurfaceElement] = []
         seen: dict[str, int] = {}
         for child in line.children:
-            # Most section lines are a plain `field NAME ["Label"]`: read with
-            # one match; anything else is read by the cursor.
-            m = _PLAIN_ELEMENT_RE.match(child.text, child.indent)
+            # Most section lines are a plain `field NAME ["Label"] [key=value
+            # ...]`: read with one match; anything else is read by the cursor.
+            m = _ELEMENT_RE.match(child.text, child.indent)
             if m is not None and not child.children:
-                field, label = m.group("field", "label")
-                element = ir.SurfaceElement(field, label, self.loc(child, m.start("field") + 1), EMPTY_OPTIONS)
+                field, label, options_text = m.group("field", "label", "options")
+                options = matched_options(m, "options", self.file, child) if options_text else EMPTY_OPTIONS
+                element = ir.SurfaceElement(field, label, self.loc(child, m.start("field") + 1), options)
             else:
                 element = self.guarded(self.read_element, child)
                 if element is None:
