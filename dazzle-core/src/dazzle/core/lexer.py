@@ -59,8 +59,9 @@ _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 class Token:
     """One token of a line. A value, never changed once made, yet
     ``@attrs.define`` rather than ``@attrs.frozen``: parsing the bench's
-    20x50 project makes about 120,000 of them, and a frozen record costs
-    about three times as much to make."""
+    20x50 project makes about 26,000 of them, and a frozen record costs
+    about three times as much to make (parsing its 2x50 project takes 4%
+    more instructions with a frozen Token)."""
 
     kind: str
     text: str

@@ -74,9 +74,11 @@ CONSTRAINT_KINDS, CONSTRAINT_KIND_WORDS = _words(ir.ForeignConstraintKind)
 SYNC_MODES, SYNC_MODE_WORDS = _words(ir.SyncMode)
 EMPTY_OPTIONS = ir.Options()
 # The commonest line shapes, read with one match (for speed: most lines of a
-# project are these). A match gives the tokens the cursor would have read, and
-# the same code takes them on from there: every check and every record is
-# written once. A line that does not match is read by the cursor.
+# project are these). A match gives what the cursor would have read (names
+# and their columns, or tokens), and the same code takes it on from there:
+# every check and every record is written once. A line that does not match is
+# read by the cursor.
+# A declaration's `KEYWORD NAME ["Title"]:` (a foreign model's names its service).
 _DECLARATION_HEADER_RE = re.compile(
     r"(?P<keyword>entity|surface|experience|service|integration) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r'(?: +"(?P<title>[^"\\]*)")? *:\Z'
