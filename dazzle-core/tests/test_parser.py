@@ -436,6 +436,8 @@ SURFACE = THING + "surface s:\n  uses entity Thing\n  mode: view\n"
         (SURFACE + "  action go:\n    on click -> surface s\n    on submit -> surface s\n", [("E109", 10, 5)]),
         (SURFACE + '  section main:\n    field t "T" a=1 b="x" a=2\n', [("E109", 9, 27)]),
         (SURFACE + '  section main:\n    field t "T" a="\\"" a=2\n', [("E109", 9, 24)]),
+        (SURFACE + "  meta a=1\n  meta b=2 a=3\n", [("E109", 9, 3)]),
+        (SURFACE + "  meta a=1 ui:a=2 a=3\n", [("E109", 8, 19)]),
         (THING + "  index t, nope\n", [("E207", 5, 12)]),
         (THING + "  unique t,t2\n", [("E207", 5, 12)]),
         ("app a\nsurface s:\n  uses entity Nope\n  mode: view\n", [("E205", 3, 15)]),
@@ -445,7 +447,7 @@ SURFACE = THING + "surface s:\n  uses entity Thing\n  mode: view\n"
 )
 def test_each_problem_of_a_common_line_is_reported_once_where_it_is(text, expected):
     """The commonest lines (a declaration's header, a plain field, `unique`
-    and `index`, `uses entity`, `mode`, a section's `field` with its options,
+    and `index`, `uses entity`, `mode`, `meta`, a section's `field` with its options,
     a section or action header, `on ... -> surface`) are read with one match:
     their problems are reported like any other line's, once, at the token at
     fault."""

@@ -137,7 +137,8 @@ _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()
 # A surface's `uses entity E` or `mode: M` line (one match tells which).
 _SURFACE_LINE_RE = re.compile(
     rf"""(?: uses \ + entity \ + (?P<target>[A-Za-z_][A-Za-z0-9_]*)
-           | mode \ * : \ * (?P<mode>{"|".join(SURFACE_MODE_WORDS)}) ) \ * \Z""",
+           | mode \ * : \ * (?P<mode>{"|".join(SURFACE_MODE_WORDS)})
+           | meta (?P<meta>(?: \ + {_OPTION} )+) ) \ * \Z""",
     re.VERBOSE,
 )
 _MEMBER_HEADER_RE = re.compile(
@@ -910,6 +911,8 @@ class ModuleParser:
                         if self.once(seen, "uses entity", child, m.start() + 1):
                             entity = target
                             self.ref("entity", target, child, m.start("target") + 1)
+                    elif mode_word is None:
+                        self.add_meta(meta, matched_options(m, "meta", self.file, child), name, child, m.start() + 1)
                     elif self.once(seen, "mode", child, m.start() + 1):
                         mode = SURFACE_MODES[mode_word]
                     continue
@@ -947,15 +950,7 @@ class ModuleParser:
                     options = parse_options(c, "meta line")
                     if not options:
                         c.expected("key=value hints after 'meta'")
-                    for key, value in options.pairs:
-                        if key in meta:
-                            self.error(
-                                "E109",
-                                f"meta key '{key}' is given twice in surface '{name}'",
-                                child.number,
-                                word.column,
-                            )
-                        meta[key] = value
+                    self.add_meta(meta, options, name, child, word.column)
         if mode is None:
             if not self.incomplete:
                 self.error_at(
@@ -976,6 +971,14 @@ class ModuleParser:
             actions=tuple(actions),
             metadata=ir.Options(tuple(meta.items())) if meta else EMPTY_OPTIONS,
         )
+
+    def add_meta(self, meta: dict[str, ir.Literal], options: ir.Options, surface: str, line: Line, column: int) -> None:
+        """A surface's ``meta`` line (``meta`` at ``column``): a key given on an
+        earlier meta line is reported, and the later value kept."""
+        for key, value in options.pairs:
+            if key in meta:
+                self.error("E109", f"meta key '{key}' is given twice in surface '{surface}'", line.number, column)
+            meta[key] = value
 
     def surface_member(
         self, kind: str, line: Line, name: str, column: int, label: str | None, sections: list, actions: list
