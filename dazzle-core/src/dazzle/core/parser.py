@@ -100,11 +100,10 @@ _PLAIN_FIELD_RE = re.compile(
     re.VERBOSE,
 )
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-#: One ``key=value`` option; keys may be dotted or namespaced with ':'.
-_OPTION = rf"""[A-Za-z_][A-Za-z0-9_]*(?:[:.][A-Za-z_][A-Za-z0-9_]*)* \ * = \ * {_LITERAL}"""
-_OPTION_RE = re.compile(
-    rf"(?P<key>[A-Za-z_][A-Za-z0-9_]*(?:[:.][A-Za-z_][A-Za-z0-9_]*)*) \ * = \ * (?P<value>{_LITERAL})", re.VERBOSE
-)
+#: One ``key=value`` option; keys may be dotted or namespaced with ':'. The
+#: one-match lines repeat it; ``_OPTION_RE`` then reads each of their options.
+_OPTION = rf"""(?P<key>[A-Za-z_][A-Za-z0-9_]*(?:[:.][A-Za-z_][A-Za-z0-9_]*)*) \ * = \ * (?P<value>{_LITERAL})"""
+_OPTION_RE = re.compile(_OPTION, re.VERBOSE)
 # A section's `field NAME ["Label"] [key=value ...]` line.
 _ELEMENT_RE = re.compile(
     rf"""field \ + (?P<field>[A-Za-z_][A-Za-z0-9_]*) (?: \ + "(?P<label>[^"\\]*)" )?
