@@ -434,12 +434,59 @@ SURFACE = THING + "surface s:\n  uses entity Thing\n  mode: view\n"
         (SURFACE + '  section main:\n    field t\n    field t "T"\n', [("E302", 10, 11)]),
         (SURFACE + "  section main:\n    field t\n  section main:\n    field t\n", [("E302", 10, 11)]),
         (SURFACE + "  action go:\n    on click -> surface s\n    on submit -> surface s\n", [("E109", 10, 5)]),
+        (SURFACE + '  section main:\n    field t "T" a=1 b="x" a=2\n', [("E109", 9, 27)]),
+        (SURFACE + '  section main:\n    field t "T" a="\\"" a=2\n', [("E109", 9, 24)]),
+        (SURFACE + "  meta a=1\n  meta b=2 a=3\n", [("E109", 9, 3)]),
+        (SURFACE + "  meta a=1 ui:a=2 a=3\n", [("E109", 8, 19)]),
+        (THING + "  index t, nope\n", [("E207", 5, 12)]),
+        (THING + "  unique t,t2\n", [("E207", 5, 12)]),
+        ("app a\nsurface s:\n  uses entity Nope\n  mode: view\n", [("E205", 3, 15)]),
+        ("app a\nsurface s:\n", [("E103", 2, 10)]),
+        ('app a\nsurface s "a\\x":\n  mode: view\n', [("E105", 2, 13)]),
     ],
 )
 def test_each_problem_of_a_common_line_is_reported_once_where_it_is(text, expected):
-    """The commonest lines (a plain field, `uses entity`, `mode`, a section's
-    `field`, a section or action header, `on ... -> surface`) are read with one
-    match: their problems are reported like any other line's, once, at the
-    token at fault."""
+    """The commonest lines (a declaration's header, a plain field, `unique`
+    and `index`, `uses entity`, `mode`, `meta`, a section's `field` with its options,
+    a section or action header, `on ... -> surface`) are read with one match:
+    their problems are reported like any other line's, once, at the token at
+    fault."""
     result = compile_source(text, "t.dsl")
     assert [(d.code, d.line, d.column) for d in result.diagnostics if d.code != "W002"] == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        'entity Thing "A thing":',  # one match
+        'entity Thing"A thing":',  # the cursor: no space before the title
+        'entity   Thing   "A thing"  :',  # one match
+    ],
+)
+def test_a_declaration_header_is_read_alike_either_way(header):
+    thing = compile_ok(f"app a\n{header}\n  id: uuid pk\n").get_entity("Thing")
+    assert (thing.name, thing.title, thing.location) == (
+        "Thing",
+        "A thing",
+        ir.SourceLocation("t.dsl", 2, 8 + header[7:].index("T")),
+    )
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        'field t "T" ui:w=select rows=3 on=true r=-1.5',  # one match
+        'field t "T" ui : w=select rows = 3  on=true r=-1.5',  # the cursor: spaces around ':'
+        'field t "T"ui:w=select rows=3 on=true r=-1.5',  # the cursor: no space after the label
+    ],
+)
+def test_a_section_field_with_options_is_read_alike_either_way(element):
+    surface = compile_ok(SURFACE + f"  section main:\n    {element}\n").get_surface("s")
+    assert surface.sections[0].elements == (
+        ir.SurfaceElement(
+            "t",
+            "T",
+            ir.SourceLocation("t.dsl", 9, 11),
+            ir.Options((("ui:w", "select"), ("rows", 3), ("on", True), ("r", Decimal("-1.5")))),
+        ),
+    )

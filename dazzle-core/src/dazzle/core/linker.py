@@ -335,7 +335,7 @@ class Linker:
         def visible(home: str) -> bool:
             return self.reaches(module.name, home)
 
-        for kind, name, loc in module.references:
+        for kind, name, line, column in module.references:
             entry = tables[kind].get(name)
             if entry is not None:
                 if visible(entry[1]):
@@ -343,7 +343,7 @@ class Linker:
                 homes = self.homes.get((kind, name)) or [entry[1]]  # more than one home: declared twice
                 if not any(visible(home) for home in homes):
                     self.error(
-                        loc,
+                        ir.SourceLocation(module.file, line, column),
                         "E206",
                         f"{KIND_WORDS[kind]} '{name}' is declared in module '{homes[0]}', "
                         f"which module '{module.name}' does not use",
@@ -353,7 +353,7 @@ class Linker:
             home = outside.get((kind, name))
             if home is not None:
                 self.error(
-                    loc,
+                    ir.SourceLocation(module.file, line, column),
                     "E206",
                     f"{KIND_WORDS[kind]} '{name}' is declared in module '{home}', which is not part of the application",
                     hint=self.use_hint(module, home, name),
@@ -367,12 +367,12 @@ class Linker:
                 return seen or list(tables[kind])
 
             self.error(
-                loc,
+                ir.SourceLocation(module.file, line, column),
                 "E205",
                 f"unknown {KIND_WORDS[kind]} '{name}'",
                 hint=self.suggest(name, candidates, f"{kind} in {module.name}"),
             )
-        for owner_kind, owner, member_kind, member, loc in module.member_references:
+        for owner_kind, owner, member_kind, member, line, column in module.member_references:
             entry = tables[owner_kind].get(owner)
             if entry is None or entry[0].incomplete:
                 continue
@@ -381,7 +381,7 @@ class Linker:
                 continue
             what = "action or sync" if member_kind == "action" else member_kind
             self.error(
-                loc,
+                ir.SourceLocation(module.file, line, column),
                 _MEMBER_CODES[member_kind],
                 f"unknown {what} '{member}' in {KIND_WORDS[owner_kind]} '{owner}'",
                 hint=self.suggest(member, lambda k=owner_kind, s=spec: _member_names(k, s), f"{owner_kind} {owner}"),

@@ -23,6 +23,7 @@ import uuid as _uuid
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import PurePath
+from typing import ClassVar
 
 import attrs
 
@@ -33,7 +34,6 @@ from dazzle.core.lexer import (
     MAX_DECIMAL_PRECISION,
     NAME,
     NUMBER,
-    OP,
     STRING,
     Cursor,
     Line,
@@ -74,10 +74,15 @@ CONSTRAINT_KINDS, CONSTRAINT_KIND_WORDS = _words(ir.ForeignConstraintKind)
 SYNC_MODES, SYNC_MODE_WORDS = _words(ir.SyncMode)
 EMPTY_OPTIONS = ir.Options()
 # The commonest line shapes, read with one match (for speed: most lines of a
-# project are these). A match gives the tokens the cursor would have read, and
-# the same code takes them on from there: every check and every record is
-# written once. A line that does not match is read by the cursor.
-_PLAIN_ELEMENT_RE = re.compile(r'field +(?P<field>[A-Za-z_][A-Za-z0-9_]*)(?: +"(?P<label>[^"\\]*)")? *\Z')
+# project are these). A match gives what the cursor would have read (names
+# and their columns, or tokens), and the same code takes it on from there:
+# every check and every record is written once. A line that does not match is
+# read by the cursor.
+# A declaration's `KEYWORD NAME ["Title"]:` (a foreign model's names its service).
+_DECLARATION_HEADER_RE = re.compile(
+    r"(?P<keyword>entity|surface|experience|service|integration) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r'(?: +"(?P<title>[^"\\]*)")? *:\Z'
+)
 # A literal as the lexer reads it, in the forms a one-match line takes: a
 # string without escapes, a number short of the lexer's digit limit, a name.
 _LITERAL = r"""(?: "[^"\\]*" | -?[0-9]{1,30}(?:\.[0-9]{1,30})?(?![A-Za-z_0-9]) | [A-Za-z_][A-Za-z0-9_]* )"""
@@ -95,6 +100,20 @@ _PLAIN_FIELD_RE = re.compile(
     re.VERBOSE,
 )
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: One ``key=value`` option; keys may be dotted or namespaced with ':'. The
+#: one-match lines repeat it; ``_OPTION_RE`` then reads each of their options.
+_OPTION = rf"""(?P<key>[A-Za-z_][A-Za-z0-9_]*(?:[:.][A-Za-z_][A-Za-z0-9_]*)*) \ * = \ * (?P<value>{_LITERAL})"""
+_OPTION_RE = re.compile(_OPTION, re.VERBOSE)
+# A section's `field NAME ["Label"] [key=value ...]` line.
+_ELEMENT_RE = re.compile(
+    rf"""field \ + (?P<field>[A-Za-z_][A-Za-z0-9_]*) (?: \ + "(?P<label>[^"\\]*)" )?
+        (?P<options>(?: \ + {_OPTION} )*) \ * \Z""",
+    re.VERBOSE,
+)
+# An entity's `unique a, b` or `index a, b` line.
+_CONSTRAINT_LINE_RE = re.compile(
+    r"(?P<kind>unique|index) +(?P<names>[A-Za-z_][A-Za-z0-9_]*(?: *, *[A-Za-z_][A-Za-z0-9_]*)*) *\Z"
+)
 _MODIFIER_RE = re.compile(rf"(?P<word>unique\?|[a-z_]+)(?:\ *=\ *(?P<default>{_LITERAL}))?", re.VERBOSE)
 #: The type words, and the names other languages give them, each with the
 #: type word it means: what a misspelt type is compared with.
@@ -117,7 +136,8 @@ _SIMPLE_TYPES = {word: ir.FieldType(kind) for word, kind in SIMPLE_TYPES.items()
 # A surface's `uses entity E` or `mode: M` line (one match tells which).
 _SURFACE_LINE_RE = re.compile(
     rf"""(?: uses \ + entity \ + (?P<target>[A-Za-z_][A-Za-z0-9_]*)
-           | mode \ * : \ * (?P<mode>{"|".join(SURFACE_MODE_WORDS)}) ) \ * \Z""",
+           | mode \ * : \ * (?P<mode>{"|".join(SURFACE_MODE_WORDS)})
+           | meta (?P<meta>(?: \ + {_OPTION} )+) ) \ * \Z""",
     re.VERBOSE,
 )
 _MEMBER_HEADER_RE = re.compile(
@@ -133,6 +153,12 @@ _ON_LINE_RE = re.compile(
 )
 
 
+def _name_tokens(text: str, start: int, end: int) -> list[Token]:
+    """The tokens the cursor's ``name_list()`` would read for the names that
+    a one-match expression read between ``start`` and ``end``."""
+    return [Token(NAME, v.group(), v.start() + 1, v.end()) for v in _NAME_RE.finditer(text, start, end)]
+
+
 def _literal(m: re.Match, group: str) -> Token:
     """The token the cursor's ``literal()`` would read for a group that
     ``_LITERAL`` matched."""
@@ -141,12 +167,6 @@ def _literal(m: re.Match, group: str) -> Token:
     if text[0] == '"':
         return Token(STRING, text[1:-1], start + 1, end)
     return Token(NUMBER if text[0] == "-" or text[0].isdigit() else NAME, text, start + 1, end)
-
-
-def _token(m: re.Match, group: str, kind: str = NAME) -> Token:
-    """The token of ``kind`` the cursor would read for a group of a line's match."""
-    start, end = m.span(group)
-    return Token(NAME, m.string[start:end], start + 1, end)
 
 
 @attrs.frozen
@@ -181,10 +201,13 @@ class Declaration:
 class ModuleAST:
     """What the parser knows about one file.
 
-    ``references`` are ``(kind, name, location)`` for names of declarations;
-    ``member_references`` are ``(owner_kind, owner, member_kind, member,
-    location)`` for names inside a declaration (an entity's field, an
-    experience's step, an integration's action or sync).
+    ``references`` are ``(kind, name, line, column)`` for names of
+    declarations; ``member_references`` are ``(owner_kind, owner,
+    member_kind, member, line, column)`` for names inside a declaration (an
+    entity's field, an experience's step, an integration's action or sync).
+    A name's place is its line and column in ``file``, not a
+    ``SourceLocation``: almost every name resolves, and the linker makes a
+    location only for one it reports.
     """
 
     file: str
@@ -221,20 +244,38 @@ def literal_value(tok: Token) -> ir.Literal:
 def parse_options(cur: Cursor, what: str) -> ir.Options:
     """``key=LITERAL ...`` to the end of the line. Keys may be dotted or
     namespaced with ':' (``ui:layout``); values may be bare names."""
-    pairs: list[tuple[str, ir.Literal]] = []
-    seen: set[str] = set()
+    options: dict[str, ir.Literal] = {}
     while not cur.at_end():
         key_tok = cur.name(lambda: f"an option of the form key=value on this {what}")
         key = key_tok.text
         while cur.at_op(":") or cur.at_op("."):
             sep = cur.skip().text
             key += sep + cur.name(f"the rest of the option name after '{key}{sep}'").text
-        if key in seen:
-            cur.fail(f"option '{key}' is given twice", code="E109", tok=key_tok)
-        seen.add(key)
+        check_new_option(options, key, cur.file, cur.line, key_tok.column)
         cur.op("=", lambda: f"'=' and a value after option '{key}'")
-        pairs.append((key, literal_value(cur.literal(lambda: f"a value for option '{key}'"))))
-    return ir.Options(tuple(pairs)) if pairs else EMPTY_OPTIONS
+        options[key] = literal_value(cur.literal(lambda: f"a value for option '{key}'"))
+    return options_record(options)
+
+
+def matched_options(m: re.Match, group: str, file: str, line: Line) -> ir.Options:
+    """The options of a line that a one-match expression read: ``group`` of
+    ``m`` spans them, as ``_OPTION_RE`` reads each."""
+    options: dict[str, ir.Literal] = {}
+    for option in _OPTION_RE.finditer(line.text, m.start(group), m.end(group)):
+        key = option.group("key")
+        check_new_option(options, key, file, line, option.start() + 1)
+        options[key] = literal_value(_literal(option, "value"))
+    return options_record(options)
+
+
+def check_new_option(options: dict[str, ir.Literal], key: str, file: str, line: Line, column: int) -> None:
+    """An option given twice (its key at ``column``) abandons the line."""
+    if key in options:
+        raise ParseError(diag.error("E109", f"option '{key}' is given twice", file, line.number, column))
+
+
+def options_record(options: dict[str, ir.Literal]) -> ir.Options:
+    return ir.Options(tuple(options.items())) if options else EMPTY_OPTIONS
 
 
 class Recovery:
@@ -275,6 +316,8 @@ class ModuleParser:
         self.problems = self.module.diagnostics
         self.recover = Recovery(self.problems)
         self.suggest = suggest
+        #: Until the first top-level line that is not ``module``.
+        self.module_allowed = True
 
     @property
     def incomplete(self) -> bool:
@@ -296,14 +339,14 @@ class ModuleParser:
     def warning_at(self, loc: ir.SourceLocation, code: str, message: str, hint: str | None = None) -> None:
         self.problems.append(diag.warning(code, message, self.file, loc.line, loc.column, hint))
 
-    def loc(self, line: Line, tok: Token) -> ir.SourceLocation:
-        return ir.SourceLocation(self.file, line.number, tok.column)
+    def loc(self, line: Line, column: int) -> ir.SourceLocation:
+        return ir.SourceLocation(self.file, line.number, column)
 
-    def ref(self, kind: str, tok: Token, line: Line) -> None:
-        self.module.references.append((kind, tok.text, self.loc(line, tok)))
+    def ref(self, kind: str, name: str, line: Line, column: int) -> None:
+        self.module.references.append((kind, name, line.number, column))
 
-    def member_ref(self, owner_kind: str, owner: str, member_kind: str, tok: Token, line: Line) -> None:
-        self.module.member_references.append((owner_kind, owner, member_kind, tok.text, self.loc(line, tok)))
+    def member_ref(self, owner_kind: str, owner: str, member_kind: str, member: str, line: Line, column: int) -> None:
+        self.module.member_references.append((owner_kind, owner, member_kind, member, line.number, column))
 
     def guarded(self, fn, *args):
         with self.recover:
@@ -329,17 +372,24 @@ class ModuleParser:
         key: str,
         line: Line,
         column: int,
-        code: str = "E109",
-        twice: Callable[[], str] | None = None,
+        member: str | None = None,
+        owner_kind: str = "",
+        owner: str = "",
     ) -> bool:
         """Whether ``key`` is seen here for the first time (``seen`` maps keys
-        to their lines). If not, the error ``code`` at ``column``: ``twice()`` (by default
-        "'KEY' is given more than once") and where the first one is; the
-        declaration, having lost this line, is incomplete. ``twice`` is a
-        function so that the message is formatted only when it is shown."""
+        to their lines). If not, an error at ``column`` that says where the
+        first one is: E109 "'KEY' is given more than once" for a line of a
+        declaration, or, for a ``member`` (a section, an action, a step, ...)
+        of the declaration ``owner``, E302 "MEMBER 'KEY' of OWNER_KIND 'OWNER'
+        is declared twice". The declaration, having lost this line, is
+        incomplete. The message's parts are passed, not the message: it is
+        formatted only when it is shown."""
         if key in seen:
             self.incomplete = True
-            what = twice() if twice is not None else f"'{key}' is given more than once"
+            if member is None:
+                code, what = "E109", f"'{key}' is given more than once"
+            else:
+                code, what = "E302", f"{member} '{key}' of {owner_kind} '{owner}' is declared twice"
             self.error(code, f"{what} (first on line {seen[key]})", line.number, column)
             return False
         seen[key] = line.number
@@ -350,55 +400,77 @@ class ModuleParser:
     def parse(self) -> ModuleAST:
         dropped: list[int] = []
         top = build_blocks(self.text, self.file, self.problems, dropped)
-        module_allowed = True  # until the first line that is not `module`
+        recover = self.recover
         for index, line in enumerate(top):
-            cur = Cursor(line, self.file)
             # A declaration that lost lines to an indentation error is incomplete.
-            end = top[index + 1].number if index + 1 < len(top) else float("inf")
-            at = bisect.bisect_left(dropped, line.number)
-            self.incomplete = at < len(dropped) and dropped[at] < end
+            if dropped:
+                end = top[index + 1].number if index + 1 < len(top) else float("inf")
+                at = bisect.bisect_left(dropped, line.number)
+                recover.incomplete = at < len(dropped) and dropped[at] < end
+            else:
+                recover.incomplete = False
             try:
-                word = cur.peek()  # in the try: reading a token can fail (a bad escape, a huge number)
-                if word.kind != NAME or word.text not in TOP_LEVEL_KEYWORDS:
-                    hint = None
-                    if word.kind == NAME:
-                        self.note_misspelt_declaration(word.text, cur.peek(1))
-                        hint = self.suggest(word.text, TOP_LEVEL_KEYWORDS, "top level")
-                    if self.module.declarations and line.indent == 0:
-                        # Likely a line of the declaration above that lost its indentation.
-                        last = self.module.declarations[-1]
-                        self.module.declarations[-1] = attrs.evolve(last, incomplete=True)
-                    cur.fail(
-                        f"expected a declaration ({', '.join(TOP_LEVEL_KEYWORDS)}), found {cur.describe()}",
-                        hint=hint,
-                        code="E107",
-                    )
-                keyword = word.text
-                cur.advance(word)  # each parse_KEYWORD reads the line from after its keyword
-                if keyword == "module":
-                    if self.module.declared_name:
-                        cur.fail(
-                            f"the module is already named on line {self.module.location.line}", code="E109", tok=word
-                        )
-                    if not module_allowed:
-                        cur.fail("'module' must be the first line of the file (after comments)", code="E108", tok=word)
-                    module_allowed = False
-                    self.parse_module_line(line, cur)
-                elif keyword == "use":  # a statement: anywhere at the top level, as in the 0.1 grammar
-                    module_allowed = False
-                    self.parse_use(line, cur)
-                elif keyword == "app":
-                    module_allowed = False
-                    self.module.has_app_line = True
-                    self.parse_app(line, cur, word)
+                # The commonest declaration line, `KEYWORD NAME ["Title"]:` and
+                # its block, is read with one match; any other line by the cursor.
+                m = _DECLARATION_HEADER_RE.match(line.text, line.indent)
+                if m is not None and line.children:
+                    self.module_allowed = False
+                    keyword, name, title = m.group("keyword", "name", "title")
+                    self.read_declaration(keyword, line, name, m.start("name") + 1, title)
                 else:
-                    module_allowed = False
-                    spec = getattr(self, "parse_" + keyword)(line, cur)
-                    if spec is not None:
-                        self.module.declarations.append(Declaration(keyword, spec, self.incomplete))
+                    self.read_top_level_line(line)
             except ParseError as exc:
                 self.problems.append(exc.diagnostic)
         return self.module
+
+    def read_declaration(self, keyword: str, line: Line, name: str, column: int, title: str | None) -> None:
+        """Read the block of a declaration whose header is read (its name is
+        at ``column``), and keep its record."""
+        self.add_declaration(keyword, self.DECLARATION_PARSERS[keyword](self, line, name, column, title))
+
+    def add_declaration(self, keyword: str, spec: object | None) -> None:
+        if spec is not None:
+            self.module.declarations.append(Declaration(keyword, spec, self.recover.incomplete))
+
+    def read_top_level_line(self, line: Line) -> None:
+        """Read a top-level line with the cursor."""
+        cur = Cursor(line, self.file)
+        word = cur.peek()  # reading a token can fail (a bad escape, a huge number)
+        if word.kind != NAME or word.text not in TOP_LEVEL_KEYWORDS:
+            hint = None
+            if word.kind == NAME:
+                self.note_misspelt_declaration(word.text, cur.peek(1))
+                hint = self.suggest(word.text, TOP_LEVEL_KEYWORDS, "top level")
+            if self.module.declarations and line.indent == 0:
+                # Likely a line of the declaration above that lost its indentation.
+                last = self.module.declarations[-1]
+                self.module.declarations[-1] = attrs.evolve(last, incomplete=True)
+            cur.fail(
+                f"expected a declaration ({', '.join(TOP_LEVEL_KEYWORDS)}), found {cur.describe()}",
+                hint=hint,
+                code="E107",
+            )
+        keyword = word.text
+        cur.advance(word)  # each reader below starts after the keyword
+        if keyword == "module":
+            if self.module.declared_name:
+                cur.fail(f"the module is already named on line {self.module.location.line}", code="E109", tok=word)
+            if not self.module_allowed:
+                cur.fail("'module' must be the first line of the file (after comments)", code="E108", tok=word)
+            self.module_allowed = False
+            self.parse_module_line(line, cur)
+            return
+        self.module_allowed = False
+        if keyword == "use":  # a statement: anywhere at the top level, as in the 0.1 grammar
+            self.parse_use(line, cur)
+        elif keyword == "app":
+            self.module.has_app_line = True
+            self.parse_app(line, cur, word)
+        elif keyword == "foreign_model":  # its header names its service too
+            self.add_declaration(keyword, self.parse_foreign_model(line, cur))
+        else:
+            name, title = self.header(line, cur, keyword)
+            self.read_declaration(keyword, line, name.text, name.column, title)
 
     def note_misspelt_declaration(self, word: str, name: Token | None) -> None:
         """``entty User:``: remember that a declaration of User was meant, so
@@ -411,7 +483,7 @@ class ModuleParser:
         parts, tokens = cur.dotted("a module name such as 'support.core'")
         first = tokens[0]
         self.module.name = ".".join(parts)
-        self.module.location = self.loc(line, first)
+        self.module.location = self.loc(line, first.column)
         self.module.declared_name = True
         cur.end()
         self.no_block(line, "module")
@@ -424,7 +496,7 @@ class ModuleParser:
             alias = cur.name("an alias after 'as'").text
         cur.end()
         self.no_block(line, "use")
-        self.module.uses.append(UseLine(".".join(parts), alias, self.loc(line, first)))
+        self.module.uses.append(UseLine(".".join(parts), alias, self.loc(line, first.column)))
 
     def parse_app(self, line: Line, cur: Cursor, keyword: Token) -> None:
         name = cur.name("the application's name after 'app'")
@@ -437,7 +509,7 @@ class ModuleParser:
                 code="E109",
                 tok=keyword,
             )
-        self.module.app = AppLine(name.text, title, self.loc(line, name))
+        self.module.app = AppLine(name.text, title, self.loc(line, name.column))
 
     def header(self, line: Line, cur: Cursor, what: str) -> tuple[Token, str | None]:
         """``KEYWORD NAME ["Title"]:``. Once the name is read, a mistake in the
@@ -457,9 +529,9 @@ class ModuleParser:
         name_tok = cur.name("a field name")
         cur.op(":", lambda: f"':' and a type after field name '{name_tok.text}'")
         ftype = self.parse_type(cur, line)
-        modifiers: dict[str, Token] = {}
+        modifiers: dict[str, int] = {}
         default_tok = None
-        optional_tok = cur.accept_op("?")
+        optional = cur.accept_op("?")
         if cur.accept_op("="):
             default_tok = cur.literal("a default value after '='")
         while not cur.at_end():
@@ -473,21 +545,20 @@ class ModuleParser:
             word = tok.text
             if word == "unique" and cur.accept_op("?"):
                 word = "unique?"
-            self.add_modifier(modifiers, word, tok, line, default_tok)
+            self.add_modifier(modifiers, word, tok.column, line, default_tok)
             if word == "default":
                 cur.op("=", "'=' and a value after 'default'")
                 default_tok = cur.literal("a default value after 'default='")
-        return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
+        optional_column = None if optional is None else optional.column
+        return self.field_spec(line, name_tok.text, name_tok.column, ftype, optional_column, modifiers, default_tok)
 
     def add_modifier(
-        self, modifiers: dict[str, Token], word: str, tok: Token, line: Line, default_tok: Token | None
+        self, modifiers: dict[str, int], word: str, column: int, line: Line, default_tok: Token | None
     ) -> None:
-        """Record a field's modifier; a modifier given twice, or a second
-        default, abandons the line."""
+        """Record a field's modifier (``modifiers`` maps each to its column);
+        a modifier given twice, or a second default, abandons the line."""
         if word in modifiers:
-            raise ParseError(
-                diag.error("E109", f"modifier '{word}' is given twice", self.file, line.number, tok.column)
-            )
+            raise ParseError(diag.error("E109", f"modifier '{word}' is given twice", self.file, line.number, column))
         if word == "default" and default_tok is not None:
             raise ParseError(
                 diag.error(
@@ -495,46 +566,49 @@ class ModuleParser:
                     "the default is given twice ('=VALUE' and 'default=VALUE')",
                     self.file,
                     line.number,
-                    tok.column,
+                    column,
                 )
             )
-        modifiers[word] = tok
+        modifiers[word] = column
 
     def field_spec(
         self,
         line: Line,
-        name_tok: Token,
+        name: str,
+        column: int,
         ftype: ir.FieldType,
-        optional_tok: Token | None,
-        modifiers: dict[str, Token],
+        optional_column: int | None,
+        modifiers: dict[str, int],
         default_tok: Token | None,
     ) -> ir.FieldSpec:
         """The field of a line read either way (one match, or the cursor), with
-        every check that needs the whole line: E303, E304, W007."""
+        every check that needs the whole line: E303, E304, W007. ``column``
+        is the name's, ``optional_column`` that of a ``?`` after the type,
+        ``modifiers`` the column of each modifier."""
         required = "required" in modifiers
         pk = "pk" in modifiers
         unique = "unique" in modifiers or "unique?" in modifiers
         auto_add = "auto_add" in modifiers
         auto_update = "auto_update" in modifiers
-        if optional_tok is None:  # the first of 'optional' and 'unique?' on the line
-            optional_tok = modifiers.get("optional")
+        if optional_column is None:  # the first of 'optional' and 'unique?' on the line
+            optional_column = modifiers.get("optional")
             other = modifiers.get("unique?")
-            if other is not None and (optional_tok is None or other.column < optional_tok.column):
-                optional_tok = other
-        if required and optional_tok is not None:
+            if other is not None and (optional_column is None or other < optional_column):
+                optional_column = other
+        if required and optional_column is not None:
             self.error(
                 "E304",
-                f"field '{name_tok.text}' is both required and optional",
+                f"field '{name}' is both required and optional",
                 line.number,
-                optional_tok.column,
+                optional_column,
                 hint="keep one of them",
             )
-        if pk and optional_tok is not None:
+        if pk and optional_column is not None:
             self.error(
                 "E304",
-                f"primary key '{name_tok.text}' cannot be optional",
+                f"primary key '{name}' cannot be optional",
                 line.number,
-                optional_tok.column,
+                optional_column,
                 hint="a pk is always required",
             )
         default = None
@@ -543,25 +617,25 @@ class ModuleParser:
                 which = "auto_add" if auto_add else "auto_update"
                 self.error(
                     "E303",
-                    f"field '{name_tok.text}' is set automatically ({which}) and cannot have a default",
+                    f"field '{name}' is set automatically ({which}) and cannot have a default",
                     line.number,
                     default_tok.column,
                     hint="keep one of them",
                 )
             else:
-                default = self.check_default(name_tok.text, ftype, default_tok, line)
+                default = self.check_default(name, ftype, default_tok, line)
         if (auto_add or auto_update) and ftype.kind is not ir.FieldTypeKind.DATETIME:
             which = "auto_add" if auto_add else "auto_update"
             self.warning_at(
-                self.loc(line, name_tok),
+                self.loc(line, column),
                 "W007",
-                f"'{which}' on field '{name_tok.text}' of type {ftype}; it applies to datetime fields",
+                f"'{which}' on field '{name}' of type {ftype}; it applies to datetime fields",
                 hint="make the field a datetime, or remove the modifier",
             )
         return ir.FieldSpec(
-            name=name_tok.text,
+            name=name,
             type=ftype,
-            location=self.loc(line, name_tok),
+            location=self.loc(line, column),
             required=required or pk,
             pk=pk,
             unique=unique or pk,
@@ -577,35 +651,27 @@ class ModuleParser:
         name, simple, length, precision, values, target, optional, default, modifiers_text = m.group(
             "name", "simple", "length", "precision", "values", "target", "optional", "default", "modifiers"
         )
-        name_tok = Token(NAME, name, m.start() + 1, m.end("name"))
         if simple is not None:
             ftype = _SIMPLE_TYPES[simple]
         elif length is not None:
-            ftype = self.str_type(_token(m, "length", NUMBER), line)
+            ftype = self.str_type(length, m.start("length") + 1, line)
         elif precision is not None:
-            ftype = self.decimal_type(_token(m, "precision", NUMBER), _token(m, "scale", NUMBER), line)
+            ftype = self.decimal_type(precision, m.start("precision") + 1, m.group("scale"), m.start("scale") + 1, line)
         elif values is not None:
-            values_at = m.start("values")
-            ftype = self.enum_type(
-                [
-                    Token(NAME, v.group(), v.start() + 1, v.end())
-                    for v in _NAME_RE.finditer(line.text, values_at, values_at + len(values))
-                ],
-                line,
-            )
+            ftype = self.enum_type(_name_tokens(line.text, m.start("values"), m.end("values")), line)
         else:
-            self.ref("entity", _token(m, "target"), line)
+            self.ref("entity", target, line, m.start("target") + 1)
             ftype = ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target)
-        optional_tok = None if optional is None else Token(OP, "?", m.end("optional"), m.end("optional"))
+        optional_column = None if optional is None else m.end("optional")
         default_tok = None if default is None else _literal(m, "default")
-        modifiers: dict[str, Token] = {}
+        modifiers: dict[str, int] = {}
         if modifiers_text:
             for mod in _MODIFIER_RE.finditer(line.text, m.start("modifiers"), m.end("modifiers")):
                 word = mod.group(1)
-                self.add_modifier(modifiers, word, Token(NAME, word, mod.start() + 1, mod.end(1)), line, default_tok)
+                self.add_modifier(modifiers, word, mod.start() + 1, line, default_tok)
                 if word == "default":
                     default_tok = _literal(mod, "default")
-        return self.field_spec(line, name_tok, ftype, optional_tok, modifiers, default_tok)
+        return self.field_spec(line, name, m.start() + 1, ftype, optional_column, modifiers, default_tok)
 
     def parse_type(self, cur: Cursor, line: Line) -> ir.FieldType:
         tok = cur.peek_name()
@@ -627,14 +693,14 @@ class ModuleParser:
             cur.op("(", "'(' and a maximum length after 'str', as in str(200)")
             n = cur.integer("a maximum length (a whole number) in str(N)")
             cur.op(")", "')' after the length in str(N)")
-            return self.str_type(n, line)
+            return self.str_type(n.text, n.column, line)
         if word == "decimal":
             cur.op("(", "'(' after 'decimal', as in decimal(12,2)")
             p = cur.integer("the precision (a whole number) in decimal(P,S)")
             cur.op(",", "',' and the scale in decimal(P,S)")
             s = cur.integer("the scale (a whole number) in decimal(P,S)")
             cur.op(")", "')' after decimal(P,S)")
-            return self.decimal_type(p, s, line)
+            return self.decimal_type(p.text, p.column, s.text, s.column, line)
         if word == "enum":
             open_tok = cur.op("[", "'[' and the values after 'enum', as in enum[open,closed]")
             if cur.at_op("]"):
@@ -646,20 +712,24 @@ class ModuleParser:
             return self.enum_type(values, line)
         # ref
         target = cur.name("an entity name after 'ref'")
-        self.ref("entity", target, line)
+        self.ref("entity", target.text, line, target.column)
         return ir.FieldType(ir.FieldTypeKind.REF, ref_entity=target.text)
 
-    def decimal_type(self, p: Token, s: Token, line: Line) -> ir.FieldType:
-        """``decimal(P,S)`` of the precision and scale tokens."""
-        precision, scale = int(p.text), int(s.text)
+    def decimal_type(
+        self, precision_text: str, precision_column: int, scale_text: str, scale_column: int, line: Line
+    ) -> ir.FieldType:
+        """``decimal(P,S)`` of the precision's and the scale's digits and columns."""
+        precision, scale = int(precision_text), int(scale_text)
         if precision < 1:
-            self.error("E305", f"decimal({precision},{scale}): the precision must be at least 1", line.number, p.column)
+            self.error(
+                "E305", f"decimal({precision},{scale}): the precision must be at least 1", line.number, precision_column
+            )
         elif precision > MAX_DECIMAL_PRECISION:
             self.error(
                 "E305",
                 f"decimal({precision},{scale}): the precision must be at most {MAX_DECIMAL_PRECISION}",
                 line.number,
-                p.column,
+                precision_column,
                 hint="no common database stores more digits (PostgreSQL 1000, MySQL 65, SQL Server 38)",
             )
         elif not 0 <= scale <= precision:
@@ -667,7 +737,7 @@ class ModuleParser:
                 "E305",
                 f"decimal({precision},{scale}): the scale must be between 0 and the precision",
                 line.number,
-                s.column,
+                scale_column,
             )
         return ir.FieldType(ir.FieldTypeKind.DECIMAL, precision=precision, scale=scale)
 
@@ -680,11 +750,11 @@ class ModuleParser:
             seen.add(v.text)
         return ir.FieldType(ir.FieldTypeKind.ENUM, enum_values=tuple(dict.fromkeys(v.text for v in values)))
 
-    def str_type(self, n: Token, line: Line) -> ir.FieldType:
-        """``str(N)`` of the length token ``n``."""
-        length = int(n.text)
+    def str_type(self, digits: str, column: int, line: Line) -> ir.FieldType:
+        """``str(N)`` of the length's digits and their column."""
+        length = int(digits)
         if length < 1:
-            self.error("E305", f"str({length}): the maximum length must be at least 1", line.number, n.column)
+            self.error("E305", f"str({length}): the maximum length must be at least 1", line.number, column)
         return ir.FieldType(ir.FieldTypeKind.STR, max_length=length)
 
     def check_default(self, field: str, ftype: ir.FieldType, tok: Token, line: Line) -> ir.Literal | None:
@@ -738,8 +808,7 @@ class ModuleParser:
 
     # -- entities ----------------------------------------------------------------
 
-    def parse_entity(self, line: Line, cur: Cursor) -> ir.EntitySpec:
-        name, title = self.header(line, cur, "entity")
+    def parse_entity(self, line: Line, name: str, column: int, title: str | None) -> ir.EntitySpec:
         fields: list[ir.FieldSpec] = []
         constraints: dict[str, list[tuple]] = {"unique": [], "index": []}
         for child in line.children:
@@ -749,6 +818,10 @@ class ModuleParser:
                     fields.append(self.plain_field(m, child))
                 except ParseError as error:
                     self.recover.record(error)
+                continue
+            m = _CONSTRAINT_LINE_RE.match(child.text, child.indent)
+            if m is not None and not child.children:
+                constraints[m.group("kind")].append((_name_tokens(child.text, m.start("names"), m.end("names")), child))
                 continue
             with self.recover:
                 c = Cursor(child, self.file)
@@ -771,7 +844,7 @@ class ModuleParser:
                 self.error_at(
                     f.location,
                     "E302",
-                    f"field '{f.name}' is declared twice in entity '{name.text}' (first on line {first_line})",
+                    f"field '{f.name}' is declared twice in entity '{name}' (first on line {first_line})",
                 )
                 self.incomplete = True  # the field was dropped: judge the rest no further
             else:
@@ -783,33 +856,33 @@ class ModuleParser:
                     if tok.text not in by_name and not self.incomplete:
                         self.error(
                             "E207",
-                            f"unknown field '{tok.text}' in entity '{name.text}'",
+                            f"unknown field '{tok.text}' in entity '{name}'",
                             child.number,
                             tok.column,
-                            hint=self.suggest(tok.text, by_name, name.text),
+                            hint=self.suggest(tok.text, by_name, name),
                         )
-                specs[kind].append(ir.ConstraintSpec(tuple(t.text for t in names), self.loc(child, names[0])))
+                specs[kind].append(ir.ConstraintSpec(tuple(t.text for t in names), self.loc(child, names[0].column)))
         pks = [f for f in by_name.values() if f.pk]
         if len(pks) != 1 and not self.incomplete:
             if not pks:
                 self.error_at(
-                    self.loc(line, name),
+                    self.loc(line, column),
                     "E301",
-                    f"entity '{name.text}' has no primary key",
+                    f"entity '{name}' has no primary key",
                     hint="mark one field 'pk', for example: id: uuid pk",
                 )
             else:
                 self.error_at(
                     pks[1].location,
                     "E301",
-                    f"entity '{name.text}' has more than one primary key ('{pks[0].name}' and '{pks[1].name}')",
+                    f"entity '{name}' has more than one primary key ('{pks[0].name}' and '{pks[1].name}')",
                     hint="keep 'pk' on one field; use a 'unique a,b' line for other keys",
                 )
         return ir.EntitySpec(
-            name=name.text,
+            name=name,
             title=title,
             module=self.module.name,
-            location=self.loc(line, name),
+            location=self.loc(line, column),
             fields=tuple(by_name.values()),
             unique_constraints=tuple(specs["unique"]),
             indexes=tuple(specs["index"]),
@@ -817,8 +890,7 @@ class ModuleParser:
 
     # -- surfaces ----------------------------------------------------------------
 
-    def parse_surface(self, line: Line, cur: Cursor) -> ir.SurfaceSpec:
-        name, title = self.header(line, cur, "surface")
+    def parse_surface(self, line: Line, name: str, column: int, title: str | None) -> ir.SurfaceSpec:
         entity = None
         mode = None
         meta: dict[str, ir.Literal] = {}
@@ -828,8 +900,8 @@ class ModuleParser:
         names: dict[str, dict[str, int]] = {"section": {}, "action": {}}
         words = ("uses", "mode", "meta", "section", "action")
         for child in line.children:
-            # The commonest lines are read with one match (_token makes the
-            # tokens the cursor would); the same code below takes them on.
+            # The commonest lines are read with one match, which gives the
+            # words and columns the cursor would; the same code takes them on.
             if not child.children:
                 m = _SURFACE_LINE_RE.match(child.text, child.indent)
                 if m is not None:
@@ -837,21 +909,17 @@ class ModuleParser:
                     if target is not None:
                         if self.once(seen, "uses entity", child, m.start() + 1):
                             entity = target
-                            self.ref("entity", _token(m, "target"), child)
+                            self.ref("entity", target, child, m.start("target") + 1)
+                    elif mode_word is None:
+                        self.add_meta(meta, matched_options(m, "meta", self.file, child), name, child, m.start() + 1)
                     elif self.once(seen, "mode", child, m.start() + 1):
                         mode = SURFACE_MODES[mode_word]
                     continue
             elif (m := _MEMBER_HEADER_RE.match(child.text, child.indent)) is not None:
-                kind, member = m.group("kind"), _token(m, "name")
-                self.once(
-                    names[kind],
-                    member.text,
-                    child,
-                    member.column,
-                    "E302",
-                    lambda: f"{kind} '{member.text}' of surface '{name.text}' is declared twice",
-                )
-                self.surface_member(kind, child, member, m.group("label"), sections, actions)
+                kind, member, label = m.group("kind", "name", "label")
+                member_column = m.start("name") + 1
+                self.once(names[kind], member, child, member_column, kind, "surface", name)
+                self.surface_member(kind, child, member, member_column, label, sections, actions)
                 continue
             with self.recover:
                 c = Cursor(child, self.file)
@@ -860,15 +928,8 @@ class ModuleParser:
                     member = c.name(lambda: f"a name for the {word.text}")
                     label = c.optional_string()
                     c.block_start()
-                    self.once(
-                        names[word.text],
-                        member.text,
-                        child,
-                        member.column,
-                        "E302",
-                        lambda: f"{word.text} '{member.text}' of surface '{name.text}' is declared twice",
-                    )
-                    self.surface_member(word.text, child, member, label, sections, actions)
+                    self.once(names[word.text], member.text, child, member.column, word.text, "surface", name)
+                    self.surface_member(word.text, child, member.text, member.column, label, sections, actions)
                     continue
                 self.no_block(child, word.text)
                 if word.text == "uses":
@@ -877,7 +938,7 @@ class ModuleParser:
                     c.end()
                     if self.once(seen, "uses entity", child, word.column):
                         entity = target.text
-                        self.ref("entity", target, child)
+                        self.ref("entity", target.text, child, target.column)
                 elif word.text == "mode":
                     c.op(":", "':' after 'mode'")
                     m = c.choice("a surface mode", SURFACE_MODE_WORDS)
@@ -888,29 +949,21 @@ class ModuleParser:
                     options = parse_options(c, "meta line")
                     if not options:
                         c.expected("key=value hints after 'meta'")
-                    for key, value in options.pairs:
-                        if key in meta:
-                            self.error(
-                                "E109",
-                                f"meta key '{key}' is given twice in surface '{name.text}'",
-                                child.number,
-                                word.column,
-                            )
-                        meta[key] = value
+                    self.add_meta(meta, options, name, child, word.column)
         if mode is None:
             if not self.incomplete:
                 self.error_at(
-                    self.loc(line, name),
+                    self.loc(line, column),
                     "E110",
-                    f"surface '{name.text}' has no 'mode' line",
+                    f"surface '{name}' has no 'mode' line",
                     hint="add a line such as 'mode: view' (view | create | edit | list | custom)",
                 )
             mode = ir.SurfaceMode.CUSTOM
         return ir.SurfaceSpec(
-            name=name.text,
+            name=name,
             title=title,
             module=self.module.name,
-            location=self.loc(line, name),
+            location=self.loc(line, column),
             mode=mode,
             entity=entity,
             sections=tuple(sections),
@@ -918,80 +971,86 @@ class ModuleParser:
             metadata=ir.Options(tuple(meta.items())) if meta else EMPTY_OPTIONS,
         )
 
+    def add_meta(self, meta: dict[str, ir.Literal], options: ir.Options, surface: str, line: Line, column: int) -> None:
+        """A surface's ``meta`` line (``meta`` at ``column``): a key given on an
+        earlier meta line is reported, and the later value kept."""
+        for key, value in options.pairs:
+            if key in meta:
+                self.error("E109", f"meta key '{key}' is given twice in surface '{surface}'", line.number, column)
+            meta[key] = value
+
     def surface_member(
-        self, kind: str, line: Line, name: Token, label: str | None, sections: list, actions: list
+        self, kind: str, line: Line, name: str, column: int, label: str | None, sections: list, actions: list
     ) -> None:
-        """Read the block of a surface's ``section`` or ``action`` line."""
+        """Read the block of a surface's ``section`` or ``action`` line
+        (``column`` is the name's)."""
         if kind == "section":
-            sections.append(self.parse_section(line, name, label))
+            sections.append(self.parse_section(line, name, column, label))
         else:
-            action = self.guarded(self.parse_surface_action, line, name, label)
+            action = self.guarded(self.parse_surface_action, line, name, column, label)
             if action is not None:
                 actions.append(action)
 
-    def parse_section(self, line: Line, name: Token, title: str | None) -> ir.SurfaceSection:
+    def parse_section(self, line: Line, name: str, column: int, title: str | None) -> ir.SurfaceSection:
         elements: list[ir.SurfaceElement] = []
         seen: dict[str, int] = {}
         for child in line.children:
-            # Most section lines are a plain `field NAME ["Label"]`: read with
-            # one match; anything else is read by the cursor.
-            m = _PLAIN_ELEMENT_RE.match(child.text, child.indent)
+            # Most section lines are a plain `field NAME ["Label"] [key=value
+            # ...]`: read with one match; anything else is read by the cursor.
+            m = _ELEMENT_RE.match(child.text, child.indent)
             if m is not None and not child.children:
-                field, label, options = _token(m, "field"), m.group("label"), EMPTY_OPTIONS
+                field, label, options_text = m.group("field", "label", "options")
+                options = matched_options(m, "options", self.file, child) if options_text else EMPTY_OPTIONS
+                element = ir.SurfaceElement(field, label, self.loc(child, m.start("field") + 1), options)
             else:
-                read = self.guarded(self.read_element, child)
-                if read is None:
+                element = self.guarded(self.read_element, child)
+                if element is None:
                     continue
-                field, label, options = read
-            if self.once(
-                seen,
-                field.text,
-                child,
-                field.column,
-                "E302",
-                lambda: f"field '{field.text}' of section '{name.text}' is declared twice",
-            ):
-                elements.append(ir.SurfaceElement(field.text, label, self.loc(child, field), options))
-        return ir.SurfaceSection(name.text, title, self.loc(line, name), tuple(elements))
+            if self.once(seen, element.name, child, element.location.column, "field", "section", name):
+                elements.append(element)
+        return ir.SurfaceSection(name, title, self.loc(line, column), tuple(elements))
 
-    def read_element(self, line: Line) -> tuple[Token, str | None, ir.Options]:
-        """``field NAME ["Label"] [key=value ...]``: the field's token, label and options."""
+    def read_element(self, line: Line) -> ir.SurfaceElement:
+        """``field NAME ["Label"] [key=value ...]``."""
         c = Cursor(line, self.file)
         c.word("field")
         field = c.name("a field name after 'field'")
         label = c.optional_string()
         options = parse_options(c, "field") if not c.at_end() else EMPTY_OPTIONS
         self.no_block(line, "field")
-        return field, label, options
+        return ir.SurfaceElement(field.text, label, self.loc(line, field.column), options)
 
-    def parse_surface_action(self, line: Line, name: Token, label: str | None) -> ir.SurfaceAction | None:
+    def parse_surface_action(self, line: Line, name: str, column: int, label: str | None) -> ir.SurfaceAction | None:
         result = None
         for child in line.children:
             m = _ON_LINE_RE.match(child.text, child.indent)
             if m is not None and not child.children:
                 on_column = m.start() + 1
-                trigger, surface, experience, step = m.group("trigger", "surface", "experience", "step")
+                trigger, surface, experience, step, integration, action = m.group(
+                    "trigger", "surface", "experience", "step", "integration", "action"
+                )
                 if surface is not None:
-                    kind, target, member = "surface", _token(m, "surface"), None
+                    kind, target, member, member_column = "surface", surface, None, 0
                 elif experience is not None:
-                    kind, target = "experience", _token(m, "experience")
-                    member = None if step is None else _token(m, "step")
+                    kind, target = "experience", experience
+                    member, member_column = (None, 0) if step is None else (step, m.start("step") + 1)
                 else:
-                    kind, target, member = "integration", _token(m, "integration"), _token(m, "action")
-                self.ref(kind, target, child)
-                outcome = self.outcome(kind, target, child, member)
+                    kind, target, member, member_column = "integration", integration, action, m.start("action") + 1
+                target_column = m.start(kind) + 1
+                self.ref(kind, target, child, target_column)
+                outcome = self.outcome(kind, child, target, target_column, member, member_column)
             else:
                 read = self.guarded(self.read_on_line, child)
                 if read is None:
                     continue
                 on_column, trigger, outcome = read
             if result is not None:  # the line is dropped, as a syntax error's would be
-                self.error("E109", f"action '{name.text}' has more than one 'on' line", child.number, on_column)
+                self.error("E109", f"action '{name}' has more than one 'on' line", child.number, on_column)
                 self.incomplete = True
                 continue
-            result = ir.SurfaceAction(name.text, label, TRIGGERS[trigger], outcome, self.loc(line, name))
+            result = ir.SurfaceAction(name, label, TRIGGERS[trigger], outcome, self.loc(line, column))
         if result is None and not self.incomplete:
-            self.error_at(self.loc(line, name), "E110", f"action '{name.text}' has no 'on TRIGGER -> OUTCOME' line")
+            self.error("E110", f"action '{name}' has no 'on TRIGGER -> OUTCOME' line", line.number, column)
         return result
 
     def read_on_line(self, line: Line) -> tuple[int, str, ir.Outcome]:
@@ -1010,7 +1069,7 @@ class ModuleParser:
         target = c.name(lambda: f"the name of the {kind.text}")
         # The reference is recorded before the rest is read, so that it
         # counts even when the rest of the line is wrong.
-        self.ref(kind.text, target, line)
+        self.ref(kind.text, target.text, line, target.column)
         member = None
         if kind.text == "experience":
             if c.accept_word("step"):
@@ -1018,27 +1077,30 @@ class ModuleParser:
         elif kind.text == "integration":
             c.word("action")
             member = c.name("an action or sync name after 'action'")
-        return self.outcome(kind.text, target, line, member)
+        if member is None:
+            return self.outcome(kind.text, line, target.text, target.column, None, 0)
+        return self.outcome(kind.text, line, target.text, target.column, member.text, member.column)
 
-    def outcome(self, kind: str, target: Token, line: Line, member: Token | None) -> ir.Outcome:
+    def outcome(
+        self, kind: str, line: Line, target: str, column: int, member: str | None, member_column: int
+    ) -> ir.Outcome:
         """``-> surface S``, ``-> experience E [step s]`` or ``-> integration I
-        action a``, read either way (``target`` is already referenced):
-        ``member`` is the step's or the action's token."""
-        loc = self.loc(line, target)
+        action a``, read either way (``target``, at ``column``, is already
+        referenced): ``member`` is the step's or the action's name."""
+        loc = self.loc(line, column)
         if kind == "surface":
-            return ir.Outcome(ir.OutcomeKind.SURFACE, target.text, loc)
+            return ir.Outcome(ir.OutcomeKind.SURFACE, target, loc)
         if kind == "experience":
             if member is None:
-                return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target.text, loc, step=None)
-            self.member_ref("experience", target.text, "step", member, line)
-            return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target.text, loc, step=member.text)
-        self.member_ref("integration", target.text, "action", member, line)
-        return ir.Outcome(ir.OutcomeKind.INTEGRATION, target.text, loc, action=member.text)
+                return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target, loc, step=None)
+            self.member_ref("experience", target, "step", member, line, member_column)
+            return ir.Outcome(ir.OutcomeKind.EXPERIENCE, target, loc, step=member)
+        self.member_ref("integration", target, "action", member, line, member_column)
+        return ir.Outcome(ir.OutcomeKind.INTEGRATION, target, loc, action=member)
 
     # -- experiences -------------------------------------------------------------
 
-    def parse_experience(self, line: Line, cur: Cursor) -> ir.ExperienceSpec:
-        name, title = self.header(line, cur, "experience")
+    def parse_experience(self, line: Line, name: str, column: int, title: str | None) -> ir.ExperienceSpec:
         start = None
         steps: list[ir.ExperienceStep] = []
         step_lines: dict[str, int] = {}
@@ -1058,14 +1120,7 @@ class ModuleParser:
                 else:
                     step_name = c.name("a step name")
                     c.block_start()
-                    if not self.once(
-                        step_lines,
-                        step_name.text,
-                        child,
-                        step_name.column,
-                        "E302",
-                        lambda: f"step '{step_name.text}' of experience '{name.text}' is declared twice",
-                    ):
+                    if not self.once(step_lines, step_name.text, child, step_name.column, "step", "experience", name):
                         continue
                     step = self.guarded(self.parse_step, child, step_name)
                     if step is not None:
@@ -1077,17 +1132,17 @@ class ModuleParser:
                         self.error_at(
                             t.location,
                             "E208",
-                            f"unknown step '{t.target_step}' in experience '{name.text}'",
-                            hint=self.suggest(t.target_step, step_lines, name.text),
+                            f"unknown step '{t.target_step}' in experience '{name}'",
+                            hint=self.suggest(t.target_step, step_lines, name),
                         )
                         self.incomplete = True  # its reachability is not known: no W001 on top
         start_step = ""
         if start is None:
             if not self.incomplete:
                 self.error_at(
-                    self.loc(line, name),
+                    self.loc(line, column),
                     "E110",
-                    f"experience '{name.text}' has no 'start at step' line",
+                    f"experience '{name}' has no 'start at step' line",
                     hint=f"add 'start at step {steps[0].name}'" if steps else None,
                 )
         else:
@@ -1095,12 +1150,12 @@ class ModuleParser:
             if start_step not in step_lines and not self.incomplete:
                 self.error(
                     "E208",
-                    f"unknown step '{start_step}' in experience '{name.text}'",
+                    f"unknown step '{start_step}' in experience '{name}'",
                     start[1].number,
                     start[0].column,
-                    hint=self.suggest(start_step, step_lines, name.text),
+                    hint=self.suggest(start_step, step_lines, name),
                 )
-        return ir.ExperienceSpec(name.text, title, self.module.name, self.loc(line, name), start_step, tuple(steps))
+        return ir.ExperienceSpec(name, title, self.module.name, self.loc(line, column), start_step, tuple(steps))
 
     def parse_step(self, line: Line, name: Token) -> ir.ExperienceStep:
         kind = None
@@ -1121,26 +1176,28 @@ class ModuleParser:
                 elif word.text == "surface":
                     target = c.name("a surface name")
                     if self.once(seen, "surface", child, word.column):
-                        surface, target_at = target.text, self.loc(child, word)
-                        self.ref("surface", target, child)
+                        surface, target_at = target.text, self.loc(child, word.column)
+                        self.ref("surface", target.text, child, target.column)
                 elif word.text == "integration":
                     target = c.name("an integration name")
                     c.word("action")
                     member = c.name("an action or sync name after 'action'")
                     if self.once(seen, "integration", child, word.column):
                         integration, action = target.text, member.text
-                        target_at = self.loc(child, word)
-                        self.ref("integration", target, child)
-                        self.member_ref("integration", target.text, "action", member, child)
+                        target_at = self.loc(child, word.column)
+                        self.ref("integration", target.text, child, target.column)
+                        self.member_ref("integration", target.text, "action", member.text, child, member.column)
                 else:
                     event = c.choice("an event", EVENT_WORDS)
                     c.op("->", "'->' after the event")
                     c.word("step")
                     target = c.name("a step name after 'step'")
                     if self.once(seen, f"on {event.text}", child, word.column):
-                        transitions.append(ir.Transition(EVENTS[event.text], target.text, self.loc(child, target)))
+                        transitions.append(
+                            ir.Transition(EVENTS[event.text], target.text, self.loc(child, target.column))
+                        )
                 c.end()
-        step_loc = self.loc(line, name)
+        step_loc = self.loc(line, name.column)
         if kind is None:
             if not self.incomplete:
                 self.error_at(
@@ -1184,8 +1241,7 @@ class ModuleParser:
 
     # -- services and foreign models ---------------------------------------------
 
-    def parse_service(self, line: Line, cur: Cursor) -> ir.ServiceSpec:
-        name, title = self.header(line, cur, "service")
+    def parse_service(self, line: Line, name: str, column: int, title: str | None) -> ir.ServiceSpec:
         spec = auth = owner = None
         seen: dict[str, int] = {}
         for child in line.children:
@@ -1199,12 +1255,12 @@ class ModuleParser:
                     value = c.string(f"the spec's {'URL' if kind.text == 'url' else 'name'} in double quotes")
                     c.end()
                     if self.once(seen, "spec", child, word.column):
-                        spec = ir.ApiSpecRef(SPEC_KINDS[kind.text], value.text, self.loc(child, value))
+                        spec = ir.ApiSpecRef(SPEC_KINDS[kind.text], value.text, self.loc(child, value.column))
                 elif word.text == "auth_profile":
                     kind = c.choice("an auth kind", AUTH_KIND_WORDS)
                     options = parse_options(c, "auth profile")
                     if self.once(seen, "auth_profile", child, word.column):
-                        auth = ir.AuthProfile(AUTH_KINDS[kind.text], self.loc(child, kind), options)
+                        auth = ir.AuthProfile(AUTH_KINDS[kind.text], self.loc(child, kind.column), options)
                 else:
                     value = c.string("the owner in double quotes")
                     c.end()
@@ -1213,13 +1269,13 @@ class ModuleParser:
         if spec is None:
             if not self.incomplete:
                 self.error_at(
-                    self.loc(line, name),
+                    self.loc(line, column),
                     "E110",
-                    f"service '{name.text}' has no 'spec' line",
+                    f"service '{name}' has no 'spec' line",
                     hint="add 'spec: url \"https://...\"' or 'spec: inline \"name\"'",
                 )
-            spec = ir.ApiSpecRef(ir.ApiSpecKind.INLINE, "", self.loc(line, name))
-        return ir.ServiceSpec(name.text, title, self.module.name, self.loc(line, name), spec, auth, owner)
+            spec = ir.ApiSpecRef(ir.ApiSpecKind.INLINE, "", self.loc(line, column))
+        return ir.ServiceSpec(name, title, self.module.name, self.loc(line, column), spec, auth, owner)
 
     def parse_foreign_model(self, line: Line, cur: Cursor) -> ir.ForeignModelSpec:
         name = cur.name("a name for the foreign model")
@@ -1227,7 +1283,7 @@ class ModuleParser:
         with self.recover:
             cur.word("from")
             service = cur.name("the service the foreign model comes from")
-            self.ref("service", service, line)
+            self.ref("service", service.text, line, service.column)
             title = cur.optional_string()
             cur.block_start()
         keys: list[Token] | None = None
@@ -1250,7 +1306,7 @@ class ModuleParser:
                     kind = c.choice("a constraint kind", CONSTRAINT_KIND_WORDS)
                     options = parse_options(c, "constraint")
                     constraints.append(
-                        ir.ForeignConstraint(CONSTRAINT_KINDS[kind.text], self.loc(child, kind), options)
+                        ir.ForeignConstraint(CONSTRAINT_KINDS[kind.text], self.loc(child, kind.column), options)
                     )
                 else:
                     field = self.parse_field(child, c)
@@ -1268,7 +1324,7 @@ class ModuleParser:
         if keys is None:
             if not self.incomplete:
                 self.error_at(
-                    self.loc(line, name),
+                    self.loc(line, name.column),
                     "E110",
                     f"foreign model '{name.text}' has no 'key' line",
                     hint="add 'key: FIELD' naming the field(s) that identify a record",
@@ -1288,7 +1344,7 @@ class ModuleParser:
             name=name.text,
             title=title,
             module=self.module.name,
-            location=self.loc(line, name),
+            location=self.loc(line, name.column),
             service=service.text,
             key_fields=tuple(t.text for t in keys),
             constraints=tuple(constraints),
@@ -1297,8 +1353,7 @@ class ModuleParser:
 
     # -- integrations ------------------------------------------------------------
 
-    def parse_integration(self, line: Line, cur: Cursor) -> ir.IntegrationSpec:
-        name, title = self.header(line, cur, "integration")
+    def parse_integration(self, line: Line, name: str, column: int, title: str | None) -> ir.IntegrationSpec:
         uses: dict = {"service": {}, "foreign_model": {}, "reported": set()}
         members: list[tuple[str, Line, Token]] = []
         member_lines: dict[str, int] = {}
@@ -1310,19 +1365,14 @@ class ModuleParser:
                     kind = c.choice("what the integration uses", ("service", "foreign_model"))
                     for tok in c.name_list(f"a {kind.text.replace('_', ' ')} name"):
                         uses[kind.text].setdefault(tok.text, tok)
-                        self.ref(kind.text, tok, child)
+                        self.ref(kind.text, tok.text, child, tok.column)
                     c.end()
                     self.no_block(child, "uses")
                 else:
                     member = c.name(lambda: f"a name for the {word.text}")
                     c.block_start()
                     if not self.once(
-                        member_lines,
-                        member.text,
-                        child,
-                        member.column,
-                        "E302",
-                        lambda: f"action or sync '{member.text}' of integration '{name.text}' is declared twice",
+                        member_lines, member.text, child, member.column, "action or sync", "integration", name
                     ):
                         continue
                     members.append((word.text, child, member))
@@ -1338,10 +1388,10 @@ class ModuleParser:
                 if sync is not None:
                     syncs.append(sync)
         return ir.IntegrationSpec(
-            name=name.text,
+            name=name,
             title=title,
             module=self.module.name,
-            location=self.loc(line, name),
+            location=self.loc(line, column),
             services=tuple(uses["service"]),
             foreign_models=tuple(uses["foreign_model"]),
             actions=tuple(actions),
@@ -1418,7 +1468,7 @@ class ModuleParser:
                     self.no_block(child, "when")
                     if self.once(seen, "when", child, word.column):
                         surface = target.text
-                        self.ref("surface", target, child)
+                        self.ref("surface", target.text, child, target.column)
                 elif word.text == "call":
                     service, operation = self.parse_call_target(c, child, uses)
                     c.word("with")
@@ -1437,7 +1487,7 @@ class ModuleParser:
                         call = (
                             service.text,
                             operation,
-                            tuple(ir.Assignment(t.text, e, self.loc(ln, t)) for t, e, ln, _ in args),
+                            tuple(ir.Assignment(t.text, e, self.loc(ln, t.column)) for t, e, ln, _ in args),
                         )
                 else:
                     c.word("response")
@@ -1447,10 +1497,10 @@ class ModuleParser:
                     entity = c.name("an entity name after 'entity'")
                     c.block_start()
                     self.check_used(uses, "foreign_model", foreign, child)
-                    self.ref("entity", entity, child)
+                    self.ref("entity", entity.text, child, entity.column)
                     assignments = self.parse_assignments(child, "<-", "an entity field name")
                     for target, expr, ln, tokens in assignments:
-                        self.member_ref("entity", entity.text, "field", target, ln)
+                        self.member_ref("entity", entity.text, "field", target.text, ln, target.column)
                         if expr.path[:1] == ("foreign",):
                             if len(expr.path) != 2:
                                 self.error(
@@ -1460,22 +1510,32 @@ class ModuleParser:
                                     tokens[-1].column if len(expr.path) > 2 else tokens[0].column,
                                 )
                             else:
-                                self.member_ref("foreign_model", foreign.text, "field", tokens[1], ln)
+                                self.member_ref(
+                                    "foreign_model", foreign.text, "field", tokens[1].text, ln, tokens[1].column
+                                )
                     if self.once(seen, "map", child, word.column):
                         response = ir.ResponseMapping(
                             foreign.text,
                             entity.text,
-                            self.loc(child, foreign),
-                            tuple(ir.Assignment(t.text, e, self.loc(ln, t)) for t, e, ln, _ in assignments),
+                            self.loc(child, foreign.column),
+                            tuple(ir.Assignment(t.text, e, self.loc(ln, t.column)) for t, e, ln, _ in assignments),
                         )
         if call is None:
             if not self.incomplete:
                 self.error_at(
-                    self.loc(line, name), "E110", f"action '{name.text}' has no 'call SERVICE.OPERATION with:' line"
+                    self.loc(line, name.column),
+                    "E110",
+                    f"action '{name.text}' has no 'call SERVICE.OPERATION with:' line",
                 )
             return None
         return ir.IntegrationAction(
-            name.text, self.loc(line, name), call[0], call[1], surface=surface, arguments=call[2], response=response
+            name.text,
+            self.loc(line, name.column),
+            call[0],
+            call[1],
+            surface=surface,
+            arguments=call[2],
+            response=response,
         )
 
     def parse_sync(self, line: Line, name: Token, uses: dict) -> ir.IntegrationSync | None:
@@ -1516,9 +1576,9 @@ class ModuleParser:
                     target = c.name("an entity name after 'into entity'")
                     if self.once(seen, "into", child, word.column):
                         entity = target
-                        self.ref("entity", target, child)
+                        self.ref("entity", target.text, child, target.column)
                 c.end()
-        loc = self.loc(line, name)
+        loc = self.loc(line, name.column)
         missing = [w for w, v in (("mode", mode), ("from", source), ("into", entity)) if v is None]
         if missing:
             if not self.incomplete:
@@ -1553,14 +1613,14 @@ class ModuleParser:
                     )
         elif schedule is not None:
             self.warning_at(
-                self.loc(schedule[1], schedule[0]),
+                self.loc(schedule[1], schedule[0].column),
                 "W009",
                 f"sync '{name.text}' is event_driven; its schedule is ignored",
                 hint="remove the schedule, or make the sync 'mode: scheduled'",
             )
         for target, _expr, ln, extra in rules:
-            self.member_ref("foreign_model", source[2].text, "field", target, ln)
-            self.member_ref("entity", entity.text, "field", extra, ln)
+            self.member_ref("foreign_model", source[2].text, "field", target.text, ln, target.column)
+            self.member_ref("entity", entity.text, "field", extra.text, ln, extra.column)
         return ir.IntegrationSync(
             name=name.text,
             location=loc,
@@ -1570,8 +1630,18 @@ class ModuleParser:
             foreign_model=source[2].text,
             entity=entity.text,
             schedule=schedule[0].text if schedule else None,
-            match_rules=tuple(ir.MatchRule(t.text, e.path[0], self.loc(ln, t)) for t, e, ln, _ in rules),
+            match_rules=tuple(ir.MatchRule(t.text, e.path[0], self.loc(ln, t.column)) for t, e, ln, _ in rules),
         )
+
+    #: The reader of each declaration's block, given its header's name, the
+    #: name's column and the title.
+    DECLARATION_PARSERS: ClassVar[dict[str, Callable[..., object]]] = {
+        "entity": parse_entity,
+        "surface": parse_surface,
+        "experience": parse_experience,
+        "service": parse_service,
+        "integration": parse_integration,
+    }
 
 
 def _fits_decimal(number: Decimal, precision: int, scale: int) -> bool:
