@@ -70,7 +70,13 @@ class PlainScalarResolver(BaseResolver):
 for _versions, _tag, _regexp, _first in implicit_resolvers:
     PlainScalarResolver.add_implicit_resolver_base(_tag, _regexp, _first)
 
-_IMPLICIT = PlainScalarResolver.yaml_implicit_resolvers
+# For each first character, the ``match`` of each implicit type's pattern
+# that may claim a text starting with it. (ruamel compiles a pattern on first
+# use behind a proxy; its bound ``match`` is the compiled pattern's own.)
+_CLAIMS: dict[str, tuple[Callable[[str], Any], ...]] = {
+    first: tuple(regexp.match for _tag, regexp in resolvers)
+    for first, resolvers in PlainScalarResolver.yaml_implicit_resolvers.items()
+}
 
 
 def plain_ok(text: str) -> bool:
@@ -79,8 +85,8 @@ def plain_ok(text: str) -> bool:
     is ``BaseResolver.resolve`` for plain scalars, without building tags."""
     if not text:
         return False
-    for _tag, regexp in _IMPLICIT.get(text[0], ()):
-        if regexp.match(text):
+    for match in _CLAIMS.get(text[0], ()):
+        if match(text):
             return False
     return True
 

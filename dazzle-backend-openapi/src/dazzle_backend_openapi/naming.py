@@ -24,10 +24,9 @@ _WORD = re.compile(r"[A-Z]+[0-9]*(?![a-z])|[A-Z]?[a-z0-9]+|[0-9]+")
 def split_words(identifier: str) -> list[str]:
     """``ledger_transaction`` / ``LedgerTransaction`` -> ``[ledger, transaction]``
     (case kept). An identifier with no letters or digits gives ``[]``."""
-    words: list[str] = []
-    for part in identifier.split("_"):
-        words.extend(_WORD.findall(part))
-    return words
+    # No word contains ``_``, and the look-ahead after an acronym sees ``_``
+    # as it would the end of the part: one pass splits at ``_`` too.
+    return _WORD.findall(identifier)
 
 
 def _plural_words(identifier: str) -> list[str]:
@@ -39,27 +38,27 @@ def _plural_words(identifier: str) -> list[str]:
 
 def kebab(identifier: str) -> str:
     """``ticket_detail`` / ``TicketDetail`` -> ``ticket-detail``."""
-    return "-".join(w.lower() for w in split_words(identifier)) or identifier.lower()
+    return "-".join([w.lower() for w in split_words(identifier)]) or identifier.lower()
 
 
 def plural_kebab(identifier: str) -> str:
     """``Category`` -> ``categories``, ``LedgerTransaction`` -> ``ledger-transactions``."""
-    return "-".join(w.lower() for w in _plural_words(identifier))
+    return "-".join([w.lower() for w in _plural_words(identifier)])
 
 
 def pascal(identifier: str) -> str:
     """``ticket_detail`` -> ``TicketDetail``; ``HTTPRequest`` stays as it is."""
-    return "".join(w[:1].upper() + w[1:] for w in split_words(identifier)) or identifier
+    return "".join([w[0].upper() + w[1:] for w in split_words(identifier)]) or identifier
 
 
 def plural_pascal(identifier: str) -> str:
     """``Category`` -> ``Categories``, ``Person`` -> ``People``."""
-    return "".join(w[:1].upper() + w[1:] for w in _plural_words(identifier))
+    return "".join([w[:1].upper() + w[1:] for w in _plural_words(identifier)])
 
 
 def camel(*identifiers: str) -> str:
     """``camel("ticket_detail", "assign_to_me")`` -> ``ticketDetailAssignToMe``."""
-    joined = "".join(pascal(i) for i in identifiers)
+    joined = "".join([pascal(i) for i in identifiers])
     return joined[:1].lower() + joined[1:]
 
 
