@@ -335,7 +335,8 @@ class Linker:
         def visible(home: str) -> bool:
             return self.reaches(module.name, home)
 
-        for kind, name, line, column in module.references:
+        for ref in module.references:
+            kind, name = ref.kind, ref.name
             entry = tables[kind].get(name)
             if entry is not None:
                 if visible(entry[1]):
@@ -343,7 +344,7 @@ class Linker:
                 homes = self.homes.get((kind, name)) or [entry[1]]  # more than one home: declared twice
                 if not any(visible(home) for home in homes):
                     self.error(
-                        ir.SourceLocation(module.file, line, column),
+                        ir.SourceLocation(module.file, ref.line, ref.column),
                         "E206",
                         f"{KIND_WORDS[kind]} '{name}' is declared in module '{homes[0]}', "
                         f"which module '{module.name}' does not use",
@@ -353,7 +354,7 @@ class Linker:
             home = outside.get((kind, name))
             if home is not None:
                 self.error(
-                    ir.SourceLocation(module.file, line, column),
+                    ir.SourceLocation(module.file, ref.line, ref.column),
                     "E206",
                     f"{KIND_WORDS[kind]} '{name}' is declared in module '{home}', which is not part of the application",
                     hint=self.use_hint(module, home, name),
@@ -367,21 +368,23 @@ class Linker:
                 return seen or list(tables[kind])
 
             self.error(
-                ir.SourceLocation(module.file, line, column),
+                ir.SourceLocation(module.file, ref.line, ref.column),
                 "E205",
                 f"unknown {KIND_WORDS[kind]} '{name}'",
                 hint=self.suggest(name, candidates, f"{kind} in {module.name}"),
             )
-        for owner_kind, owner, member_kind, member, line, column in module.member_references:
+        for member_ref in module.member_references:
+            owner_kind, owner, member = member_ref.owner_kind, member_ref.owner, member_ref.member
             entry = tables[owner_kind].get(owner)
             if entry is None or entry[0].incomplete:
                 continue
             spec = entry[0].spec
             if _has_member(owner_kind, spec, member):
                 continue
+            member_kind = member_ref.member_kind
             what = "action or sync" if member_kind == "action" else member_kind
             self.error(
-                ir.SourceLocation(module.file, line, column),
+                ir.SourceLocation(module.file, member_ref.line, member_ref.column),
                 _MEMBER_CODES[member_kind],
                 f"unknown {what} '{member}' in {KIND_WORDS[owner_kind]} '{owner}'",
                 hint=self.suggest(member, lambda k=owner_kind, s=spec: _member_names(k, s), f"{owner_kind} {owner}"),

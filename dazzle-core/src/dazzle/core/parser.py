@@ -198,17 +198,37 @@ class Declaration:
 
 
 @attrs.define
-class ModuleAST:
-    """What the parser knows about one file.
+class Reference:
+    """A declaration's name where a line uses it (``kind`` is the
+    declaration's keyword), for the linker to resolve. Its place is a line
+    and a column in the module's file, not a ``SourceLocation``: almost every
+    name resolves, and the linker makes a location only for one it reports.
+    ``@attrs.define``, as ``Token`` is, for what a frozen record costs to make."""
 
-    ``references`` are ``(kind, name, line, column)`` for names of
-    declarations; ``member_references`` are ``(owner_kind, owner,
-    member_kind, member, line, column)`` for names inside a declaration (an
-    entity's field, an experience's step, an integration's action or sync).
-    A name's place is its line and column in ``file``, not a
-    ``SourceLocation``: almost every name resolves, and the linker makes a
-    location only for one it reports.
-    """
+    kind: str
+    name: str
+    line: int
+    column: int
+
+
+@attrs.define
+class MemberReference:
+    """A name inside a declaration (an entity's field, an experience's step,
+    an integration's action or sync) where a line uses it: ``member`` of
+    ``member_kind`` in ``owner`` of ``owner_kind``; placed as ``Reference``."""
+
+    owner_kind: str
+    owner: str
+    member_kind: str
+    member: str
+    line: int
+    column: int
+
+
+@attrs.define
+class ModuleAST:
+    """What the parser knows about one file, with the names it uses
+    (``references``, ``member_references``) for the linker to resolve."""
 
     file: str
     name: str
@@ -223,8 +243,8 @@ class ModuleAST:
     #: ``(kind, name)`` of declarations whose first word was misspelt: meant,
     #: but not read (references to them are not reported).
     broken_names: list[tuple[str, str]] = attrs.Factory(list)
-    references: list[tuple] = attrs.Factory(list)
-    member_references: list[tuple] = attrs.Factory(list)
+    references: list[Reference] = attrs.Factory(list)
+    member_references: list[MemberReference] = attrs.Factory(list)
     diagnostics: list[Diagnostic] = attrs.Factory(list)
 
     @property
@@ -343,10 +363,12 @@ class ModuleParser:
         return ir.SourceLocation(self.file, line.number, column)
 
     def ref(self, kind: str, name: str, line: Line, column: int) -> None:
-        self.module.references.append((kind, name, line.number, column))
+        self.module.references.append(Reference(kind, name, line.number, column))
 
     def member_ref(self, owner_kind: str, owner: str, member_kind: str, member: str, line: Line, column: int) -> None:
-        self.module.member_references.append((owner_kind, owner, member_kind, member, line.number, column))
+        self.module.member_references.append(
+            MemberReference(owner_kind, owner, member_kind, member, line.number, column)
+        )
 
     def guarded(self, fn, *args):
         with self.recover:
