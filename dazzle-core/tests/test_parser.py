@@ -490,3 +490,12 @@ def test_a_section_field_with_options_is_read_alike_either_way(element):
             ir.Options((("ui:w", "select"), ("rows", 3), ("on", True), ("r", Decimal("-1.5")))),
         ),
     )
+
+
+@pytest.mark.parametrize("line", ["  meta x=1 x=2\n", "  section main:\n    field t a=1 a=2\n"])
+def test_an_option_given_twice_on_a_one_match_line_loses_that_line_alone(line):
+    # The surface stays (incomplete), so what refers to it still resolves and
+    # its entity is still used: the E109 is the only diagnostic.
+    text = SURFACE + line + "experience e:\n  start at step one\n  step one:\n    kind: surface\n    surface s\n"
+    result = compile_source(text, "t.dsl")
+    assert [d.code for d in result.diagnostics] == ["E109"]

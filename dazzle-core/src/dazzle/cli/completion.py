@@ -55,7 +55,7 @@ def complete_backend_names(ctx: click.Context, _param: click.Parameter, incomple
         return []
 
 
-def _values(option: Any) -> tuple[str, ...]:
+def _allowed_values(option: Any) -> tuple[str, ...]:
     """The values of ``option`` as ``-O`` takes them, for completion: its
     choices (for a ``list[str]``: its items), or ``true`` and ``false`` for a
     bool; none when any value goes."""
@@ -71,15 +71,15 @@ def _candidates(key: str, option: Any, value: str) -> list[str]:
     if option.type == list[str]:
         given, comma, _ = value.rpartition(",")
         taken = {item.strip() for item in given.split(",")} if comma else set()
-        return [f"{key}={given}{comma}{item}" for item in _values(option) if item not in taken]
-    return [f"{key}={item}" for item in _values(option)]
+        return [f"{key}={given}{comma}{item}" for item in _allowed_values(option) if item not in taken]
+    return [f"{key}={item}" for item in _allowed_values(option)]
 
 
 def complete_backend_options(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """``KEY=`` for each option the chosen backends declare (``-b``, else
     ``[build] backends`` of the project, else every backend), and
     ``BACKEND.KEY=`` once the word names a backend and a dot; after the
-    ``=``, the values the option allows (``_values``). Reading the options
+    ``=``, the values the option allows (``_allowed_values``). Reading the options
     imports those backends, each guarded as `dazzle backends` guards it;
     what they print is dropped."""
     from click.shell_completion import CompletionItem

@@ -78,11 +78,6 @@ EMPTY_OPTIONS = ir.Options()
 # and their columns, or tokens), and the same code takes it on from there:
 # every check and every record is written once. A line that does not match is
 # read by the cursor.
-# A declaration's `KEYWORD NAME ["Title"]:` (a foreign model's names its service).
-_DECLARATION_HEADER_RE = re.compile(
-    r"(?P<keyword>entity|surface|experience|service|integration) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r'(?: +"(?P<title>[^"\\]*)")? *:\Z'
-)
 # A literal as the lexer reads it, in the forms a one-match line takes: a
 # string without escapes, a number short of the lexer's digit limit, a name.
 _LITERAL = r"""(?: "[^"\\]*" | -?[0-9]{1,30}(?:\.[0-9]{1,30})?(?![A-Za-z_0-9]) | [A-Za-z_][A-Za-z0-9_]* )"""
@@ -279,7 +274,8 @@ def parse_options(cur: Cursor, what: str) -> ir.Options:
 
 def matched_options(m: re.Match, group: str, file: str, line: Line) -> ir.Options:
     """The options of a line that a one-match expression read: ``group`` of
-    ``m`` spans them, as ``_OPTION_RE`` reads each."""
+    ``m`` spans them, as ``_OPTION_RE`` reads each. Raises ``ParseError``
+    for an option given twice (``ModuleParser.options_of`` records it)."""
     options: dict[str, ir.Literal] = {}
     for option in _OPTION_RE.finditer(line.text, m.start(group), m.end(group)):
         key = option.group("key")
@@ -369,6 +365,16 @@ class ModuleParser:
         self.module.member_references.append(
             MemberReference(owner_kind, owner, member_kind, member, line.number, column)
         )
+
+    def options_of(self, m: re.Match, group: str, line: Line) -> ir.Options | None:
+        """``matched_options``, or None when an option is given twice: the
+        line is abandoned and the declaration incomplete, as the cursor's
+        path does (it reads options inside ``self.recover``)."""
+        try:
+            return matched_options(m, group, self.file, line)
+        except ParseError as error:
+            self.recover.record(error)
+            return None
 
     def guarded(self, fn, *args):
         with self.recover:
@@ -933,7 +939,9 @@ class ModuleParser:
                             entity = target
                             self.ref("entity", target, child, m.start("target") + 1)
                     elif mode_word is None:
-                        self.add_meta(meta, matched_options(m, "meta", self.file, child), name, child, m.start() + 1)
+                        options = self.options_of(m, "meta", child)
+                        if options is not None:
+                            self.add_meta(meta, options, name, child, m.start() + 1)
                     elif self.once(seen, "mode", child, m.start() + 1):
                         mode = SURFACE_MODES[mode_word]
                     continue
@@ -1022,7 +1030,9 @@ class ModuleParser:
             m = _ELEMENT_RE.match(child.text, child.indent)
             if m is not None and not child.children:
                 field, label, options_text = m.group("field", "label", "options")
-                options = matched_options(m, "options", self.file, child) if options_text else EMPTY_OPTIONS
+                options = self.options_of(m, "options", child) if options_text else EMPTY_OPTIONS
+                if options is None:
+                    continue
                 element = ir.SurfaceElement(field, label, self.loc(child, m.start("field") + 1), options)
             else:
                 element = self.guarded(self.read_element, child)
@@ -1664,6 +1674,15 @@ class ModuleParser:
         "service": parse_service,
         "integration": parse_integration,
     }
+
+
+# A declaration's `KEYWORD NAME ["Title"]:`, for each declaration whose header
+# is only that (a foreign model's header also names its service), read with
+# one match (see the one-match lines above).
+_DECLARATION_HEADER_RE = re.compile(
+    rf"(?P<keyword>{'|'.join(ModuleParser.DECLARATION_PARSERS)}) +(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r'(?: +"(?P<title>[^"\\]*)")? *:\Z'
+)
 
 
 def _fits_decimal(number: Decimal, precision: int, scale: int) -> bool:
