@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,10 @@ class Entities:
 register_backend("entities", Entities)
 main()
 """
+
+
+#: A module of one entity, for a module folder outside the project.
+SHELF = 'module helpdesk.shared\n\nentity Shelf "Shelf":\n  id: int pk\n'
 
 
 @pytest.fixture
@@ -124,9 +130,21 @@ class Watcher:
                 self.proc.kill()
 
 
-def test_watch_rebuilds_on_changes_keeps_the_last_good_output_and_stops_on_ctrl_c(tmp_path, helpdesk):
-    watcher = Watcher(tmp_path, helpdesk)
+@contextlib.contextmanager
+def watching(tmp_path: Path, project: Path) -> Iterator[Watcher]:
+    """`dazzle build --watch` of ``project`` for the block, then Ctrl-C,
+    which must end it cleanly: exit 0, no traceback."""
+    watcher = Watcher(tmp_path, project)
     try:
+        yield watcher
+    finally:
+        status = watcher.stop()
+    assert status == 0, watcher.text()
+    assert "Traceback" not in watcher.text()
+
+
+def test_watch_rebuilds_on_changes_keeps_the_last_good_output_and_stops_on_ctrl_c(tmp_path, helpdesk):
+    with watching(tmp_path, helpdesk) as watcher:
         watcher.wait_for("watching ")
         assert "built in" in watcher.text() and "(parsed 3 of 3 files)" in watcher.text()
         first = watcher.out.read_text(encoding="utf-8")
@@ -154,17 +172,12 @@ def test_watch_rebuilds_on_changes_keeps_the_last_good_output_and_stops_on_ctrl_
         edit(helpdesk / "dazzle.toml", 'version = "1.2.0"', 'version = "1.3.0"')
         watcher.wait_until(lambda: watcher.output().startswith("1.3.0\n"), "the new version in the output")
         assert f"changed: {helpdesk.resolve() / 'dazzle.toml'}" in watcher.text()
-    finally:
-        status = watcher.stop()
-    assert status == 0, watcher.text()
     assert watcher.text().endswith("stopped watching\n")
-    assert "Traceback" not in watcher.text()
 
 
 def test_watch_follows_the_module_folders_the_project_loader_finds(tmp_path, helpdesk):
-    watcher = Watcher(tmp_path, helpdesk)
     core = helpdesk / "dsl" / "core.dsl"
-    try:
+    with watching(tmp_path, helpdesk) as watcher:
         watcher.wait_for("watching ")
         edit(core, "use helpdesk.billing\n", "use helpdesk.billing\nuse helpdesk.extra\n")
         watcher.wait_for("build failed")
@@ -183,23 +196,18 @@ def test_watch_follows_the_module_folders_the_project_loader_finds(tmp_path, hel
         # watched from then on, even in a folder watchers often skip.
         shared = tmp_path / "node_modules" / "@acme" / "shared"
         shared.mkdir(parents=True)
-        (shared / "shelf.dsl").write_text('module helpdesk.shared\n\nentity Shelf "Shelf":\n  id: int pk\n')
+        (shared / "shelf.dsl").write_text(SHELF)
         edit(helpdesk / "dazzle.toml", 'paths = ["./dsl"]', 'paths = ["./dsl", "../node_modules/@acme/shared"]')
         watcher.wait_for(f"watching {helpdesk.resolve()}, {shared.resolve()} for changes")
         edit(core, "use helpdesk.extra\n", "use helpdesk.extra\nuse helpdesk.shared\n")
         watcher.wait_until(lambda: "Shelf 1\n" in watcher.output(), "the new folder's module in the output")
         edit(shared / "shelf.dsl", "  id: int pk\n", "  id: int pk\n  label: str(40)\n")
         watcher.wait_until(lambda: "Shelf 2\n" in watcher.output(), "an edit in the new folder in the output")
-    finally:
-        status = watcher.stop()
-    assert status == 0, watcher.text()
-    assert "Traceback" not in watcher.text()
 
 
 def test_a_project_moved_away_and_back_is_waited_for_without_watching_below_its_parent(tmp_path, helpdesk):
-    watcher = Watcher(tmp_path, helpdesk)
     away = tmp_path / "away"
-    try:
+    with watching(tmp_path, helpdesk) as watcher:
         watcher.wait_for("watching ")
         helpdesk.rename(away)  # a checkout anew, a rename: the folder given is gone
         watcher.wait_for(f"the project is missing: watching {helpdesk.parent.resolve()} (not its sub-folders)")
@@ -208,19 +216,14 @@ def test_a_project_moved_away_and_back_is_waited_for_without_watching_below_its_
         away.rename(helpdesk)
         watcher.wait_for(f"watching {helpdesk.resolve()} for changes")
         watcher.wait_until(lambda: "Ticket 16\n" in watcher.output(), "the edit made while it was away")
-    finally:
-        status = watcher.stop()
-    assert status == 0, watcher.text()
-    assert "Traceback" not in watcher.text()
 
 
 def test_a_module_folder_named_before_it_exists_is_built_once_it_appears(tmp_path, helpdesk):
     # No watcher can watch a folder that is not there, and this one is outside
     # every watched folder: the project, which does not load, is found again
     # at every pause.
-    watcher = Watcher(tmp_path, helpdesk)
     shared = tmp_path / "shared"
-    try:
+    with watching(tmp_path, helpdesk) as watcher:
         watcher.wait_for("watching ")
         edit(helpdesk / "dazzle.toml", 'paths = ["./dsl"]', 'paths = ["./dsl", "../shared"]')
         watcher.wait_for("build failed")
@@ -228,13 +231,9 @@ def test_a_module_folder_named_before_it_exists_is_built_once_it_appears(tmp_pat
 
         staged = tmp_path / "staged"
         staged.mkdir()
-        (staged / "shelf.dsl").write_text('module helpdesk.shared\n\nentity Shelf "Shelf":\n  id: int pk\n')
+        (staged / "shelf.dsl").write_text(SHELF)
         os.rename(staged, shared)
         watcher.wait_for(f"watching {helpdesk.resolve()}, {shared.resolve()} for changes")
         watcher.wait_until(lambda: "built in" in watcher.text().rpartition("build failed")[2], "a build once it exists")
         edit(helpdesk / "dsl" / "core.dsl", "use helpdesk.billing\n", "use helpdesk.billing\nuse helpdesk.shared\n")
         watcher.wait_until(lambda: "Shelf 1\n" in watcher.output(), "the new folder's module in the output")
-    finally:
-        status = watcher.stop()
-    assert status == 0, watcher.text()
-    assert "Traceback" not in watcher.text()
