@@ -7,14 +7,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from dazzle_backend_openapi import writer
+from dazzle_backend_openapi import document, writer
 from dazzle_backend_openapi.builder import build_document, document_members
-from dazzle_backend_openapi.document import Scalars, compose
+from dazzle_backend_openapi.document import CEmitter, Scalars, compose
 from dazzle_backend_openapi.options import Settings
 from documents import PROJECTS, appspec_at
 from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from ruamel.yaml import events as ruamel_events
 
 pytestmark = pytest.mark.filterwarnings("ignore::dazzle.backends.BackendWarning")
 
@@ -76,3 +77,30 @@ def test_a_string_beyond_u_ffff_nested_in_plain_data_is_written_as_itself() -> N
     events = Scalars().events({"summary": "Launch 🚀"})
     text = writer.render({"x-first": {"nested": [events]}}, "yaml").decode("utf-8")
     assert text == "x-first:\n  nested:\n  - summary: Launch 🚀\n"
+
+
+class _EmitterCheckingTypes:
+    """A C emitter that checks an event's class with ``type()``, as a later
+    ruamel.yaml.clib might, instead of reading ``__class__``."""
+
+    def __init__(self, stream, encoding=None) -> None:
+        self._emitter = CEmitter(stream, encoding=encoding)
+
+    def emit(self, event) -> None:
+        if type(event) not in vars(ruamel_events).values():
+            raise TypeError(f"invalid event {event}")
+        self._emitter.emit(event)
+
+
+def test_events_keep_their_tag_in_a_slot_where_the_emitter_takes_them() -> None:
+    assert document._emitter_takes(CEmitter)
+    assert type(document.MAP_START) is not ruamel_events.MappingStartEvent
+    assert document.MAP_START.__class__ is ruamel_events.MappingStartEvent
+    event = Scalars().strings["text"]
+    assert type(event) is not ruamel_events.ScalarEvent and event.__class__ is ruamel_events.ScalarEvent
+    assert event.tag is None and event.ctag is None
+
+
+def test_an_emitter_that_checks_classes_otherwise_is_not_given_slot_tag_events() -> None:
+    assert not document._emitter_takes(_EmitterCheckingTypes)
+    assert not document._emitter_takes(None)

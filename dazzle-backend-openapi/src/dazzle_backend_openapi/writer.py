@@ -37,22 +37,19 @@ from ruamel.yaml import events
 from dazzle_backend_openapi.document import (
     MAP_END,
     MAP_START,
+    CEmitter,
     LazyMapping,
+    MapStart,
     PlainScalarResolver,
     Scalar,
     Scalars,
+    SeqStart,
     append_events,
     compose_document,
 )
 from dazzle_backend_openapi.supplementary import RestoringStream, StandInConflict, StandIns
 
-try:
-    from ruamel.yaml.cyaml import CEmitter
-except ImportError:  # pragma: no cover - ruamel.yaml without its C extension
-    CEmitter = None
-
-MapStart, MapEnd = events.MappingStartEvent, events.MappingEndEvent
-SeqStart, SeqEnd = events.SequenceStartEvent, events.SequenceEndEvent
+MapEnd, SeqEnd = events.MappingEndEvent, events.SequenceEndEvent
 
 # No line folding: a long description stays on its line.
 _WIDTH = 1 << 30
