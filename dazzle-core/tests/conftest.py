@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import textwrap
 from pathlib import Path
@@ -32,6 +33,20 @@ def plain_output(monkeypatch):
     """The output tests read is uncoloured, whatever the environment says."""
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def foreground_signals():
+    """The tests send SIGINT and SIGTERM as a terminal's Ctrl-C and a
+    supervisor do, to a job in the foreground. A pytest that a script or
+    nohup started in the background inherits them ignored, and so would the
+    dazzle commands it starts (which keep ignoring them, as they should):
+    the session runs with their usual handlers, as in a terminal."""
+    usual = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+    previous = {signum: signal.signal(signum, handler) for signum, handler in usual.items()}
+    yield
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 @pytest.fixture

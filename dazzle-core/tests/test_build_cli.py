@@ -887,6 +887,25 @@ def test_a_real_ctrl_c_in_plugin_code_stops_the_command(registry, project, swall
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
 
 
+def test_a_command_started_with_sigint_ignored_keeps_ignoring_it(registry, project):
+    # As a job that a script (or nohup) starts in the background: the Ctrl-C
+    # typed for the foreground job must not stop it, as POSIX programs do.
+    class CtrlCForTheForeground(SummaryBackend):
+        def generate(self, appspec, output_dir, **options):
+            os.kill(os.getpid(), signal.SIGINT)
+            super().generate(appspec, output_dir, **options)
+
+    registry.register("patient", CtrlCForTheForeground)
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        result = run("build", str(project), "-b", "patient")
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # left as it was
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert result.exit_code == 0, result.output
+    assert files(project / "build") == {"summary/app.txt": "hello\nshop\n"}
+
+
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 @pytest.mark.parametrize("where", ["the commit's clean-up", "the release of the output folder", "the report"])
 def test_a_signal_once_the_output_is_committed_is_told_after_the_report_with_its_exit_status(

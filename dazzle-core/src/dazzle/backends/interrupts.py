@@ -66,9 +66,14 @@ def stop_signals_raise() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or _watching:
         yield
         return
-    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    # A signal the process was started to ignore stays ignored, as POSIX
+    # programs do: a job that a script (or nohup) started in the background
+    # is not meant to stop on the Ctrl-C typed for the job in the foreground.
+    previous = {
+        signum: handler for signum in STOP_SIGNALS if (handler := signal.getsignal(signum)) is not signal.SIG_IGN
+    }
     _received, _watching, _final = None, True, False
-    for signum in STOP_SIGNALS:
+    for signum in previous:
         signal.signal(signum, _handle)
     try:
         yield
@@ -136,9 +141,11 @@ def check() -> None:
 
 
 def reset_in_worker() -> None:
-    """A worker process starts with the default handlers: its parent decides
-    when it stops."""
+    """A worker process starts with the default handlers (but keeps ignoring
+    a signal its command was started to ignore): its parent decides when it
+    stops."""
     global _received, _watching, _holding, _final
     _received, _watching, _holding, _final = None, False, 0, False
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for signum, default in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL)):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, default)
