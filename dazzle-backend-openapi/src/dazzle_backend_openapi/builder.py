@@ -134,10 +134,12 @@ MakeOperation = Callable[[], list[Any]]
 class _EntityPlan:
     """What the document knows about one entity before making any of it."""
 
-    __slots__ = ("entity", "collection", "item", "surfaces", "tags", "enums", "derived")
+    __slots__ = ("entity", "pascal", "collection", "item", "surfaces", "tags", "enums", "derived")
 
     def __init__(self, entity: ir.EntitySpec, collection: str, tags: list[Any]) -> None:
         self.entity = entity
+        # The start of the names invented for it (``TicketStatus``, ``getTicket``).
+        self.pascal = pascal(entity.name)
         self.collection = collection
         pk = entity.primary_key
         self.item = f"{collection}/{{{pk.name if pk is not None else 'id'}}}"
@@ -213,7 +215,7 @@ class _DocumentBuilder:
             plan = self.plans[entity.name]
             for field in entity.fields:
                 if field.type.kind is ir.FieldTypeKind.ENUM:
-                    name = self.schema_names.claim(pascal(entity.name) + pascal(field.name), field.location)
+                    name = self.schema_names.claim(plan.pascal + pascal(field.name), field.location)
                     enum_refs[(entity.name, field.name)] = component_ref("schemas", name)
                     plan.enums.append((name, field.type))
         self.types = SchemaMapper(appspec, settings.is_31, enum_refs, scalars)
@@ -613,7 +615,7 @@ class _DocumentBuilder:
     def _plan_view(self, group: _PathGroup, plan: _EntityPlan, surfaces: list[ir.SurfaceSpec]) -> None:
         """Every view surface of an entity reads the same item: one operation."""
         entity = plan.entity
-        operation_id = self._operation_id(f"get{pascal(entity.name)}", surfaces)
+        operation_id = self._operation_id(f"get{plan.pascal}", surfaces)
         errors = self._errors("400", "404")
 
         def make() -> list[Any]:
@@ -649,7 +651,7 @@ class _DocumentBuilder:
         else:
             method, params = "patch", self._key_param(plan)
             errors = self._errors("400", "404", "422")
-        operation_id = self._operation_id(f"{verb}{pascal(entity.name)}" if first else camel(surface.name), [surface])
+        operation_id = self._operation_id(f"{verb}{plan.pascal}" if first else camel(surface.name), [surface])
 
         def make() -> list[Any]:
             if creating:
