@@ -277,15 +277,15 @@ class _DocumentBuilder:
         yield "security", [{SECURITY_SCHEME: []}] if self.secured else []
         if self.tags:
             yield "tags", self.tags
+        # The members share many strings (operationIds, entity, field and
+        # module names): their events are made once for the whole document,
+        # not once per member (which took 5% more instructions, for 5% less
+        # traced peak memory on 40 x 100).
         yield "paths", LazyMapping(self._paths)
-        self.scalars.forget()
         yield "components", LazyMapping(self._components)
-        self.scalars.forget()
-        for member in extensions.members(
+        yield from extensions.members(
             self.app, self.types, self.surface_operations, self.action_operations, self.scalars
-        ):
-            yield member
-            self.scalars.forget()
+        )
 
     def _info(self) -> dict[str, Any]:
         info: dict[str, Any] = {
