@@ -134,7 +134,7 @@ MakeOperation = Callable[[], list[Any]]
 class _EntityPlan:
     """What the document knows about one entity before making any of it."""
 
-    __slots__ = ("entity", "pascal", "collection", "item", "surfaces", "tags", "enums", "derived")
+    __slots__ = ("entity", "pascal", "collection", "item", "key_param", "surfaces", "tags", "enums", "derived")
 
     def __init__(self, entity: ir.EntitySpec, collection: str, tags: list[Any]) -> None:
         self.entity = entity
@@ -143,6 +143,7 @@ class _EntityPlan:
         self.collection = collection
         pk = entity.primary_key
         self.item = f"{collection}/{{{pk.name if pk is not None else 'id'}}}"
+        self.key_param: list[Any] | None = None  # the events of the item path's parameters, once used
         self.surfaces: list[ir.SurfaceSpec] = []
         self.tags = tags  # the events of its operations' ``tags``
         self.enums: list[tuple[str, ir.FieldType]] = []  # its enum components
@@ -536,6 +537,8 @@ class _DocumentBuilder:
     def _key_param(self, plan: _EntityPlan) -> list[Any]:
         """The item path's key parameter. Entities whose keys have the same
         name and type share one component (``IdUuid`` for ``id: uuid pk``)."""
+        if plan.key_param is not None:
+            return plan.key_param
         pk = plan.entity.primary_key
         name = pk.name if pk is not None else "id"
         field_type = pk.type if pk is not None else ir.FieldType(ir.FieldTypeKind.TEXT)
@@ -552,6 +555,7 @@ class _DocumentBuilder:
                 "schema": {k: v for k, v in schema.items() if k != "x-dazzle-ref"},
             }
             params = self.key_params[key] = self.scalars.events([{"$ref": component_ref("parameters", component)}])
+        plan.key_param = params
         return params
 
     def _operation_id(self, name: str, surfaces: list[ir.SurfaceSpec]) -> str:
