@@ -134,13 +134,16 @@ MakeOperation = Callable[[], list[Any]]
 class _EntityPlan:
     """What the document knows about one entity before making any of it."""
 
-    __slots__ = ("entity", "collection", "item", "surfaces", "tags", "enums", "derived")
+    __slots__ = ("entity", "pascal", "collection", "item", "key_param", "surfaces", "tags", "enums", "derived")
 
     def __init__(self, entity: ir.EntitySpec, collection: str, tags: list[Any]) -> None:
         self.entity = entity
+        # The start of the names invented for it (``TicketStatus``, ``getTicket``).
+        self.pascal = pascal(entity.name)
         self.collection = collection
         pk = entity.primary_key
         self.item = f"{collection}/{{{pk.name if pk is not None else 'id'}}}"
+        self.key_param: list[Any] | None = None  # the events of the item path's parameters, once used
         self.surfaces: list[ir.SurfaceSpec] = []
         self.tags = tags  # the events of its operations' ``tags``
         self.enums: list[tuple[str, ir.FieldType]] = []  # its enum components
@@ -213,7 +216,7 @@ class _DocumentBuilder:
             plan = self.plans[entity.name]
             for field in entity.fields:
                 if field.type.kind is ir.FieldTypeKind.ENUM:
-                    name = self.schema_names.claim(pascal(entity.name) + pascal(field.name), field.location)
+                    name = self.schema_names.claim(plan.pascal + pascal(field.name), field.location)
                     enum_refs[(entity.name, field.name)] = component_ref("schemas", name)
                     plan.enums.append((name, field.type))
         self.types = SchemaMapper(appspec, settings.is_31, enum_refs, scalars)
@@ -275,15 +278,15 @@ class _DocumentBuilder:
         yield "security", [{SECURITY_SCHEME: []}] if self.secured else []
         if self.tags:
             yield "tags", self.tags
+        # The members share many strings (operationIds, entity, field and
+        # module names): their events are made once for the whole document,
+        # not once per member (which took 5% more instructions, for 5% less
+        # traced peak memory on 40 x 100).
         yield "paths", LazyMapping(self._paths)
-        self.scalars.forget()
         yield "components", LazyMapping(self._components)
-        self.scalars.forget()
-        for member in extensions.members(
+        yield from extensions.members(
             self.app, self.types, self.surface_operations, self.action_operations, self.scalars
-        ):
-            yield member
-            self.scalars.forget()
+        )
 
     def _info(self) -> dict[str, Any]:
         info: dict[str, Any] = {
@@ -534,6 +537,8 @@ class _DocumentBuilder:
     def _key_param(self, plan: _EntityPlan) -> list[Any]:
         """The item path's key parameter. Entities whose keys have the same
         name and type share one component (``IdUuid`` for ``id: uuid pk``)."""
+        if plan.key_param is not None:
+            return plan.key_param
         pk = plan.entity.primary_key
         name = pk.name if pk is not None else "id"
         field_type = pk.type if pk is not None else ir.FieldType(ir.FieldTypeKind.TEXT)
@@ -550,6 +555,7 @@ class _DocumentBuilder:
                 "schema": {k: v for k, v in schema.items() if k != "x-dazzle-ref"},
             }
             params = self.key_params[key] = self.scalars.events([{"$ref": component_ref("parameters", component)}])
+        plan.key_param = params
         return params
 
     def _operation_id(self, name: str, surfaces: list[ir.SurfaceSpec]) -> str:
@@ -613,7 +619,7 @@ class _DocumentBuilder:
     def _plan_view(self, group: _PathGroup, plan: _EntityPlan, surfaces: list[ir.SurfaceSpec]) -> None:
         """Every view surface of an entity reads the same item: one operation."""
         entity = plan.entity
-        operation_id = self._operation_id(f"get{pascal(entity.name)}", surfaces)
+        operation_id = self._operation_id(f"get{plan.pascal}", surfaces)
         errors = self._errors("400", "404")
 
         def make() -> list[Any]:
@@ -649,7 +655,7 @@ class _DocumentBuilder:
         else:
             method, params = "patch", self._key_param(plan)
             errors = self._errors("400", "404", "422")
-        operation_id = self._operation_id(f"{verb}{pascal(entity.name)}" if first else camel(surface.name), [surface])
+        operation_id = self._operation_id(f"{verb}{plan.pascal}" if first else camel(surface.name), [surface])
 
         def make() -> list[Any]:
             if creating:

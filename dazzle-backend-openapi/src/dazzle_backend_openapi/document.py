@@ -244,7 +244,9 @@ class Events(list):
     __slots__ = ("scalars",)
 
     def __init__(self, scalars: Scalars, items: Iterable[Any] = ()) -> None:
-        super().__init__(items)
+        # Not ``super()``: the builder makes one per schema, path and
+        # surface, and making the super object cost 1% of building the events.
+        list.__init__(self, items)
         self.scalars = scalars
 
 

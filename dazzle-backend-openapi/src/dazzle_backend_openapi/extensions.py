@@ -47,7 +47,7 @@ def expression_text(expression: ir.Expression) -> str:
 
 def outcome_text(outcome: ir.Outcome) -> str:
     """An action's outcome as it is written in the DSL, after ``->``."""
-    text = f"{outcome.kind.value} {outcome.target}"
+    text = f"{outcome.kind} {outcome.target}"  # a StrEnum formats as its value
     if outcome.step is not None:
         text += f" step {outcome.step}"
     if outcome.action is not None:
@@ -120,6 +120,9 @@ _TRIGGER = constant("trigger")
 _TO = constant("to")
 _OPERATION = constant("operation")
 _META = constant("meta")
+# By enum member: a member's ``value`` is a Python property call.
+_MODE_VALUES = {mode: constant(mode.value) for mode in ir.SurfaceMode}
+_TRIGGER_VALUES = {trigger: constant(trigger.value) for trigger in ir.ActionTrigger}
 
 
 def _surface(
@@ -132,7 +135,7 @@ def _surface(
     out = Events(scalars, (MAP_START,))
     if surface.title is not None:
         out += (_TITLE, strings[surface.title])
-    out += (_MODULE, strings[surface.module], _MODE, strings[surface.mode.value])
+    out += (_MODULE, strings[surface.module], _MODE, _MODE_VALUES[surface.mode])
     if surface.entity is not None:
         out += (_ENTITY, strings[surface.entity])
     out.append(_OPERATIONS)
@@ -186,7 +189,7 @@ def _action(out: list[Any], action: ir.SurfaceAction, operation_id: str | None, 
     out.append(MAP_START)
     if action.label is not None:
         out += (_LABEL, strings[action.label])
-    out += (_TRIGGER, strings[action.trigger.value], _TO, strings[outcome_text(action.outcome)])
+    out += (_TRIGGER, _TRIGGER_VALUES[action.trigger], _TO, strings[outcome_text(action.outcome)])
     if operation_id is not None:
         out += (_OPERATION, strings[operation_id])
     out.append(MAP_END)
