@@ -57,45 +57,37 @@ _QUOTED_STRING = (False, True)  # a string that plain would read as another type
 
 # ruamel's events compute ``tag`` in a Python property on every read, and the
 # C emitter reads it once per event: 12% of the emitter's instructions on the
-# bench's 20x50 document. These keep it in a slot (always None: no event here
-# carries a tag). The emitter checks an event's class through ``__class__``,
-# which these answer with ruamel's class, as ``unittest.mock``'s objects made
-# with a spec do; ``_emitter_takes`` makes sure the installed emitter accepts
-# them and writes them as ruamel's own, else ruamel's own classes are used.
-class _SlotTagScalar(events.ScalarEvent):
-    __slots__ = ("tag",)
+# bench's 20x50 document. No event here has a tag, an anchor, a style or a
+# mark, so these classes hold them as class attributes (None), which also
+# spares setting them on each of the thousands of scalars made. The emitter
+# checks an event's class through ``__class__``, which these answer with
+# ruamel's class, as ``unittest.mock``'s objects made with a spec do;
+# ``_emitter_takes`` makes sure the installed emitter accepts them and writes
+# them as ruamel's own, else ruamel's own classes are used.
+class _UntaggedScalar(events.ScalarEvent):
+    __slots__ = ()
     __class__ = events.ScalarEvent  # type: ignore[assignment]
-    tag: None  # type: ignore[assignment]
+    tag = ctag = anchor = style = start_mark = end_mark = comment = None  # type: ignore[assignment]
 
     def __init__(self, anchor: None, tag: None, implicit: tuple[bool, bool], value: str) -> None:
-        self.start_mark = self.end_mark = self.comment = self.anchor = self.style = None
-        self.tag = self.ctag = None
         self.implicit = implicit
         self.value = value
 
 
-class _SlotTagMapStart(events.MappingStartEvent):
-    __slots__ = ("tag",)
+class _UntaggedMapStart(events.MappingStartEvent):
+    __slots__ = ()
     __class__ = events.MappingStartEvent  # type: ignore[assignment]
-    tag: None  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__(None, None, True, flow_style=False)
-        self.tag = None
+    tag = None  # type: ignore[assignment]
 
 
-class _SlotTagSeqStart(events.SequenceStartEvent):
-    __slots__ = ("tag",)
+class _UntaggedSeqStart(events.SequenceStartEvent):
+    __slots__ = ()
     __class__ = events.SequenceStartEvent  # type: ignore[assignment]
-    tag: None  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__(None, None, True, flow_style=False)
-        self.tag = None
+    tag = None  # type: ignore[assignment]
 
 
 def _emitter_takes(emitter_class: Any) -> bool:
-    """Does ``emitter_class`` (ruamel's C emitter) write the slot-tag events
+    """Does ``emitter_class`` (ruamel's C emitter) write the untagged events
     as it writes ruamel's own?"""
     if emitter_class is None:
         return False
@@ -104,10 +96,10 @@ def _emitter_takes(emitter_class: Any) -> bool:
     stream_events = [
         events.StreamStartEvent(encoding="utf-8"),
         events.DocumentStartEvent(explicit=False),
-        _SlotTagMapStart(),
-        _SlotTagScalar(None, None, _PLAIN_STRING, "a"),
-        _SlotTagSeqStart(),
-        _SlotTagScalar(None, None, _PLAIN_STRING, "b"),
+        _UntaggedMapStart(None, None, True, flow_style=False),
+        _UntaggedScalar(None, None, _PLAIN_STRING, "a"),
+        _UntaggedSeqStart(None, None, True, flow_style=False),
+        _UntaggedScalar(None, None, _PLAIN_STRING, "b"),
         events.SequenceEndEvent(),
         events.MappingEndEvent(),
         events.DocumentEndEvent(explicit=False),
@@ -127,14 +119,14 @@ except ImportError:  # pragma: no cover - ruamel.yaml without its C extension
     CEmitter = None
 
 _new_scalar: Callable[[None, None, tuple[bool, bool], str], Any]
-MAP_START: Any
-SEQ_START: Any
+_map_start: type[events.MappingStartEvent]
+_seq_start: type[events.SequenceStartEvent]
 if _emitter_takes(CEmitter):
-    _new_scalar, MAP_START, SEQ_START = _SlotTagScalar, _SlotTagMapStart(), _SlotTagSeqStart()
+    _new_scalar, _map_start, _seq_start = _UntaggedScalar, _UntaggedMapStart, _UntaggedSeqStart
 else:  # pragma: no cover - a C emitter that checks classes otherwise, or none
-    _new_scalar = Scalar
-    MAP_START = MapStart(None, None, True, flow_style=False)
-    SEQ_START = SeqStart(None, None, True, flow_style=False)
+    _new_scalar, _map_start, _seq_start = Scalar, MapStart, SeqStart
+MAP_START = _map_start(None, None, True, flow_style=False)
+SEQ_START = _seq_start(None, None, True, flow_style=False)
 MAP_END = events.MappingEndEvent()
 SEQ_END = events.SequenceEndEvent()
 
