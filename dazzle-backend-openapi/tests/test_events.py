@@ -92,7 +92,7 @@ class _EmitterCheckingTypes:
         self._emitter.emit(event)
 
 
-def test_events_keep_their_tag_in_a_slot_where_the_emitter_takes_them() -> None:
+def test_events_are_untagged_classes_where_the_emitter_takes_them() -> None:
     assert document._emitter_takes(CEmitter)
     assert type(document.MAP_START) is not ruamel_events.MappingStartEvent
     assert document.MAP_START.__class__ is ruamel_events.MappingStartEvent
@@ -101,6 +101,6 @@ def test_events_keep_their_tag_in_a_slot_where_the_emitter_takes_them() -> None:
     assert event.tag is None and event.ctag is None
 
 
-def test_an_emitter_that_checks_classes_otherwise_is_not_given_slot_tag_events() -> None:
+def test_an_emitter_that_checks_classes_otherwise_is_not_given_untagged_events() -> None:
     assert not document._emitter_takes(_EmitterCheckingTypes)
     assert not document._emitter_takes(None)

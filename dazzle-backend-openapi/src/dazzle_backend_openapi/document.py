@@ -15,11 +15,14 @@ them back into plain data (for ``builder.build_document`` and the
 pure-Python YAML fallback).
 
 ``Scalars`` makes the event of a string or an integer, one per distinct
-value until it is told to ``forget`` them (the builder does after each
-top-level member, so that the cache stays small). An event is never changed
-once made, except that the YAML writer gives a string beyond U+FFFF a
-stand-in character (``supplementary``) before the emitter sees it; so the
-events of one build serve one writer.
+value until it is told to ``forget`` them (the builder keeps its events for
+the whole document, since its members share many strings). A scalar event's
+``value`` is its text in UTF-8 (``utf8``; ``text_of`` reads it back), which
+the C emitter takes as it is, where it would encode a ``str`` again each time
+the event is written. An event is never changed once made, except that the
+YAML writer gives a string beyond U+FFFF a stand-in character
+(``supplementary``) before the emitter sees it; so the events of one build
+serve one writer.
 
 ``LazyMapping``: a mapping made while it is written. A 4,000-entity document
 is about 80 MB of dicts; built whole, it would take more memory than
@@ -69,7 +72,7 @@ class _UntaggedScalar(events.ScalarEvent):
     __class__ = events.ScalarEvent  # type: ignore[assignment]
     tag = ctag = anchor = style = start_mark = end_mark = comment = None  # type: ignore[assignment]
 
-    def __init__(self, anchor: None, tag: None, implicit: tuple[bool, bool], value: str) -> None:
+    def __init__(self, anchor: None, tag: None, implicit: tuple[bool, bool], value: bytes) -> None:
         self.implicit = implicit
         self.value = value
 
@@ -97,9 +100,9 @@ def _emitter_takes(emitter_class: Any) -> bool:
         events.StreamStartEvent(encoding="utf-8"),
         events.DocumentStartEvent(explicit=False),
         _UntaggedMapStart(None, None, True, flow_style=False),
-        _UntaggedScalar(None, None, _PLAIN_STRING, "a"),
+        _UntaggedScalar(None, None, _PLAIN_STRING, b"a"),
         _UntaggedSeqStart(None, None, True, flow_style=False),
-        _UntaggedScalar(None, None, _PLAIN_STRING, "b"),
+        _UntaggedScalar(None, None, _PLAIN_STRING, b"b"),
         events.SequenceEndEvent(),
         events.MappingEndEvent(),
         events.DocumentEndEvent(explicit=False),
@@ -118,7 +121,7 @@ try:
 except ImportError:  # pragma: no cover - ruamel.yaml without its C extension
     CEmitter = None
 
-_new_scalar: Callable[[None, None, tuple[bool, bool], str], Any]
+_new_scalar: Callable[[None, None, tuple[bool, bool], bytes], Any]
 _map_start: type[events.MappingStartEvent]
 _seq_start: type[events.SequenceStartEvent]
 if _emitter_takes(CEmitter):
@@ -130,8 +133,8 @@ SEQ_START = _seq_start(None, None, True, flow_style=False)
 MAP_END = events.MappingEndEvent()
 SEQ_END = events.SequenceEndEvent()
 
-TRUE, FALSE, NULL = (_new_scalar(None, None, _NOT_A_STRING, text) for text in ("true", "false", "null"))
-_NOT_STRINGS: dict[str, Any] = {"true": True, "false": False, "null": None}
+TRUE, FALSE, NULL = (_new_scalar(None, None, _NOT_A_STRING, text) for text in (b"true", b"false", b"null"))
+_NOT_STRINGS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
 
 
 class PlainScalarResolver(BaseResolver):
@@ -167,6 +170,17 @@ def plain_ok(text: str) -> bool:
     return True
 
 
+def utf8(text: str) -> bytes:
+    """A scalar event's ``value`` for ``text`` (any ``str``, as ``json``
+    takes any: a lone surrogate is kept)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def text_of(event: Any) -> str:
+    """The text of a scalar event."""
+    return event.value.decode("utf-8", "surrogatepass")
+
+
 class _StringEvents(dict):
     """The event of each string met, made on the first lookup."""
 
@@ -177,7 +191,8 @@ class _StringEvents(dict):
         self.non_ascii: list[Any] = []
 
     def __missing__(self, value: str) -> Any:
-        event = self[value] = _new_scalar(None, None, _PLAIN_STRING if plain_ok(value) else _QUOTED_STRING, value)
+        implicit = _PLAIN_STRING if plain_ok(value) else _QUOTED_STRING
+        event = self[value] = _new_scalar(None, None, implicit, utf8(value))
         if not value.isascii():
             self.non_ascii.append(event)
         return event
@@ -189,7 +204,7 @@ class _NumberEvents(dict):
     __slots__ = ()
 
     def __missing__(self, value: int) -> Any:
-        event = self[value] = _new_scalar(None, None, _NOT_A_STRING, str(value))
+        event = self[value] = _new_scalar(None, None, _NOT_A_STRING, b"%d" % value)
         return event
 
 
@@ -315,10 +330,10 @@ def compose(stream: Iterable[Any]) -> Any:
     for event in stream:
         cls = event.__class__
         if cls is Scalar:
-            text = event.value
             if event.implicit[1]:
-                value: Any = text
+                value: Any = text_of(event)
             else:
+                text = event.value
                 value = _NOT_STRINGS[text] if text in _NOT_STRINGS else int(text)
         elif cls is MapStart:
             open_.append(_Open({}))

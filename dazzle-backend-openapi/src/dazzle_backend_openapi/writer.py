@@ -46,6 +46,8 @@ from dazzle_backend_openapi.document import (
     SeqStart,
     append_events,
     compose_document,
+    text_of,
+    utf8,
 )
 from dazzle_backend_openapi.supplementary import RestoringStream, StandInConflict, StandIns
 
@@ -115,7 +117,7 @@ class _EventFeed:
             substitute = self._stand_ins.substitute
             for scalars in self._sources.values():
                 for event in scalars.take_non_ascii():
-                    event.value = substitute(event.value)
+                    event.value = utf8(substitute(text_of(event)))
         self._write(self._out)
         self._out.clear()
 
@@ -174,9 +176,9 @@ class _JsonText:
                 if event.implicit[1]:
                     text = texts.get(event)
                     if text is None:
-                        text = texts[event] = json.dumps(event.value, ensure_ascii=False)
+                        text = texts[event] = json.dumps(text_of(event), ensure_ascii=False)
                 else:
-                    text = event.value
+                    text = text_of(event)
                     if is_key:  # json writes a key that is not a string as one
                         text = f'"{text}"'
                 put(text)
