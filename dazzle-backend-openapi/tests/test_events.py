@@ -99,6 +99,7 @@ def test_events_are_untagged_classes_where_the_emitter_takes_them() -> None:
     event = Scalars().strings["text"]
     assert type(event) is not ruamel_events.ScalarEvent and event.__class__ is ruamel_events.ScalarEvent
     assert event.tag is None and event.ctag is None
+    assert event.value == b"text" and document.text_of(event) == "text"  # UTF-8, as the emitter takes it
 
 
 def test_an_emitter_that_checks_classes_otherwise_is_not_given_untagged_events() -> None:
