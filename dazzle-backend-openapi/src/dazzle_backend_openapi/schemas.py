@@ -21,6 +21,9 @@ from dazzle_backend_openapi.document import Events, Scalars
 from dazzle_backend_openapi.naming import NameAllocator, split_words
 
 K = ir.FieldTypeKind
+# Read once per field: on Python 3.11 reading an enum's member from its class
+# goes through ``EnumType.__getattr__``'s slow attribute hook.
+_ENUM, _REF = K.ENUM, K.REF
 
 # ``int`` is a 64-bit signed integer everywhere in DAZZLE (README, "int").
 _PLAIN: dict[K, dict[str, Any]] = {
@@ -121,9 +124,9 @@ class SchemaMapper:
         """The enum component a field's values are those of: its own, or, for
         a reference, that of the target's key."""
         kind = field.type.kind
-        if owner is None or (kind is not K.ENUM and kind is not K.REF):
+        if owner is None or (kind is not _ENUM and kind is not _REF):
             return None
-        if kind is K.REF:
+        if kind is _REF:
             target = self._appspec.get_entity(field.type.ref_entity or "")
             pk = target.primary_key if target is not None else None
             return self._enum_refs.get((target.name, pk.name)) if target is not None and pk is not None else None
