@@ -4,6 +4,7 @@ from them, and the parts of a document may be made in any order."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -83,8 +84,8 @@ class _EmitterCheckingTypes:
     """A C emitter that checks an event's class with ``type()``, as a later
     ruamel.yaml.clib might, instead of reading ``__class__``."""
 
-    def __init__(self, stream, encoding=None) -> None:
-        self._emitter = CEmitter(stream, encoding=encoding)
+    def __init__(self, stream, **options) -> None:
+        self._emitter = CEmitter(stream, **options)
 
     def emit(self, event) -> None:
         if type(event) not in vars(ruamel_events).values():
@@ -102,6 +103,26 @@ def test_events_are_untagged_classes_where_the_emitter_takes_them() -> None:
     assert event.value == b"text" and document.text_of(event) == "text"  # UTF-8, as the emitter takes it
 
 
-def test_an_emitter_that_checks_classes_otherwise_is_not_given_untagged_events() -> None:
-    assert not document._emitter_takes(_EmitterCheckingTypes)
-    assert not document._emitter_takes(None)
+def test_an_emitter_that_checks_classes_otherwise_is_given_ruamels_own_events() -> None:
+    ruamels = (ruamel_events.ScalarEvent, ruamel_events.MappingStartEvent, ruamel_events.SequenceStartEvent)
+    assert document._event_classes(_EmitterCheckingTypes) == ruamels
+    assert document._event_classes(None) == ruamels
+    # ... which it writes with UTF-8 values as the untagged ones are written.
+    scalar, map_start, seq_start = ruamels
+    stream = io.BytesIO()
+    emitter = _EmitterCheckingTypes(stream, encoding="utf-8", allow_unicode=True)
+    for event in [
+        ruamel_events.StreamStartEvent(encoding="utf-8"),
+        ruamel_events.DocumentStartEvent(explicit=False),
+        map_start(None, None, True, flow_style=False),
+        scalar(None, None, (True, True), document.utf8("title")),
+        seq_start(None, None, True, flow_style=False),
+        scalar(None, None, (True, True), document.utf8("Café")),
+        scalar(None, None, (True, False), b"true"),
+        ruamel_events.SequenceEndEvent(),
+        ruamel_events.MappingEndEvent(),
+        ruamel_events.DocumentEndEvent(explicit=False),
+        ruamel_events.StreamEndEvent(),
+    ]:
+        emitter.emit(event)
+    assert stream.getvalue().decode("utf-8") == writer.render({"title": ["Café", True]}, "yaml").decode("utf-8")

@@ -121,13 +121,16 @@ try:
 except ImportError:  # pragma: no cover - ruamel.yaml without its C extension
     CEmitter = None
 
-_new_scalar: Callable[[None, None, tuple[bool, bool], bytes], Any]
-_map_start: type[events.MappingStartEvent]
-_seq_start: type[events.SequenceStartEvent]
-if _emitter_takes(CEmitter):
-    _new_scalar, _map_start, _seq_start = _UntaggedScalar, _UntaggedMapStart, _UntaggedSeqStart
-else:  # pragma: no cover - a C emitter that checks classes otherwise, or none
-    _new_scalar, _map_start, _seq_start = Scalar, MapStart, SeqStart
+
+def _event_classes(emitter_class: Any) -> tuple[Any, type[events.MappingStartEvent], type[events.SequenceStartEvent]]:
+    """The classes of scalars, mapping starts and sequence starts for
+    ``emitter_class``: the untagged ones where it takes them, else ruamel's."""
+    if _emitter_takes(emitter_class):
+        return _UntaggedScalar, _UntaggedMapStart, _UntaggedSeqStart
+    return Scalar, MapStart, SeqStart
+
+
+_new_scalar, _map_start, _seq_start = _event_classes(CEmitter)
 MAP_START = _map_start(None, None, True, flow_style=False)
 SEQ_START = _seq_start(None, None, True, flow_style=False)
 MAP_END = events.MappingEndEvent()
